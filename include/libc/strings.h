@@ -1,0 +1,4 @@
+#ifndef PVBOOT_LIBC_STRINGS_H
+#define PVBOOT_LIBC_STRINGS_H
+#include <string.h>
+#endif

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Filesystems.  One `struct pb_fs_ops` per filesystem type, registered by the
+ * module's init function.  A mounted fs embeds `struct pb_fs` as its first
+ * member; a node (inode) embeds `struct pb_node` as its first member.  The
+ * generic layer (file.c) does path walking: `.`, `..`, symlinks (at most
+ * PB_SYMLINK_MAX), so the fs only looks names up in one directory.
+ * Everything read from disk is untrusted: bound every length and loop.
+ */
+#ifndef PVBOOT_FS_H
+#define PVBOOT_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pb_device;
+
+#define PB_SYMLINK_MAX 8
+#define PB_PATH_MAX 4096
+
+enum pb_ftype { PB_FT_UNKNOWN = 0, PB_FT_REG, PB_FT_DIR, PB_FT_LNK, PB_FT_OTHER };
+
+struct pb_stat {
+    enum pb_ftype type;
+    uint64_t size;            /* bytes */
+    int64_t mtime;            /* seconds since the epoch */
+    uint64_t ino;
+    uint32_t mode;            /* POSIX mode bits if the fs has them */
+};
+
+struct pb_fs;
+struct pb_node { struct pb_fs *fs; };
+
+struct pb_fs_ops {
+    const char *name;         /* GRUB's fs name: "ext2", "xfs", "btrfs", "fat"… */
+    /* Probe @dev; on success allocate the fs (embedding struct pb_fs) and set
+     * *fsp. PB_ENOENT = not this fs type (quietly), other errors = damaged. */
+    int (*mount)(struct pb_device *dev, struct pb_fs **fsp);
+    void (*unmount)(struct pb_fs *fs);
+    int (*root)(struct pb_fs *fs, struct pb_node **out);
+    /* Look @name (@namelen bytes, no '/') up in directory @dir. PB_ENOENT if
+     * absent, PB_ENOTDIR if @dir is not a directory. */
+    int (*lookup)(struct pb_fs *fs, struct pb_node *dir, const char *name,
+                  size_t namelen, struct pb_node **out);
+    /* Call @cb per entry ("." and ".." excluded); @cb non-zero stops. */
+    int (*readdir)(struct pb_fs *fs, struct pb_node *dir,
+                   int (*cb)(const char *name, size_t namelen, enum pb_ftype type, void *ctx),
+                   void *ctx);
+    int (*stat)(struct pb_fs *fs, struct pb_node *node, struct pb_stat *st);
+    /* Read up to @len bytes at byte @off. Returns bytes read (0 at EOF; holes
+     * read as zeros) or a negative PB_E*. */
+    int64_t (*read)(struct pb_fs *fs, struct pb_node *node, uint64_t off, size_t len, void *buf);
+    /* Symlink target into @buf (NUL-terminated). Returns its length or error. */
+    int (*readlink)(struct pb_fs *fs, struct pb_node *node, char *buf, size_t bufsize);
+    void (*release)(struct pb_fs *fs, struct pb_node *node);
+    struct pb_fs_ops *next;
+};
+
+struct pb_fs {
+    const struct pb_fs_ops *ops;
+    struct pb_device *dev;
+    char uuid[40];            /* as GRUB prints it for search --fs-uuid */
+    char label[256];          /* UTF-8, "" if none */
+};
+
+/** pb_fs_register() - add a filesystem type. */
+void pb_fs_register(struct pb_fs_ops *ops);
+/** pb_fs_probe() - mount @dev with the first type that recognises it (the
+ *  result is cached in dev->fs). PB_ENOENT "unknown filesystem" if none. */
+int pb_fs_probe(struct pb_device *dev, struct pb_fs **out);
+/** pb_fs_foreach_type() - iterate registered types. */
+struct pb_fs_ops *pb_fs_types(void);
+
+#endif

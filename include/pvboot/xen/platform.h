@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Xen PV platform services, provided by the kernel module (Xen build only).
+ * pfn = guest pseudo-physical frame number; mfn = machine frame number.
+ * After start-up every pfn is mapped at VA == pfn << 12 (VIRT_BASE 0), page 0
+ * unmapped; pb_pfn_to_mfn() looks the p2m list up.
+ */
+#ifndef PVBOOT_XEN_PLATFORM_H
+#define PVBOOT_XEN_PLATFORM_H
+
+#ifndef __XEN_INTERFACE_VERSION__
+#define __XEN_INTERFACE_VERSION__ 0x00040e00
+#endif
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <xen/xen.h>
+#include <xen/event_channel.h>
+#include <xen/grant_table.h>
+#include <xen/io/xs_wire.h>
+
+#define PB_PAGE_SIZE 4096ul
+#define PB_PAGE_SHIFT 12
+
+extern start_info_t *pb_start_info;        /* our copy's VA */
+extern shared_info_t *pb_shared_info;      /* mapped shared_info */
+extern xen_pfn_t *pb_p2m;                  /* pfn -> mfn, pb_nr_pages entries */
+extern unsigned long pb_nr_pages;
+extern domid_t pb_domid;                   /* from xenstore "domid", or DOMID_SELF */
+
+static inline xen_pfn_t pb_pfn_to_mfn(unsigned long pfn) { return pb_p2m[pfn]; }
+static inline void *pb_pfn_to_virt(unsigned long pfn) { return (void *)(pfn << PB_PAGE_SHIFT); }
+static inline unsigned long pb_virt_to_pfn(const void *va) { return (unsigned long)va >> PB_PAGE_SHIFT; }
+static inline xen_pfn_t pb_virt_to_mfn(const void *va) { return pb_p2m[pb_virt_to_pfn(va)]; }
+
+/* ---- pages ---- */
+/** pb_alloc_pages() - @n contiguous (in pfn and VA) zeroed pages, or NULL. */
+void *pb_alloc_pages(size_t n);
+void pb_free_pages(void *va, size_t n);
+/** pb_mem_stats() - free/total pages for `lsmem`. */
+void pb_mem_stats(size_t *free_pages, size_t *total_pages);
+
+/**
+ * pb_map_mfn() - map machine frame @mfn at virtual address @va in the
+ * current page tables, creating missing intermediate tables (taken from the
+ * page allocator).  @pte_flags are x86 PTE bits (P=1, RW=2, US=4, NX=1<<63).
+ * Used for shared_info, grant frames and the hand-over trampoline (which must
+ * sit at the same VA in the old and new tables).  Returns 0 or PB_EXEN/PB_ENOMEM.
+ */
+int pb_map_mfn(unsigned long va, xen_pfn_t mfn, uint64_t pte_flags);
+/** pb_unmap_va() - clear the PTE for @va (intermediate tables stay). */
+int pb_unmap_va(unsigned long va);
+
+/* ---- hypercalls (raw; return negative Xen errno) ---- */
+long pb_hypercall5(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3,
+                   unsigned long a4, unsigned long a5);
+#define pb_hypercall(nr, a1, a2, a3, a4, a5) \
+    pb_hypercall5((nr), (unsigned long)(a1), (unsigned long)(a2), (unsigned long)(a3), \
+                  (unsigned long)(a4), (unsigned long)(a5))
+
+/* ---- event channels ---- */
+int pb_evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);
+int pb_evtchn_send(evtchn_port_t port);
+int pb_evtchn_close(evtchn_port_t port);
+/** Atomically clear the pending bit; true if it was set. */
+bool pb_evtchn_clear(evtchn_port_t port);
+/**
+ * pb_evtchn_wait() - block (SCHEDOP_poll, upcalls stay masked) until one of
+ * @ports is pending or until @deadline_ns (pb_time_ns clock; 0 = none).
+ * Returns 0, or PB_ETIMEDOUT.  Does not clear pending bits.
+ */
+int pb_evtchn_wait(const evtchn_port_t *ports, unsigned n, uint64_t deadline_ns);
+
+/* ---- grant table v1 ---- */
+/** Grant @domid access to machine frame @mfn; *ref receives the reference. */
+int pb_gnttab_grant(domid_t domid, xen_pfn_t mfn, bool readonly, grant_ref_t *ref);
+/** End access: PB_EBUSY if the backend still maps it (then retry later). */
+int pb_gnttab_end(grant_ref_t ref);
+/** Number of grants still active (must be 0 before hand-over). */
+unsigned pb_gnttab_active(void);
+
+/* ---- xenstore (paths relative to /local/domain/<domid> unless absolute) ---- */
+typedef uint32_t pb_xs_tx;          /* 0 = no transaction */
+#define PB_XS_TIMEOUT_NS 5000000000ull
+/** Read: *value is malloc'd and NUL-terminated. PB_ENOENT if absent. */
+int pb_xs_read(pb_xs_tx t, const char *path, char **value);
+int pb_xs_read_u64(pb_xs_tx t, const char *path, uint64_t *v);
+int pb_xs_write(pb_xs_tx t, const char *path, const char *value);
+int pb_xs_printf(pb_xs_tx t, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int pb_xs_rm(pb_xs_tx t, const char *path);
+int pb_xs_mkdir(pb_xs_tx t, const char *path);
+/** Directory: *names is one malloc'd block (array of pointers + strings). */
+int pb_xs_directory(pb_xs_tx t, const char *path, char ***names, unsigned *n);
+int pb_xs_transaction_start(pb_xs_tx *t);
+/** End: PB_EAGAIN when the commit conflicted (retry the whole transaction). */
+int pb_xs_transaction_end(pb_xs_tx t, bool abort);
+int pb_xs_watch(const char *path, const char *token);
+int pb_xs_unwatch(const char *path, const char *token);
+/** Wait for a watch event until @deadline_ns; *path/*token malloc'd (may be NULL args). */
+int pb_xs_wait_event(uint64_t deadline_ns, char **path, char **token);
+/**
+ * pb_xs_wait_state() - wait until the integer at @path satisfies
+ * lo <= value <= hi (XenbusState), watching it, until @deadline_ns.
+ * *state gets the last value read. PB_ETIMEDOUT on timeout.
+ */
+int pb_xs_wait_state(const char *path, int lo, int hi, uint64_t deadline_ns, int *state);
+
+#endif
