@@ -132,6 +132,9 @@ void pb_device_close(struct pb_device *dev);
 /** pb_device_read() - @len bytes at byte @offset within the device. */
 int pb_device_read(struct pb_device *dev, uint64_t offset, size_t len, void *buf);
 int pb_device_write(struct pb_device *dev, uint64_t offset, size_t len, const void *buf);
+/** pb_device_forget_disk() - drop cached devices of @d and unmount their
+ *  filesystems (called by pb_disk_unregister). */
+void pb_device_forget_disk(struct pb_disk *d);
 /** pb_device_iterate() - every disk and every partition, as device names,
  *  in GRUB's order (disk, then its partitions). @cb non-zero stops. */
 int pb_device_iterate(int (*cb)(const char *devname, void *ctx), void *ctx);

@@ -39,7 +39,7 @@ struct pb_boot_decision {
     char initrds[PB_DECISION_MAX_INITRDS][512];
 };
 
-/** pb_boot_decision - the current decision (reset by pb_loader_unset). */
+/** pb_boot_decision - the current decision (the `linux` command resets it). */
 extern struct pb_boot_decision pb_boot_decision;
 
 /** pb_loader_dry_run - hosted tools set this: `linux` records the decision

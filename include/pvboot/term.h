@@ -71,10 +71,13 @@ int pb_getkey(int timeout_ms);
 struct pb_key_decoder {
     unsigned char buf[8];
     unsigned len;
+    int pending;      /* byte + 1 that followed a lone ESC, 0 if none */
 };
 /** Feed one byte. Returns a key when one is complete, else PB_KEY_NONE. */
 int pb_key_decoder_feed(struct pb_key_decoder *d, int byte);
 /** No more bytes came in time: flush a pending lone ESC (or partial seq). */
 int pb_key_decoder_timeout(struct pb_key_decoder *d);
+/** A key queued behind a lone ESC (ESC then 'x' yields ESC, then 'x'). */
+int pb_key_decoder_pending(struct pb_key_decoder *d);
 
 #endif

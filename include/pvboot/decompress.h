@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Decompression: one small streaming interface over the well-kept libraries
+ * (zlib, liblzma, libzstd, liblz4, liblzo2, libbz2).  Each format lives in its
+ * own runtime module (GRUB names: gzio, xzio, zstd, lzopio, lz4, bzip2) which
+ * exports one `struct pb_decomp_ops`; the dispatcher (format detection by
+ * magic, one-shot decompression into a bounded buffer) is in the `linux`
+ * module (modules/linux/decompress.c), the main consumer.
+ *
+ * Other modules may call the libraries directly (inflate, ZSTD_*,
+ * lzo1x_decompress_safe); the archive members live only in the wrapper
+ * module, so mkpvimage pulls it in by symbol dependency.
+ *
+ * Units: all lengths and offsets are bytes.  Input is untrusted: every
+ * decoder bounds its output by the space the caller gives it, and errors name
+ * the format and the input offset where decoding failed.
+ */
+#ifndef PVBOOT_DECOMPRESS_H
+#define PVBOOT_DECOMPRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum pb_comp {
+    PB_COMP_NONE = 0,   /* not compressed (or unknown) */
+    PB_COMP_GZIP,       /* 1f 8b (RFC 1952), module gzio */
+    PB_COMP_BZIP2,      /* "BZh", module bzip2 */
+    PB_COMP_LZMA,       /* legacy .lzma "alone" (5d 00 00), module xzio */
+    PB_COMP_XZ,         /* fd "7zXZ" 00, module xzio */
+    PB_COMP_LZO,        /* lzop file format (89 "LZO" 00 0d 0a 1a 0a), module lzopio */
+    PB_COMP_LZ4_LEGACY, /* lz4 legacy frame (02 21 4c 18), `lz4 -l`, module lz4 */
+    PB_COMP_LZ4,        /* lz4 frame (04 22 4d 18), module lz4 */
+    PB_COMP_ZSTD,       /* zstd frame (28 b5 2f fd), module zstd */
+    PB_COMP_COUNT
+};
+
+/* Result of one step. */
+enum pb_decomp_status {
+    PB_DECOMP_MORE = 0,  /* progress made; call again (more input or output space) */
+    PB_DECOMP_END = 1,   /* end of the compressed stream reached */
+};
+
+/*
+ * One decoder.  Usage: st = open(); loop step(); close(st).
+ *
+ * step(): consume from *in (*in_left bytes) and produce into *out
+ * (*out_left bytes of space); both pointers/counters are advanced.
+ * @final: the caller has no input beyond *in_left (lets formats without an
+ * end marker, such as lz4 legacy, finish).  Returns PB_DECOMP_MORE,
+ * PB_DECOMP_END, or a negative PB_E* after pb_error() ("xz: corrupt data at
+ * input offset N").  PB_ERANGE is returned (with message) when output space
+ * is exhausted while @final and the stream has not ended.  A step that can
+ * make no progress (no input left, not final) returns PB_DECOMP_MORE with
+ * nothing consumed.
+ */
+struct pb_decomp_ops {
+    enum pb_comp format;
+    const char *name;                       /* "gzip", "xz", ... */
+    int (*open)(void **st);                 /* 0 or PB_ENOMEM */
+    int (*step)(void *st, const uint8_t **in, size_t *in_left,
+                uint8_t **out, size_t *out_left, bool final);
+    void (*close)(void *st);
+};
+
+/* Exported by the format modules. */
+extern const struct pb_decomp_ops pb_decomp_gzip;       /* gzio */
+extern const struct pb_decomp_ops pb_decomp_bzip2;      /* bzip2 */
+extern const struct pb_decomp_ops pb_decomp_lzma;       /* xzio */
+extern const struct pb_decomp_ops pb_decomp_xz;         /* xzio */
+extern const struct pb_decomp_ops pb_decomp_lzo;        /* lzopio */
+extern const struct pb_decomp_ops pb_decomp_lz4_legacy; /* lz4 */
+extern const struct pb_decomp_ops pb_decomp_lz4;        /* lz4 */
+extern const struct pb_decomp_ops pb_decomp_zstd;       /* zstd */
+
+/**
+ * pb_decomp_detect() - recognise a compression format by its magic bytes.
+ * @buf/@len: the first bytes of the data (at least 6 for reliable xz/lzma
+ * detection; fewer just gives PB_COMP_NONE for those).
+ * The legacy .lzma header has no real magic: accepted are properties byte
+ * 0x5d with dictionary size a power of two (as written by xz/lzma).
+ */
+enum pb_comp pb_decomp_detect(const void *buf, size_t len);
+
+/** pb_decomp_name() - "gzip", "xz", ... or "uncompressed". */
+const char *pb_decomp_name(enum pb_comp fmt);
+
+/** pb_decomp_ops_for() - the decoder for @fmt, or NULL (PB_COMP_NONE). */
+const struct pb_decomp_ops *pb_decomp_ops_for(enum pb_comp fmt);
+
+/* Progress callback for pb_decompress(): bytes consumed/produced so far. */
+typedef void (*pb_decomp_progress_fn)(void *ctx, size_t in_done, size_t out_done);
+
+/**
+ * pb_decompress() - decompress one whole stream of format @fmt.
+ * @in/@in_len:   compressed bytes (trailing bytes after the stream, such as
+ *                Linux's appended LE32 size, are allowed and reported in
+ *                *in_used).
+ * @out/@out_cap: output buffer; more output than @out_cap is PB_ERANGE.
+ * @out_len:      receives the decompressed size.
+ * @in_used:      may be NULL; receives the compressed bytes consumed.
+ * @progress:     may be NULL; called every few MiB.
+ * Returns 0 or a negative PB_E* (message names format and offset).
+ */
+int pb_decompress(enum pb_comp fmt, const void *in, size_t in_len, void *out, size_t out_cap,
+                  size_t *out_len, size_t *in_used, pb_decomp_progress_fn progress, void *ctx);
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hosted platform (src/hosted/): what tests, fuzzers and host tools use
+ * to run the runtime's logic on the build machine.  Disks are image files;
+ * they are named as the guest would see them (xen/xvda, alias hd0, …) so a
+ * host tool shows exactly what the guest will boot.
+ */
+#ifndef PVBOOT_HOSTED_H
+#define PVBOOT_HOSTED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pb_disk;
+
+/** pb_hosted_init() - register the stdio terminal and every module's init
+ *  (generated list).  Call once before anything else. */
+void pb_hosted_init(void);
+
+/**
+ * pb_hostdisk_add() - register image file @path as a disk.
+ * @name: disk name, or NULL for the next "xen/xvdX" (alias "hdN" in order).
+ * @sector_size: logical sector size in bytes (512 or 4096; 0 = 512).
+ * @writable: open read-write (save_env tests); otherwise writes fail.
+ * Returns the disk or NULL (error recorded: file name and reason).
+ */
+struct pb_disk *pb_hostdisk_add(const char *path, const char *name, uint32_t sector_size,
+                                bool writable);
+/** pb_hostdisk_add_mem() - a disk backed by a caller-owned buffer (fuzzers);
+ *  @len bytes, rounded down to 512. */
+struct pb_disk *pb_hostdisk_add_mem(const void *data, size_t len, const char *name);
+/** pb_hostdisk_remove_all() - unregister and close every hosted disk. */
+void pb_hostdisk_remove_all(void);
+
+/** Capture terminal output into a growing buffer instead of stdout
+ *  (tests). pb_hosted_output() returns it NUL-terminated; reset clears. */
+void pb_hosted_capture_output(bool on);
+const char *pb_hosted_output(void);
+void pb_hosted_output_reset(void);
+/** Scripted terminal input (bytes returned by poll_byte in order). */
+void pb_hosted_set_input(const char *bytes, size_t len);
+/** Virtual clock: waits return at once and advance time to their deadline
+ *  (tests and dry runs never sleep). */
+void pb_hosted_virtual_clock(bool on);
+
+/** What the image would embed / what Xen would pass (`extra =`). */
+void pb_hosted_set_embedded_config(const char *text, size_t len);
+void pb_hosted_set_prefix(const char *prefix);
+void pb_hosted_set_xen_cmdline(const char *cmdline);
+
+/** The function registered with pb_main_register (NULL if none). */
+void (*pb_hosted_main(void))(void);
+
+/** When set, pb_power() and pb_panic() longjmp here instead of exiting:
+ *  pb_hosted_power_status() tells which (1 poweroff, 2 reboot, 3 crash). */
+void pb_hosted_trap_exit(void *jmp_buf_ptr);
+int pb_hosted_power_status(void);
+
+#endif

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* Command registry (include/pvboot/command.h). */
+#include <string.h>
+#include "pvboot/command.h"
+#include "pvboot/err.h"
+#include "pvboot/term.h"
+
+static struct pb_command *commands;   /* sorted by name */
+
+int pb_command_register(struct pb_command *cmd)
+{
+    struct pb_command **pp = &commands;
+    while (*pp && strcmp((*pp)->name, cmd->name) < 0)
+        pp = &(*pp)->next;
+    if (*pp && strcmp((*pp)->name, cmd->name) == 0) {
+        if (*pp == cmd)
+            return 0;
+        cmd->next = (*pp)->next;   /* replace */
+        *pp = cmd;
+        return 0;
+    }
+    cmd->next = *pp;
+    *pp = cmd;
+    return 0;
+}
+
+void pb_command_unregister(struct pb_command *cmd)
+{
+    for (struct pb_command **pp = &commands; *pp; pp = &(*pp)->next) {
+        if (*pp == cmd) {
+            *pp = cmd->next;
+            cmd->next = NULL;
+            return;
+        }
+    }
+}
+
+struct pb_command *pb_command_find(const char *name)
+{
+    for (struct pb_command *c = commands; c; c = c->next) {
+        int r = strcmp(c->name, name);
+        if (r == 0)
+            return c;
+        if (r > 0)
+            break;
+    }
+    return NULL;
+}
+
+int pb_command_foreach(int (*cb)(struct pb_command *, void *), void *ctx)
+{
+    for (struct pb_command *c = commands; c; c = c->next) {
+        int r = cb(c, ctx);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+int pb_command_run(int argc, char **argv)
+{
+    if (argc < 1 || !argv[0])
+        return pb_error(PB_EINVAL, "empty command");
+    struct pb_command *c = pb_command_find(argv[0]);
+    if (!c)
+        return pb_error(PB_ENOENT, "can't find command `%s'", argv[0]);
+    /* only as the first argument, so `linux /vmlinuz --help` still passes it on */
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        pb_printf("Usage: %s %s\n%s\n", c->name, c->usage ? c->usage : "",
+                  c->summary ? c->summary : "");
+        return 0;
+    }
+    return c->fn(c, argc, argv);
+}

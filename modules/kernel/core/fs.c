@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* Filesystem type registry and probing (include/pvboot/fs.h). */
+#include <string.h>
+#include "pvboot/disk.h"
+#include "pvboot/err.h"
+#include "pvboot/fs.h"
+
+static struct pb_fs_ops *types;
+
+void pb_fs_register(struct pb_fs_ops *ops)
+{
+    struct pb_fs_ops **pp = &types;
+    for (; *pp; pp = &(*pp)->next)
+        if (*pp == ops)
+            return;
+    ops->next = NULL;
+    *pp = ops;           /* registration order = probe order */
+}
+
+struct pb_fs_ops *pb_fs_types(void)
+{
+    return types;
+}
+
+int pb_fs_probe(struct pb_device *dev, struct pb_fs **out)
+{
+    if (dev->fs) {
+        *out = dev->fs;
+        return 0;
+    }
+    int first_err = 0;
+    char first_msg[256] = "";
+    for (struct pb_fs_ops *t = types; t; t = t->next) {
+        struct pb_fs *fs = NULL;
+        int r = t->mount(dev, &fs);
+        if (r == 0 && fs) {
+            fs->ops = t;
+            fs->dev = dev;
+            dev->fs = fs;
+            pb_error_clear();
+            *out = fs;
+            return 0;
+        }
+        if (r != PB_ENOENT && first_err == 0) {
+            first_err = r;
+            strncpy(first_msg, pb_errmsg(), sizeof first_msg - 1);
+        }
+    }
+    if (first_err)
+        return pb_error(first_err, "%s", first_msg);
+    return pb_error(PB_ENOENT, "%s: unknown filesystem", dev->name);
+}

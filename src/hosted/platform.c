@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hosted platform layer: terminal = stdio (or a capture buffer), time = host
+ * clock (or a virtual one), disks = image files, power = exit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pvboot/disk.h"
+#include "pvboot/err.h"
+#include "pvboot/hosted.h"
+#include "pvboot/kernel.h"
+#include "pvboot/term.h"
+#include "pvboot/time.h"
+
+void pb_hosted_init_modules(void);   /* generated: hosted_modules.c */
+
+/* ---- terminal ---- */
+
+static bool capture;
+static char *cap_buf;
+static size_t cap_len, cap_cap;
+static const char *input;
+static size_t input_len, input_pos;
+
+static void host_write(const char *buf, size_t len)
+{
+    if (!capture) {
+        fwrite(buf, 1, len, stdout);
+        return;
+    }
+    if (cap_len + len + 1 > cap_cap) {
+        size_t n = (cap_cap ? cap_cap * 2 : 4096);
+        while (n < cap_len + len + 1)
+            n *= 2;
+        char *p = realloc(cap_buf, n);
+        if (!p)
+            abort();
+        cap_buf = p;
+        cap_cap = n;
+    }
+    memcpy(cap_buf + cap_len, buf, len);
+    cap_len += len;
+    cap_buf[cap_len] = '\0';
+}
+
+static int host_poll_byte(void)
+{
+    if (input && input_pos < input_len)
+        return (unsigned char)input[input_pos++];
+    return -1;
+}
+
+static bool virtual_clock;
+static uint64_t vclock_ns = 1000000000ull;
+
+static void host_wait(uint64_t deadline_ns)
+{
+    uint64_t now = pb_time_ns();
+    if (virtual_clock) {
+        if (deadline_ns > now)
+            vclock_ns = deadline_ns;
+        else
+            vclock_ns += 1000000;   /* "forever" waits still make progress */
+        return;
+    }
+    uint64_t d = (deadline_ns && deadline_ns > now) ? deadline_ns - now : 10000000ull;
+    if (d > 10000000ull)
+        d = 10000000ull;    /* re-check input every 10 ms */
+    struct timespec ts = { (time_t)(d / 1000000000ull), (long)(d % 1000000000ull) };
+    nanosleep(&ts, NULL);
+}
+
+static void host_flush(void)
+{
+    if (!capture)
+        fflush(stdout);
+}
+
+static const struct pb_term_ops host_term = {
+    .name = "stdio",
+    .write = host_write,
+    .poll_byte = host_poll_byte,
+    .wait = host_wait,
+    .flush = host_flush,
+};
+
+void pb_hosted_capture_output(bool on)
+{
+    capture = on;
+}
+
+const char *pb_hosted_output(void)
+{
+    return cap_buf ? cap_buf : "";
+}
+
+void pb_hosted_output_reset(void)
+{
+    cap_len = 0;
+    if (cap_buf)
+        cap_buf[0] = '\0';
+}
+
+void pb_hosted_set_input(const char *bytes, size_t len)
+{
+    input = bytes;
+    input_len = len;
+    input_pos = 0;
+}
+
+void pb_hosted_virtual_clock(bool on)
+{
+    virtual_clock = on;
+}
+
+/* ---- time ---- */
+
+uint64_t pb_time_ns(void)
+{
+    if (virtual_clock)
+        return vclock_ns;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void pb_sleep_ms(uint32_t ms)
+{
+    if (virtual_clock) {
+        vclock_ns += (uint64_t)ms * 1000000ull;
+        return;
+    }
+    struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+int64_t pb_wallclock(void)
+{
+    return (int64_t)time(NULL);
+}
+
+/* ---- embedded data, main hook, power ---- */
+
+static const char *emb_config;
+static size_t emb_config_len;
+static const char *emb_prefix;
+static const char *xen_cmdline;
+static void (*main_fn)(void);
+static jmp_buf *exit_trap;
+static int power_status;
+
+void pb_hosted_set_embedded_config(const char *text, size_t len)
+{
+    emb_config = text;
+    emb_config_len = len;
+}
+
+void pb_hosted_set_prefix(const char *prefix)
+{
+    emb_prefix = prefix;
+}
+
+void pb_hosted_set_xen_cmdline(const char *cmdline)
+{
+    xen_cmdline = cmdline;
+}
+
+const char *pb_embedded_config(size_t *len)
+{
+    if (len)
+        *len = emb_config ? emb_config_len : 0;
+    return emb_config;
+}
+
+const char *pb_embedded_prefix(void)
+{
+    return emb_prefix;
+}
+
+const void *pb_embedded_memdisk(size_t *len)
+{
+    if (len)
+        *len = 0;
+    return NULL;
+}
+
+const char *pb_xen_cmdline(void)
+{
+    return xen_cmdline;
+}
+
+void pb_main_register(void (*fn)(void))
+{
+    main_fn = fn;
+}
+
+void (*pb_hosted_main(void))(void)
+{
+    return main_fn;
+}
+
+void pb_hosted_trap_exit(void *jmp_buf_ptr)
+{
+    exit_trap = jmp_buf_ptr;
+}
+
+int pb_hosted_power_status(void)
+{
+    return power_status;
+}
+
+void pb_power(enum pb_power how)
+{
+    pb_term_flush();
+    power_status = how == PB_POWEROFF ? 1 : how == PB_REBOOT ? 2 : 3;
+    if (exit_trap)
+        longjmp(*exit_trap, power_status);
+    fflush(stdout);
+    exit(how == PB_CRASH ? 3 : 0);
+}
+
+void pb_panic(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "pvboot panic: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    power_status = 3;
+    if (exit_trap)
+        longjmp(*exit_trap, 3);
+    abort();
+}
+
+void pb_before_handover(void)
+{
+    pb_disk_close_all();
+    pb_term_flush();
+}
+
+void pb_hosted_init(void)
+{
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    pb_term_register(&host_term);
+    pb_hosted_init_modules();
+}
+
+/* ---- disks from image files ---- */
+
+struct hostdisk {
+    struct pb_disk disk;
+    int fd;
+    const unsigned char *mem;
+    struct hostdisk *next;
+};
+static struct hostdisk *hostdisks;
+static int next_index;
+
+static int hd_read(struct pb_disk *d, uint64_t sector, uint64_t count, void *buf)
+{
+    struct hostdisk *h = d->priv;
+    if (sector > d->nr_sectors || count > d->nr_sectors - sector)
+        return pb_error(PB_ERANGE, "%s: read of sectors %llu+%llu beyond the end", d->name,
+                        (unsigned long long)sector, (unsigned long long)count);
+    size_t len = (size_t)count * PB_SECTOR_SIZE;
+    off_t off = (off_t)(sector * PB_SECTOR_SIZE);
+    if (h->mem) {
+        memcpy(buf, h->mem + off, len);
+        return 0;
+    }
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(h->fd, (char *)buf + done, len - done, off + (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return pb_error(PB_EIO, "%s: read error at sector %llu: %s", d->name,
+                            (unsigned long long)(sector + done / PB_SECTOR_SIZE),
+                            n < 0 ? strerror(errno) : "end of file");
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static int hd_write(struct pb_disk *d, uint64_t sector, uint64_t count, const void *buf)
+{
+    struct hostdisk *h = d->priv;
+    if (sector > d->nr_sectors || count > d->nr_sectors - sector)
+        return pb_error(PB_ERANGE, "%s: write beyond the end", d->name);
+    size_t len = (size_t)count * PB_SECTOR_SIZE;
+    off_t off = (off_t)(sector * PB_SECTOR_SIZE);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pwrite(h->fd, (const char *)buf + done, len - done, off + (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return pb_error(PB_EIO, "%s: write error at sector %llu: %s", d->name,
+                            (unsigned long long)(sector + done / PB_SECTOR_SIZE), strerror(errno));
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static const struct pb_disk_ops hd_ops_ro = { .read = hd_read };
+static const struct pb_disk_ops hd_ops_rw = { .read = hd_read, .write = hd_write };
+
+static struct hostdisk *hd_new(const char *name)
+{
+    struct hostdisk *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->fd = -1;
+    int idx = next_index++;
+    if (name) {
+        snprintf(h->disk.name, sizeof h->disk.name, "%s", name);
+    } else if (idx < 26) {
+        snprintf(h->disk.name, sizeof h->disk.name, "xen/xvd%c", 'a' + idx);
+    } else {
+        snprintf(h->disk.name, sizeof h->disk.name, "xen/xvd%c%c", 'a' + idx / 26 - 1, 'a' + idx % 26);
+    }
+    snprintf(h->disk.alias, sizeof h->disk.alias, "hd%d", idx);
+    h->disk.order = (uint64_t)idx;
+    h->disk.priv = h;
+    return h;
+}
+
+static struct pb_disk *hd_register(struct hostdisk *h)
+{
+    if (pb_disk_register(&h->disk) < 0) {
+        if (h->fd >= 0)
+            close(h->fd);
+        free(h);
+        return NULL;
+    }
+    h->next = hostdisks;
+    hostdisks = h;
+    return &h->disk;
+}
+
+struct pb_disk *pb_hostdisk_add(const char *path, const char *name, uint32_t sector_size, bool writable)
+{
+    int fd = open(path, writable ? O_RDWR : O_RDONLY);
+    if (fd < 0) {
+        pb_error(PB_ENOENT, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        pb_error(PB_EIO, "%s: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    struct hostdisk *h = hd_new(name);
+    if (!h) {
+        close(fd);
+        pb_error(PB_ENOMEM, "out of memory");
+        return NULL;
+    }
+    h->fd = fd;
+    h->disk.sector_size = sector_size ? sector_size : PB_SECTOR_SIZE;
+    h->disk.nr_sectors = (uint64_t)st.st_size / PB_SECTOR_SIZE;
+    h->disk.ops = writable ? &hd_ops_rw : &hd_ops_ro;
+    if (!writable)
+        h->disk.flags |= PB_DISK_F_READONLY;
+    return hd_register(h);
+}
+
+struct pb_disk *pb_hostdisk_add_mem(const void *data, size_t len, const char *name)
+{
+    struct hostdisk *h = hd_new(name);
+    if (!h) {
+        pb_error(PB_ENOMEM, "out of memory");
+        return NULL;
+    }
+    h->mem = data;
+    h->disk.sector_size = PB_SECTOR_SIZE;
+    h->disk.nr_sectors = len / PB_SECTOR_SIZE;
+    h->disk.ops = &hd_ops_ro;
+    h->disk.flags |= PB_DISK_F_READONLY;
+    return hd_register(h);
+}
+
+void pb_hostdisk_remove_all(void)
+{
+    while (hostdisks) {
+        struct hostdisk *h = hostdisks;
+        hostdisks = h->next;
+        pb_disk_unregister(&h->disk);
+        if (h->fd >= 0)
+            close(h->fd);
+        free(h);
+    }
+    next_index = 0;
+}
