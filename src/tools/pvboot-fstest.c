@@ -1,0 +1,559 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pvboot-fstest: inspect disk images through pvboot's own partition maps
+ * and filesystems (the hosted build of the runtime), in the spirit of
+ * grub-fstest.  See man/pvboot-fstest.1.
+ *
+ *   pvboot-fstest [-s SECTOR_SIZE] IMAGE... -- COMMAND [ARG...]
+ *
+ * Images become disks hd0, hd1... (named xen/xvda, xen/xvdb...), so paths
+ * look like "(hd0,gpt2)/boot/vmlinuz" or "(hd0)/file" for a whole-disk fs.
+ * The SHA-256 used by `hash` and `hashtree` is implemented here (FIPS 180-4).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "pvboot/disk.h"
+#include "pvboot/err.h"
+#include "pvboot/file.h"
+#include "pvboot/fs.h"
+#include "pvboot/hosted.h"
+
+/* ---- SHA-256 (FIPS 180-4) ---- */
+
+struct sha256 {
+    uint32_t h[8];
+    uint64_t len;
+    uint8_t buf[64];
+    size_t n;
+};
+
+static const uint32_t K[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void sha256_init(struct sha256 *s)
+{
+    static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+    memcpy(s->h, iv, sizeof iv);
+    s->len = 0;
+    s->n = 0;
+}
+
+static void sha256_block(struct sha256 *s, const uint8_t *p)
+{
+    uint32_t w[64], a, b, c, d, e, f, g, h;
+    for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+    for (int i = 16; i < 64; i++) {
+        uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3];
+    e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
+    for (int i = 0; i < 64; i++) {
+        uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+        uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+        h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+    }
+    s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d;
+    s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
+}
+
+static void sha256_update(struct sha256 *s, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    s->len += len;
+    if (s->n) {
+        size_t t = 64 - s->n < len ? 64 - s->n : len;
+        memcpy(s->buf + s->n, p, t);
+        s->n += t;
+        p += t;
+        len -= t;
+        if (s->n == 64) {
+            sha256_block(s, s->buf);
+            s->n = 0;
+        }
+    }
+    while (len >= 64) {
+        sha256_block(s, p);
+        p += 64;
+        len -= 64;
+    }
+    memcpy(s->buf, p, len);
+    s->n += len;
+}
+
+static void sha256_final(struct sha256 *s, char hex[65])
+{
+    uint64_t bits = s->len * 8;
+    uint8_t pad = 0x80;
+    sha256_update(s, &pad, 1);
+    pad = 0;
+    while (s->n != 56)
+        sha256_update(s, &pad, 1);
+    uint8_t lb[8];
+    for (int i = 0; i < 8; i++)
+        lb[i] = (uint8_t)(bits >> (56 - 8 * i));
+    sha256_update(s, lb, 8);
+    for (int i = 0; i < 8; i++)
+        snprintf(hex + 8 * i, 9, "%08x", s->h[i]);
+}
+
+/* ---- helpers ---- */
+
+static int fail(const char *what)
+{
+    const char *m = pb_errmsg();
+    fprintf(stderr, "pvboot-fstest: %s: %s\n", what, m && *m ? m : "failed");
+    return 1;
+}
+
+#define IOBUF (1u << 20)
+
+/* Stream file @path through @fn. Returns 0 or 1 (message printed). */
+static int stream_file(const char *path, int (*fn)(const void *, size_t, void *), void *ctx)
+{
+    struct pb_file *f;
+    if (pb_file_open(path, &f) < 0)
+        return fail(path);
+    char *buf = malloc(IOBUF);
+    if (!buf) {
+        pb_file_close(f);
+        fprintf(stderr, "pvboot-fstest: out of memory\n");
+        return 1;
+    }
+    uint64_t total = 0;
+    int rc = 0;
+    for (;;) {
+        int64_t n = pb_file_read(f, buf, IOBUF);
+        if (n < 0) {
+            rc = fail(path);
+            break;
+        }
+        if (n == 0)
+            break;
+        total += (uint64_t)n;
+        if (fn(buf, (size_t)n, ctx)) {
+            rc = 1;
+            break;
+        }
+    }
+    if (!rc && total != f->size) {
+        fprintf(stderr, "pvboot-fstest: %s: read %llu bytes, size is %llu\n", path,
+                (unsigned long long)total, (unsigned long long)f->size);
+        rc = 1;
+    }
+    free(buf);
+    pb_file_close(f);
+    return rc;
+}
+
+static int write_fn(const void *p, size_t n, void *ctx)
+{
+    (void)ctx;
+    return fwrite(p, 1, n, stdout) != n;
+}
+
+static int hash_fn(const void *p, size_t n, void *ctx)
+{
+    sha256_update(ctx, p, n);
+    return 0;
+}
+
+struct cmp_ctx {
+    FILE *local;
+    uint64_t off;
+    char *buf;
+    const char *path;
+};
+
+static int cmp_fn(const void *p, size_t n, void *vctx)
+{
+    struct cmp_ctx *c = vctx;
+    size_t got = fread(c->buf, 1, n, c->local);
+    size_t m = got < n ? got : n;
+    for (size_t i = 0; i < m; i++) {
+        if (((const char *)p)[i] != c->buf[i]) {
+            fprintf(stderr, "pvboot-fstest: %s: differs at byte %llu\n", c->path,
+                    (unsigned long long)(c->off + i));
+            return 1;
+        }
+    }
+    if (got < n) {
+        fprintf(stderr, "pvboot-fstest: %s: local file is shorter (%llu bytes)\n", c->path,
+                (unsigned long long)(c->off + got));
+        return 1;
+    }
+    c->off += n;
+    return 0;
+}
+
+static const char *type_name(enum pb_ftype t)
+{
+    switch (t) {
+    case PB_FT_REG: return "file";
+    case PB_FT_DIR: return "dir";
+    case PB_FT_LNK: return "link";
+    case PB_FT_OTHER: return "other";
+    default: return "unknown";
+    }
+}
+
+/* ---- commands ---- */
+
+static int probe_one(const char *devname, void *ctx)
+{
+    (void)ctx;
+    struct pb_device *dev;
+    if (pb_device_open(devname, &dev) < 0) {
+        printf("(%s) error: %s\n", devname, pb_errmsg());
+        pb_error_clear();
+        return 0;
+    }
+    printf("(%s) size=%llu", devname, (unsigned long long)dev->nr_sectors * PB_SECTOR_SIZE);
+    if (dev->is_partition) {
+        const struct pb_partition *p = &dev->part;
+        printf(" start=%llu map=%s", (unsigned long long)p->start, p->map);
+        if (p->msdos_type)
+            printf(" type=0x%02x", p->msdos_type);
+        if (p->part_label[0])
+            printf(" partlabel=\"%s\"", p->part_label);
+    }
+    struct pb_fs *fs;
+    if (pb_fs_probe(dev, &fs) == 0) {
+        printf(" fs=%s uuid=%s label=\"%s\"", fs->ops->name, fs->uuid, fs->label);
+    } else {
+        printf(" fs=none");
+        if (pb_errcode() && pb_errcode() != PB_ENOENT)
+            printf(" (%s)", pb_errmsg());
+    }
+    pb_error_clear();
+    printf("\n");
+    pb_device_close(dev);
+    return 0;
+}
+
+static int cmd_probe(int argc, char **argv)
+{
+    if (argc == 0)
+        return pb_device_iterate(probe_one, NULL) < 0 ? fail("device iteration") : 0;
+    for (int i = 0; i < argc; i++) {
+        const char *n = argv[i];
+        char tmp[128];
+        size_t l = strlen(n);
+        if (n[0] == '(' && l >= 2 && n[l - 1] == ')' && l - 2 < sizeof tmp) {
+            memcpy(tmp, n + 1, l - 2);
+            tmp[l - 2] = 0;
+            n = tmp;
+        }
+        probe_one(n, NULL);
+    }
+    return 0;
+}
+
+struct ls_ent {
+    char *name;
+    enum pb_ftype type;
+};
+struct ls_list {
+    struct ls_ent *e;
+    size_t n, cap;
+};
+
+static int ls_collect(const char *name, size_t namelen, enum pb_ftype type, void *ctx)
+{
+    struct ls_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 64;
+        struct ls_ent *ne = realloc(l->e, nc * sizeof *ne);
+        if (!ne)
+            return 1;
+        l->e = ne;
+        l->cap = nc;
+    }
+    l->e[l->n].name = strndup(name, namelen);
+    l->e[l->n].type = type;
+    l->n++;
+    return 0;
+}
+
+static int ent_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct ls_ent *)a)->name, ((const struct ls_ent *)b)->name);
+}
+
+static void ls_free(struct ls_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->e[i].name);
+    free(l->e);
+}
+
+/* Join "dir" + "/" + "name" (dir may end in '/' or ')'). */
+static char *join(const char *dir, const char *name)
+{
+    size_t dl = strlen(dir);
+    char *out;
+    if (dl && dir[dl - 1] == '/')
+        out = malloc(dl + strlen(name) + 1), sprintf(out, "%s%s", dir, name);
+    else
+        out = malloc(dl + strlen(name) + 2), sprintf(out, "%s/%s", dir, name);
+    return out;
+}
+
+/*
+ * List @path.  long_fmt: "TYPE SIZE MTIME NAME"; recursive: paths relative
+ * to the top directory, depth-first, sorted by name at each level.
+ */
+static int do_ls(const char *top, const char *path, const char *rel, bool long_fmt, bool recursive,
+                 int depth)
+{
+    struct ls_list l = { 0 };
+    if (depth > 64) {
+        fprintf(stderr, "pvboot-fstest: %s: directory nesting too deep\n", path);
+        return 1;
+    }
+    if (pb_dir_iterate(path, ls_collect, &l) < 0) {
+        ls_free(&l);
+        return fail(path);
+    }
+    qsort(l.e, l.n, sizeof *l.e, ent_cmp);
+    int rc = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        char *full = join(path, l.e[i].name);
+        char *r = rel[0] ? join(rel, l.e[i].name) : strdup(l.e[i].name);
+        const char *shown = recursive ? r : l.e[i].name;
+        if (long_fmt) {
+            struct pb_stat st;
+            if (pb_stat_path(full, &st, 1) < 0) {
+                rc |= fail(full);
+            } else {
+                printf("%-5s %12llu %lld %s", type_name(st.type), (unsigned long long)st.size,
+                       (long long)st.mtime, shown);
+                printf("\n");
+            }
+        } else {
+            printf("%s%s\n", shown, l.e[i].type == PB_FT_DIR ? "/" : "");
+        }
+        if (recursive && l.e[i].type == PB_FT_DIR)
+            rc |= do_ls(top, full, r, long_fmt, recursive, depth + 1);
+        free(full);
+        free(r);
+    }
+    ls_free(&l);
+    return rc;
+}
+
+static int cmd_hashtree(const char *path, const char *rel, int depth)
+{
+    struct ls_list l = { 0 };
+    if (depth > 64)
+        return 1;
+    if (pb_dir_iterate(path, ls_collect, &l) < 0) {
+        ls_free(&l);
+        return fail(path);
+    }
+    qsort(l.e, l.n, sizeof *l.e, ent_cmp);
+    int rc = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        char *full = join(path, l.e[i].name);
+        char *r = rel[0] ? join(rel, l.e[i].name) : strdup(l.e[i].name);
+        if (l.e[i].type == PB_FT_DIR) {
+            rc |= cmd_hashtree(full, r, depth + 1);
+        } else if (l.e[i].type == PB_FT_REG) {
+            struct sha256 s;
+            sha256_init(&s);
+            if (stream_file(full, hash_fn, &s) == 0) {
+                char hex[65];
+                sha256_final(&s, hex);
+                printf("%s  %s\n", hex, r);
+            } else {
+                rc = 1;
+            }
+        }
+        free(full);
+        free(r);
+    }
+    ls_free(&l);
+    return rc;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: pvboot-fstest [-s SECTOR_SIZE] IMAGE... -- COMMAND [ARG...]\n"
+        "Images become disks hd0, hd1... (xen/xvda, xen/xvdb...); -s applies to the images after it.\n"
+        "commands:\n"
+        "  probe [DEVICE...]      list devices with partition and filesystem (type, UUID, label)\n"
+        "  ls [-l] [-R] PATH      list a directory, e.g. (hd0,msdos1)/boot\n"
+        "  cat PATH               write a file to stdout\n"
+        "  cmp PATH LOCALFILE     compare a file with a host file (exit 1 if different)\n"
+        "  hash PATH...           SHA-256 of files (like sha256sum)\n"
+        "  hashtree DIR           SHA-256 of every regular file below DIR, relative paths, sorted\n"
+        "  stat PATH              type, size, mtime, inode, mode (symlinks not followed)\n"
+        "  readlink PATH          a symlink's target\n"
+        "  bench PATH             read a file and print MiB/s\n");
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int count_fn(const void *p, size_t n, void *ctx)
+{
+    (void)p;
+    *(uint64_t *)ctx += n;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+    uint32_t ssz = 0;
+    int nimg = 0;
+    pb_hosted_init();
+    for (; i < argc && strcmp(argv[i], "--"); i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(argv[i], "-s") && i + 1 < argc) {
+            ssz = (uint32_t)strtoul(argv[++i], NULL, 0);
+            if (ssz != 512 && ssz != 4096) {
+                fprintf(stderr, "pvboot-fstest: sector size must be 512 or 4096\n");
+                return 2;
+            }
+            continue;
+        }
+        if (!pb_hostdisk_add(argv[i], NULL, ssz, false))
+            return fail(argv[i]);
+        nimg++;
+    }
+    if (i >= argc || i + 1 >= argc || nimg == 0) {
+        usage(stderr);
+        return 2;
+    }
+    i++;
+    const char *cmd = argv[i++];
+    int nargs = argc - i;
+    char **args = argv + i;
+    if (!strcmp(cmd, "probe"))
+        return cmd_probe(nargs, args);
+    if (!strcmp(cmd, "ls")) {
+        bool lf = false, rec = false;
+        int j = 0;
+        for (; j < nargs && args[j][0] == '-'; j++) {
+            for (const char *o = args[j] + 1; *o; o++) {
+                if (*o == 'l') lf = true;
+                else if (*o == 'R') rec = true;
+                else { usage(stderr); return 2; }
+            }
+        }
+        if (j != nargs - 1) {
+            usage(stderr);
+            return 2;
+        }
+        return do_ls(args[j], args[j], "", lf, rec, 0);
+    }
+    if (!strcmp(cmd, "cat") && nargs == 1)
+        return stream_file(args[0], write_fn, NULL);
+    if (!strcmp(cmd, "hash") && nargs >= 1) {
+        int rc = 0;
+        for (int j = 0; j < nargs; j++) {
+            struct sha256 s;
+            sha256_init(&s);
+            if (stream_file(args[j], hash_fn, &s)) {
+                rc = 1;
+                continue;
+            }
+            char hex[65];
+            sha256_final(&s, hex);
+            printf("%s  %s\n", hex, args[j]);
+        }
+        return rc;
+    }
+    if (!strcmp(cmd, "hashtree") && nargs == 1)
+        return cmd_hashtree(args[0], "", 0);
+    if (!strcmp(cmd, "cmp") && nargs == 2) {
+        FILE *lf = fopen(args[1], "rb");
+        if (!lf) {
+            fprintf(stderr, "pvboot-fstest: %s: %s\n", args[1], strerror(errno));
+            return 2;
+        }
+        struct cmp_ctx c = { lf, 0, malloc(IOBUF), args[0] };
+        int rc = c.buf ? stream_file(args[0], cmp_fn, &c) : 1;
+        if (!rc && fgetc(lf) != EOF) {
+            fprintf(stderr, "pvboot-fstest: %s: local file is longer\n", args[0]);
+            rc = 1;
+        }
+        free(c.buf);
+        fclose(lf);
+        return rc;
+    }
+    if (!strcmp(cmd, "stat") && nargs == 1) {
+        struct pb_stat st;
+        if (pb_stat_path(args[0], &st, 1) < 0)
+            return fail(args[0]);
+        printf("type=%s size=%llu mtime=%lld ino=%llu mode=0%o\n", type_name(st.type),
+               (unsigned long long)st.size, (long long)st.mtime, (unsigned long long)st.ino, st.mode);
+        return 0;
+    }
+    if (!strcmp(cmd, "readlink") && nargs == 1) {
+        char *devname = NULL, *fspath = NULL;
+        struct pb_device *dev = NULL;
+        struct pb_fs *fs;
+        struct pb_node *node;
+        int rc = 1;
+        if (pb_path_split(args[0], &devname, &fspath) < 0 || !devname) {
+            fprintf(stderr, "pvboot-fstest: %s: need a (device)/path\n", args[0]);
+        } else if (pb_device_open(devname, &dev) < 0 || pb_fs_probe(dev, &fs) < 0 ||
+                   pb_path_resolve(fs, fspath, 1, &node) < 0) {
+            fail(args[0]);
+        } else {
+            char target[PB_PATH_MAX];
+            if (!fs->ops->readlink || fs->ops->readlink(fs, node, target, sizeof target) < 0)
+                fail(args[0]);
+            else {
+                printf("%s\n", target);
+                rc = 0;
+            }
+            fs->ops->release(fs, node);
+        }
+        if (dev)
+            pb_device_close(dev);
+        free(devname);
+        free(fspath);
+        return rc;
+    }
+    if (!strcmp(cmd, "bench") && nargs == 1) {
+        uint64_t total = 0;
+        double t0 = now_s();
+        if (stream_file(args[0], count_fn, &total))
+            return 1;
+        double dt = now_s() - t0;
+        printf("%llu bytes in %.3f s: %.1f MiB/s\n", (unsigned long long)total, dt,
+               dt > 0 ? total / 1048576.0 / dt : 0.0);
+        return 0;
+    }
+    usage(stderr);
+    return 2;
+}
