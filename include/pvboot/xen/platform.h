@@ -96,7 +96,7 @@ int pb_xs_transaction_start(pb_xs_tx *t);
 int pb_xs_transaction_end(pb_xs_tx t, bool abort);
 int pb_xs_watch(const char *path, const char *token);
 int pb_xs_unwatch(const char *path, const char *token);
-/** Wait for a watch event until @deadline_ns; *path/*token malloc'd (may be NULL args). */
+/** Wait for a watch event until @deadline_ns; *path and *token are malloc'd (either may be NULL). */
 int pb_xs_wait_event(uint64_t deadline_ns, char **path, char **token);
 /**
  * pb_xs_wait_state() - wait until the integer at @path satisfies
