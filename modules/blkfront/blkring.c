@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The blkif I/O engine (see blkring.h): many requests in flight on one ring,
+ * direct (11 segments) or indirect requests, checked responses, bounce
+ * buffer for unaligned buffers, widening to the device's sector size.
+ * Protocol: xen/io/blkif.h, docs/xen-pv-boot.md §10.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pvboot/err.h"
+#include "blkring.h"
+
+#define SLOT_NONE 0xffffu
+/* How often to retry ending a grant the backend still holds. */
+#define END_GRANT_RETRIES 1000
+
+unsigned bf_split_segments(uintptr_t buf, uint64_t nr_sectors, struct bf_seg *segs,
+                           unsigned max_segs, uint64_t *sectors_done)
+{
+    unsigned n = 0;
+    uint64_t done = 0;
+
+    if (sectors_done)
+        *sectors_done = 0;
+    if ((buf & 511u) || nr_sectors == 0)
+        return 0;
+    while (done < nr_sectors && n < max_segs) {
+        uintptr_t page = buf & ~(uintptr_t)(BF_PAGE_SIZE - 1);
+        unsigned first = (unsigned)((buf & (BF_PAGE_SIZE - 1)) >> 9);
+        uint64_t cnt = BF_SECTORS_PER_PAGE - first;
+        if (cnt > nr_sectors - done)
+            cnt = nr_sectors - done;
+        segs[n].page = page;
+        segs[n].first_sect = (uint8_t)first;
+        segs[n].last_sect = (uint8_t)(first + cnt - 1);
+        n++;
+        done += cnt;
+        buf += cnt << 9;
+    }
+    if (sectors_done)
+        *sectors_done = done;
+    return n;
+}
+
+/* ---------------------------------------------------------------- slots */
+
+static int slot_alloc(struct bf_ring *r)
+{
+    uint16_t s = r->free_head;
+    if (s == SLOT_NONE)
+        return -1;
+    r->free_head = r->shadow[s].next_free;
+    r->shadow[s].in_use = true;
+    return s;
+}
+
+static void slot_free(struct bf_ring *r, unsigned s)
+{
+    r->shadow[s].in_use = false;
+    r->shadow[s].nr_segs = 0;
+    r->shadow[s].nr_ind = 0;
+    r->shadow[s].next_free = r->free_head;
+    r->free_head = (uint16_t)s;
+}
+
+int bf_ring_init(struct bf_ring *r, void *sring, unsigned ring_pages, unsigned max_indirect,
+                 uint16_t handle, uint32_t sector_size, uint64_t nr_sectors,
+                 const char *name, const struct bf_platform *plat)
+{
+    memset(r, 0, sizeof(*r));
+    r->plat = *plat;
+    r->name = name;
+    if (sector_size < 512 || sector_size > BF_PAGE_SIZE || (sector_size & (sector_size - 1)))
+        return pb_error(PB_ENOTSUP, "%s: unsupported sector-size %u (need a power of two, 512..4096)",
+                        name, sector_size);
+    if (ring_pages == 0 || ring_pages > (1u << BF_MAX_RING_ORDER) || (ring_pages & (ring_pages - 1)))
+        return pb_error(PB_EINVAL, "%s: bad ring size of %u pages", name, ring_pages);
+    blkif_sring_t *s = sring;
+    FRONT_RING_INIT(&r->front, s, (size_t)ring_pages * BF_PAGE_SIZE);
+    r->nr_slots = RING_SIZE(&r->front);
+    if (r->nr_slots == 0 || r->nr_slots >= SLOT_NONE)
+        return pb_error(PB_EINVAL, "%s: bad ring size %u", name, r->nr_slots);
+    r->handle = handle;
+    r->sector_size = sector_size;
+    r->nr_sectors = nr_sectors;
+    r->timeout_ns = 30ull * 1000000000ull;
+    if (max_indirect > BLKIF_MAX_SEGMENTS_PER_REQUEST) {
+        r->indirect = true;
+        r->max_segs = max_indirect < BF_MAX_INDIRECT_SEGS ? max_indirect : BF_MAX_INDIRECT_SEGS;
+        r->ind_per_req = (r->max_segs + BF_SEGS_PER_INDIRECT_PAGE - 1) / BF_SEGS_PER_INDIRECT_PAGE;
+    } else {
+        r->max_segs = BLKIF_MAX_SEGMENTS_PER_REQUEST;
+    }
+    r->shadow = calloc(r->nr_slots, sizeof(*r->shadow));
+    r->gref_pool = calloc((size_t)r->nr_slots * r->max_segs, sizeof(grant_ref_t));
+    if (!r->shadow || !r->gref_pool)
+        goto nomem;
+    if (r->indirect) {
+        size_t nind = (size_t)r->nr_slots * r->ind_per_req;
+        r->ind_pages = calloc(nind, sizeof(void *));
+        if (!r->ind_pages)
+            goto nomem;
+        for (size_t i = 0; i < nind; i++) {
+            r->ind_pages[i] = r->plat.alloc_pages(r->plat.ctx, 1);
+            if (!r->ind_pages[i])
+                goto nomem;
+        }
+    }
+    r->free_head = SLOT_NONE;
+    for (unsigned i = r->nr_slots; i-- > 0;) {
+        r->shadow[i].grefs = r->gref_pool + (size_t)i * r->max_segs;
+        r->shadow[i].in_use = true;
+        slot_free(r, i);
+    }
+    return 0;
+nomem:
+    bf_ring_fini(r);
+    return pb_error(PB_ENOMEM, "%s: out of memory for the blkif ring state", name);
+}
+
+void bf_ring_fini(struct bf_ring *r)
+{
+    if (r->inflight) {
+        pb_error(PB_EBUSY, "%s: %u requests still in flight; ring memory kept", r->name, r->inflight);
+        return;
+    }
+    if (r->ind_pages) {
+        for (size_t i = 0; i < (size_t)r->nr_slots * r->ind_per_req; i++)
+            if (r->ind_pages[i])
+                r->plat.free_pages(r->plat.ctx, r->ind_pages[i], 1);
+        free(r->ind_pages);
+        r->ind_pages = NULL;
+    }
+    if (r->bounce) {
+        r->plat.free_pages(r->plat.ctx, r->bounce, BF_BOUNCE_PAGES);
+        r->bounce = NULL;
+    }
+    free(r->gref_pool);
+    free(r->shadow);
+    r->gref_pool = NULL;
+    r->shadow = NULL;
+}
+
+/* End one grant; the backend unmaps before it answers, so EBUSY is rare. */
+static void end_grant(struct bf_ring *r, grant_ref_t ref)
+{
+    for (int i = 0; i < END_GRANT_RETRIES; i++) {
+        int rc = r->plat.end_grant(r->plat.ctx, ref);
+        if (rc != PB_EBUSY)
+            return;
+    }
+    pb_error(PB_EBUSY, "%s: backend still maps grant %u; leaving it", r->name, ref);
+}
+
+static void release_slot_grants(struct bf_ring *r, struct bf_shadow *sh)
+{
+    for (unsigned i = 0; i < sh->nr_segs; i++)
+        end_grant(r, sh->grefs[i]);
+    for (unsigned i = 0; i < sh->nr_ind; i++)
+        end_grant(r, sh->ind_grefs[i]);
+    sh->nr_segs = 0;
+    sh->nr_ind = 0;
+}
+
+/*
+ * Put one request for up to the segment cap starting at @sector / @va on the
+ * ring (not yet pushed).  *@done gets the 512-byte sectors it covers.
+ * Returns 0, PB_EBUSY if no grant could be had (retry after completions),
+ * or another error.
+ */
+static int queue_request(struct bf_ring *r, uint8_t op, uint64_t sector, uintptr_t va,
+                         uint64_t nr_sectors, uint64_t *done, struct bf_seg *segs, unsigned cap)
+{
+    if (BF_MAX_INFLIGHT_SEGS - r->inflight_segs < cap)
+        cap = BF_MAX_INFLIGHT_SEGS - r->inflight_segs;
+    if (cap == 0)
+        return PB_EBUSY;
+    uint64_t cover;
+    unsigned n = bf_split_segments(va, nr_sectors, segs, cap, &cover);
+    if (n == 0)
+        return pb_error(PB_EINVAL, "%s: internal: unaligned request buffer", r->name);
+    /* a large-sector device needs whole logical sectors per request */
+    uint64_t ss_sect = r->sector_size >> 9;
+    if (cover % ss_sect) {
+        uint64_t want = cover - cover % ss_sect;
+        if (want == 0)
+            return pb_error(PB_EINVAL, "%s: internal: request below sector size", r->name);
+        n = bf_split_segments(va, want, segs, cap, &cover);
+    }
+    int s = slot_alloc(r);
+    if (s < 0)
+        return PB_EBUSY;
+    struct bf_shadow *sh = &r->shadow[s];
+    bool readonly = (op == BLKIF_OP_WRITE);   /* backend only reads our data */
+    for (unsigned i = 0; i < n; i++) {
+        int rc = r->plat.grant(r->plat.ctx, segs[i].page, readonly, &sh->grefs[i]);
+        if (rc < 0) {
+            release_slot_grants(r, sh);
+            slot_free(r, s);
+            return rc == PB_ENOMEM || rc == PB_EBUSY ? PB_EBUSY : rc;
+        }
+        sh->nr_segs = (uint16_t)(i + 1);
+    }
+    blkif_request_t *req = RING_GET_REQUEST(&r->front, r->front.req_prod_pvt);
+    if (n > BLKIF_MAX_SEGMENTS_PER_REQUEST) {
+        /* indirect: descriptors in our pages, granted read-only */
+        unsigned nind = (n + BF_SEGS_PER_INDIRECT_PAGE - 1) / BF_SEGS_PER_INDIRECT_PAGE;
+        blkif_request_indirect_t ind;
+        memset(&ind, 0, sizeof(ind));
+        for (unsigned p = 0; p < nind; p++) {
+            struct blkif_request_segment *d = r->ind_pages[(size_t)s * r->ind_per_req + p];
+            unsigned lo = p * BF_SEGS_PER_INDIRECT_PAGE;
+            for (unsigned i = lo; i < n && i < lo + BF_SEGS_PER_INDIRECT_PAGE; i++) {
+                d[i - lo].gref = sh->grefs[i];
+                d[i - lo].first_sect = segs[i].first_sect;
+                d[i - lo].last_sect = segs[i].last_sect;
+            }
+            int rc = r->plat.grant(r->plat.ctx, (uintptr_t)d, true, &sh->ind_grefs[p]);
+            if (rc < 0) {
+                release_slot_grants(r, sh);
+                slot_free(r, s);
+                return rc == PB_ENOMEM || rc == PB_EBUSY ? PB_EBUSY : rc;
+            }
+            sh->nr_ind = (uint16_t)(p + 1);
+            ind.indirect_grefs[p] = sh->ind_grefs[p];
+        }
+        ind.operation = BLKIF_OP_INDIRECT;
+        ind.indirect_op = op;
+        ind.nr_segments = (uint16_t)n;
+        ind.id = (uint64_t)s;
+        ind.sector_number = sector;
+        ind.handle = r->handle;
+        memcpy(req, &ind, sizeof(ind));
+    } else {
+        blkif_request_t d;
+        memset(&d, 0, sizeof(d));
+        d.operation = op;
+        d.nr_segments = (uint8_t)n;
+        d.handle = r->handle;
+        d.id = (uint64_t)s;
+        d.sector_number = sector;
+        for (unsigned i = 0; i < n; i++) {
+            d.seg[i].gref = sh->grefs[i];
+            d.seg[i].first_sect = segs[i].first_sect;
+            d.seg[i].last_sect = segs[i].last_sect;
+        }
+        memcpy(req, &d, sizeof(d));
+    }
+    r->front.req_prod_pvt++;
+    sh->op = op;
+    sh->sector = sector;
+    sh->nr_sectors = cover;
+    r->inflight++;
+    r->inflight_segs += n;
+    if (r->inflight > r->stats.max_inflight)
+        r->stats.max_inflight = r->inflight;
+    r->stats.requests++;
+    *done = cover;
+    return 0;
+}
+
+static const char *rsp_text(int16_t status)
+{
+    switch (status) {
+    case BLKIF_RSP_ERROR: return "BLKIF_RSP_ERROR";
+    case BLKIF_RSP_EOPNOTSUPP: return "BLKIF_RSP_EOPNOTSUPP";
+    default: return "an unknown status";
+    }
+}
+
+/*
+ * Consume every response available.  Returns the number consumed; *@err
+ * receives the first I/O error (with its message) if none was recorded yet.
+ */
+static unsigned consume(struct bf_ring *r, int *err)
+{
+    unsigned got = 0;
+    int more;
+    do {
+        RING_IDX rp = r->front.sring->rsp_prod;
+        xen_rmb();
+        if (rp - r->front.rsp_cons > r->nr_slots) {
+            r->dead = true;
+            if (!*err)
+                *err = pb_error(PB_EIO, "%s: backend protocol error: response producer %u "
+                                "is %u ahead of our consumer (ring of %u)", r->name, rp,
+                                rp - r->front.rsp_cons, r->nr_slots);
+            return got;
+        }
+        for (RING_IDX i = r->front.rsp_cons; i != rp; i++) {
+            blkif_response_t rsp;
+            memcpy(&rsp, RING_GET_RESPONSE(&r->front, i), sizeof(rsp));
+            got++;
+            if (rsp.id >= r->nr_slots || !r->shadow[rsp.id].in_use) {
+                r->dead = true;
+                if (!*err)
+                    *err = pb_error(PB_EIO, "%s: backend protocol error: response for unknown "
+                                    "request id %llu", r->name, (unsigned long long)rsp.id);
+                continue;
+            }
+            struct bf_shadow *sh = &r->shadow[rsp.id];
+            unsigned nseg = sh->nr_segs;
+            release_slot_grants(r, sh);
+            r->inflight--;
+            r->inflight_segs -= nseg;
+            if (rsp.status != BLKIF_RSP_OKAY) {
+                if (!*err)
+                    *err = pb_error(PB_EIO, "%s: %s error at sector %llu (%llu sectors): "
+                                    "backend answered %s (%d)", r->name,
+                                    sh->op == BLKIF_OP_WRITE ? "write" : "read",
+                                    (unsigned long long)sh->sector,
+                                    (unsigned long long)sh->nr_sectors, rsp_text(rsp.status),
+                                    rsp.status);
+            } else {
+                r->stats.sectors += sh->nr_sectors;
+            }
+            slot_free(r, (unsigned)rsp.id);
+        }
+        r->front.rsp_cons = rp;
+        RING_FINAL_CHECK_FOR_RESPONSES(&r->front, more);
+    } while (more);
+    return got;
+}
+
+/* Oldest in-flight sector, for timeout messages. */
+static uint64_t oldest_sector(const struct bf_ring *r)
+{
+    uint64_t best = UINT64_MAX;
+    for (unsigned i = 0; i < r->nr_slots; i++)
+        if (r->shadow[i].in_use && r->shadow[i].sector < best)
+            best = r->shadow[i].sector;
+    return best;
+}
+
+/* Wait for responses, no longer than the no-progress timeout. */
+static int wait_progress(struct bf_ring *r, uint64_t since, int *err)
+{
+    uint64_t deadline = since + r->timeout_ns;
+    r->stats.waits++;
+    for (unsigned spins = 0; spins < 1000000; spins++) {
+        if (consume(r, err))
+            return 0;
+        uint64_t now = r->plat.now_ns(r->plat.ctx);
+        if (now >= deadline) {
+            uint64_t sec = oldest_sector(r);
+            r->dead = true;
+            return pb_error(PB_ETIMEDOUT, "%s: no answer from the backend for %llu s "
+                            "(%u requests in flight, sector %llu); disk taken offline",
+                            r->name, (unsigned long long)(r->timeout_ns / 1000000000ull),
+                            r->inflight, (unsigned long long)sec);
+        }
+        r->plat.wait(r->plat.ctx, deadline);
+    }
+    r->dead = true;
+    return pb_error(PB_ETIMEDOUT, "%s: backend event storm without responses; disk offline",
+                    r->name);
+}
+
+/* The aligned core: @va aligned to the sector size, @sector/@nr too. */
+static int do_io(struct bf_ring *r, uint8_t op, uint64_t sector, uint64_t nr_sectors, uintptr_t va)
+{
+    int err = 0;
+    struct bf_seg segs[64];
+    struct bf_seg *sg = segs;
+    bool heap = false;
+    if (r->max_segs > 64) {
+        sg = malloc(sizeof(*sg) * r->max_segs);
+        if (!sg)
+            return pb_error(PB_ENOMEM, "%s: out of memory", r->name);
+        heap = true;
+    }
+    unsigned seg_cap = r->max_segs;   /* halved while grants run short */
+    uint64_t since = r->plat.now_ns(r->plat.ctx);
+    /* Bounded: each round either queues a request, consumes a response
+     * or waits with a deadline that marks the ring dead. */
+    while ((nr_sectors > 0 && !err) || r->inflight > 0) {
+        bool queued = false;
+        while (nr_sectors > 0 && !err && !r->dead && !RING_FULL(&r->front)) {
+            uint64_t done = 0;
+            int rc = queue_request(r, op, sector, va, nr_sectors, &done, sg, seg_cap);
+            if (rc == PB_EBUSY && r->inflight == 0 && seg_cap > 1) {
+                seg_cap /= 2;         /* fewer grants free than a full request needs */
+                continue;
+            }
+            if (rc == PB_EBUSY) {
+                if (r->inflight == 0)
+                    err = pb_error(PB_EBUSY, "%s: no grant references or ring slots available",
+                                   r->name);
+                break;
+            }
+            if (rc < 0) {
+                err = rc;
+                break;
+            }
+            sector += done;
+            nr_sectors -= done;
+            va += done << 9;
+            queued = true;
+        }
+        if (queued) {
+            int notify;
+            RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&r->front, notify);
+            if (notify) {
+                r->stats.notifies++;
+                r->plat.notify(r->plat.ctx);
+            }
+        }
+        if (consume(r, &err)) {
+            since = r->plat.now_ns(r->plat.ctx);
+            continue;
+        }
+        if (r->dead)
+            break;                 /* protocol error: stop, do not wait */
+        if (r->inflight == 0)
+            continue;
+        int rc = wait_progress(r, since, &err);
+        if (rc < 0) {
+            if (heap)
+                free(sg);
+            return rc;
+        }
+        since = r->plat.now_ns(r->plat.ctx);
+        if (r->dead)
+            break;
+    }
+    if (heap)
+        free(sg);
+    if (!err && r->dead)
+        err = pb_error(PB_EIO, "%s: disk is offline after a protocol error", r->name);
+    return err;
+}
+
+int bf_ring_drain(struct bf_ring *r, uint64_t deadline_ns)
+{
+    int err = 0;
+    for (unsigned spins = 0; r->inflight > 0 && spins < 1000000; spins++) {
+        if (consume(r, &err))
+            continue;
+        if (r->plat.now_ns(r->plat.ctx) >= deadline_ns)
+            return pb_error(PB_ETIMEDOUT, "%s: %u requests still in flight at close",
+                            r->name, r->inflight);
+        r->plat.wait(r->plat.ctx, deadline_ns);
+    }
+    return r->inflight ? PB_ETIMEDOUT : 0;
+}
+
+int bf_ring_rw(struct bf_ring *r, bool write, uint64_t sector, uint64_t nr_sectors, void *buf)
+{
+    uint8_t op = write ? BLKIF_OP_WRITE : BLKIF_OP_READ;
+    if (r->dead)
+        return pb_error(PB_EIO, "%s: disk is offline (backend stopped answering earlier)", r->name);
+    if (nr_sectors == 0)
+        return 0;
+    if (sector > r->nr_sectors || nr_sectors > r->nr_sectors - sector)
+        return pb_error(PB_ERANGE, "%s: %s of sectors %llu..%llu past the end (%llu sectors)",
+                        r->name, write ? "write" : "read", (unsigned long long)sector,
+                        (unsigned long long)(sector + nr_sectors - 1),
+                        (unsigned long long)r->nr_sectors);
+    uint64_t ss = r->sector_size >> 9;
+    uintptr_t va = (uintptr_t)buf;
+    if (sector % ss == 0 && nr_sectors % ss == 0 && va % r->sector_size == 0)
+        return do_io(r, op, sector, nr_sectors, va);
+
+    /* Through the bounce buffer, widened to whole logical sectors. */
+    if (!r->bounce) {
+        r->bounce = r->plat.alloc_pages(r->plat.ctx, BF_BOUNCE_PAGES);
+        if (!r->bounce)
+            return pb_error(PB_ENOMEM, "%s: no memory for the bounce buffer", r->name);
+    }
+    const uint64_t chunk = (uint64_t)BF_BOUNCE_PAGES * BF_SECTORS_PER_PAGE;
+    uint64_t lo = sector - sector % ss;
+    uint64_t end = sector + nr_sectors;
+    uint64_t hi = end % ss ? end + (ss - end % ss) : end;
+    if (hi > r->nr_sectors)
+        return pb_error(PB_ERANGE, "%s: device size %llu is not a multiple of its %u-byte sectors",
+                        r->name, (unsigned long long)r->nr_sectors, r->sector_size);
+    uint8_t *out = buf;
+    for (uint64_t cs = lo; cs < hi; cs += chunk) {
+        uint64_t cn = hi - cs < chunk ? hi - cs : chunk;
+        /* overlap of [cs, cs+cn) with the caller's [sector, end) */
+        uint64_t a = cs > sector ? cs : sector;
+        uint64_t b = cs + cn < end ? cs + cn : end;
+        size_t boff = (size_t)((a - cs) << 9), bytes = (size_t)((b - a) << 9);
+        uint8_t *user = out + ((a - sector) << 9);
+        int rc;
+        if (!write) {
+            rc = do_io(r, op, cs, cn, (uintptr_t)r->bounce);
+            if (rc < 0)
+                return rc;
+            memcpy(user, r->bounce + boff, bytes);
+        } else {
+            if (a != cs || b != cs + cn) {    /* partial: read-modify-write */
+                rc = do_io(r, BLKIF_OP_READ, cs, cn, (uintptr_t)r->bounce);
+                if (rc < 0)
+                    return rc;
+            }
+            memcpy(r->bounce + boff, user, bytes);
+            rc = do_io(r, op, cs, cn, (uintptr_t)r->bounce);
+            if (rc < 0)
+                return rc;
+        }
+        r->stats.bounced_bytes += bytes;
+    }
+    return 0;
+}
