@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mkpvimage — link pvboot's runtime modules and a config into a Xen PV image.
+ * Command line in the spirit of grub-mkimage; see man/mkpvimage.1.
+ *
+ * Exit status: 0 success, 1 the image could not be built (message on
+ * stderr), 2 command-line usage error.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pvboot/version.h"
+#include "mkpv.h"
+
+#ifndef PVBOOT_DEFAULT_MODDIR
+#define PVBOOT_DEFAULT_MODDIR "/usr/local/lib/pvboot/x86_64-xen"
+#endif
+
+enum { OPT_NO_VERIFY = 256, OPT_LIST_MODULES };
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"Usage: mkpvimage -O x86_64-xen -c FILE -o FILE [OPTION...] [MODULE...]\n"
+"Link pvboot's runtime modules and an embedded config into a Xen PV kernel image.\n"
+"\n"
+"  -O, --format=FORMAT        output format; only x86_64-xen\n"
+"  -c, --config=FILE          config embedded in the image (required)\n"
+"  -o, --output=FILE          image to write (atomically)\n"
+"  -d, --directory=DIR        module directory [%s]\n"
+"  -p, --prefix=DIR           prefix directory recorded in the image\n"
+"                             [none; (memdisk)/boot/grub with -m]\n"
+"  -C, --compression=FORMAT   none, gzip, xz or auto [none]\n"
+"  -m, --memdisk=FILE         embed FILE as the disk (memdisk)\n"
+"  -v, --verbose              print what is linked (twice: more)\n"
+"      --no-verify            skip the check with Xen's parser (libxenguest)\n"
+"      --list-modules         list the modules in the module directory\n"
+"  -h, --help                 show this help\n"
+"  -V, --version              show the version\n"
+"\n"
+"MODULE is a module name looked up in the module directory or a path to a\n"
+".mod file; without MODULE every module in the directory is linked.  The\n"
+"kernel module and the modules providing needed symbols are always added.\n"
+"Use the image in an xl config: kernel = \"/etc/xen/pvboot.bin\"\n",
+            PVBOOT_DEFAULT_MODDIR);
+}
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("mkpvimage: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs(" (try 'mkpvimage --help')\n", stderr);
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "format", required_argument, NULL, 'O' },
+        { "config", required_argument, NULL, 'c' },
+        { "output", required_argument, NULL, 'o' },
+        { "directory", required_argument, NULL, 'd' },
+        { "prefix", required_argument, NULL, 'p' },
+        { "compression", required_argument, NULL, 'C' },
+        { "memdisk", required_argument, NULL, 'm' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "no-verify", no_argument, NULL, OPT_NO_VERIFY },
+        { "list-modules", no_argument, NULL, OPT_LIST_MODULES },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct mkpv_options o = { .compress = MKPV_COMPRESS_NONE };
+    bool list = false;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":O:c:o:d:p:C:m:vhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'O': o.format = optarg; break;
+        case 'c': o.config_path = optarg; break;
+        case 'o': o.output_path = optarg; break;
+        case 'd': o.moddir = optarg; break;
+        case 'p': o.prefix = optarg; break;
+        case 'm': o.memdisk_path = optarg; break;
+        case 'v': o.verbose++; break;
+        case OPT_NO_VERIFY: o.no_verify = true; break;
+        case OPT_LIST_MODULES: list = true; break;
+        case 'C':
+            if (mkpv_compress_parse(optarg, &o.compress) < 0)
+                return usage_error("%s", mkpv_errmsg());
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("mkpvimage (pvboot) %s\n", PVBOOT_VERSION);
+            return 0;
+        case ':':
+            if (optopt)
+                return usage_error("option -%c needs an argument", optopt);
+            return usage_error("option %s needs an argument", argv[optind - 1]);
+        default:
+            if (optopt)
+                return usage_error("unknown option -%c", optopt);
+            return usage_error("unknown option %s", argv[optind - 1]);
+        }
+    }
+    mkpv_set_verbose(o.verbose);
+    if (list) {
+        if (mkpv_list_modules(o.moddir, o.verbose, stdout) < 0) {
+            fprintf(stderr, "mkpvimage: %s\n", mkpv_errmsg());
+            return 1;
+        }
+        return fflush(stdout) == 0 ? 0 : 1;
+    }
+    if (!o.format)
+        return usage_error("%s", "missing -O FORMAT (use -O " MKPV_FORMAT ")");
+    if (strcmp(o.format, MKPV_FORMAT) != 0) {
+        fprintf(stderr, "mkpvimage: unknown format '%s' after -O (supported: %s)\n", o.format,
+                MKPV_FORMAT);
+        return 2;
+    }
+    if (!o.config_path)
+        return usage_error("%s", "missing -c FILE (the config to embed)");
+    if (!o.output_path)
+        return usage_error("%s", "missing -o FILE (the image to write)");
+    o.modules = (const char *const *)(argv + optind);
+    o.nr_modules = (size_t)(argc - optind);
+    if (mkpv_run(&o) < 0) {
+        fprintf(stderr, "mkpvimage: %s\n", mkpv_errmsg());
+        return 1;
+    }
+    return 0;
+}

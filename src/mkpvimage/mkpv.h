@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mkpvimage library: a static linker for pvboot's freestanding modules and
+ * the writer of the bootable x86_64-xen image.
+ *
+ * Pipeline (mkpv_run):
+ *   load modules (*.mod, ELF64 ET_REL x86-64, libelf)      module.c
+ *   pull dependencies, resolve symbols, order inits,
+ *   lay out text/rodata/data+bss, GOT, relocate           link.c
+ *   image info + Xen PV ELF notes + ELF64 ET_EXEC          image.c
+ *   optional whole-file gzip                              compress.c
+ *   write atomically, check with libxenguest              output.c, verify.c
+ *
+ * Error convention: functions return 0 (or a pointer) on success and -1 (or
+ * NULL) on failure after recording exactly one one-line message, available
+ * from mkpv_errmsg().  Messages name the file (and section/offset or symbol)
+ * and what is wrong; they carry no "mkpvimage:" prefix.
+ */
+#ifndef MKPV_H
+#define MKPV_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* The only output format (-O). */
+#define MKPV_FORMAT "x86_64-xen"
+/* File name suffix of a module in MODDIR. */
+#define MKPV_MOD_SUFFIX ".mod"
+/* Xen capability string used for the offline libxenguest check. */
+#define MKPV_XEN_CAPS "xen-3.0-x86_64 xen-3.0-x86_32p"
+/* Prefix used when -m is given without -p (as grub-mkimage documents). */
+#define MKPV_MEMDISK_PREFIX "(memdisk)/boot/grub"
+/* Upper bounds on inputs (sanity, not ABI). */
+#define MKPV_MAX_MODULE_SIZE  (256u << 20)  /* one .mod file, bytes */
+#define MKPV_MAX_CONFIG_SIZE  (16u << 20)   /* -c file, bytes */
+#define MKPV_MAX_MEMDISK_SIZE (1u << 30)    /* -m file, bytes */
+#define MKPV_MAX_IMAGE_SIZE   (1ull << 31)  /* linked image, bytes (PC32 reach) */
+
+enum mkpv_compress {
+    MKPV_COMPRESS_NONE,
+    MKPV_COMPRESS_GZIP,
+    MKPV_COMPRESS_XZ,     /* refused, see mkpv_compress_parse() */
+    MKPV_COMPRESS_AUTO,
+};
+
+/** Options of one mkpvimage run (the command line, parsed). */
+struct mkpv_options {
+    const char *format;           /* -O, must be MKPV_FORMAT */
+    const char *config_path;      /* -c, required */
+    const char *output_path;      /* -o, required for mkpv_run() */
+    const char *moddir;           /* -d, NULL = PVBOOT_DEFAULT_MODDIR */
+    const char *prefix;           /* -p, NULL = none (MKPV_MEMDISK_PREFIX with -m) */
+    const char *memdisk_path;     /* -m, NULL = none */
+    enum mkpv_compress compress;  /* -C */
+    int verbose;                  /* -v count; messages go to stderr */
+    bool no_verify;               /* --no-verify */
+    const char *const *modules;   /* names or paths to .mod; "kernel" is implied */
+    size_t nr_modules;            /* 0 = every module in moddir */
+};
+
+/* ---- errors (error.c) ---- */
+
+/** mkpv_error() - record a one-line error message (printf format); returns -1. */
+int mkpv_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** mkpv_verror() - va_list form of mkpv_error(); returns -1. */
+int mkpv_verror(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/** mkpv_errmsg() - the last recorded message ("" if none). */
+const char *mkpv_errmsg(void);
+/** mkpv_error_clear() - forget the recorded message. */
+void mkpv_error_clear(void);
+/** mkpv_verbose() - print a progress line to stderr if @level <= the current
+ *  verbosity (set by mkpv_set_verbose()). */
+void mkpv_verbose(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** mkpv_set_verbose() - set the verbosity used by mkpv_verbose() (0 = quiet). */
+void mkpv_set_verbose(int level);
+
+/* ---- files (output.c) ---- */
+
+/**
+ * mkpv_read_file() - read a whole regular file into a new malloc'd buffer.
+ * @path: file name; @what: noun used in messages ("config", "memdisk"…);
+ * @max: largest accepted size in bytes; @data/@len: result (a NUL byte is
+ * appended after @len bytes, not counted).  Errors (recorded): cannot open,
+ * not a regular file, larger than @max, read error.
+ */
+int mkpv_read_file(const char *path, const char *what, size_t max,
+                   uint8_t **data, size_t *len);
+
+/**
+ * mkpv_write_atomic() - write @len bytes to @path atomically: a temporary file
+ * in the same directory is written, fsync'ed, optionally checked by @check
+ * (called with the temporary path; returns 0 to accept), given mode
+ * 0666 & ~umask, then renamed over @path and the directory is fsync'ed.
+ * On any failure the temporary file is removed and @path is untouched.
+ */
+int mkpv_write_atomic(const char *path, const void *data, size_t len,
+                      int (*check)(const char *tmp_path, void *arg), void *arg);
+
+/* ---- compression (compress.c) ---- */
+
+/**
+ * mkpv_compress_parse() - parse a -C argument ("none", "gzip", "xz", "auto").
+ * Returns 0 and sets @out; -1 with a message for unknown words.  "xz" parses
+ * (so the refusal message can explain itself, see mkpv_compress_check()).
+ */
+int mkpv_compress_parse(const char *word, enum mkpv_compress *out);
+/** mkpv_compress_check() - -1 with the reason if @c cannot be produced
+ *  (xz: see mkpvimage(1)), else 0. */
+int mkpv_compress_check(enum mkpv_compress c);
+/**
+ * mkpv_gzip() - deflate @len bytes at @in into a gzip member (RFC 1952) with
+ * a fixed header (mtime 0, no name, OS 3 "Unix") so equal input gives equal
+ * output.  @out is malloc'd; its size in bytes goes to @out_len.
+ */
+int mkpv_gzip(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len);
+/** mkpv_gunzip() - inverse of mkpv_gzip() (used by tests and -v checks);
+ *  @max bounds the output size in bytes. */
+int mkpv_gunzip(const uint8_t *in, size_t len, size_t max, uint8_t **out, size_t *out_len);
+
+/* ---- Xen check (verify.c) ---- */
+
+/** Result of the libxenguest check (addresses are guest VAs). */
+struct mkpv_verify_result {
+    uint64_t virt_base;
+    uint64_t virt_entry;
+    uint64_t virt_hypercall;   /* UNSET_ADDR (-1) when there is no hypercall page */
+};
+/**
+ * mkpv_verify_file()/mkpv_verify_mem() - parse a kernel image with Xen's own
+ * domain-builder parser (libxenguest, XC_OPENFLAG_DUMMY: no hypervisor
+ * needed; dom->xen_caps = MKPV_XEN_CAPS), exactly the probe, gunzip and ELF
+ * note parsing `xl create` runs.  On rejection the message quotes Xen's last
+ * error.  @res may be NULL.  @name is used in messages.
+ */
+int mkpv_verify_file(const char *path, struct mkpv_verify_result *res);
+int mkpv_verify_mem(const void *data, size_t len, const char *name,
+                    struct mkpv_verify_result *res);
+/** mkpv_verify_file_as() - mkpv_verify_file() of @path, naming it @name in
+ *  messages (used for the temporary file of an atomic write). */
+int mkpv_verify_file_as(const char *path, const char *name, struct mkpv_verify_result *res);
+
+/* ---- config check hook (config.c) ---- */
+
+/**
+ * Config syntax checker: called with the config file name, its text (@len
+ * bytes, NUL-terminated) and a message buffer.  Returns 0 if the config is
+ * acceptable; otherwise writes "FILE:LINE:COLUMN: message" into @msg and
+ * returns non-zero.
+ */
+typedef int (*mkpv_config_checker)(const char *path, const char *text, size_t len,
+                                   char *msg, size_t msglen);
+/**
+ * mkpv_set_config_checker() - install the checker used by
+ * mkpv_check_config().  Until the runtime's script interpreter exists nothing
+ * is installed and configs are only checked for being text without NUL bytes.
+ */
+void mkpv_set_config_checker(mkpv_config_checker fn);
+/** mkpv_check_config() - run the installed checker (no-op when none);
+ *  returns 0 or -1 with the checker's message recorded. */
+int mkpv_check_config(const char *path, const char *text, size_t len);
+
+/* ---- modules and linking (module.c, link.c, image.c) ---- */
+
+/**
+ * mkpv_list_modules() - print the names of the modules in @moddir (files
+ * NAME.mod), sorted, one per line, to @out.  With @verbose > 0 also each
+ * module's size and the modules it needs (from undefined symbols).
+ */
+int mkpv_list_modules(const char *moddir, int verbose, FILE *out);
+
+struct mkpv_link;   /* a linked image, opaque */
+
+/**
+ * mkpv_link() - load the modules named by @o (plus "kernel" and dependency
+ * modules found in o->moddir), resolve, lay out and relocate them, embed the
+ * config, prefix and memdisk and build the uncompressed ELF image in memory.
+ * Does not write or verify anything.  NULL (message recorded) on error.
+ */
+struct mkpv_link *mkpv_link(const struct mkpv_options *o);
+/** mkpv_link_image() - the ELF bytes (uncompressed) and their size. */
+const uint8_t *mkpv_link_image(const struct mkpv_link *l, size_t *len);
+/** mkpv_link_entry() - entry VA (symbol _start). */
+uint64_t mkpv_link_entry(const struct mkpv_link *l);
+/** mkpv_link_symbol() - VA of global symbol @name (or the linker's own
+ *  PVBOOT_IMAGE_INFO_SYMBOL); 0 if found, -1 (no message) if not. */
+int mkpv_link_symbol(const struct mkpv_link *l, const char *name, uint64_t *va);
+/** mkpv_link_nr_modules() / mkpv_link_module_name() - the module table in
+ *  init order (index 0 is "kernel"). */
+size_t mkpv_link_nr_modules(const struct mkpv_link *l);
+const char *mkpv_link_module_name(const struct mkpv_link *l, size_t i);
+/** mkpv_link_free() - release everything (NULL is fine). */
+void mkpv_link_free(struct mkpv_link *l);
+
+/**
+ * mkpv_run() - the whole of mkpvimage after option parsing: check options,
+ * mkpv_link(), compress per o->compress, write o->output_path atomically and
+ * (unless o->no_verify) check the written bytes with libxenguest before the
+ * rename.  Returns 0 or -1 with a message.
+ */
+int mkpv_run(const struct mkpv_options *o);
+
+#endif

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mkpvimage: reading input files and writing the output atomically.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+
+#include "mkpv.h"
+
+int mkpv_read_file(const char *path, const char *what, size_t max, uint8_t **data, size_t *len)
+{
+    *data = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return mkpv_error("%s: cannot open %s: %s", path, what, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int e = errno;
+        close(fd);
+        return mkpv_error("%s: cannot stat %s: %s", path, what, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return mkpv_error("%s: %s is not a regular file", path, what);
+    }
+    if ((uint64_t)st.st_size > max) {
+        close(fd);
+        return mkpv_error("%s: %s is too large (%lld bytes, at most %zu)", path, what,
+                          (long long)st.st_size, max);
+    }
+    size_t size = (size_t)st.st_size;
+    uint8_t *buf = malloc(size + 1);
+    if (!buf) {
+        close(fd);
+        return mkpv_error("out of memory reading %s", path);
+    }
+    size_t got = 0;
+    /* read until EOF; the file may shrink while we read, never grow past max */
+    while (got < size) {
+        ssize_t r = read(fd, buf + got, size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            free(buf);
+            close(fd);
+            return mkpv_error("%s: cannot read %s: %s", path, what, strerror(e));
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    buf[got] = '\0';
+    *data = buf;
+    *len = got;
+    return 0;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+    while (len) {
+        ssize_t w = write(fd, p, len > (1u << 30) ? (1u << 30) : len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        if (w == 0) {
+            errno = EIO;
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int mkpv_write_atomic(const char *path, const void *data, size_t len,
+                      int (*check)(const char *tmp_path, void *arg), void *arg)
+{
+    char dirbuf[4096], basebuf[4096], tmp[8192];
+    if (strlcpy(dirbuf, path, sizeof(dirbuf)) >= sizeof(dirbuf) ||
+        strlcpy(basebuf, path, sizeof(basebuf)) >= sizeof(basebuf))
+        return mkpv_error("%s: output path too long", path);
+    const char *dir = dirname(dirbuf);
+    const char *base = basename(basebuf);
+    if (!*base || strcmp(base, "/") == 0 || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+        return mkpv_error("%s: output is not a file name", path);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return mkpv_error("%s: output is a directory", path);
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmpXXXXXX", dir, base) >= sizeof(tmp))
+        return mkpv_error("%s: output path too long", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return mkpv_error("%s: cannot create temporary file in %s: %s", path, dir, strerror(errno));
+    mode_t um = umask(0);
+    umask(um);
+    const char *failed = NULL;
+    int e = 0;
+    if (write_all(fd, data, len) < 0)
+        failed = "cannot write";
+    else if (fchmod(fd, 0666 & ~um) < 0)
+        failed = "cannot set mode of";
+    else if (fsync(fd) < 0)
+        failed = "cannot sync";
+    if (failed)
+        e = errno;
+    if (close(fd) < 0 && !failed) {
+        e = errno;
+        failed = "cannot close";
+    }
+    if (failed) {
+        unlink(tmp);
+        return mkpv_error("%s: %s temporary file %s: %s", path, failed, tmp, strerror(e));
+    }
+    if (check && check(tmp, arg) != 0) {
+        unlink(tmp);
+        return -1;   /* check recorded its message */
+    }
+    if (rename(tmp, path) < 0) {
+        e = errno;
+        unlink(tmp);
+        return mkpv_error("%s: cannot rename %s into place: %s", path, tmp, strerror(e));
+    }
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        /* make the rename durable; failure here cannot be undone, only reported */
+        if (fsync(dfd) < 0 && errno != EINVAL) {
+            e = errno;
+            close(dfd);
+            return mkpv_error("%s: written, but cannot sync directory %s: %s", path, dir,
+                              strerror(e));
+        }
+        close(dfd);
+    }
+    return 0;
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mkpvimage: check an image with Xen's own domain-builder parser.
+ *
+ * libxenguest opened with XC_OPENFLAG_DUMMY needs no hypervisor.  We fill
+ * dom->xen_caps by hand (a real host gets it from Xen), load the image
+ * (xc_dom_kernel_file/_mem gunzip a whole-file gzip like xl does) and run
+ * xc_dom_parse_image(), which probes the format, parses the ELF and the Xen
+ * notes and checks the guest type against xen_caps.  See
+ * /work/shared/docs/architecture.md "Checking an image with Xen's own parser".
+ */
+#include <string.h>
+
+#include <bsd/string.h>
+#include <xenctrl.h>
+#include <xenguest.h>
+
+#include "mkpv.h"
+
+/* A logger remembering the last error and echoing the log at -v -v. */
+struct capture_logger {
+    xentoollog_logger vtable;
+    char last[512];
+};
+
+static void capture_vmessage(struct xentoollog_logger *lg, xentoollog_level level, int errnoval,
+                             const char *context, const char *format, va_list al)
+{
+    struct capture_logger *c = (struct capture_logger *)lg;
+    char line[512];
+    (void)context;
+    vsnprintf(line, sizeof(line), format, al);
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
+        line[--n] = '\0';
+    if (level >= XTL_WARN) {
+        if (errnoval > 0)
+            snprintf(c->last, sizeof(c->last), "%s: %s", line, strerror(errnoval));
+        else
+            strlcpy(c->last, line, sizeof(c->last));
+    }
+    mkpv_verbose(2, "libxenguest: %s", line);
+}
+
+static void capture_progress(struct xentoollog_logger *lg, const char *context,
+                             const char *doing_what, int percent, unsigned long done,
+                             unsigned long total)
+{
+    (void)lg; (void)context; (void)doing_what; (void)percent; (void)done; (void)total;
+}
+
+static void capture_destroy(struct xentoollog_logger *lg)
+{
+    (void)lg;
+}
+
+static int verify(const char *path, const void *data, size_t len, const char *name,
+                  struct mkpv_verify_result *res)
+{
+    struct capture_logger lg = {
+        .vtable = { capture_vmessage, capture_progress, capture_destroy },
+    };
+    int rc = -1;
+    xc_interface *xch = xc_interface_open(&lg.vtable, &lg.vtable, XC_OPENFLAG_DUMMY);
+    if (!xch)
+        return mkpv_error("%s: cannot open libxenguest (dummy): %s", name,
+                          lg.last[0] ? lg.last : "unknown error");
+    struct xc_dom_image *dom = xc_dom_allocate(xch, "", NULL);
+    if (!dom) {
+        mkpv_error("%s: libxenguest: xc_dom_allocate failed: %s", name, lg.last);
+        goto out;
+    }
+    strlcpy(dom->xen_caps, MKPV_XEN_CAPS, sizeof(dom->xen_caps));
+    int r = path ? xc_dom_kernel_file(dom, path) : xc_dom_kernel_mem(dom, data, len);
+    if (r != 0) {
+        mkpv_error("%s: Xen's domain builder cannot load the image: %s", name,
+                   lg.last[0] ? lg.last : "unknown error");
+        goto out;
+    }
+    if (xc_dom_parse_image(dom) != 0) {
+        mkpv_error("%s: Xen's domain builder rejects the image: %s", name,
+                   lg.last[0] ? lg.last : "unknown error");
+        goto out;
+    }
+    if (strcmp(dom->guest_type ? dom->guest_type : "", "xen-3.0-x86_64") != 0) {
+        mkpv_error("%s: Xen sees guest type '%s', expected xen-3.0-x86_64", name,
+                   dom->guest_type ? dom->guest_type : "(none)");
+        goto out;
+    }
+    if (res) {
+        res->virt_base = xc_dom_virt_base(dom);
+        res->virt_entry = xc_dom_virt_entry(dom);
+        res->virt_hypercall = xc_dom_virt_hypercall(dom);
+    }
+    mkpv_verbose(1, "%s: accepted by libxenguest: guest type %s, virt_base 0x%llx, entry 0x%llx",
+                 name, dom->guest_type, (unsigned long long)xc_dom_virt_base(dom),
+                 (unsigned long long)xc_dom_virt_entry(dom));
+    rc = 0;
+out:
+    if (dom)
+        xc_dom_release(dom);
+    xc_interface_close(xch);
+    return rc;
+}
+
+int mkpv_verify_file(const char *path, struct mkpv_verify_result *res)
+{
+    return verify(path, NULL, 0, path, res);
+}
+
+int mkpv_verify_file_as(const char *path, const char *name, struct mkpv_verify_result *res)
+{
+    return verify(path, NULL, 0, name, res);
+}
+
+int mkpv_verify_mem(const void *data, size_t len, const char *name, struct mkpv_verify_result *res)
+{
+    return verify(NULL, data, len, name, res);
+}
