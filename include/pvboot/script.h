@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The GRUB script language (module `normal`): parser, interpreter and the
+ * config-file pipeline.  Follows the GRUB manual, "Shell-like scripting":
+ * words and quoting, $var/${var} expansion, positional parameters, if/for/
+ * while/until/function, menuentry/submenu blocks.
+ *
+ * Syntax errors name "FILE:LINE:COLUMN" (1-based).  Running a script never
+ * stops the loader: a failing command sets $? and execution continues; a
+ * syntax error stops that file after the commands that parsed before it.
+ */
+#ifndef PVBOOT_SCRIPT_H
+#define PVBOOT_SCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Bounds for untrusted input (deeply nested or huge scripts fail cleanly). */
+#define PB_SCRIPT_MAX_SIZE      (4u << 20)   /* bytes of one script text */
+#define PB_SCRIPT_MAX_NESTING   64           /* nested if/for/while/{} */
+#define PB_SCRIPT_MAX_CALLS     64           /* function/source/configfile depth */
+#define PB_SCRIPT_MAX_WORDS     4096         /* words of one command after expansion */
+#define PB_SCRIPT_MAX_WORD      (256u << 10) /* bytes of one expanded word */
+#define PB_SCRIPT_MAX_LOOP      100000       /* iterations of one while/until loop */
+
+/**
+ * pb_script_check() - parse @text (@len bytes) without running it.
+ * @filename: name used in messages.
+ * Returns 0, or PB_EINVAL with the first error recorded as
+ * "FILE:LINE:COL: message" (pb_errmsg()).  Needs no runtime state, so
+ * host tools (mkpvimage -c, pvboot-probe --check) may call it directly.
+ */
+int pb_script_check(const char *text, size_t len, const char *filename);
+
+/**
+ * pb_script_run() - parse and run @text in the current environment context
+ * (like `source`).  Returns the status of the last command (0 = success,
+ * positive = failure as $? shows it) or a negative PB_E* for a syntax error
+ * (already printed with its location; commands before it have run).
+ */
+int pb_script_run(const char *text, size_t len, const char *filename);
+
+/** pb_script_source() - load the file at GRUB path @path and run it as
+ *  pb_script_run() does.  PB_ENOENT etc. if it cannot be read. */
+int pb_script_source(const char *path);
+
+/**
+ * pb_script_run_argv() - run one already-expanded command line: a script
+ * function, an interpreter builtin or a registered command.  Used by the
+ * shell and by command aliases.  Returns 0 or a negative PB_E*.
+ */
+int pb_script_run_argv(int argc, char **argv);
+
+/** pb_script_status() - $? after the last command (0 = success). */
+int pb_script_status(void);
+
+/**
+ * pb_script_quote() - GRUB-quote @word so that the interpreter reads it
+ * back as exactly one word with that text (single quotes, with ' written
+ * as '\'').  Returns a malloc'd string or NULL (out of memory).
+ */
+char *pb_script_quote(const char *word);
+
+/**
+ * pb_script_expand() - expand $var references in @text as the interpreter
+ * does inside double quotes (no field splitting, no quote removal other
+ * than backslash before $ " \).  Returns a malloc'd string or NULL.
+ * (rhboot blscfg expands `options` this way.)
+ */
+char *pb_script_expand(const char *text);
+
+/**
+ * pb_script_stop_requested() - true once a boot has been handed over in
+ * dry-run mode (hosted tools) or a fatal stop was requested: every running
+ * script unwinds without running more commands.
+ */
+bool pb_script_stop_requested(void);
+/** pb_script_request_stop() - see pb_script_stop_requested(); @stop false clears it. */
+void pb_script_request_stop(bool stop);
+
+#endif

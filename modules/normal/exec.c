@@ -1,0 +1,964 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * GRUB script interpreter: word expansion, control flow, functions,
+ * positional parameters, and the builtins that need interpreter state
+ * (break, continue, return, shift, setparams).
+ *
+ * Expansion (GRUB manual "Shell-like scripting", "Quoting"):
+ *  - '...' is literal; "..." expands $var, and \ escapes $ " \ inside it;
+ *  - an unquoted \c is c; an unquoted $var is split into words at blanks;
+ *  - an unquoted variable that expands to nothing yields no word, "" does;
+ *  - "$@" yields one word per positional parameter.
+ * Command lookup: script function, then registered command.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pvboot/command.h"
+#include "pvboot/env.h"
+#include "pvboot/err.h"
+#include "pvboot/menu.h"
+#include "pvboot/script.h"
+#include "pvboot/term.h"
+#include "script_int.h"
+#include "normal_int.h"
+
+/* ---- interpreter state ---- */
+
+struct frame {
+    int argc;
+    char **argv;      /* owned */
+};
+
+struct function {
+    char *name;
+    struct script *sc;
+    struct node *body;
+    struct function *next;
+};
+
+static struct frame frames[PB_SCRIPT_MAX_CALLS + 2];
+static int nframes = 1;
+static int call_depth;
+static int loop_depth;
+static int break_n, continue_n;
+static bool returning;
+static int last_status;
+static bool stop_requested;
+static struct function *functions;
+static struct script *cur_script;
+static int cur_line;
+bool pb_normal_loader_cmd_failed;
+
+bool pb_script_stop_requested(void)
+{
+    return stop_requested;
+}
+
+void pb_script_request_stop(bool stop)
+{
+    stop_requested = stop;
+}
+
+int pb_script_status(void)
+{
+    return last_status;
+}
+
+bool name_is_ident(const char *s, size_t len)
+{
+    if (len == 0 || !(s[0] == '_' || (s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+        return false;
+    for (size_t i = 1; i < len; i++) {
+        char c = s[i];
+        if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            return false;
+    }
+    return true;
+}
+
+static void free_argv(int argc, char **argv)
+{
+    if (!argv)
+        return;
+    for (int i = 0; i < argc; i++)
+        free(argv[i]);
+    free(argv);
+}
+
+static char **dup_argv(int argc, char **argv)
+{
+    char **v = calloc((size_t)argc + 1, sizeof(char *));
+    if (!v)
+        return NULL;
+    for (int i = 0; i < argc; i++) {
+        v[i] = strdup(argv[i]);
+        if (!v[i]) {
+            free_argv(i, v);
+            return NULL;
+        }
+    }
+    return v;
+}
+
+int normal_push_params(int argc, char **argv)
+{
+    if (nframes >= (int)(sizeof frames / sizeof frames[0]))
+        return pb_error(PB_ELOOP, "too many nested calls (at most %d)", PB_SCRIPT_MAX_CALLS);
+    char **v = dup_argv(argc, argv);
+    if (!v)
+        return pb_error(PB_ENOMEM, "out of memory");
+    frames[nframes].argc = argc;
+    frames[nframes].argv = v;
+    nframes++;
+    return 0;
+}
+
+void normal_pop_params(void)
+{
+    if (nframes <= 1)
+        return;
+    nframes--;
+    free_argv(frames[nframes].argc, frames[nframes].argv);
+    frames[nframes].argv = NULL;
+    frames[nframes].argc = 0;
+}
+
+int normal_enter_call(void)
+{
+    if (call_depth >= PB_SCRIPT_MAX_CALLS)
+        return pb_error(PB_ELOOP, "too deeply nested function/source/configfile calls (at most %d)",
+                        PB_SCRIPT_MAX_CALLS);
+    call_depth++;
+    return 0;
+}
+
+void normal_leave_call(void)
+{
+    if (call_depth > 0)
+        call_depth--;
+}
+
+/* ---- expansion ---- */
+
+struct sbuf {
+    char *d;
+    size_t n, cap;
+    bool oom;
+};
+
+static void sb_putn(struct sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap : 64;
+        while (nc < b->n + n + 1)
+            nc *= 2;
+        if (nc > PB_SCRIPT_MAX_WORD * 2) {
+            b->oom = true;
+            return;
+        }
+        char *d = realloc(b->d, nc);
+        if (!d) {
+            b->oom = true;
+            return;
+        }
+        b->d = d;
+        b->cap = nc;
+    }
+    memcpy(b->d + b->n, s, n);
+    b->n += n;
+    b->d[b->n] = 0;
+}
+
+static void sb_put(struct sbuf *b, char c)
+{
+    sb_putn(b, &c, 1);
+}
+
+struct exp {
+    char **v;
+    int n, cap;
+    struct sbuf cur;
+    bool have;
+    bool oom;
+};
+
+static void exp_finish(struct exp *e)
+{
+    if (e->oom)
+        return;
+    if (!e->have && e->cur.n == 0)
+        return;
+    if (e->cur.oom) {
+        e->oom = true;
+        return;
+    }
+    if (e->n + 1 >= e->cap) {
+        int nc = e->cap ? e->cap * 2 : 16;
+        if (nc > PB_SCRIPT_MAX_WORDS + 2) {
+            e->oom = true;
+            return;
+        }
+        char **v = realloc(e->v, sizeof(char *) * (size_t)nc);
+        if (!v) {
+            e->oom = true;
+            return;
+        }
+        e->v = v;
+        e->cap = nc;
+    }
+    char *w = e->cur.d ? e->cur.d : strdup("");
+    if (!w) {
+        e->oom = true;
+        return;
+    }
+    e->v[e->n++] = w;
+    e->v[e->n] = NULL;
+    e->cur.d = NULL;
+    e->cur.n = e->cur.cap = 0;
+    e->have = false;
+}
+
+static bool is_ifs(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* Parse a variable reference at s[0] == '$'. Sets name/namelen; returns
+ * the number of bytes consumed (0 = not a reference, literal '$'). */
+static size_t var_ref(const char *s, const char **name, size_t *namelen)
+{
+    if (s[1] == '{') {
+        const char *e = strchr(s + 2, '}');
+        if (!e)
+            return 0;
+        *name = s + 2;
+        *namelen = (size_t)(e - s - 2);
+        return (size_t)(e - s) + 1;
+    }
+    size_t i = 1;
+    if (s[1] >= '0' && s[1] <= '9') {
+        while (s[i] >= '0' && s[i] <= '9')
+            i++;
+    } else if (s[1] == '?' || s[1] == '#' || s[1] == '*' || s[1] == '@') {
+        i = 2;
+    } else {
+        while (s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+               (s[i] >= '0' && s[i] <= '9'))
+            i++;
+        if (i == 1)
+            return 0;
+    }
+    *name = s + 1;
+    *namelen = i - 1;
+    return i;
+}
+
+/* Value of a variable: a string (maybe static buffer) or, for $@/$*, NULL
+ * with *is_params set. */
+static const char *var_value(const char *name, size_t len, char *tmp, size_t tmpsz, bool *is_params)
+{
+    *is_params = false;
+    if (len == 0)
+        return "";
+    if (len == 1 && (name[0] == '@' || name[0] == '*')) {
+        *is_params = true;
+        return NULL;
+    }
+    if (len == 1 && name[0] == '?') {
+        snprintf(tmp, tmpsz, "%d", last_status);
+        return tmp;
+    }
+    if (len == 1 && name[0] == '#') {
+        snprintf(tmp, tmpsz, "%d", frames[nframes - 1].argc);
+        return tmp;
+    }
+    if (name[0] >= '0' && name[0] <= '9') {
+        long k = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (name[i] < '0' || name[i] > '9')
+                return "";
+            k = k * 10 + (name[i] - '0');
+            if (k > 100000)
+                return "";
+        }
+        struct frame *f = &frames[nframes - 1];
+        if (k >= 1 && k <= f->argc)
+            return f->argv[k - 1];
+        return "";
+    }
+    if (len >= tmpsz)
+        return "";
+    memcpy(tmp, name, len);
+    tmp[len] = 0;
+    const char *v = pb_env_get(tmp);
+    return v ? v : "";
+}
+
+static void put_value(struct exp *e, const char *v, bool quoted)
+{
+    if (quoted) {
+        sb_putn(&e->cur, v, strlen(v));
+        e->have = true;
+        return;
+    }
+    for (const char *p = v; *p; p++) {
+        if (is_ifs(*p)) {
+            exp_finish(e);
+        } else {
+            sb_put(&e->cur, *p);
+        }
+    }
+}
+
+static void put_params(struct exp *e, bool quoted, bool at)
+{
+    struct frame *f = &frames[nframes - 1];
+    for (int i = 0; i < f->argc; i++) {
+        if (i > 0) {
+            if (quoted && !at)
+                sb_put(&e->cur, ' ');
+            else
+                exp_finish(e);
+        }
+        put_value(e, f->argv[i], quoted);
+    }
+    if (quoted && !at)
+        e->have = true;
+}
+
+static void expand_dollar(struct exp *e, const char **pp, bool quoted)
+{
+    const char *name;
+    size_t nl;
+    size_t used = var_ref(*pp, &name, &nl);
+    if (!used) {
+        sb_put(&e->cur, '$');
+        if (quoted)
+            e->have = true;
+        (*pp)++;
+        return;
+    }
+    char tmp[256];
+    bool params;
+    const char *v = var_value(name, nl, tmp, sizeof tmp, &params);
+    if (params)
+        put_params(e, quoted, name[0] == '@');
+    else
+        put_value(e, v, quoted);
+    *pp += used;
+}
+
+static void expand_word(struct exp *e, const char *raw)
+{
+    const char *p = raw;
+    while (*p && !e->oom) {
+        char c = *p;
+        if (c == '\'') {
+            const char *q = strchr(p + 1, '\'');
+            if (!q)
+                q = p + strlen(p);
+            sb_putn(&e->cur, p + 1, (size_t)(q - p - 1));
+            e->have = true;
+            p = *q ? q + 1 : q;
+        } else if (c == '"') {
+            e->have = true;
+            p++;
+            while (*p && *p != '"') {
+                if (*p == '\\' && (p[1] == '$' || p[1] == '"' || p[1] == '\\')) {
+                    sb_put(&e->cur, p[1]);
+                    p += 2;
+                } else if (*p == '$') {
+                    expand_dollar(e, &p, true);
+                } else {
+                    sb_put(&e->cur, *p++);
+                }
+            }
+            if (*p == '"')
+                p++;
+        } else if (c == '\\') {
+            if (p[1]) {
+                sb_put(&e->cur, p[1]);
+                p += 2;
+            } else {
+                sb_put(&e->cur, '\\');
+                p++;
+            }
+            e->have = true;
+        } else if (c == '$') {
+            expand_dollar(e, &p, false);
+        } else {
+            sb_put(&e->cur, c);
+            p++;
+        }
+        if (e->cur.oom)
+            e->oom = true;
+    }
+    exp_finish(e);
+}
+
+static void exp_free(struct exp *e)
+{
+    free_argv(e->n, e->v);
+    free(e->cur.d);
+    memset(e, 0, sizeof *e);
+}
+
+/* Expand words[0..n) into a NULL-terminated argv. */
+static int expand_words(struct word *w, int n, int *argc, char ***argv)
+{
+    struct exp e = { 0 };
+    for (int i = 0; i < n && !e.oom; i++)
+        expand_word(&e, w[i].raw);
+    if (e.oom) {
+        exp_free(&e);
+        return pb_error(PB_ENOMEM, "expansion too large or out of memory");
+    }
+    if (!e.v) {
+        e.v = calloc(1, sizeof(char *));
+        if (!e.v)
+            return pb_error(PB_ENOMEM, "out of memory");
+    }
+    *argc = e.n;
+    *argv = e.v;
+    free(e.cur.d);
+    return 0;
+}
+
+char *pb_script_expand(const char *text)
+{
+    struct exp e = { 0 };
+    const char *p = text;
+    while (*p && !e.oom) {
+        if (*p == '\\' && (p[1] == '$' || p[1] == '"' || p[1] == '\\')) {
+            sb_put(&e.cur, p[1]);
+            p += 2;
+        } else if (*p == '$') {
+            const char *name;
+            size_t nl;
+            size_t used = var_ref(p, &name, &nl);
+            if (!used) {
+                sb_put(&e.cur, *p++);
+                continue;
+            }
+            char tmp[256];
+            bool params;
+            const char *v = var_value(name, nl, tmp, sizeof tmp, &params);
+            if (params) {
+                struct frame *f = &frames[nframes - 1];
+                for (int i = 0; i < f->argc; i++) {
+                    if (i)
+                        sb_put(&e.cur, ' ');
+                    sb_putn(&e.cur, f->argv[i], strlen(f->argv[i]));
+                }
+            } else {
+                sb_putn(&e.cur, v, strlen(v));
+            }
+            p += used;
+        } else {
+            sb_put(&e.cur, *p++);
+        }
+        if (e.cur.oom)
+            e.oom = true;
+    }
+    if (e.oom) {
+        free(e.cur.d);
+        return NULL;
+    }
+    return e.cur.d ? e.cur.d : strdup("");
+}
+
+char *pb_script_quote(const char *word)
+{
+    size_t n = 3;
+    for (const char *p = word; *p; p++)
+        n += *p == '\'' ? 4 : 1;
+    char *out = malloc(n);
+    if (!out)
+        return NULL;
+    char *q = out;
+    *q++ = '\'';
+    for (const char *p = word; *p; p++) {
+        if (*p == '\'') {
+            memcpy(q, "'\\''", 4);
+            q += 4;
+        } else {
+            *q++ = *p;
+        }
+    }
+    *q++ = '\'';
+    *q = 0;
+    return out;
+}
+
+/* ---- functions ---- */
+
+static struct function *func_find(const char *name)
+{
+    for (struct function *f = functions; f; f = f->next)
+        if (strcmp(f->name, name) == 0)
+            return f;
+    return NULL;
+}
+
+static int func_define(const char *name, struct script *sc, struct node *body)
+{
+    struct function *f = func_find(name);
+    if (!f) {
+        f = calloc(1, sizeof *f);
+        if (!f || !(f->name = strdup(name))) {
+            free(f);
+            return pb_error(PB_ENOMEM, "out of memory");
+        }
+        f->next = functions;
+        functions = f;
+    } else {
+        script_unref(f->sc);
+    }
+    script_ref(sc);
+    f->sc = sc;
+    f->body = body;
+    return 0;
+}
+
+bool normal_function_exists(const char *name)
+{
+    return func_find(name) != NULL;
+}
+
+void normal_functions_clear(void)
+{
+    while (functions) {
+        struct function *f = functions;
+        functions = f->next;
+        script_unref(f->sc);
+        free(f->name);
+        free(f);
+    }
+}
+
+static int call_function(struct function *f, int argc, char **argv)
+{
+    int r = normal_enter_call();
+    if (r)
+        return r;
+    r = normal_push_params(argc - 1, argv + 1);
+    if (r) {
+        normal_leave_call();
+        return r;
+    }
+    struct script *sc = f->sc;
+    script_ref(sc);   /* the function may be redefined while it runs */
+    struct script *saved = cur_script;
+    int saved_line = cur_line;
+    int saved_loop = loop_depth;
+    cur_script = sc;
+    loop_depth = 0;
+    int st = exec_node_list(f->body);
+    if (returning) {
+        returning = false;
+        st = last_status;
+    }
+    break_n = continue_n = 0;
+    loop_depth = saved_loop;
+    cur_script = saved;
+    cur_line = saved_line;
+    script_unref(sc);
+    normal_pop_params();
+    normal_leave_call();
+    last_status = st;
+    if (st == 0)
+        return 0;
+    pb_error_clear();
+    return PB_EINVAL;   /* silent failure: $? carries the status */
+}
+
+/* ---- running a command ---- */
+
+static bool is_loader_cmd(const char *n)
+{
+    static const char *const names[] = {
+        "linux", "initrd", "linux16", "initrd16", "linuxefi", "initrdefi", "chainloader",
+        "kernel", "multiboot", "multiboot2", "module", "module2",
+    };
+    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(n, names[i]) == 0)
+            return true;
+    return false;
+}
+
+int pb_script_run_argv(int argc, char **argv)
+{
+    if (argc < 1)
+        return 0;
+    struct function *f = func_find(argv[0]);
+    if (f)
+        return call_function(f, argc, argv);
+    struct pb_command *c = pb_command_find(argv[0]);
+    if (!c)
+        return pb_error(PB_ENOENT, "can't find command `%s'", argv[0]);
+    return pb_command_run(argc, argv);
+}
+
+static void report_error(int line)
+{
+    const char *m = pb_errmsg();
+    if (m && *m) {
+        if (cur_script)
+            pb_printf("error: %s:%d: %s\n", cur_script->filename, line, m);
+        else
+            pb_printf("error: %s\n", m);
+    }
+    pb_error_clear();
+}
+
+/* Status of a finished command: 0 success, >0 failure (as $? shows). */
+static int status_of(int r)
+{
+    return r == 0 ? 0 : (r < 0 ? -r : r);
+}
+
+static int exec_cmd(struct node *n)
+{
+    cur_line = n->line;
+    /* NAME=VALUE assignment (one word, unquoted identifier before '=') */
+    if (n->nwords == 1) {
+        const char *raw = n->words[0].raw;
+        const char *eq = strchr(raw, '=');
+        if (eq && name_is_ident(raw, (size_t)(eq - raw))) {
+            struct word w = { eq + 1, n->words[0].line, n->words[0].col };
+            int ac;
+            char **av;
+            int r = expand_words(&w, 1, &ac, &av);
+            if (r == 0) {
+                struct sbuf b = { 0 };
+                for (int i = 0; i < ac; i++) {
+                    if (i)
+                        sb_put(&b, ' ');
+                    sb_putn(&b, av[i], strlen(av[i]));
+                }
+                char *name = strndup(raw, (size_t)(eq - raw));
+                if (!name || b.oom)
+                    r = pb_error(PB_ENOMEM, "out of memory");
+                else
+                    r = pb_env_set(name, b.d ? b.d : "");
+                free(name);
+                free(b.d);
+                free_argv(ac, av);
+            }
+            if (r)
+                report_error(n->line);
+            return status_of(r);
+        }
+    }
+    int argc;
+    char **argv;
+    int r = expand_words(n->words, n->nwords, &argc, &argv);
+    if (r) {
+        report_error(n->line);
+        return status_of(r);
+    }
+    if (argc == 0) {
+        free_argv(argc, argv);
+        return 0;
+    }
+    pb_error_clear();
+    r = pb_script_run_argv(argc, argv);
+    int st = status_of(r);
+    if (r != 0 && is_loader_cmd(argv[0]))
+        pb_normal_loader_cmd_failed = true;
+    if (r != 0)
+        report_error(n->line);
+    free_argv(argc, argv);
+    return st;
+}
+
+static bool interrupted(void)
+{
+    return stop_requested || break_n > 0 || continue_n > 0 || returning;
+}
+
+static int exec_loop(struct node *n)
+{
+    int st = 0;
+    loop_depth++;
+    for (long iter = 0;; iter++) {
+        if (iter >= PB_SCRIPT_MAX_LOOP) {
+            pb_error(PB_ELOOP, "loop ran %d times; stopped", PB_SCRIPT_MAX_LOOP);
+            report_error(n->line);
+            st = 1;
+            break;
+        }
+        int c = exec_node_list(n->cond);
+        if (stop_requested || returning)
+            break;
+        if (break_n > 0) {   /* break inside the condition */
+            break_n--;
+            break;
+        }
+        bool go = n->type == N_WHILE ? c == 0 : c != 0;
+        if (!go)
+            break;
+        st = exec_node_list(n->body);
+        if (stop_requested || returning)
+            break;
+        if (break_n > 0) {
+            break_n--;
+            break;
+        }
+        if (continue_n > 0) {
+            if (--continue_n > 0)
+                break;
+        }
+    }
+    loop_depth--;
+    return st;
+}
+
+static int exec_for(struct node *n)
+{
+    int argc;
+    char **argv;
+    int r = expand_words(n->words + 1, n->nwords - 1, &argc, &argv);
+    if (r) {
+        report_error(n->line);
+        return status_of(r);
+    }
+    int st = 0;
+    loop_depth++;
+    for (int i = 0; i < argc; i++) {
+        pb_env_set(n->words[0].raw, argv[i]);
+        st = exec_node_list(n->body);
+        if (stop_requested || returning)
+            break;
+        if (break_n > 0) {
+            break_n--;
+            break;
+        }
+        if (continue_n > 0) {
+            if (--continue_n > 0)
+                break;
+        }
+    }
+    loop_depth--;
+    free_argv(argc, argv);
+    return st;
+}
+
+static int exec_menu(struct node *n)
+{
+    int argc;
+    char **argv;
+    int r = expand_words(n->words, n->nwords, &argc, &argv);
+    if (r == 0) {
+        const char *kw = n->words[0].raw;
+        r = pb_menu_add_entry(argc - 1, argv + 1, n->src, n->srclen,
+                              strcmp(kw, "submenu") == 0, strcmp(kw, "hiddenentry") == 0,
+                              cur_script ? cur_script->filename : "", n->line);
+        free_argv(argc, argv);
+    }
+    if (r)
+        report_error(n->line);
+    return status_of(r);
+}
+
+static int exec_node(struct node *n)
+{
+    int st = 0;
+    switch (n->type) {
+    case N_CMD:
+        st = exec_cmd(n);
+        break;
+    case N_IF: {
+        int c = exec_node_list(n->cond);
+        if (interrupted())
+            return c;
+        if (c == 0)
+            st = exec_node_list(n->body);
+        else if (n->els)
+            st = exec_node_list(n->els);
+        else
+            st = 0;
+        break;
+    }
+    case N_WHILE:
+    case N_UNTIL:
+        st = exec_loop(n);
+        break;
+    case N_FOR:
+        st = exec_for(n);
+        break;
+    case N_FUNC: {
+        int r = func_define(n->words[0].raw, cur_script, n->body);
+        if (r)
+            report_error(n->line);
+        st = status_of(r);
+        break;
+    }
+    case N_MENU:
+        st = exec_menu(n);
+        break;
+    }
+    if (n->negate)
+        st = st ? 0 : 1;
+    return st;
+}
+
+int exec_node_list(struct node *n)
+{
+    int st = 0;
+    for (; n; n = n->next) {
+        if (interrupted())
+            break;
+        st = exec_node(n);
+        last_status = st;
+    }
+    return st;
+}
+
+int pb_script_run(const char *text, size_t len, const char *filename)
+{
+    if (len > PB_SCRIPT_MAX_SIZE) {
+        int r = pb_error(PB_ERANGE, "%s: script too large (%zu bytes)", filename, len);
+        pb_print_error();
+        return r;
+    }
+    int r = normal_enter_call();
+    if (r) {
+        pb_print_error();
+        return r;
+    }
+    struct script *sc;
+    struct parser *p = parser_new(text, len, filename, 1, &sc);
+    if (!p) {
+        normal_leave_call();
+        pb_print_error();
+        return PB_ENOMEM;
+    }
+    struct script *saved = cur_script;
+    int saved_line = cur_line;
+    cur_script = sc;
+    int st = 0;
+    struct node *n;
+    while (!interrupted() && (r = parser_next(p, &n)) == 1) {
+        st = exec_node(n);
+        last_status = st;
+    }
+    if (r < 0) {
+        pb_print_error();
+        st = r;
+    }
+    parser_free(p);
+    cur_script = saved;
+    cur_line = saved_line;
+    script_unref(sc);
+    normal_leave_call();
+    return st;
+}
+
+/* ---- builtins that need the interpreter ---- */
+
+static int parse_count(const char *s, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == 0 || *end || v < 0 || v > 1000000)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int cmd_break(struct pb_command *cmd, int argc, char **argv)
+{
+    int k = 1;
+    if (argc > 1 && (parse_count(argv[1], &k) || k < 1))
+        return pb_error(PB_EINVAL, "%s: bad count `%s'", cmd->name, argv[1]);
+    if (loop_depth == 0)
+        return 0;
+    if (k > loop_depth)
+        k = loop_depth;
+    if (strcmp(cmd->name, "break") == 0)
+        break_n = k;
+    else
+        continue_n = k;
+    return 0;
+}
+
+static int cmd_return(struct pb_command *cmd, int argc, char **argv)
+{
+    (void)cmd;
+    int k = last_status;
+    if (argc > 1 && parse_count(argv[1], &k))
+        return pb_error(PB_EINVAL, "return: bad status `%s'", argv[1]);
+    if (call_depth == 0)
+        return 0;
+    returning = true;
+    last_status = k;
+    return 0;
+}
+
+static int cmd_shift(struct pb_command *cmd, int argc, char **argv)
+{
+    (void)cmd;
+    int k = 1;
+    if (argc > 1 && parse_count(argv[1], &k))
+        return pb_error(PB_EINVAL, "shift: bad count `%s'", argv[1]);
+    struct frame *f = &frames[nframes - 1];
+    if (k > f->argc)
+        return pb_error(PB_EINVAL, "shift: can't shift %d of %d arguments", k, f->argc);
+    for (int i = 0; i < k; i++)
+        free(f->argv[i]);
+    memmove(f->argv, f->argv + k, sizeof(char *) * (size_t)(f->argc - k + 1));
+    f->argc -= k;
+    return 0;
+}
+
+static int cmd_setparams(struct pb_command *cmd, int argc, char **argv)
+{
+    (void)cmd;
+    char **v = dup_argv(argc - 1, argv + 1);
+    if (!v)
+        return pb_error(PB_ENOMEM, "out of memory");
+    struct frame *f = &frames[nframes - 1];
+    free_argv(f->argc, f->argv);
+    f->argc = argc - 1;
+    f->argv = v;
+    return 0;
+}
+
+static struct pb_command builtin_cmds[] = {
+    { .name = "break", .fn = cmd_break, .usage = "[N]", .summary = "Leave N enclosing loops." },
+    { .name = "continue", .fn = cmd_break, .usage = "[N]", .summary = "Next iteration of the N-th enclosing loop." },
+    { .name = "return", .fn = cmd_return, .usage = "[N]", .summary = "Return from a function with status N." },
+    { .name = "shift", .fn = cmd_shift, .usage = "[N]", .summary = "Drop the first N positional parameters." },
+    { .name = "setparams", .fn = cmd_setparams, .usage = "[ARG]...", .summary = "Replace the positional parameters." },
+};
+
+void normal_register_builtins(void)
+{
+    for (unsigned i = 0; i < sizeof builtin_cmds / sizeof builtin_cmds[0]; i++)
+        pb_command_register(&builtin_cmds[i]);
+}
+
+void normal_reset_interpreter(void)
+{
+    while (nframes > 1)
+        normal_pop_params();
+    free_argv(frames[0].argc, frames[0].argv);
+    frames[0].argc = 0;
+    frames[0].argv = NULL;
+    call_depth = loop_depth = 0;
+    break_n = continue_n = 0;
+    returning = false;
+    last_status = 0;
+    stop_requested = false;
+    normal_functions_clear();
+    cur_script = NULL;
+}
+
+const char *normal_current_file(void)
+{
+    return cur_script ? cur_script->filename : NULL;
+}

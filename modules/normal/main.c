@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Module `normal`: init, the main hook and the config-file commands
+ * (source/., configfile, normal).
+ *
+ * Main hook order: platform variables; the Xen command line
+ * (include/pvboot/cmdline.h: xen_grub_env_NAME=VALUE exports, a config
+ * path to run, or a command to run); then the embedded config with its
+ * menu; if nothing booted, the minimal shell.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pvboot/cmdline.h"
+#include "pvboot/command.h"
+#include "pvboot/env.h"
+#include "pvboot/err.h"
+#include "pvboot/file.h"
+#include "pvboot/kernel.h"
+#include "pvboot/loader.h"
+#include "pvboot/menu.h"
+#include "pvboot/script.h"
+#include "pvboot/term.h"
+#include "normal_int.h"
+
+void pb_normal_set_platform_env(void)
+{
+    static const char *const vars[][2] = {
+        { "grub_platform", "xen" },
+        { "grub_cpu", "x86_64" },
+        { "feature_menuentry_id", "y" },
+        { "feature_timeout_style", "y" },
+        { "feature_all_video_module", "y" },
+        { "feature_platform_search_hint", "y" },
+        { "feature_default_font_path", "y" },
+        { "feature_200_final", "y" },
+        { "feature_nativedisk_cmd", "y" },
+    };
+    for (unsigned i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        pb_env_set(vars[i][0], vars[i][1]);
+        pb_env_export(vars[i][0]);
+    }
+    pb_env_export("root");
+    pb_env_export("prefix");
+}
+
+static int set_config_vars(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(path);
+    if (!dir)
+        return pb_error(PB_ENOMEM, "out of memory");
+    pb_env_set("config_file", path);
+    pb_env_export("config_file");
+    pb_env_set("config_directory", dir);
+    pb_env_export("config_directory");
+    free(dir);
+    return 0;
+}
+
+int pb_normal_execute(const char *path, const char *text, size_t len)
+{
+    void *buf = NULL;
+    size_t blen = 0;
+    if (!text) {
+        int r = pb_file_load(path, PB_SCRIPT_MAX_SIZE, &buf, &blen);
+        if (r)
+            return r;
+        text = buf;
+        len = blen;
+    }
+    int r = normal_enter_call();
+    if (r) {
+        free(buf);
+        return r;
+    }
+    r = pb_env_push();
+    if (r == 0) {
+        r = pb_menu_push();
+        if (r)
+            pb_env_pop();
+    }
+    if (r) {
+        normal_leave_call();
+        free(buf);
+        return r;
+    }
+    set_config_vars(path);
+    pb_script_run(text, len, path);
+    free(buf);
+    struct pb_menu *m = pb_menu_current();
+    r = 0;
+    if (!pb_script_stop_requested() && m && m->count > 0)
+        r = pb_menu_run(m);
+    pb_menu_pop();
+    pb_env_pop();
+    normal_leave_call();
+    return r;
+}
+
+int pb_script_source(const char *path)
+{
+    void *buf;
+    size_t len;
+    int r = pb_file_load(path, PB_SCRIPT_MAX_SIZE, &buf, &len);
+    if (r)
+        return r;
+    r = pb_script_run(buf, len, path);
+    free(buf);
+    return r < 0 ? r : 0;
+}
+
+static int cmd_source(struct pb_command *cmd, int argc, char **argv)
+{
+    if (argc != 2)
+        return pb_error(PB_EINVAL, "%s: expected one FILE", cmd->name);
+    int r = pb_script_source(argv[1]);
+    if (r < 0)
+        return r;
+    int st = pb_script_status();
+    if (st) {
+        pb_error_clear();
+        return PB_EINVAL;
+    }
+    return 0;
+}
+
+static int cmd_configfile(struct pb_command *cmd, int argc, char **argv)
+{
+    if (argc != 2) {
+        if (strcmp(cmd->name, "normal") == 0 && argc == 1)
+            return 0;   /* already in normal mode */
+        return pb_error(PB_EINVAL, "%s: expected one FILE", cmd->name);
+    }
+    return pb_normal_execute(argv[1], NULL, 0);
+}
+
+static struct pb_command main_cmds[] = {
+    { .name = "source", .fn = cmd_source, .usage = "FILE", .summary = "Run FILE's commands in this context." },
+    { .name = ".", .fn = cmd_source, .usage = "FILE", .summary = "Same as source." },
+    { .name = "configfile", .fn = cmd_configfile, .usage = "FILE", .summary = "Run FILE in a new context and show its menu." },
+    { .name = "normal", .fn = cmd_configfile, .usage = "[FILE]", .summary = "Same as configfile." },
+};
+
+void normal_register_main_commands(void)
+{
+    for (unsigned i = 0; i < sizeof main_cmds / sizeof main_cmds[0]; i++)
+        pb_command_register(&main_cmds[i]);
+}
+
+/* The Xen command line: exports, then a config or a command to run. */
+static void apply_xen_cmdline(void)
+{
+    const char *line = pb_xen_cmdline();
+    if (!line || !*line)
+        return;
+    struct pb_cmdline *c = calloc(1, sizeof *c);
+    if (!c) {
+        pb_printf("error: out of memory for the Xen command line\n");
+        return;
+    }
+    if (pb_cmdline_parse(line, c)) {
+        pb_printf("error: Xen command line ignored: %s\n", pb_errmsg());
+        pb_error_clear();
+        free(c);
+        return;
+    }
+    for (unsigned i = 0; i < c->nvars; i++) {
+        pb_env_set(c->var_name[i], c->var_value[i]);
+        pb_env_export(c->var_name[i]);
+    }
+    if (c->kind == PB_CMDLINE_CONFIG) {
+        pb_printf("Xen command line: running %s\n", c->config);
+        int r = pb_normal_execute(c->config, NULL, 0);
+        if (r && !pb_script_stop_requested())
+            pb_print_error();
+    } else if (c->kind == PB_CMDLINE_COMMAND) {
+        pb_printf("Xen command line: %s\n", c->command);
+        pb_script_run(c->command, strlen(c->command), "(xen command line)");
+    }
+    free(c);
+}
+
+static void normal_main(void)
+{
+    pb_normal_set_platform_env();
+    const char *prefix = pb_embedded_prefix();
+    if (prefix && *prefix)
+        pb_env_set("prefix", prefix);
+    apply_xen_cmdline();
+    if (!pb_script_stop_requested()) {
+        size_t len = 0;
+        const char *cfg = pb_embedded_config(&len);
+        if (cfg && len) {
+            int r = pb_normal_execute("(embedded)/pvboot.cfg", cfg, len);
+            if (r && !pb_script_stop_requested())
+                pb_print_error();
+        }
+    }
+    if (pb_script_stop_requested() || pb_loader_dry_run)
+        return;
+    pb_printf("\nNo entry was booted.\n");
+    pb_normal_shell();
+}
+
+void pvboot_init_normal(void);
+void pvboot_init_normal(void)
+{
+    normal_register_builtins();
+    normal_register_commands();
+    normal_register_test();
+    normal_register_main_commands();
+    pb_main_register(normal_main);
+}

@@ -1,0 +1,621 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Menu model (include/pvboot/menu.h): entries, default/fallback matching,
+ * entering submenus and booting entries; plus the minimal non-interactive
+ * runner (countdown with pb_getkey, line prompt).  The full-screen menu is
+ * a separate user interface built on this model.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pvboot/env.h"
+#include "pvboot/err.h"
+#include "pvboot/loader.h"
+#include "pvboot/menu.h"
+#include "pvboot/script.h"
+#include "pvboot/term.h"
+#include "pvboot/time.h"
+#include "normal_int.h"
+
+#define MENU_STACK_MAX 80
+
+static struct pb_menu *stack[MENU_STACK_MAX];
+static int nstack;
+
+void (*pb_menu_report_hook)(struct pb_menu *m, const struct pb_menu_report *r);
+struct pb_menu_report pb_menu_last_report;
+
+struct pb_menu *pb_menu_current(void)
+{
+    return nstack ? stack[nstack - 1] : NULL;
+}
+
+int pb_menu_push(void)
+{
+    if (nstack >= MENU_STACK_MAX)
+        return pb_error(PB_ELOOP, "menus nested too deeply");
+    struct pb_menu *m = calloc(1, sizeof *m);
+    if (!m)
+        return pb_error(PB_ENOMEM, "out of memory");
+    stack[nstack++] = m;
+    return 0;
+}
+
+static void free_entry(struct pb_menu_entry *e)
+{
+    free(e->title);
+    free(e->id);
+    for (int i = 0; i < e->nr_classes; i++)
+        free(e->classes[i]);
+    free(e->classes);
+    free(e->users);
+    for (int i = 0; i < e->argc; i++)
+        free(e->argv[i]);
+    free(e->argv);
+    free(e->body);
+    free(e->file);
+    free(e);
+}
+
+void pb_menu_pop(void)
+{
+    if (!nstack)
+        return;
+    struct pb_menu *m = stack[--nstack];
+    struct pb_menu_entry *e = m->first;
+    while (e) {
+        struct pb_menu_entry *n = e->next;
+        free_entry(e);
+        e = n;
+    }
+    free(m);
+}
+
+static const struct { const char *name; int key; } hotkeys[] = {
+    { "backspace", PB_KEY_BACKSPACE }, { "tab", PB_KEY_TAB }, { "delete", PB_KEY_DELETE },
+    { "insert", PB_KEY_INSERT }, { "esc", PB_KEY_ESC },
+    { "f1", PB_KEY_F1 }, { "f2", PB_KEY_F2 }, { "f3", PB_KEY_F3 }, { "f4", PB_KEY_F4 },
+    { "f5", PB_KEY_F5 }, { "f6", PB_KEY_F6 }, { "f7", PB_KEY_F7 }, { "f8", PB_KEY_F8 },
+    { "f9", PB_KEY_F9 }, { "f10", PB_KEY_F10 }, { "f11", PB_KEY_F11 }, { "f12", PB_KEY_F12 },
+};
+
+static int parse_hotkey(const char *s)
+{
+    if (s[0] && !s[1])
+        return (unsigned char)s[0];
+    for (unsigned i = 0; i < sizeof hotkeys / sizeof hotkeys[0]; i++)
+        if (strcasecmp(s, hotkeys[i].name) == 0)
+            return hotkeys[i].key;
+    return 0;
+}
+
+int pb_menu_add_entry(int argc, char **argv, const char *body, size_t bodylen,
+                      bool submenu, bool hidden, const char *file, int line)
+{
+    const char *kw = submenu ? "submenu" : "menuentry";
+    if (!pb_menu_current() && pb_menu_push())
+        return PB_ENOMEM;
+    struct pb_menu *m = pb_menu_current();
+    if (m->count >= PB_MENU_MAX_ENTRIES)
+        return pb_error(PB_ERANGE, "%s: too many menu entries (at most %d)", kw, PB_MENU_MAX_ENTRIES);
+    struct pb_menu_entry *e = calloc(1, sizeof *e);
+    if (!e)
+        return pb_error(PB_ENOMEM, "out of memory");
+    e->submenu = submenu;
+    e->hidden = hidden;
+    e->line = line;
+    e->argv = calloc((size_t)argc + 1, sizeof(char *));
+    e->classes = calloc((size_t)argc + 1, sizeof(char *));
+    e->body = malloc(bodylen + 1);
+    e->file = strdup(file ? file : "");
+    int r = 0;
+    if (!e->argv || !e->classes || !e->body || !e->file) {
+        r = pb_error(PB_ENOMEM, "out of memory");
+        goto fail;
+    }
+    memcpy(e->body, body, bodylen);
+    e->body[bodylen] = 0;
+    bool opts_done = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!opts_done && strcmp(a, "--") == 0) {
+            opts_done = true;
+            continue;
+        }
+        if (!opts_done && a[0] == '-' && a[1] == '-' && a[2]) {
+            const char *name = a + 2;
+            const char *eq = strchr(name, '=');
+            size_t nl = eq ? (size_t)(eq - name) : strlen(name);
+            const char *val = eq ? eq + 1 : NULL;
+#define OPT(s) (nl == strlen(s) && strncmp(name, s, nl) == 0)
+            if (OPT("unrestricted")) {
+                e->unrestricted = true;
+                continue;
+            }
+            if (OPT("users")) {
+                /* rhboot: the value is optional */
+                if (!val && i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
+                    val = argv[++i];
+                free(e->users);
+                e->users = strdup(val ? val : "");
+                if (!e->users) {
+                    r = pb_error(PB_ENOMEM, "out of memory");
+                    goto fail;
+                }
+                continue;
+            }
+            if (OPT("class") || OPT("id") || OPT("hotkey") || OPT("source")) {
+                if (!val) {
+                    if (i + 1 >= argc) {
+                        r = pb_error(PB_EINVAL, "%s: option --%.*s needs a value", kw, (int)nl, name);
+                        goto fail;
+                    }
+                    val = argv[++i];
+                }
+                if (OPT("class")) {
+                    if (!(e->classes[e->nr_classes++] = strdup(val))) {
+                        r = pb_error(PB_ENOMEM, "out of memory");
+                        goto fail;
+                    }
+                } else if (OPT("id")) {
+                    free(e->id);
+                    if (!(e->id = strdup(val))) {
+                        r = pb_error(PB_ENOMEM, "out of memory");
+                        goto fail;
+                    }
+                } else if (OPT("hotkey")) {
+                    e->hotkey = parse_hotkey(val);
+                }
+                continue;
+            }
+#undef OPT
+            r = pb_error(PB_EINVAL, "%s: unknown option `%s'", kw, a);
+            goto fail;
+        }
+        if (!(e->argv[e->argc++] = strdup(a))) {
+            r = pb_error(PB_ENOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    if (e->argc < 1) {
+        r = pb_error(PB_EINVAL, "%s: missing title", kw);
+        goto fail;
+    }
+    if (!(e->title = strdup(e->argv[0]))) {
+        r = pb_error(PB_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if (m->last)
+        m->last->next = e;
+    else
+        m->first = e;
+    m->last = e;
+    m->count++;
+    return 0;
+fail:
+    free_entry(e);
+    return r;
+}
+
+struct pb_menu_entry *pb_menu_entry_at(struct pb_menu *m, int index)
+{
+    if (!m || index < 0)
+        return NULL;
+    int i = 0;
+    for (struct pb_menu_entry *e = m->first; e; e = e->next) {
+        if (i == index)
+            return e;
+        i++;
+    }
+    return NULL;
+}
+
+size_t pb_menu_default_split(const char *spec, const char **rest)
+{
+    size_t i = 0;
+    *rest = NULL;
+    while (spec[i]) {
+        if (spec[i] == '>') {
+            if (spec[i + 1] == '>') {
+                i += 2;
+                continue;
+            }
+            *rest = spec + i + 1;
+            return i;
+        }
+        i++;
+    }
+    return i;
+}
+
+/* Does @name equal the path element @spec (@len bytes, '>>' = '>')? */
+static bool element_eq(const char *name, const char *spec, size_t len)
+{
+    if (!name)
+        return false;
+    size_t i = 0;
+    for (; *name; name++) {
+        if (i >= len)
+            return false;
+        if (*name == '>') {
+            if (i + 1 >= len || spec[i] != '>' || spec[i + 1] != '>')
+                return false;
+            i += 2;
+        } else {
+            if (spec[i] != *name)
+                return false;
+            i++;
+        }
+    }
+    return i == len;
+}
+
+int pb_menu_match(struct pb_menu *m, const char *spec, size_t len)
+{
+    if (!m || len == 0)
+        return -1;
+    int i = 0;
+    for (struct pb_menu_entry *e = m->first; e; e = e->next, i++)
+        if (element_eq(e->id, spec, len))
+            return i;
+    i = 0;
+    for (struct pb_menu_entry *e = m->first; e; e = e->next, i++)
+        if (element_eq(e->title, spec, len))
+            return i;
+    long v = 0;
+    for (size_t k = 0; k < len; k++) {
+        if (spec[k] < '0' || spec[k] > '9')
+            return -1;
+        v = v * 10 + (spec[k] - '0');
+        if (v > PB_MENU_MAX_ENTRIES)
+            return -1;
+    }
+    return v < m->count ? (int)v : -1;
+}
+
+int pb_menu_get_timeout(void)
+{
+    const char *t = pb_env_get("timeout");
+    if (!t || !*t)
+        return -1;
+    char *end;
+    long v = strtol(t, &end, 10);
+    if (end == t || *end || v < 0)
+        return -1;
+    return v > 100000000 ? 100000000 : (int)v;
+}
+
+int pb_menu_enter(struct pb_menu_entry *e)
+{
+    int r = pb_env_push();
+    if (r)
+        return r;
+    r = pb_menu_push();
+    if (r) {
+        pb_env_pop();
+        return r;
+    }
+    r = normal_push_params(e->argc, e->argv);
+    if (r) {
+        pb_menu_pop();
+        pb_env_pop();
+        return r;
+    }
+    pb_script_run(e->body, strlen(e->body), e->file);
+    normal_pop_params();
+    return 0;
+}
+
+void pb_menu_leave(void)
+{
+    pb_menu_pop();
+    pb_env_pop();
+}
+
+int pb_menu_boot(struct pb_menu_entry *e, const char *chosen)
+{
+    if (e->submenu)
+        return pb_error(PB_EINVAL, "`%s' is a submenu", e->title);
+    pb_env_set("chosen", chosen ? chosen : (e->id ? e->id : e->title));
+    pb_loader_unset();
+    pb_normal_loader_cmd_failed = false;
+    int r = normal_push_params(e->argc, e->argv);
+    if (r)
+        return r;
+    pb_script_run(e->body, strlen(e->body), e->file);
+    normal_pop_params();
+    if (pb_script_stop_requested())
+        return 0;
+    if (pb_normal_loader_cmd_failed)
+        return pb_error(PB_EINVAL, "entry `%s': a loader command failed; not booting it", e->title);
+    if (!pb_loader_pending())
+        return pb_error(PB_ENOENT, "entry `%s' loaded no kernel", e->title);
+    pb_error_clear();
+    r = pb_loader_boot();
+    if (r == 0 && pb_loader_dry_run) {
+        pb_script_request_stop(true);
+        return 0;
+    }
+    if (r == 0)
+        r = pb_error(PB_EINVAL, "boot of `%s' returned", e->title);
+    return r;
+}
+
+/* ---- the runner ---- */
+
+/*
+ * Resolve @spec (a default/fallback value) starting at the current menu,
+ * entering submenus as needed (each entered level is left by the caller:
+ * *@entered counts them).  On success *@leaf is the entry to boot and
+ * path[] holds the indices.
+ */
+static int walk_to(const char *spec, int *path, int *depth, int *entered,
+                   struct pb_menu_entry **leaf, char *chosen, size_t chosen_sz, bool use_zero)
+{
+    struct pb_menu *m = pb_menu_current();
+    *depth = 0;
+    *entered = 0;
+    chosen[0] = 0;
+    const char *s = spec ? spec : "";
+    for (;;) {
+        const char *rest;
+        size_t len = pb_menu_default_split(s, &rest);
+        int idx = pb_menu_match(m, s, len);
+        if (idx < 0) {
+            if (!use_zero && *depth == 0)
+                return PB_ENOENT;
+            idx = 0;
+            rest = NULL;
+        }
+        struct pb_menu_entry *e = pb_menu_entry_at(m, idx);
+        if (!e)
+            return PB_ENOENT;
+        if (*depth >= PB_MENU_MAX_DEPTH)
+            return PB_ELOOP;
+        path[(*depth)++] = idx;
+        size_t cl = strlen(chosen);
+        snprintf(chosen + cl, chosen_sz - cl, "%s%s", cl ? ">" : "", e->id ? e->id : e->title);
+        if (!e->submenu) {
+            *leaf = e;
+            return 0;
+        }
+        /* GRUB: entering a submenu while auto-booting sets timeout=0 and
+         * the rest of the path as its default */
+        int r = pb_env_push();
+        if (r)
+            return r;
+        r = pb_menu_push();
+        if (r) {
+            pb_env_pop();
+            return r;
+        }
+        (*entered)++;
+        pb_env_set("timeout", "0");
+        if (rest)
+            pb_env_set("default", rest);
+        else
+            pb_env_unset("default");
+        r = normal_push_params(e->argc, e->argv);
+        if (r)
+            return r;
+        pb_script_run(e->body, strlen(e->body), e->file);
+        normal_pop_params();
+        m = pb_menu_current();
+        if (!m || m->count == 0)
+            return pb_error(PB_ENOENT, "submenu `%s' is empty", e->title);
+        const char *d = pb_env_get("default");
+        s = d ? d : "0";
+        use_zero = true;
+    }
+}
+
+static void leave_n(int n)
+{
+    while (n-- > 0)
+        pb_menu_leave();
+}
+
+static void print_menu(struct pb_menu *m, int def)
+{
+    int i = 0;
+    pb_printf("\n");
+    for (struct pb_menu_entry *e = m->first; e; e = e->next, i++) {
+        if (e->hidden)
+            continue;
+        pb_printf(" %c %2d. %s%s\n", i == def ? '*' : ' ', i, e->title, e->submenu ? " >" : "");
+    }
+}
+
+/* Read a line from the terminal (echoed). Returns length or -1 on timeout. */
+static int read_line(char *buf, size_t size)
+{
+    size_t n = 0;
+    for (;;) {
+        int k = pb_getkey(-1);
+        if (k == PB_KEY_NONE)
+            continue;
+        if (k == '\r' || k == '\n') {
+            pb_printf("\n");
+            break;
+        }
+        if (k == PB_KEY_BACKSPACE || k == 0x7f) {
+            if (n) {
+                n--;
+                pb_printf("\b \b");
+            }
+            continue;
+        }
+        if (k == PB_KEY_CTRL('d') && n == 0)
+            return -1;
+        if (k >= 0x20 && k < 0x100 && n + 1 < size) {
+            buf[n++] = (char)k;
+            char c = (char)k;
+            pb_write(&c, 1);
+        }
+    }
+    buf[n] = 0;
+    return (int)n;
+}
+
+void pb_normal_shell(void)
+{
+    char line[1024];
+    pb_printf("\nMinimal shell: type commands; `exit' leaves.\n");
+    for (;;) {
+        if (pb_script_stop_requested())
+            return;
+        pb_printf("pvboot> ");
+        int n = read_line(line, sizeof line);
+        if (n < 0)
+            return;
+        if (strcmp(line, "exit") == 0)
+            return;
+        pb_script_run(line, (size_t)n, "(shell)");
+    }
+}
+
+/* Wait up to @secs seconds for a key, printing a countdown if @show.
+ * Returns the key or PB_KEY_NONE. */
+static int countdown(int secs, bool show)
+{
+    for (int s = secs; s > 0; s--) {
+        if (show)
+            pb_printf("\rBooting the default entry in %d s (press any key for the menu) ", s);
+        int k = pb_getkey(1000);
+        if (k != PB_KEY_NONE) {
+            if (show)
+                pb_printf("\n");
+            return k;
+        }
+    }
+    if (show)
+        pb_printf("\n");
+    return PB_KEY_NONE;
+}
+
+static int boot_spec(const char *spec, bool use_zero, bool report, struct pb_menu *top)
+{
+    int path[PB_MENU_MAX_DEPTH], depth = 0, entered = 0;
+    struct pb_menu_entry *leaf = NULL;
+    char chosen[1024];
+    int r = walk_to(spec, path, &depth, &entered, &leaf, chosen, sizeof chosen, use_zero);
+    if (r == 0) {
+        if (report) {
+            struct pb_menu_report *rep = &pb_menu_last_report;
+            rep->depth = depth;
+            memcpy(rep->path, path, sizeof(int) * (size_t)depth);
+            snprintf(rep->title, sizeof rep->title, "%s", leaf->title);
+            snprintf(rep->id, sizeof rep->id, "%s", leaf->id ? leaf->id : "");
+            if (pb_menu_report_hook) {
+                /* the hook walks the tree from the top; leave our levels first */
+                leave_n(entered);
+                pb_menu_report_hook(top, rep);
+                return boot_spec(spec, use_zero, false, top);
+            }
+        }
+        pb_printf("Booting `%s'\n", leaf->title);
+        r = pb_menu_boot(leaf, chosen);
+        if (r)
+            pb_print_error();
+    }
+    leave_n(entered);
+    return r;
+}
+
+static int choose_interactively(struct pb_menu *m, int def)
+{
+    char line[256];
+    for (;;) {
+        if (pb_script_stop_requested())
+            return 0;
+        print_menu(m, def);
+        pb_printf("Entry number to boot, Enter for the default, `c' for a command line: ");
+        int n = read_line(line, sizeof line);
+        if (n < 0)
+            return PB_ECANCELED;
+        if (strcmp(line, "c") == 0) {
+            pb_normal_shell();
+            continue;
+        }
+        char spec[256];
+        if (n == 0)
+            snprintf(spec, sizeof spec, "%d", def);
+        else
+            memcpy(spec, line, sizeof spec);
+        char *end;
+        long v = strtol(spec, &end, 10);
+        if (*end || v < 0 || v >= m->count) {
+            pb_printf("No entry `%s'.\n", spec);
+            continue;
+        }
+        boot_spec(spec, false, false, m);
+    }
+}
+
+int pb_menu_run(struct pb_menu *m)
+{
+    if (!m || m->count == 0)
+        return pb_error(PB_ENOENT, "empty menu");
+    struct pb_menu_report *rep = &pb_menu_last_report;
+    memset(rep, 0, sizeof *rep);
+    rep->valid = true;
+    const char *cf = pb_env_get("config_file");
+    snprintf(rep->config, sizeof rep->config, "%s", cf ? cf : "");
+    rep->timeout = pb_menu_get_timeout();
+    const char *style = pb_env_get("timeout_style");
+    snprintf(rep->timeout_style, sizeof rep->timeout_style, "%s", style ? style : "");
+
+    const char *d = pb_env_get("default");
+    char *def = strdup(d && *d ? d : "0");
+    if (!def)
+        return pb_error(PB_ENOMEM, "out of memory");
+    if (strcmp(def, "saved") == 0 && pb_menu_match(m, def, strlen(def)) < 0) {
+        const char *se = pb_env_get("saved_entry");
+        free(def);
+        def = strdup(se && *se ? se : "0");
+        if (!def)
+            return pb_error(PB_ENOMEM, "out of memory");
+    }
+    const char *rest;
+    int top_def = pb_menu_match(m, def, pb_menu_default_split(def, &rest));
+    if (top_def < 0)
+        top_def = 0;
+
+    bool interactive = !pb_loader_dry_run;
+    int key = PB_KEY_NONE;
+    if (interactive) {
+        int t = rep->timeout;
+        bool hidden = style && (strcmp(style, "hidden") == 0 || strcmp(style, "countdown") == 0);
+        if (t < 0) {
+            free(def);
+            return choose_interactively(m, top_def);
+        }
+        if (!hidden)
+            print_menu(m, top_def);
+        if (t > 0)
+            key = countdown(t, !hidden || strcmp(style, "countdown") == 0);
+        if (key != PB_KEY_NONE) {
+            free(def);
+            return choose_interactively(m, top_def);
+        }
+    }
+    int r = boot_spec(def, true, true, m);
+    free(def);
+    if (pb_script_stop_requested())
+        return r;
+    /* fallback entries, in order */
+    const char *fb = pb_env_get("fallback");
+    char *fbl = fb ? strdup(fb) : NULL;
+    if (fbl) {
+        char *save = NULL;
+        for (char *tok = strtok_r(fbl, " \t", &save); tok && !pb_script_stop_requested();
+             tok = strtok_r(NULL, " \t", &save)) {
+            pb_printf("Falling back to `%s'\n", tok);
+            r = boot_spec(tok, false, false, m);
+        }
+        free(fbl);
+    }
+    if (pb_script_stop_requested() || !interactive)
+        return r;
+    return choose_interactively(m, top_def);
+}

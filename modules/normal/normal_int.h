@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal interfaces shared by the files of module `normal`. */
+#ifndef PVBOOT_NORMAL_INT_H
+#define PVBOOT_NORMAL_INT_H
+
+#include <stdbool.h>
+
+/* exec.c */
+int normal_push_params(int argc, char **argv);
+void normal_pop_params(void);
+int normal_enter_call(void);
+void normal_leave_call(void);
+void normal_register_builtins(void);
+void normal_reset_interpreter(void);
+const char *normal_current_file(void);
+bool normal_function_exists(const char *name);
+void normal_functions_clear(void);
+/* set when linux/initrd/... failed while an entry ran (then it is not booted) */
+extern bool pb_normal_loader_cmd_failed;
+
+/* commands.c / test.c */
+void normal_register_commands(void);
+void normal_register_test(void);
+/* main.c */
+void normal_register_main_commands(void);
+
+#endif

@@ -1,0 +1,676 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * GRUB script lexer and parser (GRUB manual, "Shell-like scripting").
+ *
+ * Tokens: words, newline, `;`, and `{` / `}` when they stand alone.  A word
+ * keeps its source text (quotes included) and is expanded when the command
+ * runs; only backslash-newline continuations are removed here.  `#` at the
+ * start of a word starts a comment.  Reserved words (if then elif else fi
+ * for in do done while until function menuentry submenu) count only
+ * unquoted and in command position.  Every error names FILE:LINE:COL.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pvboot/err.h"
+#include "pvboot/script.h"
+#include "script_int.h"
+
+/* ---- arena ---- */
+
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, size;
+    max_align_t data[];
+};
+
+static void *arena_alloc(struct script *s, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    struct arena_chunk *c = s->chunks;
+    if (!c || c->size - c->used < n) {
+        size_t sz = n > 65536 ? n : 65536;
+        c = malloc(sizeof(*c) + sz);
+        if (!c)
+            return NULL;
+        c->size = sz;
+        c->used = 0;
+        c->next = s->chunks;
+        s->chunks = c;
+    }
+    void *p = (char *)c->data + c->used;
+    c->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+void script_ref(struct script *s)
+{
+    if (s)
+        s->refs++;
+}
+
+void script_unref(struct script *s)
+{
+    if (!s || --s->refs > 0)
+        return;
+    struct arena_chunk *c = s->chunks;
+    while (c) {
+        struct arena_chunk *n = c->next;
+        free(c);
+        c = n;
+    }
+    free(s->filename);
+    free(s);
+}
+
+/* ---- lexer ---- */
+
+enum tok { T_EOF, T_NL, T_SEMI, T_LBRACE, T_RBRACE, T_WORD };
+
+struct parser {
+    struct script *sc;
+    const char *text;
+    size_t len, pos;
+    int line, col;
+    /* one token of lookahead */
+    bool have_tok;
+    enum tok tok;
+    struct word w;
+    int tline, tcol;
+    size_t tstart, tend;   /* token's byte range in text */
+    int depth;
+    bool failed;
+};
+
+static int perr(struct parser *p, int line, int col, const char *fmt, const char *arg)
+{
+    p->failed = true;
+    return pb_error(PB_EINVAL, "%s:%d:%d: %s%s", p->sc->filename, line, col, fmt, arg ? arg : "");
+}
+
+static void adv(struct parser *p)
+{
+    if (p->text[p->pos] == '\n') {
+        p->line++;
+        p->col = 1;
+    } else {
+        p->col++;
+    }
+    p->pos++;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static bool ends_word(const struct parser *p, size_t i)
+{
+    if (i >= p->len)
+        return true;
+    char c = p->text[i];
+    return is_blank(c) || c == '\n' || c == ';';
+}
+
+/* Append to a growing buffer; the result is copied into the arena. */
+struct buf {
+    char *d;
+    size_t n, cap;
+};
+
+static int buf_put(struct buf *b, char c)
+{
+    if (b->n + 1 >= b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 64;
+        char *d = realloc(b->d, nc);
+        if (!d)
+            return PB_ENOMEM;
+        b->d = d;
+        b->cap = nc;
+    }
+    b->d[b->n++] = c;
+    return 0;
+}
+
+static int lex_word(struct parser *p)
+{
+    struct buf b = { 0 };
+    int r = 0;
+    while (p->pos < p->len && r == 0) {
+        char c = p->text[p->pos];
+        if (is_blank(c) || c == '\n' || c == ';')
+            break;
+        if (c == '\\') {
+            if (p->pos + 1 < p->len && p->text[p->pos + 1] == '\n') {
+                adv(p);
+                adv(p);
+                continue;
+            }
+            r = buf_put(&b, c);
+            adv(p);
+            if (p->pos < p->len && r == 0) {
+                r = buf_put(&b, p->text[p->pos]);
+                adv(p);
+            }
+        } else if (c == '\'') {
+            int ql = p->line, qc = p->col;
+            r = buf_put(&b, c);
+            adv(p);
+            while (r == 0 && p->pos < p->len && p->text[p->pos] != '\'') {
+                r = buf_put(&b, p->text[p->pos]);
+                adv(p);
+            }
+            if (p->pos >= p->len) {
+                free(b.d);
+                return perr(p, ql, qc, "unterminated single quote", NULL);
+            }
+            if (r == 0)
+                r = buf_put(&b, '\'');
+            adv(p);
+        } else if (c == '"') {
+            int ql = p->line, qc = p->col;
+            r = buf_put(&b, c);
+            adv(p);
+            while (r == 0 && p->pos < p->len && p->text[p->pos] != '"') {
+                char d = p->text[p->pos];
+                if (d == '\\' && p->pos + 1 < p->len) {
+                    if (p->text[p->pos + 1] == '\n') {
+                        adv(p);
+                        adv(p);
+                        continue;
+                    }
+                    r = buf_put(&b, d);
+                    adv(p);
+                    d = p->text[p->pos];
+                }
+                if (r == 0)
+                    r = buf_put(&b, d);
+                adv(p);
+            }
+            if (p->pos >= p->len) {
+                free(b.d);
+                return perr(p, ql, qc, "unterminated double quote", NULL);
+            }
+            if (r == 0)
+                r = buf_put(&b, '"');
+            adv(p);
+        } else if (c == '$' && p->pos + 1 < p->len && p->text[p->pos + 1] == '{') {
+            int ql = p->line, qc = p->col;
+            while (r == 0 && p->pos < p->len && p->text[p->pos] != '}') {
+                if (p->text[p->pos] == '\n')
+                    break;
+                r = buf_put(&b, p->text[p->pos]);
+                adv(p);
+            }
+            if (p->pos >= p->len || p->text[p->pos] != '}') {
+                free(b.d);
+                return perr(p, ql, qc, "unterminated ${", NULL);
+            }
+            if (r == 0)
+                r = buf_put(&b, '}');
+            adv(p);
+        } else {
+            r = buf_put(&b, c);
+            adv(p);
+        }
+        if (b.n > PB_SCRIPT_MAX_WORD) {
+            free(b.d);
+            return perr(p, p->tline, p->tcol, "word too long", NULL);
+        }
+    }
+    if (r) {
+        free(b.d);
+        return pb_error(PB_ENOMEM, "%s: out of memory while parsing", p->sc->filename);
+    }
+    char *s = arena_alloc(p->sc, b.n + 1);
+    if (!s) {
+        free(b.d);
+        return pb_error(PB_ENOMEM, "%s: out of memory while parsing", p->sc->filename);
+    }
+    if (b.n)
+        memcpy(s, b.d, b.n);
+    s[b.n] = 0;
+    free(b.d);
+    p->w.raw = s;
+    p->w.line = p->tline;
+    p->w.col = p->tcol;
+    return 0;
+}
+
+static int lex(struct parser *p)
+{
+    for (;;) {
+        while (p->pos < p->len && is_blank(p->text[p->pos]))
+            adv(p);
+        if (p->pos + 1 < p->len && p->text[p->pos] == '\\' && p->text[p->pos + 1] == '\n') {
+            adv(p);
+            adv(p);
+            continue;
+        }
+        if (p->pos < p->len && p->text[p->pos] == '#') {
+            while (p->pos < p->len && p->text[p->pos] != '\n')
+                adv(p);
+            continue;
+        }
+        break;
+    }
+    p->tline = p->line;
+    p->tcol = p->col;
+    p->tstart = p->pos;
+    if (p->pos >= p->len) {
+        p->tok = T_EOF;
+    } else {
+        char c = p->text[p->pos];
+        if (c == '\n') {
+            p->tok = T_NL;
+            adv(p);
+        } else if (c == ';') {
+            p->tok = T_SEMI;
+            adv(p);
+        } else if ((c == '{' || c == '}') && ends_word(p, p->pos + 1)) {
+            p->tok = c == '{' ? T_LBRACE : T_RBRACE;
+            adv(p);
+        } else {
+            int r = lex_word(p);
+            if (r)
+                return r;
+            p->tok = T_WORD;
+        }
+    }
+    p->tend = p->pos;
+    p->have_tok = true;
+    return 0;
+}
+
+static int peek(struct parser *p)
+{
+    if (!p->have_tok) {
+        int r = lex(p);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+static void consume(struct parser *p)
+{
+    p->have_tok = false;
+}
+
+static bool tok_is_kw(struct parser *p, const char *kw)
+{
+    return p->have_tok && p->tok == T_WORD && strcmp(p->w.raw, kw) == 0;
+}
+
+/* ---- parser ---- */
+
+enum { K_THEN = 1, K_ELIF = 2, K_ELSE = 4, K_FI = 8, K_DO = 16, K_DONE = 32 };
+static const char *const kw_names[] = { "then", "elif", "else", "fi", "do", "done" };
+
+static bool at_terminator(struct parser *p, unsigned mask)
+{
+    if (!p->have_tok || p->tok != T_WORD)
+        return false;
+    for (unsigned i = 0; i < 6; i++)
+        if ((mask & (1u << i)) && strcmp(p->w.raw, kw_names[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool is_any_terminator(struct parser *p)
+{
+    return at_terminator(p, 63) || tok_is_kw(p, "in");
+}
+
+static int parse_command(struct parser *p, struct node **out);
+
+static int skip_seps(struct parser *p)
+{
+    for (;;) {
+        int r = peek(p);
+        if (r)
+            return r;
+        if (p->tok != T_NL && p->tok != T_SEMI)
+            return 0;
+        consume(p);
+    }
+}
+
+/* Commands until a terminator in @mask, `}` or end of text (not consumed). */
+static int parse_list(struct parser *p, unsigned mask, struct node **out)
+{
+    struct node *head = NULL, **tail = &head;
+    for (;;) {
+        int r = skip_seps(p);
+        if (r)
+            return r;
+        if (p->tok == T_EOF || p->tok == T_RBRACE || at_terminator(p, mask))
+            break;
+        struct node *n = NULL;
+        r = parse_command(p, &n);
+        if (r)
+            return r;
+        if (n) {
+            *tail = n;
+            tail = &n->next;
+        }
+    }
+    *out = head;
+    return 0;
+}
+
+static int expect_kw(struct parser *p, const char *kw, int oline, int ocol, const char *opener)
+{
+    int r = skip_seps(p);
+    if (r)
+        return r;
+    if (!tok_is_kw(p, kw)) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "syntax error: expected '%s' for '%s' at line %d col %d, found ",
+                 kw, opener, oline, ocol);
+        return perr(p, p->tline, p->tcol, msg,
+                    p->tok == T_EOF ? "end of file" : p->tok == T_RBRACE ? "'}'"
+                    : p->tok == T_LBRACE ? "'{'" : p->w.raw);
+    }
+    consume(p);
+    return 0;
+}
+
+static struct node *new_node(struct parser *p, enum node_type t, int line, int col)
+{
+    struct node *n = arena_alloc(p->sc, sizeof *n);
+    if (n) {
+        n->type = t;
+        n->line = line;
+        n->col = col;
+    }
+    return n;
+}
+
+/* Words of a simple command up to a separator; with @stop_at_brace also
+ * stops before `{` (menuentry, function).  */
+static int collect_words(struct parser *p, struct node *n, bool brace_ok)
+{
+    struct word tmp[64];
+    struct word *ws = tmp;
+    int nw = 0, cap = 64;
+    int r = 0;
+    for (;;) {
+        r = peek(p);
+        if (r)
+            break;
+        if (p->tok != T_WORD) {
+            if (p->tok == T_LBRACE && !brace_ok) {
+                /* a lone `{` in a simple command is an ordinary word */
+                p->w.raw = "{";
+                p->w.line = p->tline;
+                p->w.col = p->tcol;
+            } else {
+                break;
+            }
+        }
+        if (nw == cap) {
+            if (cap >= PB_SCRIPT_MAX_WORDS) {
+                r = perr(p, p->tline, p->tcol, "too many words in one command", NULL);
+                break;
+            }
+            struct word *nws = malloc(sizeof(*nws) * (size_t)cap * 2);
+            if (!nws) {
+                r = PB_ENOMEM;
+                break;
+            }
+            memcpy(nws, ws, sizeof(*ws) * (size_t)nw);
+            if (ws != tmp)
+                free(ws);
+            ws = nws;
+            cap *= 2;
+        }
+        ws[nw++] = p->w;
+        consume(p);
+    }
+    if (r == 0) {
+        n->words = arena_alloc(p->sc, sizeof(struct word) * (size_t)(nw ? nw : 1));
+        if (!n->words)
+            r = pb_error(PB_ENOMEM, "%s: out of memory while parsing", p->sc->filename);
+        else if (nw)
+            memcpy(n->words, ws, sizeof(*ws) * (size_t)nw);
+        n->nwords = nw;
+    }
+    if (ws != tmp)
+        free(ws);
+    return r;
+}
+
+static int parse_block(struct parser *p, struct node *n, const char *what)
+{
+    int r = peek(p);
+    if (r)
+        return r;
+    if (p->tok != T_LBRACE)
+        return perr(p, p->tline, p->tcol, "syntax error: expected '{' after ", what);
+    int bl = p->tline, bc = p->tcol;
+    size_t start = p->tend;
+    int start_line = p->line;
+    consume(p);
+    r = parse_list(p, 0, &n->body);
+    if (r)
+        return r;
+    r = peek(p);
+    if (r)
+        return r;
+    if (p->tok != T_RBRACE) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "syntax error: missing '}' for '{' at line %d col %d in ", bl, bc);
+        return perr(p, p->tline, p->tcol, msg, what);
+    }
+    n->srclen = p->tstart - start;
+    char *src = arena_alloc(p->sc, n->srclen + 1);
+    if (!src)
+        return pb_error(PB_ENOMEM, "%s: out of memory while parsing", p->sc->filename);
+    memcpy(src, p->text + start, n->srclen);
+    src[n->srclen] = 0;
+    n->src = src;
+    n->src_line = start_line;
+    consume(p);
+    return 0;
+}
+
+static int parse_compound(struct parser *p, struct node *n, const char *kw)
+{
+    int r;
+    int l = n->line, c = n->col;
+    if (strcmp(kw, "if") == 0 || strcmp(kw, "elif") == 0) {
+        n->type = N_IF;
+        if ((r = parse_list(p, K_THEN, &n->cond)) || (r = expect_kw(p, "then", l, c, kw)))
+            return r;
+        if ((r = parse_list(p, K_ELIF | K_ELSE | K_FI, &n->body)))
+            return r;
+        if ((r = peek(p)))
+            return r;
+        if (tok_is_kw(p, "elif")) {
+            struct node *e = new_node(p, N_IF, p->tline, p->tcol);
+            if (!e)
+                return PB_ENOMEM;
+            consume(p);
+            n->els = e;
+            return parse_compound(p, e, "elif");   /* consumes the shared `fi` */
+        }
+        if (tok_is_kw(p, "else")) {
+            consume(p);
+            if ((r = parse_list(p, K_FI, &n->els)))
+                return r;
+        }
+        return expect_kw(p, "fi", l, c, kw);
+    }
+    if (strcmp(kw, "while") == 0 || strcmp(kw, "until") == 0) {
+        n->type = kw[0] == 'w' ? N_WHILE : N_UNTIL;
+        if ((r = parse_list(p, K_DO, &n->cond)) || (r = expect_kw(p, "do", l, c, kw)))
+            return r;
+        if ((r = parse_list(p, K_DONE, &n->body)))
+            return r;
+        return expect_kw(p, "done", l, c, kw);
+    }
+    if (strcmp(kw, "for") == 0) {
+        n->type = N_FOR;
+        if ((r = collect_words(p, n, false)))
+            return r;
+        if (n->nwords < 2 || strcmp(n->words[1].raw, "in") != 0 ||
+            !name_is_ident(n->words[0].raw, strlen(n->words[0].raw)))
+            return perr(p, l, c, "syntax error: expected 'for NAME in WORDS...; do'", NULL);
+        /* drop "in" */
+        for (int i = 1; i + 1 < n->nwords; i++)
+            n->words[i] = n->words[i + 1];
+        n->nwords--;
+        if ((r = expect_kw(p, "do", l, c, kw)))
+            return r;
+        if ((r = parse_list(p, K_DONE, &n->body)))
+            return r;
+        return expect_kw(p, "done", l, c, kw);
+    }
+    if (strcmp(kw, "function") == 0) {
+        n->type = N_FUNC;
+        if ((r = peek(p)))
+            return r;
+        if (p->tok != T_WORD || !name_is_ident(p->w.raw, strlen(p->w.raw)))
+            return perr(p, p->tline, p->tcol, "syntax error: expected a function name", NULL);
+        if ((r = collect_words(p, n, true)))
+            return r;
+        if (n->nwords != 1)
+            return perr(p, l, c, "syntax error: function NAME { ... }", NULL);
+        while ((r = peek(p)) == 0 && p->tok == T_NL)
+            consume(p);
+        if (r)
+            return r;
+        return parse_block(p, n, "function");
+    }
+    /* menuentry / submenu / hiddenentry */
+    n->type = N_MENU;
+    if ((r = collect_words(p, n, true)))
+        return r;
+    if (n->nwords < 2)
+        return perr(p, l, c, "syntax error: missing title for ", kw);
+    return parse_block(p, n, kw);
+}
+
+static int parse_command(struct parser *p, struct node **out)
+{
+    int r = peek(p);
+    if (r)
+        return r;
+    *out = NULL;
+    if (p->tok == T_LBRACE)
+        return perr(p, p->tline, p->tcol, "syntax error: unexpected '{'", NULL);
+    if (p->tok != T_WORD)
+        return 0;
+    if (is_any_terminator(p))
+        return perr(p, p->tline, p->tcol, "syntax error: unexpected ", p->w.raw);
+    struct node *n = new_node(p, N_CMD, p->tline, p->tcol);
+    if (!n)
+        return pb_error(PB_ENOMEM, "%s: out of memory while parsing", p->sc->filename);
+    if (tok_is_kw(p, "!")) {
+        consume(p);
+        n->negate = true;
+        if ((r = peek(p)))
+            return r;
+        if (p->tok != T_WORD)
+            return perr(p, n->line, n->col, "syntax error: '!' without a command", NULL);
+    }
+    static const char *const compounds[] = {
+        "if", "while", "until", "for", "function", "menuentry", "submenu", "hiddenentry",
+    };
+    for (unsigned i = 0; i < sizeof compounds / sizeof compounds[0]; i++) {
+        if (tok_is_kw(p, compounds[i])) {
+            if (++p->depth > PB_SCRIPT_MAX_NESTING)
+                return perr(p, p->tline, p->tcol, "nesting too deep", NULL);
+            if (i >= 5) {   /* keep the keyword as words[0] */
+                r = parse_compound(p, n, compounds[i]);
+            } else {
+                consume(p);
+                r = parse_compound(p, n, compounds[i]);
+            }
+            p->depth--;
+            if (r)
+                return r;
+            /* a compound command must be followed by a separator */
+            if ((r = peek(p)))
+                return r;
+            if (p->tok == T_WORD && !is_any_terminator(p))
+                return perr(p, p->tline, p->tcol, "syntax error: unexpected word after block: ", p->w.raw);
+            *out = n;
+            return 0;
+        }
+    }
+    if ((r = collect_words(p, n, false)))
+        return r;
+    *out = n;
+    return 0;
+}
+
+struct parser *parser_new(const char *text, size_t len, const char *filename,
+                          int first_line, struct script **scp)
+{
+    struct parser *p = calloc(1, sizeof *p);
+    struct script *sc = calloc(1, sizeof *sc);
+    char *fn = strdup(filename ? filename : "(script)");
+    if (!p || !sc || !fn) {
+        free(p);
+        free(sc);
+        free(fn);
+        pb_error(PB_ENOMEM, "out of memory");
+        return NULL;
+    }
+    sc->refs = 1;
+    sc->filename = fn;
+    p->sc = sc;
+    p->text = text;
+    p->len = len;
+    p->line = first_line > 0 ? first_line : 1;
+    p->col = 1;
+    *scp = sc;
+    return p;
+}
+
+int parser_next(struct parser *p, struct node **out)
+{
+    if (p->failed)
+        return PB_EINVAL;
+    *out = NULL;
+    for (;;) {
+        int r = skip_seps(p);
+        if (r)
+            return r;
+        if (p->tok == T_EOF)
+            return 0;
+        if (p->tok == T_RBRACE)
+            return perr(p, p->tline, p->tcol, "syntax error: unexpected '}'", NULL);
+        r = parse_command(p, out);
+        if (r)
+            return r;
+        if (*out)
+            return 1;
+    }
+}
+
+void parser_free(struct parser *p)
+{
+    free(p);
+}
+
+int pb_script_check(const char *text, size_t len, const char *filename)
+{
+    if (len > PB_SCRIPT_MAX_SIZE)
+        return pb_error(PB_ERANGE, "%s: script too large (%zu bytes, at most %u)",
+                        filename ? filename : "(script)", len, PB_SCRIPT_MAX_SIZE);
+    struct script *sc;
+    struct parser *p = parser_new(text, len, filename, 1, &sc);
+    if (!p)
+        return PB_ENOMEM;
+    int r;
+    struct node *n;
+    while ((r = parser_next(p, &n)) == 1)
+        ;
+    parser_free(p);
+    script_unref(sc);
+    return r < 0 ? r : 0;
+}
