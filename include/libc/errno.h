@@ -9,4 +9,15 @@ extern int errno;
 #define EINVAL 22
 #define ERANGE 34
 #define ENOSYS 38
+/* Linux values; xen/io/xs_wire.h's xsd_errors table needs these names. */
+#define EAGAIN 11
+#define EACCES 13
+#define EBUSY 16
+#define EEXIST 17
+#define EISDIR 21
+#define ENOSPC 28
+#define EROFS 30
+#define E2BIG 7
+#define ENOTEMPTY 39
+#define EISCONN 106
 #endif
