@@ -49,10 +49,9 @@ enum pb_decomp_status {
  * @final: the caller has no input beyond *in_left (lets formats without an
  * end marker, such as lz4 legacy, finish).  Returns PB_DECOMP_MORE,
  * PB_DECOMP_END, or a negative PB_E* after pb_error() ("xz: corrupt data at
- * input offset N").  PB_ERANGE is returned (with message) when output space
- * is exhausted while @final and the stream has not ended.  A step that can
- * make no progress (no input left, not final) returns PB_DECOMP_MORE with
- * nothing consumed.
+ * input offset N").  A step that can make no progress (input exhausted or
+ * output full) returns PB_DECOMP_MORE with nothing consumed or produced; the
+ * caller detects that (pb_decompress reports truncation / PB_ERANGE).
  */
 struct pb_decomp_ops {
     enum pb_comp format;
