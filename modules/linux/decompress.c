@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Decompression dispatcher (include/pvboot/decompress.h): format detection
+ * by magic and the one-shot bounded driver over the per-format modules.
+ */
+#include <string.h>
+#include "pvboot/decompress.h"
+#include "pvboot/err.h"
+
+enum pb_comp pb_decomp_detect(const void *buf, size_t len)
+{
+    const uint8_t *b = buf;
+    static const uint8_t xz[6] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };
+    static const uint8_t lzo[9] = { 0x89, 0x4c, 0x5a, 0x4f, 0x00, 0x0d, 0x0a, 0x1a, 0x0a };
+
+    if (len >= 2 && b[0] == 0x1f && (b[1] == 0x8b || b[1] == 0x9e))
+        return PB_COMP_GZIP;
+    if (len >= 4 && b[0] == 'B' && b[1] == 'Z' && b[2] == 'h' && b[3] >= '1' && b[3] <= '9')
+        return PB_COMP_BZIP2;
+    if (len >= 6 && !memcmp(b, xz, 6))
+        return PB_COMP_XZ;
+    if (len >= 9 && !memcmp(b, lzo, 9))
+        return PB_COMP_LZO;
+    if (len >= 4 && b[0] == 0x02 && b[1] == 0x21 && b[2] == 0x4c && b[3] == 0x18)
+        return PB_COMP_LZ4_LEGACY;
+    if (len >= 4 && b[0] == 0x04 && b[1] == 0x22 && b[2] == 0x4d && b[3] == 0x18)
+        return PB_COMP_LZ4;
+    if (len >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd)
+        return PB_COMP_ZSTD;
+    if (len >= 13 && b[0] == 0x5d) {
+        /* .lzma: props 0x5d (lc=3 lp=0 pb=2), LE32 dictionary size that is
+         * 2^n or 2^n + 2^(n-1), then LE64 size (-1 = unknown, or plausible) */
+        uint32_t d = (uint32_t)b[1] | (uint32_t)b[2] << 8 | (uint32_t)b[3] << 16 |
+                     (uint32_t)b[4] << 24;
+        uint32_t top = d & -d;  /* lowest set bit */
+        bool ok = d >= 4096 && (d == top || d == top * 3);
+        uint64_t sz = 0;
+        for (int i = 0; i < 8; i++)
+            sz |= (uint64_t)b[5 + i] << (8 * i);
+        if (ok && (sz == UINT64_MAX || sz < (1ull << 40)))
+            return PB_COMP_LZMA;
+    }
+    return PB_COMP_NONE;
+}
+
+const char *pb_decomp_name(enum pb_comp fmt)
+{
+    const struct pb_decomp_ops *o = pb_decomp_ops_for(fmt);
+    return o ? o->name : "uncompressed";
+}
+
+const struct pb_decomp_ops *pb_decomp_ops_for(enum pb_comp fmt)
+{
+    switch (fmt) {
+    case PB_COMP_GZIP: return &pb_decomp_gzip;
+    case PB_COMP_BZIP2: return &pb_decomp_bzip2;
+    case PB_COMP_LZMA: return &pb_decomp_lzma;
+    case PB_COMP_XZ: return &pb_decomp_xz;
+    case PB_COMP_LZO: return &pb_decomp_lzo;
+    case PB_COMP_LZ4_LEGACY: return &pb_decomp_lz4_legacy;
+    case PB_COMP_LZ4: return &pb_decomp_lz4;
+    case PB_COMP_ZSTD: return &pb_decomp_zstd;
+    default: return NULL;
+    }
+}
+
+#define PROGRESS_STEP (4u << 20)   /* report every 4 MiB of output */
+#define STEP_OUT (1u << 20)        /* hand the decoder 1 MiB of space at a time */
+
+int pb_decompress(enum pb_comp fmt, const void *in, size_t in_len, void *out, size_t out_cap,
+                  size_t *out_len, size_t *in_used, pb_decomp_progress_fn progress, void *ctx)
+{
+    const struct pb_decomp_ops *o = pb_decomp_ops_for(fmt);
+    if (!o)
+        return pb_error(PB_EINVAL, "decompress: no decoder for format %d", (int)fmt);
+    void *st = NULL;
+    int rc = o->open(&st);
+    if (rc < 0)
+        return rc;
+    const uint8_t *ip = in;
+    size_t il = in_len;
+    uint8_t *op = out;
+    size_t produced = 0, next_report = PROGRESS_STEP;
+    /* Bound: every productive step consumes or produces; a run of 4
+     * no-progress steps ends the loop with an error. */
+    unsigned stalls = 0;
+    for (;;) {
+        size_t room = out_cap - produced;
+        size_t give = room > STEP_OUT && progress ? STEP_OUT : room;
+        size_t ol = give;
+        const uint8_t *ip0 = ip;
+        uint8_t *op0 = op;
+        rc = o->step(st, &ip, &il, &op, &ol, true);
+        produced += give - ol;
+        if (rc < 0)
+            break;
+        if (rc == PB_DECOMP_END) {
+            rc = 0;
+            break;
+        }
+        if (progress && produced >= next_report) {
+            progress(ctx, in_len - il, produced);
+            next_report = produced + PROGRESS_STEP;
+        }
+        if (ip == ip0 && op == op0) {
+            if (++stalls < 4)
+                continue;
+            if (produced == out_cap)
+                rc = pb_error(PB_ERANGE, "%s: decompressed data exceeds %zu bytes (input offset %zu)",
+                              o->name, out_cap, in_len - il);
+            else
+                rc = pb_error(PB_EBADFMT, "%s: truncated stream: input ends at offset %zu", o->name,
+                              in_len);
+            break;
+        }
+        stalls = 0;
+    }
+    o->close(st);
+    if (rc == 0) {
+        if (progress)
+            progress(ctx, in_len - il, produced);
+        *out_len = produced;
+        if (in_used)
+            *in_used = in_len - il;
+    }
+    return rc;
+}

@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel image formats: x86 bzImage (setup header → compressed payload),
+ * plain ELF64 x86-64, whole-file compressed ELF; and the Xen ELF notes with
+ * the checks libxenguest's libelf applies (doc xen-pv-boot.md §1, §14).
+ * All input is untrusted: every offset and length is bounds-checked.
+ */
+#ifndef __XEN_INTERFACE_VERSION__
+#define __XEN_INTERFACE_VERSION__ 0x00040e00
+#endif
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xen/elfnote.h>
+#include <xen/features.h>
+#include "pvboot/err.h"
+#include "pvboot/linux.h"
+#include "pvboot/time.h"
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16; }
+static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+
+/* ---- bzImage ---- */
+
+int pb_bzimage_parse(const void *buf, size_t len, struct pb_bzimage *out)
+{
+    const uint8_t *b = buf;
+    if (len < 0x260 + 4 || rd16(b + 0x1fe) != 0xaa55 || memcmp(b + 0x202, "HdrS", 4))
+        return PB_ENOENT;
+    memset(out, 0, sizeof(*out));
+    out->setup_sects = b[0x1f1] ? b[0x1f1] : 4;
+    out->version = rd16(b + 0x206);
+    if (out->version < 0x0208)
+        return pb_error(PB_EBADFMT,
+                        "bzImage: boot protocol %u.%02u has no payload fields (need 2.08)",
+                        out->version >> 8, out->version & 0xff);
+    uint32_t poff = rd32(b + 0x248);
+    out->payload_length = rd32(b + 0x24c);
+    out->payload_offset = ((uint64_t)out->setup_sects + 1) * 512 + poff;
+    if (out->payload_offset > len || out->payload_length > len - out->payload_offset ||
+        out->payload_length < 4)
+        return pb_error(PB_EBADFMT,
+                        "bzImage: payload at offset %llu, %u bytes, is outside the %zu-byte file",
+                        (unsigned long long)out->payload_offset, out->payload_length, len);
+    const uint8_t *p = b + out->payload_offset;
+    out->comp = pb_decomp_detect(p, out->payload_length);
+    if (out->comp == PB_COMP_NONE) {
+        if (out->payload_length >= 4 && !memcmp(p, "\177ELF", 4))
+            return 0;  /* uncompressed payload (CONFIG_KERNEL_UNCOMPRESSED) */
+        return pb_error(PB_EBADFMT,
+                        "bzImage: unknown payload compression (bytes %02x %02x %02x %02x at offset %llu)",
+                        p[0], p[1], p[2], p[3], (unsigned long long)out->payload_offset);
+    }
+    out->trailer_size = rd32(p + out->payload_length - 4);
+    return 0;
+}
+
+/* ---- description of unknown files ---- */
+
+const char *pb_kimage_describe(const void *buf, size_t len)
+{
+    const uint8_t *b = buf;
+    if (len == 0)
+        return "an empty file";
+    if (len >= 5 && !memcmp(b, "\177ELF", 4)) {
+        if (b[4] == 1)
+            return rd16(b + 18) == 3 ? "a 32-bit ELF (i386) file: 32-bit PV kernels are not supported"
+                                     : "a 32-bit ELF file";
+        if (len >= 20 && rd16(b + 18) != 62)
+            return "a 64-bit ELF file for another machine (not x86-64)";
+        return "a 64-bit ELF x86-64 file";
+    }
+    if (len >= 0x206 && rd16(b + 0x1fe) == 0xaa55 && !memcmp(b + 0x202, "HdrS", 4))
+        return "an x86 bzImage";
+    if (len >= 2 && b[0] == 'M' && b[1] == 'Z')
+        return "a PE/COFF (EFI or DOS) executable without a bzImage header";
+    enum pb_comp c = pb_decomp_detect(b, len);
+    if (c != PB_COMP_NONE) {
+        static char msg[64];
+        snprintf(msg, sizeof(msg), "%s-compressed data", pb_decomp_name(c));
+        return msg;
+    }
+    if (len >= 6 && (!memcmp(b, "070701", 6) || !memcmp(b, "070702", 6) || !memcmp(b, "070707", 6)))
+        return "a cpio archive (an initrd?)";
+    if (len >= 262 && !memcmp(b + 257, "ustar", 5))
+        return "a tar archive";
+    if (len >= 4 && rd32(b) == 0x1badb002)
+        return "a multiboot image";
+    for (size_t i = 0; i + 12 <= len && i < 8192; i += 4)
+        if (rd32(b + i) == 0x1badb002 || rd32(b + i) == 0xe85250d6)
+            return "a multiboot kernel (not a Xen PV kernel)";
+    size_t n = len < 512 ? len : 512, printable = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((b[i] >= 0x20 && b[i] < 0x7f) || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')
+            printable++;
+    if (printable == n)
+        return "a text file";
+    return "data of an unknown format";
+}
+
+/* ---- ELF ---- */
+
+#define EHDR_SIZE 64
+#define PHDR_SIZE 56
+#define SHDR_SIZE 64
+#define PT_LOAD 1
+#define PT_NOTE 4
+#define SHT_NOTE 7
+#define PF_RWX 7
+
+static const char *const feature_names[32] = {
+    [XENFEAT_writable_page_tables] = "writable_page_tables",
+    [XENFEAT_writable_descriptor_tables] = "writable_descriptor_tables",
+    [XENFEAT_auto_translated_physmap] = "auto_translated_physmap",
+    [XENFEAT_supervisor_mode_kernel] = "supervisor_mode_kernel",
+    [XENFEAT_pae_pgdir_above_4gb] = "pae_pgdir_above_4gb",
+    [XENFEAT_hvm_callback_vector] = "hvm_callback_vector",
+    [XENFEAT_dom0] = "dom0",
+};
+
+/* Parse FEATURES "a|!b|c" like elf_xen_parse_features(): unknown names are
+ * ignored unless required. */
+static int parse_features(const char *s, uint32_t *sup, uint32_t *req)
+{
+    size_t pos = 0, slen = strlen(s);
+    for (unsigned guard = 0; pos < slen && guard < 256; guard++) {
+        char f[64];
+        size_t n = 0;
+        while (pos < slen && s[pos] != '|' && n < sizeof(f) - 1)
+            f[n++] = s[pos++];
+        if (pos < slen && s[pos] == '|')
+            pos++;
+        f[n] = 0;
+        bool required = f[0] == '!';
+        const char *name = required ? f + 1 : f;
+        unsigned i;
+        for (i = 0; i < 32; i++) {
+            if (feature_names[i] && !strcmp(name, feature_names[i])) {
+                *sup |= 1u << i;
+                if (required)
+                    *req |= 1u << i;
+                break;
+            }
+        }
+        if (i == 32 && required)
+            return pb_error(PB_ENOTSUP, "kernel requires unknown Xen feature \"%s\"", name);
+    }
+    return 0;
+}
+
+static uint64_t note_num(const uint8_t *d, uint32_t sz)
+{
+    switch (sz) {
+    case 1: return d[0];
+    case 2: return rd16(d);
+    case 4: return rd32(d);
+    case 8: return rd64(d);
+    default: return 0;
+    }
+}
+
+static void note_str(char *dst, size_t cap, const uint8_t *d, uint32_t sz)
+{
+    size_t n = strnlen((const char *)d, sz);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, d, n);
+    dst[n] = 0;
+}
+
+/* Walk the notes in [off, off+size) of the file. Returns the number of Xen
+ * notes or a negative error. */
+static int parse_notes(const uint8_t *f, size_t len, uint64_t off, uint64_t size,
+                       struct pb_xen_kernel *k)
+{
+    if (off > len || size > len - off)
+        return pb_error(PB_EBADFMT, "ELF: note area at offset %llu (%llu bytes) is outside the file",
+                        (unsigned long long)off, (unsigned long long)size);
+    const uint8_t *p = f + off, *end = f + off + size;
+    int count = 0;
+    for (unsigned guard = 0; p + 12 <= end && guard < 4096; guard++) {
+        uint32_t namesz = rd32(p), descsz = rd32(p + 4), type = rd32(p + 8);
+        uint64_t nsz = ((uint64_t)namesz + 3) & ~3ull, dsz = ((uint64_t)descsz + 3) & ~3ull;
+        if (nsz > (uint64_t)(end - p - 12) || dsz > (uint64_t)(end - p - 12) - nsz)
+            return pb_error(PB_EBADFMT, "ELF: truncated note at file offset %llu",
+                            (unsigned long long)(p - f));
+        const uint8_t *name = p + 12, *desc = p + 12 + nsz;
+        p += 12 + nsz + dsz;
+        if (namesz != 4 || memcmp(name, "Xen", 4))
+            continue;
+        count++;
+        uint64_t v = note_num(desc, descsz);
+        switch (type) {
+        case XEN_ELFNOTE_ENTRY: k->entry = v; break;
+        case XEN_ELFNOTE_HYPERCALL_PAGE: k->hypercall_page = v; break;
+        case XEN_ELFNOTE_VIRT_BASE: k->virt_base = v; break;
+        case XEN_ELFNOTE_PADDR_OFFSET: k->paddr_offset = v; break;
+        case XEN_ELFNOTE_INIT_P2M: k->p2m_base = v; break;
+        case XEN_ELFNOTE_HV_START_LOW: k->hv_start_low = v; break;
+        case XEN_ELFNOTE_MOD_START_PFN: k->unmapped_initrd = v != 0; break;
+        case XEN_ELFNOTE_SUSPEND_CANCEL: k->suspend_cancel = v != 0; break;
+        case XEN_ELFNOTE_PHYS32_ENTRY: k->phys32_entry = v; break;
+        case XEN_ELFNOTE_XEN_VERSION: note_str(k->xen_version, sizeof(k->xen_version), desc, descsz); break;
+        case XEN_ELFNOTE_GUEST_OS: note_str(k->guest_os, sizeof(k->guest_os), desc, descsz); break;
+        case XEN_ELFNOTE_GUEST_VERSION: note_str(k->guest_version, sizeof(k->guest_version), desc, descsz); break;
+        case XEN_ELFNOTE_LOADER: note_str(k->loader, sizeof(k->loader), desc, descsz); break;
+        case XEN_ELFNOTE_PAE_MODE: note_str(k->pae_mode, sizeof(k->pae_mode), desc, descsz); break;
+        case XEN_ELFNOTE_FEATURES: {
+            char tmp[256];
+            note_str(tmp, sizeof(tmp), desc, descsz);
+            snprintf(k->features, sizeof(k->features), "%s", tmp);
+            int rc = parse_features(tmp, &k->f_supported, &k->f_required);
+            if (rc < 0)
+                return rc;
+            break;
+        }
+        case XEN_ELFNOTE_SUPPORTED_FEATURES:
+            if (descsz >= 4)
+                k->f_supported |= rd32(desc);
+            break;
+        default:
+            break;
+        }
+    }
+    return count;
+}
+
+int pb_xen_elf_parse(const void *elf, size_t len, struct pb_xen_kernel *k)
+{
+    const uint8_t *f = elf;
+    memset(k, 0, sizeof(*k));
+    k->virt_base = k->paddr_offset = k->entry = k->hypercall_page = PB_UNSET_ADDR;
+    k->p2m_base = k->hv_start_low = k->phys32_entry = PB_UNSET_ADDR;
+
+    if (len < EHDR_SIZE || memcmp(f, "\177ELF", 4))
+        return pb_error(PB_EBADFMT, "not an ELF file");
+    if (f[4] != 2 || rd16(f + 18) != 62)
+        return pb_error(PB_EBADFMT, "not a PV kernel: %s", pb_kimage_describe(f, len));
+    if (f[5] != 1)
+        return pb_error(PB_EBADFMT, "ELF: big-endian x86-64 file");
+    uint16_t type = rd16(f + 16);
+    if (type != 2 && type != 3)
+        return pb_error(PB_EBADFMT, "ELF: type %u is not an executable", type);
+    k->e_entry = rd64(f + 24);
+    uint64_t phoff = rd64(f + 32), shoff = rd64(f + 40);
+    uint16_t phentsize = rd16(f + 54), phnum = rd16(f + 56);
+    uint16_t shentsize = rd16(f + 58), shnum = rd16(f + 60);
+    if (phnum == 0)
+        return pb_error(PB_EBADFMT, "ELF: no program headers");
+    if (phentsize != PHDR_SIZE || phoff > len || (uint64_t)phnum * PHDR_SIZE > len - phoff)
+        return pb_error(PB_EBADFMT, "ELF: program headers (offset %llu, %u x %u) outside the file",
+                        (unsigned long long)phoff, phnum, phentsize);
+
+    k->pstart = UINT64_MAX;
+    k->pend = 0;
+    int notes = 0;
+    for (unsigned i = 0; i < phnum; i++) {
+        const uint8_t *ph = f + phoff + (uint64_t)i * PHDR_SIZE;
+        uint32_t ptype = rd32(ph), pflags = rd32(ph + 4);
+        uint64_t off = rd64(ph + 8), vaddr = rd64(ph + 16), paddr = rd64(ph + 24);
+        uint64_t filesz = rd64(ph + 32), memsz = rd64(ph + 40);
+        if (ptype == PT_NOTE && off != 0) {
+            int n = parse_notes(f, len, off, filesz, k);
+            if (n < 0)
+                return n;
+            notes += n;
+        }
+        if (ptype != PT_LOAD || !(pflags & PF_RWX))
+            continue;
+        if (k->nr_loads == PB_KIMAGE_MAX_LOADS)
+            return pb_error(PB_EBADFMT, "ELF: more than %d loadable segments", PB_KIMAGE_MAX_LOADS);
+        if (off > len || filesz > len - off)
+            return pb_error(PB_EBADFMT, "ELF: segment %u (offset %llu, %llu bytes) outside the %zu-byte file",
+                            i, (unsigned long long)off, (unsigned long long)filesz, len);
+        if (filesz > memsz || memsz > (1ull << 40) || paddr > UINT64_MAX - memsz)
+            return pb_error(PB_EBADFMT, "ELF: segment %u has bad sizes (filesz %llu, memsz %llu)", i,
+                            (unsigned long long)filesz, (unsigned long long)memsz);
+        struct pb_kload *l = &k->loads[k->nr_loads++];
+        l->offset = off;
+        l->paddr = paddr;
+        l->vaddr = vaddr;
+        l->filesz = filesz;
+        l->memsz = memsz;
+        if (paddr < k->pstart)
+            k->pstart = paddr;
+        if (paddr + memsz > k->pend)
+            k->pend = paddr + memsz;
+    }
+    if (k->nr_loads == 0)
+        return pb_error(PB_EBADFMT, "ELF: no loadable segments");
+
+    if (notes == 0 && shoff && shnum && shentsize == SHDR_SIZE && shoff <= len &&
+        (uint64_t)shnum * SHDR_SIZE <= len - shoff) {
+        for (unsigned i = 1; i < shnum; i++) {
+            const uint8_t *sh = f + shoff + (uint64_t)i * SHDR_SIZE;
+            if (rd32(sh + 4) != SHT_NOTE)
+                continue;
+            int n = parse_notes(f, len, rd64(sh + 24), rd64(sh + 32), k);
+            if (n < 0)
+                return n;
+            notes += n;
+        }
+    }
+    k->nr_notes = (unsigned)notes;
+    if (notes == 0)
+        return pb_error(PB_EBADFMT,
+                        "not a Xen PV kernel: the ELF has no Xen notes (an HVM/bare-metal-only kernel,"
+                        " or built without CONFIG_XEN_PV)");
+    if (k->phys32_entry != PB_UNSET_ADDR && k->entry == PB_UNSET_ADDR && !k->loader[0] &&
+        !k->guest_os[0])
+        return pb_error(PB_ENOTSUP, "kernel supports only PVH (PHYS32_ENTRY), not PV");
+    /* elf_xen_note_check() */
+    if (strncmp(k->loader, "generic", 7) && strncmp(k->guest_os, "linux", 5))
+        return pb_error(PB_EBADFMT,
+                        "kernel is neither for the generic loader nor Linux (LOADER \"%s\", GUEST_OS \"%s\")",
+                        k->loader, k->guest_os);
+    if (strncmp(k->xen_version, "xen-3.0", 7))
+        return pb_error(PB_EBADFMT, "kernel is not built for Xen 3.0 ABI (XEN_VERSION \"%s\")",
+                        k->xen_version);
+    /* elf_xen_addr_calc_check() */
+    if (k->paddr_offset != PB_UNSET_ADDR && k->virt_base == PB_UNSET_ADDR)
+        return pb_error(PB_EBADFMT, "kernel sets ELF_PADDR_OFFSET without VIRT_BASE");
+    uint64_t virt_base = k->virt_base == PB_UNSET_ADDR ? 0 : k->virt_base;
+    uint64_t paddr_offset = k->paddr_offset == PB_UNSET_ADDR ? 0 : k->paddr_offset;
+    k->virt_base = virt_base;
+    k->paddr_offset = paddr_offset;
+    uint64_t virt_offset = virt_base - paddr_offset;
+    k->virt_kstart = k->pstart + virt_offset;
+    k->virt_kend = k->pend + virt_offset;
+    k->virt_entry = k->entry == PB_UNSET_ADDR ? k->e_entry : k->entry;
+    if (k->virt_kstart > k->virt_kend || k->virt_entry < k->virt_kstart ||
+        k->virt_entry > k->virt_kend || virt_base > k->virt_kstart)
+        return pb_error(PB_EBADFMT,
+                        "kernel start or entry out of bounds (kstart %#llx, kend %#llx, entry %#llx, virt_base %#llx)",
+                        (unsigned long long)k->virt_kstart, (unsigned long long)k->virt_kend,
+                        (unsigned long long)k->virt_entry, (unsigned long long)virt_base);
+    if (k->p2m_base != PB_UNSET_ADDR && k->p2m_base >= k->virt_kstart && k->p2m_base < k->virt_kend)
+        return pb_error(PB_EBADFMT, "kernel INIT_P2M %#llx lies inside the kernel",
+                        (unsigned long long)k->p2m_base);
+    if (k->hypercall_page != PB_UNSET_ADDR &&
+        (k->hypercall_page < k->virt_kstart || k->hypercall_page + 4096 > k->virt_kend ||
+         (k->hypercall_page & 4095)))
+        return pb_error(PB_EBADFMT, "kernel HYPERCALL_PAGE %#llx is not a page inside the kernel",
+                        (unsigned long long)k->hypercall_page);
+    return 0;
+}
+
+/* ---- kernel file → ELF ---- */
+
+/* Prefix the recorded error message with the file name. */
+static int with_name(int rc, const char *name)
+{
+    char tmp[256];
+    snprintf(tmp, sizeof(tmp), "%s", pb_errmsg());
+    return pb_error(rc, "%s: %s", name, tmp);
+}
+
+static int decompress_alloc(enum pb_comp c, const uint8_t *in, size_t in_len, size_t hint,
+                            size_t max, uint8_t **out, size_t *out_len,
+                            pb_decomp_progress_fn progress, void *ctx)
+{
+    /* Try with the size hint (+1 page so a wrong hint is detected); on
+     * PB_ERANGE retry with a doubled buffer, up to @max. */
+    size_t cap = hint ? hint + 4096 : in_len * 4 + (1u << 20);
+    for (unsigned attempt = 0; attempt < 8; attempt++) {
+        if (cap > max)
+            cap = max;
+        uint8_t *buf = malloc(cap);
+        if (!buf)
+            return pb_error(PB_ENOMEM, "%s: cannot allocate %zu MiB for the decompressed kernel",
+                            pb_decomp_name(c), cap >> 20);
+        int rc = pb_decompress(c, in, in_len, buf, cap, out_len, NULL, progress, ctx);
+        if (rc == 0) {
+            *out = buf;
+            return 0;
+        }
+        free(buf);
+        if (rc != PB_ERANGE || cap >= max)
+            return rc;
+        cap *= 2;
+    }
+    return pb_error(PB_ERANGE, "%s: decompressed kernel larger than %zu bytes", pb_decomp_name(c), max);
+}
+
+int pb_kimage_to_elf(const char *name, const void *buf, size_t len, size_t max_elf,
+                     const void **elf, size_t *elf_len, bool *elf_owned,
+                     struct pb_kimage_stats *st, pb_decomp_progress_fn progress, void *ctx)
+{
+    const uint8_t *b = buf;
+    memset(st, 0, sizeof(*st));
+    *elf_owned = false;
+    if (len >= 4 && !memcmp(b, "\177ELF", 4)) {
+        *elf = buf;
+        *elf_len = len;
+        st->elf_len = len;
+        return 0;
+    }
+    struct pb_bzimage bz;
+    const uint8_t *payload = NULL;
+    size_t plen = 0, hint = 0;
+    enum pb_comp c;
+    int rc = pb_bzimage_parse(buf, len, &bz);
+    if (rc == 0) {
+        st->bzimage = true;
+        payload = b + bz.payload_offset;
+        plen = bz.payload_length;
+        c = bz.comp;
+        if (c == PB_COMP_NONE) {
+            *elf = payload;
+            *elf_len = plen;
+            st->elf_len = plen;
+            return 0;
+        }
+        if (bz.trailer_size >= 4096 && bz.trailer_size <= max_elf)
+            hint = bz.trailer_size;
+    } else if (rc != PB_ENOENT) {
+        return with_name(rc, name);
+    } else {
+        c = pb_decomp_detect(buf, len);
+        if (c == PB_COMP_NONE)
+            return pb_error(PB_EBADFMT, "%s: not a PV kernel: it is %s", name,
+                            pb_kimage_describe(buf, len));
+        payload = buf;
+        plen = len;
+        if (c == PB_COMP_GZIP && len >= 18) {
+            uint32_t isz = rd32(b + len - 4);
+            if (isz >= 4096 && isz <= max_elf && isz >= len)
+                hint = isz;
+        }
+    }
+    st->comp = c;
+    uint64_t t0 = pb_time_ns();
+    uint8_t *out = NULL;
+    size_t olen = 0;
+    rc = decompress_alloc(c, payload, plen, hint, max_elf, &out, &olen, progress, ctx);
+    st->decompress_ns = pb_time_ns() - t0;
+    if (rc < 0)
+        return with_name(rc, name);
+    if (olen < 4 || memcmp(out, "\177ELF", 4)) {
+        const char *what = pb_kimage_describe(out, olen);
+        pb_error(PB_EBADFMT, "%s: %s data does not contain a PV kernel: it is %s", name,
+                 pb_decomp_name(c), what);
+        free(out);
+        return PB_EBADFMT;
+    }
+    *elf = out;
+    *elf_len = olen;
+    *elf_owned = true;
+    st->elf_len = olen;
+    return 0;
+}

@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Commands `linux FILE [ARGS...]`, `initrd FILE...` and
+ * `chainloader FILE` (any PV ELF: another loader, our own image, GRUB's
+ * pvgrub2), with GRUB's semantics; `boot` goes through the loader core
+ * (include/pvboot/loader.h).  The kernel is read, decompressed, its Xen
+ * notes checked and its segments placed in one page-aligned buffer here; the
+ * hand-over (Xen build) is modules/linux/handover.c.
+ *
+ * With pb_loader_dry_run (hosted tools) `linux`/`initrd` only record the
+ * decision (pb_boot_decision) and check that the files exist.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pvboot/command.h"
+#include "pvboot/err.h"
+#include "pvboot/file.h"
+#include "pvboot/linux.h"
+#include "pvboot/loader.h"
+#include "pvboot/term.h"
+#include "pvboot/time.h"
+
+#define PG 4096ull
+#define MAX_KERNEL_FILE (512ull << 20)   /* compressed kernel file */
+#define MAX_ELF (1024ull << 20)          /* decompressed kernel ELF */
+#define MAX_INITRD (4096ull << 20)
+#define READ_CHUNK (4u << 20)
+#define PROGRESS_NS 250000000ull         /* 4 refreshes per second */
+
+static struct pb_linux_boot *cur;        /* the prepared boot, or NULL */
+
+/* ---- progress display ---- */
+
+struct progress {
+    const char *what, *name;
+    uint64_t total, t0, last;
+    bool shown;
+};
+
+static void progress_show(struct progress *p, uint64_t done, bool final)
+{
+    uint64_t now = pb_time_ns();
+    if (!final && now - p->last < PROGRESS_NS)
+        return;
+    p->last = now;
+    uint64_t el = now - p->t0;
+    uint64_t rate10 = el ? done * 10 * 1000000000ull / el / (1u << 20) : 0;   /* 0.1 MiB/s */
+    if (p->total)
+        pb_printf("\r%s %s: %" PRIu64 ".%" PRIu64 " of %" PRIu64 ".%" PRIu64 " MiB, %" PRIu64 ".%" PRIu64
+                  " MiB/s   ",
+                  p->what, p->name, done >> 20, ((done & 0xfffff) * 10) >> 20, p->total >> 20,
+                  ((p->total & 0xfffff) * 10) >> 20, rate10 / 10, rate10 % 10);
+    else
+        pb_printf("\r%s %s: %" PRIu64 ".%" PRIu64 " MiB, %" PRIu64 ".%" PRIu64 " MiB/s   ", p->what,
+                  p->name, done >> 20, ((done & 0xfffff) * 10) >> 20, rate10 / 10, rate10 % 10);
+    p->shown = true;
+    if (final)
+        pb_printf("\n");
+}
+
+static void decomp_progress(void *ctx, size_t in_done, size_t out_done)
+{
+    (void)in_done;
+    progress_show(ctx, out_done, false);
+}
+
+/* Read @f fully into @buf (@size bytes) with progress. */
+static int read_with_progress(struct pb_file *f, const char *name, uint8_t *buf, uint64_t size)
+{
+    struct progress p = { .what = "loading", .name = name, .total = size, .t0 = pb_time_ns() };
+    uint64_t done = 0;
+    while (done < size) {
+        size_t n = size - done > READ_CHUNK ? READ_CHUNK : (size_t)(size - done);
+        int64_t r = pb_file_read(f, buf + done, n);
+        if (r < 0)
+            return (int)r;
+        if (r == 0)
+            return pb_error(PB_EIO, "%s: file ended at byte %" PRIu64 " of %" PRIu64, name, done,
+                            size);
+        done += (uint64_t)r;
+        progress_show(&p, done, false);
+    }
+    progress_show(&p, done, true);
+    return 0;
+}
+
+/* ---- the prepared boot ---- */
+
+static void boot_free(struct pb_linux_boot *b)
+{
+    if (!b)
+        return;
+    free(b->kimage);
+    free(b->initrd);
+    free(b);
+}
+
+static void linux_unload(void *ctx)
+{
+    struct pb_linux_boot *b = ctx;
+    if (b == cur)
+        cur = NULL;
+    boot_free(b);
+}
+
+/* Hosted build: there is nothing to hand over to.  The Xen build's
+ * handover.c provides the real one. */
+__attribute__((weak)) int pb_linux_handover(struct pb_linux_boot *b, const struct pb_layout *L)
+{
+    (void)b;
+    (void)L;
+    return pb_error(PB_ENOTSUP, "booting a kernel is only possible inside a Xen PV guest");
+}
+
+/* The domain size the plan uses; the Xen build returns start_info nr_pages. */
+__attribute__((weak)) uint64_t pb_linux_domain_pages(void)
+{
+    return 0;
+}
+
+/* Xen features the hypervisor offers (XENVER_get_features submap 0); the
+ * hosted build assumes those every 64-bit PV guest gets. */
+__attribute__((weak)) uint32_t pb_linux_xen_features(void)
+{
+    return 1u << 0 /* writable_page_tables */ | 1u << 4 /* pae_pgdir_above_4gb */;
+}
+
+static int linux_boot(void *ctx)
+{
+    struct pb_linux_boot *b = ctx;
+    if (pb_loader_dry_run)
+        return 0;
+    uint64_t nr = pb_linux_domain_pages();
+    struct pb_layout *L = calloc(1, sizeof(*L));
+    if (!L)
+        return pb_error(PB_ENOMEM, "linux: out of memory");
+    uint64_t t0 = pb_time_ns();
+    int rc = pb_layout_plan(&b->k, nr ? nr : 1, b->initrd != NULL, b->initrd_len, L);
+    b->t_layout_ns = pb_time_ns() - t0;
+    if (rc == 0)
+        rc = pb_linux_handover(b, L);   /* returns only on failure */
+    free(L);
+    return rc;
+}
+
+static int dry_run_record_file(const char *path)
+{
+    struct pb_stat st;
+    int rc = pb_stat_path(path, &st, 0);
+    if (rc < 0)
+        return rc;
+    if (st.type != PB_FT_REG)
+        return pb_error(PB_EINVAL, "%s: not a regular file", path);
+    return 0;
+}
+
+/* Copy the PT_LOAD segments into a zeroed page-aligned image of the
+ * kernel's pfn range [virt_kstart, virt_kend). */
+static int place_segments(struct pb_linux_boot *b, const uint8_t *elf)
+{
+    const struct pb_xen_kernel *k = &b->k;
+    if (k->virt_kstart & (PG - 1))
+        return pb_error(PB_EBADFMT, "kernel start %#" PRIx64 " is not page aligned", k->virt_kstart);
+    uint64_t size = k->virt_kend - k->virt_kstart;
+    if (size > MAX_ELF * 2)
+        return pb_error(PB_EBADFMT, "kernel spans %" PRIu64 " MiB of memory", size >> 20);
+    b->kimage_pages = (size + PG - 1) / PG;
+    b->kimage = aligned_alloc(PG, b->kimage_pages * PG);
+    if (!b->kimage)
+        return pb_error(PB_ENOMEM, "cannot allocate %" PRIu64 " MiB for the kernel", size >> 20);
+    memset(b->kimage, 0, b->kimage_pages * PG);
+    for (unsigned i = 0; i < k->nr_loads; i++) {
+        const struct pb_kload *l = &k->loads[i];
+        uint64_t off = l->paddr - k->pstart;     /* within [0, size) by construction */
+        memcpy(b->kimage + off, elf + l->offset, l->filesz);
+    }
+    return 0;
+}
+
+static int load_kernel(const char *path, struct pb_linux_boot *b)
+{
+    struct pb_file *f = NULL;
+    int rc = pb_file_open(path, &f);
+    if (rc < 0)
+        return rc;
+    uint64_t t0 = pb_time_ns();
+    if (f->size > MAX_KERNEL_FILE) {
+        pb_file_close(f);
+        return pb_error(PB_ERANGE, "%s: %" PRIu64 " MiB is too large for a kernel", path, f->size >> 20);
+    }
+    size_t len = (size_t)f->size;
+    uint8_t *file = malloc(len ? len : 1);
+    if (!file) {
+        pb_file_close(f);
+        return pb_error(PB_ENOMEM, "%s: cannot allocate %zu MiB", path, len >> 20);
+    }
+    rc = read_with_progress(f, path, file, len);
+    pb_file_close(f);
+    b->t_read_ns = pb_time_ns() - t0;
+    if (rc < 0) {
+        free(file);
+        return rc;
+    }
+    const void *elf = NULL;
+    size_t elf_len = 0;
+    bool owned = false;
+    struct pb_kimage_stats st;
+    struct progress p = { .what = "decompressing", .name = path, .t0 = pb_time_ns() };
+    rc = pb_kimage_to_elf(path, file, len, MAX_ELF, &elf, &elf_len, &owned, &st, decomp_progress, &p);
+    if (p.shown)
+        progress_show(&p, st.elf_len, true);
+    b->t_decomp_ns = st.decompress_ns;
+    if (rc < 0) {
+        free(file);
+        return rc;
+    }
+    if (owned) {
+        free(file);
+        file = NULL;
+    }
+    rc = pb_xen_elf_parse(elf, elf_len, &b->k);
+    if (rc < 0) {
+        char tmp[256];
+        strlcpy(tmp, pb_errmsg(), sizeof(tmp));
+        rc = pb_error(rc, "%s: %s", path, tmp);
+    } else {
+        uint32_t missing = b->k.f_required & ~pb_linux_xen_features();
+        if (missing)
+            rc = pb_error(PB_ENOTSUP, "%s: kernel requires Xen features %#x that Xen does not offer",
+                          path, missing);
+    }
+    if (rc == 0)
+        rc = place_segments(b, elf);
+    if (owned)
+        free((void *)elf);
+    free(file);
+    return rc;
+}
+
+static int cmd_linux_common(int argc, char **argv, bool chain)
+{
+    if (argc < 2)
+        return pb_error(PB_EINVAL, "%s: filename expected", argv[0]);
+    pb_loader_unset();
+    memset(&pb_boot_decision, 0, sizeof(pb_boot_decision));
+    const char *path = argv[1];
+
+    struct pb_linux_boot *b = calloc(1, sizeof(*b));
+    if (!b)
+        return pb_error(PB_ENOMEM, "linux: out of memory");
+    size_t need = chain ? 0 : pb_linux_cmdline(argc - 2, argv + 2, b->cmdline, sizeof(b->cmdline));
+    if (need > PB_XEN_CMDLINE_MAX) {
+        boot_free(b);
+        return pb_error(PB_ERANGE,
+                        "%s: the kernel command line is %zu bytes; Xen passes at most %d "
+                        "(start_info cmd_line) — shorten it, nothing was cut",
+                        argv[0], need, PB_XEN_CMDLINE_MAX);
+    }
+    strlcpy(b->kernel_path, path, sizeof(b->kernel_path));
+
+    int rc;
+    if (pb_loader_dry_run)
+        rc = dry_run_record_file(path);
+    else
+        rc = load_kernel(path, b);
+    if (rc < 0) {
+        boot_free(b);
+        return rc;
+    }
+    strlcpy(pb_boot_decision.kernel, path, sizeof(pb_boot_decision.kernel));
+    strlcpy(pb_boot_decision.cmdline, b->cmdline, sizeof(pb_boot_decision.cmdline));
+    pb_boot_decision.valid = true;
+    struct pb_loader l = { .name = chain ? "chainloader" : "linux", .boot = linux_boot,
+                           .unload = linux_unload, .ctx = b };
+    pb_loader_set(&l);
+    cur = b;
+    return 0;
+}
+
+static int cmd_linux(struct pb_command *cmd, int argc, char **argv)
+{
+    (void)cmd;
+    return cmd_linux_common(argc, argv, false);
+}
+
+static int cmd_chainloader(struct pb_command *cmd, int argc, char **argv)
+{
+    (void)cmd;
+    /* GRUB's --force is accepted and meaningless here */
+    if (argc >= 2 && !strcmp(argv[1], "--force")) {
+        argv[1] = argv[0];
+        return cmd_linux_common(argc - 1, argv + 1, true);
+    }
+    return cmd_linux_common(argc, argv, true);
+}
+
+static int cmd_initrd(struct pb_command *cmd, int argc, char **argv)
+{
+    (void)cmd;
+    if (argc < 2)
+        return pb_error(PB_EINVAL, "initrd: filename expected");
+    if (!cur)
+        return pb_error(PB_EINVAL, "you need to load the kernel first");
+    if (argc - 1 > PB_DECISION_MAX_INITRDS)
+        return pb_error(PB_ERANGE, "initrd: more than %d files", PB_DECISION_MAX_INITRDS);
+    free(cur->initrd);
+    cur->initrd = NULL;
+    cur->initrd_len = 0;
+    pb_boot_decision.nr_initrds = 0;
+
+    if (pb_loader_dry_run) {
+        for (int i = 1; i < argc; i++) {
+            int rc = dry_run_record_file(argv[i]);
+            if (rc < 0)
+                return rc;
+            strlcpy(pb_boot_decision.initrds[i - 1], argv[i], sizeof(pb_boot_decision.initrds[0]));
+            pb_boot_decision.nr_initrds = i;
+        }
+        return 0;
+    }
+    /* GRUB concatenates the files, each starting 4-byte aligned */
+    struct pb_file *files[PB_DECISION_MAX_INITRDS] = { 0 };
+    uint64_t total = 0;
+    int rc = 0, n = argc - 1;
+    for (int i = 0; i < n && rc == 0; i++) {
+        rc = pb_file_open(argv[i + 1], &files[i]);
+        if (rc == 0) {
+            total = (total + 3) & ~3ull;
+            total += files[i]->size;
+            if (total > MAX_INITRD)
+                rc = pb_error(PB_ERANGE, "initrd: %" PRIu64 " MiB in total is too large", total >> 20);
+        }
+    }
+    uint8_t *buf = NULL;
+    uint64_t t0 = pb_time_ns();
+    if (rc == 0) {
+        buf = aligned_alloc(PG, (total + PG - 1) / PG * PG + (total ? 0 : PG));
+        if (!buf)
+            rc = pb_error(PB_ENOMEM, "initrd: cannot allocate %" PRIu64 " MiB", total >> 20);
+    }
+    uint64_t pos = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        uint64_t a = (pos + 3) & ~3ull;
+        memset(buf + pos, 0, a - pos);
+        pos = a;
+        rc = read_with_progress(files[i], argv[i + 1], buf + pos, files[i]->size);
+        pos += files[i]->size;
+    }
+    for (int i = 0; i < n; i++)
+        if (files[i])
+            pb_file_close(files[i]);
+    if (rc < 0) {
+        free(buf);
+        return rc;
+    }
+    memset(buf + total, 0, (total + PG - 1) / PG * PG - total);
+    cur->initrd = buf;
+    cur->initrd_len = total;
+    cur->t_read_ns += pb_time_ns() - t0;
+    for (int i = 0; i < n; i++)
+        strlcpy(pb_boot_decision.initrds[i], argv[i + 1], sizeof(pb_boot_decision.initrds[0]));
+    pb_boot_decision.nr_initrds = n;
+    return 0;
+}
+
+static struct pb_command linux_cmds[] = {
+    { .name = "linux", .fn = cmd_linux, .usage = "FILE [ARGS...]",
+      .summary = "Load a Xen PV kernel (bzImage, ELF, compressed ELF) with its command line." },
+    { .name = "initrd", .fn = cmd_initrd, .usage = "FILE...",
+      .summary = "Load initrds (concatenated) for the kernel loaded by `linux`." },
+    { .name = "chainloader", .fn = cmd_chainloader, .usage = "[--force] FILE",
+      .summary = "Load another PV loader or kernel image (any Xen PV ELF)." },
+};
+
+void pvboot_init_linux(void);
+void pvboot_init_linux(void)
+{
+    for (unsigned i = 0; i < sizeof(linux_cmds) / sizeof(linux_cmds[0]); i++)
+        pb_command_register(&linux_cmds[i]);
+}
+
+void pvboot_fini_linux(void);
+void pvboot_fini_linux(void)
+{
+    for (unsigned i = 0; i < sizeof(linux_cmds) / sizeof(linux_cmds[0]); i++)
+        pb_command_unregister(&linux_cmds[i]);
+}
