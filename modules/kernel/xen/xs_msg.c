@@ -96,9 +96,10 @@ int pb_xs_parse_uint(const char *s, uint64_t *v)
     if (!*s)
         return pb_error(PB_EINVAL, "xenstore: empty number");
     for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9' || x > (UINT64_MAX - 9) / 10)
+        unsigned d = (unsigned)(*p - '0');
+        if (*p < '0' || *p > '9' || x > (UINT64_MAX - d) / 10)
             return pb_error(PB_EINVAL, "xenstore: \"%.32s\" is not a number", s);
-        x = x * 10 + (uint64_t)(*p - '0');
+        x = x * 10 + d;
     }
     *v = x;
     return 0;
