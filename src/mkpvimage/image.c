@@ -167,7 +167,7 @@ int mkpv_image_finish(struct mkpv_link *l)
 
     /* notes right after the program headers */
     uint64_t note_off = sizeof(Elf64_Ehdr) + nph * sizeof(Elf64_Phdr);
-    uint8_t notes[1024];
+    uint8_t notes[1024] = { 0 };   /* note padding must be zero: reproducible output */
     size_t nl = 0;
     nl += put_note_str(notes + nl, XEN_ELFNOTE_XEN_VERSION, "xen-3.0");
     nl += put_note_str(notes + nl, XEN_ELFNOTE_GUEST_OS, "pvboot");

@@ -233,7 +233,8 @@ static int pull_dependencies(struct mkpv_link *l)
                 struct mkpv_sym *s = &m->sym[j];
                 if (s->shndx != SHN_UNDEF || s->bind != STB_GLOBAL || !*s->name ||
                     mkpv_map_get(&defined, s->name) ||
-                    strcmp(s->name, PVBOOT_IMAGE_INFO_SYMBOL) == 0)
+                    strcmp(s->name, PVBOOT_IMAGE_INFO_SYMBOL) == 0 ||
+                    strcmp(s->name, MKPV_GOT_SYMBOL) == 0)
                     continue;
                 if (!l->moddir_indexed && (rc = index_moddir(l)) < 0)
                     break;
@@ -378,6 +379,11 @@ static int resolve_symbols(struct mkpv_link *l)
         return -1;
     l->info_sym->linker_defined = true;
     l->info_sym->strength = MKPV_STRONG;
+    l->got_sym = gsym_get(l, MKPV_GOT_SYMBOL);
+    if (!l->got_sym)
+        return -1;
+    l->got_sym->linker_defined = true;
+    l->got_sym->strength = MKPV_STRONG;
     for (size_t i = 0; i < l->norder; i++) {
         struct mkpv_mod *m = l->canon[i];
         for (size_t j = 1; j < m->nsym; j++) {
@@ -421,13 +427,13 @@ static int resolve_symbols(struct mkpv_link *l)
             }
         }
     }
-    /* strong references nothing defines */
+    /* strong references nothing defines (reported: the first by name) */
     size_t nundef = 0;
     struct mkpv_gsym *first = NULL;
     for (size_t i = 0; i < l->nglist; i++) {
         struct mkpv_gsym *g = l->glist[i];
         if (g->strength == MKPV_UNDEF && g->ref) {
-            if (!first)
+            if (!first || strcmp(g->name, first->name) < 0)
                 first = g;
             nundef++;
         }
@@ -477,35 +483,63 @@ static int order_modules(struct mkpv_link *l)
                 return -1;
         }
     }
-    bool *placed = calloc(l->norder ? l->norder : 1, sizeof(*placed));
-    if (!placed)
+    /* reach[i * n + j]: j is reachable from i along dependency edges */
+    size_t n = l->norder;
+    bool *reach = calloc(n ? n * n : 1, sizeof(*reach));
+    bool *placed = calloc(n ? n : 1, sizeof(*placed));
+    size_t *stack = reallocarray(NULL, n ? n : 1, sizeof(*stack));
+    if (!reach || !placed || !stack) {
+        free(reach);
+        free(placed);
+        free(stack);
         return mkpv_error("out of memory");
-    size_t n = 0;
-    /* canon[0] is kernel: always first */
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t sp = 0;
+        stack[sp++] = i;
+        while (sp) {   /* each node is pushed at most once per source: bounded by n */
+            struct mkpv_mod *m = l->canon[stack[--sp]];
+            for (size_t d = 0; d < m->ndeps; d++) {
+                size_t j = m->deps[d];
+                if (!reach[i * n + j]) {
+                    reach[i * n + j] = true;
+                    stack[sp++] = j;
+                }
+            }
+        }
+    }
+    /* canon[0] is kernel: always first.  Then repeatedly the first module by
+     * name whose dependencies are placed or in its own dependency cycle. */
+    size_t k = 0;
     placed[0] = true;
-    l->order[n++] = l->canon[0];
-    while (n < l->norder) {
+    l->order[k++] = l->canon[0];
+    while (k < n) {
         size_t pick = SIZE_MAX;
-        for (size_t i = 0; i < l->norder && pick == SIZE_MAX; i++) {
+        for (size_t i = 0; i < n && pick == SIZE_MAX; i++) {
             if (placed[i])
                 continue;
             bool ready = true;
-            for (size_t d = 0; d < l->canon[i]->ndeps && ready; d++)
-                ready = placed[l->canon[i]->deps[d]];
+            for (size_t d = 0; d < l->canon[i]->ndeps && ready; d++) {
+                size_t j = l->canon[i]->deps[d];
+                ready = placed[j] || (reach[i * n + j] && reach[j * n + i]);
+            }
             if (ready)
                 pick = i;
         }
-        if (pick == SIZE_MAX) {
-            for (size_t i = 0; i < l->norder && pick == SIZE_MAX; i++)
+        if (pick == SIZE_MAX)   /* cannot happen: some cycle is always ready */
+            for (size_t i = 0; i < n && pick == SIZE_MAX; i++)
                 if (!placed[i])
                     pick = i;
-            mkpv_verbose(1, "dependency cycle: placing %s before some of its dependencies",
-                         l->canon[pick]->name);
-        }
+        for (size_t d = 0; d < l->canon[pick]->ndeps; d++)
+            if (!placed[l->canon[pick]->deps[d]])
+                mkpv_verbose(1, "dependency cycle: %s placed before %s", l->canon[pick]->name,
+                             l->canon[l->canon[pick]->deps[d]]->name);
         placed[pick] = true;
-        l->order[n++] = l->canon[pick];
+        l->order[k++] = l->canon[pick];
     }
+    free(reach);
     free(placed);
+    free(stack);
     for (size_t i = 0; i < l->norder; i++)
         l->order[i]->order = i;
     return 0;
@@ -718,6 +752,7 @@ static int layout(struct mkpv_link *l)
         return mkpv_error("no code: the modules have no executable sections");
     /* global symbol addresses */
     l->info_sym->addr = l->info_addr;
+    l->got_sym->addr = l->got_addr;
     for (size_t i = 0; i < l->nglist; i++) {
         struct mkpv_gsym *g = l->glist[i];
         if (g->strength == MKPV_UNDEF || g->strength == MKPV_COMMON || g->linker_defined)
@@ -1064,7 +1099,8 @@ int mkpv_list_modules(const char *moddir, int verbose, FILE *out)
             for (size_t j = 1; j < m->nsym; j++) {
                 const struct mkpv_sym *s = &m->sym[j];
                 if (s->shndx != SHN_UNDEF || s->bind != STB_GLOBAL || !*s->name ||
-                    strcmp(s->name, PVBOOT_IMAGE_INFO_SYMBOL) == 0)
+                    strcmp(s->name, PVBOOT_IMAGE_INFO_SYMBOL) == 0 ||
+                    strcmp(s->name, MKPV_GOT_SYMBOL) == 0)
                     continue;
                 struct mkpv_mod *p = mkpv_map_get(&l->provider, s->name);
                 const char *pn = p ? p->name : "?";

@@ -12,6 +12,8 @@
 #include "mkpv.h"
 
 #define MKPV_PAGE 4096u
+/* Linker-defined: the GOT's address (referenced by PIC objects). */
+#define MKPV_GOT_SYMBOL "_GLOBAL_OFFSET_TABLE_"
 
 /* Where an input section goes in the image. */
 enum mkpv_kind {
@@ -119,6 +121,7 @@ struct mkpv_link {
     struct mkpv_gsym **glist;      /* in creation order (deterministic) */
     size_t nglist, capglist;
     struct mkpv_gsym *info_sym;    /* PVBOOT_IMAGE_INFO_SYMBOL */
+    struct mkpv_gsym *got_sym;     /* MKPV_GOT_SYMBOL */
     struct mkpv_map comdat;        /* group signature -> module keeping it */
     /* GOT */
     struct mkpv_got_slot *got;

@@ -302,6 +302,42 @@ struct mkpv_mod *mkpv_mod_load(const char *path, const char *name)
                    sizeof(Elf64_Ehdr));
         goto fail;
     }
+    /* identity and header-table bounds from the raw header, before libelf */
+    Elf64_Ehdr raw;
+    memcpy(&raw, m->buf, sizeof(raw));
+    if (raw.e_machine != EM_X86_64) {
+        mkpv_error("%s: wrong machine: %s (e_machine %u), expected x86-64 (%u)", path,
+                   machine_name(raw.e_machine), raw.e_machine, EM_X86_64);
+        goto fail;
+    }
+    if (raw.e_type != ET_REL) {
+        mkpv_error("%s: wrong type: %s, expected ET_REL (a relocatable module made by ld -r)",
+                   path, type_name(raw.e_type));
+        goto fail;
+    }
+    if (raw.e_shoff == 0 || raw.e_shentsize != sizeof(Elf64_Shdr)) {
+        mkpv_error("%s: no usable section header table (e_shoff 0x%llx, e_shentsize %u)", path,
+                   (unsigned long long)raw.e_shoff, raw.e_shentsize);
+        goto fail;
+    }
+    if (raw.e_shoff > m->len || m->len - raw.e_shoff < sizeof(Elf64_Shdr)) {
+        mkpv_error("%s: truncated: section headers at offset 0x%llx, file is %zu bytes", path,
+                   (unsigned long long)raw.e_shoff, m->len);
+        goto fail;
+    }
+    uint64_t shnum = raw.e_shnum;
+    if (shnum == 0) {   /* extended numbering: the count is in section 0's sh_size */
+        Elf64_Shdr sh0;
+        memcpy(&sh0, m->buf + raw.e_shoff, sizeof(sh0));
+        shnum = sh0.sh_size;
+    }
+    if (shnum > (m->len - raw.e_shoff) / sizeof(Elf64_Shdr)) {
+        mkpv_error("%s: truncated: %llu section headers at offset 0x%llx need %llu bytes, "
+                   "file is %zu bytes", path, (unsigned long long)shnum,
+                   (unsigned long long)raw.e_shoff,
+                   (unsigned long long)(raw.e_shoff + shnum * sizeof(Elf64_Shdr)), m->len);
+        goto fail;
+    }
     if (elf_version(EV_CURRENT) == EV_NONE) {
         mkpv_error("libelf: %s", elf_errmsg(-1));
         goto fail;
@@ -310,16 +346,6 @@ struct mkpv_mod *mkpv_mod_load(const char *path, const char *name)
     GElf_Ehdr eh;
     if (!m->elf || elf_kind(m->elf) != ELF_K_ELF || !gelf_getehdr(m->elf, &eh)) {
         mkpv_error("%s: bad ELF header: %s", path, elf_errmsg(-1));
-        goto fail;
-    }
-    if (eh.e_machine != EM_X86_64) {
-        mkpv_error("%s: wrong machine: %s (e_machine %u), expected x86-64 (%u)", path,
-                   machine_name(eh.e_machine), eh.e_machine, EM_X86_64);
-        goto fail;
-    }
-    if (eh.e_type != ET_REL) {
-        mkpv_error("%s: wrong type: %s, expected ET_REL (a relocatable module made by ld -r)",
-                   path, type_name(eh.e_type));
         goto fail;
     }
     if (load_sections(m, &eh) < 0 || load_symbols(m) < 0)

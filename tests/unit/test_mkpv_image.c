@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mkpvimage image writer: Xen notes, segments, image info (config, prefix,
+ * memdisk), reproducibility, gzip/auto/xz, atomic writes and the libxenguest
+ * check of every written image.
+ */
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <xen/elfnote.h>
+
+#include "test_mkpv_util.h"
+
+static const char cfg_text[] = "set default=0\nmenuentry 'Debian' { linux /vmlinuz root=/dev/xvda1 }\n";
+
+struct fx {
+    struct tdir d;
+    char cfg[512], out[512];
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    tdir_make(&f->d);
+    build_kernel(f->d.path);
+    build_mod(f->d.path, "hello", "c", "",
+              "static const char greeting[] = \"hello from a module\";\n"
+              "int hello_counter = 3;\n"
+              "const char *hello(void) { hello_counter++; return greeting; }\n"
+              "void pvboot_init_hello(void) { hello_counter = 1; }\n");
+    snprintf(f->cfg, sizeof(f->cfg), "%s/grub.cfg", f->d.path);
+    write_text(f->cfg, cfg_text);
+    snprintf(f->out, sizeof(f->out), "%s/out/pvboot.bin", f->d.path);
+    char dir[600];
+    snprintf(dir, sizeof(dir), "%s/out", f->d.path);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    tdir_remove(&f->d);
+    free(f);
+    return 0;
+}
+
+/* ------------------------------------------------------------ notes */
+
+struct note {
+    uint32_t type;
+    const uint8_t *desc;
+    uint32_t descsz;
+};
+
+static size_t read_notes(const uint8_t *img, size_t len, struct note *out, size_t max)
+{
+    const Elf64_Ehdr *eh = img_ehdr(img, len);
+    size_t n = 0, nnote_phdrs = 0;
+    for (size_t i = 0; i < eh->e_phnum; i++) {
+        const Elf64_Phdr *ph = img_phdr(img, len, i);
+        if (ph->p_type != PT_NOTE)
+            continue;
+        nnote_phdrs++;
+        assert_true(ph->p_offset + ph->p_filesz <= len);
+        size_t off = 0;
+        while (off + sizeof(Elf64_Nhdr) <= ph->p_filesz) {
+            Elf64_Nhdr nh;
+            memcpy(&nh, img + ph->p_offset + off, sizeof(nh));
+            const char *name = (const char *)img + ph->p_offset + off + sizeof(nh);
+            assert_int_equal(nh.n_namesz, 4);
+            assert_memory_equal(name, "Xen", 4);
+            assert_true(n < max);
+            out[n].type = nh.n_type;
+            out[n].desc = (const uint8_t *)name + 4;
+            out[n].descsz = nh.n_descsz;
+            n++;
+            off += sizeof(nh) + 4 + ((nh.n_descsz + 3) & ~3u);
+        }
+        assert_int_equal(off, ph->p_filesz);
+    }
+    assert_int_equal(nnote_phdrs, 1);
+    return n;
+}
+
+static void check_notes(const uint8_t *img, size_t len, uint64_t entry)
+{
+    struct note n[16];
+    size_t nn = read_notes(img, len, n, 16);
+    assert_int_equal(nn, 7);
+    static const struct { uint32_t type; const char *s; } strs[] = {
+        { XEN_ELFNOTE_XEN_VERSION, "xen-3.0" }, { XEN_ELFNOTE_GUEST_OS, "pvboot" },
+        { XEN_ELFNOTE_GUEST_VERSION, PVBOOT_VERSION }, { XEN_ELFNOTE_LOADER, "generic" },
+    };
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(n[i].type, strs[i].type);
+        assert_int_equal(n[i].descsz, strlen(strs[i].s) + 1);
+        assert_string_equal((const char *)n[i].desc, strs[i].s);
+    }
+    static const uint32_t addr_types[] = { XEN_ELFNOTE_VIRT_BASE, XEN_ELFNOTE_PADDR_OFFSET,
+                                           XEN_ELFNOTE_ENTRY };
+    const uint64_t addr_vals[] = { 0, 0, entry };
+    for (size_t i = 0; i < 3; i++) {
+        uint64_t v;
+        assert_int_equal(n[4 + i].type, addr_types[i]);
+        assert_int_equal(n[4 + i].descsz, 8);
+        memcpy(&v, n[4 + i].desc, 8);
+        assert_int_equal(v, addr_vals[i]);
+    }
+    for (size_t i = 0; i < nn; i++)
+        assert_int_not_equal(n[i].type, XEN_ELFNOTE_HYPERCALL_PAGE);
+}
+
+static void test_notes(void **state)
+{
+    struct fx *f = *state;
+    struct mkpv_options o = opts_for(f->d.path, f->cfg, NULL, 0);
+    struct mkpv_link *l = link_ok(&o);
+    size_t len;
+    const uint8_t *img = mkpv_link_image(l, &len);
+    assert_int_equal(img_ehdr(img, len)->e_entry, sym_va(l, "_start"));
+    assert_int_equal(mkpv_link_entry(l), sym_va(l, "_start"));
+    check_notes(img, len, sym_va(l, "_start"));
+    mkpv_link_free(l);
+}
+
+/* ------------------------------------------------------------ segments and image info */
+
+static void test_segments(void **state)
+{
+    struct fx *f = *state;
+    struct mkpv_options o = opts_for(f->d.path, f->cfg, NULL, 0);
+    struct mkpv_link *l = link_ok(&o);
+    size_t len;
+    const uint8_t *img = mkpv_link_image(l, &len);
+    const Elf64_Ehdr *eh = img_ehdr(img, len);
+    assert_memory_equal(eh->e_ident, ELFMAG, SELFMAG);
+    assert_int_equal(eh->e_ident[EI_CLASS], ELFCLASS64);
+    assert_int_equal(eh->e_ident[EI_DATA], ELFDATA2LSB);
+    assert_int_equal(eh->e_type, ET_EXEC);
+    assert_int_equal(eh->e_machine, EM_X86_64);
+    assert_int_equal(eh->e_phnum, 4);
+    static const uint32_t flags[3] = { PF_R | PF_X, PF_R, PF_R | PF_W };
+    uint64_t prev_end = PVBOOT_LINK_BASE;
+    for (size_t i = 0; i < 3; i++) {
+        const Elf64_Phdr *ph = img_phdr(img, len, i);
+        assert_int_equal(ph->p_type, PT_LOAD);
+        assert_int_equal(ph->p_flags, flags[i]);
+        assert_int_equal(ph->p_vaddr, ph->p_paddr);
+        assert_int_equal(ph->p_vaddr % 4096, 0);
+        assert_int_equal(ph->p_offset % 4096, ph->p_vaddr % 4096);
+        assert_int_equal(ph->p_offset, 4096 + (ph->p_vaddr - PVBOOT_LINK_BASE));
+        assert_true(ph->p_vaddr >= prev_end);
+        assert_true(ph->p_memsz >= ph->p_filesz);
+        assert_true(ph->p_offset + ph->p_filesz <= len);
+        if (i == 0)
+            assert_int_equal(ph->p_vaddr, PVBOOT_LINK_BASE);
+        prev_end = ph->p_vaddr + ph->p_memsz;
+    }
+    assert_int_equal(img_phdr(img, len, 3)->p_type, PT_NOTE);
+    /* entry in text; image info and the greeting in rodata; hello_counter in data;
+     * the kernel's 8 KiB stack in bss */
+    const Elf64_Phdr *t = img_phdr(img, len, 0), *r = img_phdr(img, len, 1),
+                     *d = img_phdr(img, len, 2);
+    uint64_t e = sym_va(l, "_start"), info = sym_va(l, PVBOOT_IMAGE_INFO_SYMBOL);
+    assert_true(e >= t->p_vaddr && e < t->p_vaddr + t->p_filesz);
+    assert_true(info >= r->p_vaddr && info + 128 <= r->p_vaddr + r->p_filesz);
+    assert_int_equal(info % 8, 0);
+    uint64_t hc = sym_va(l, "hello_counter");
+    assert_true(hc >= d->p_vaddr && hc + 4 <= d->p_vaddr + d->p_filesz);
+    assert_int_equal(rd32(img, len, hc), 3);
+    uint64_t stack = sym_va(l, "kernel_stack");
+    assert_int_equal(stack % 4096, 0);
+    assert_true(stack >= d->p_vaddr + d->p_filesz && stack + 8192 <= d->p_vaddr + d->p_memsz);
+    /* image info */
+    struct pvboot_image_info ii;
+    memcpy(&ii, img_at(img, len, info, sizeof(ii)), sizeof(ii));
+    assert_int_equal(ii.magic, PVBOOT_IMAGE_MAGIC);
+    assert_int_equal(ii.abi, PVBOOT_IMAGE_ABI);
+    assert_int_equal(ii.nr_modules, 2);
+    assert_int_equal(ii.flags, 0);
+    assert_string_equal((const char *)img_at(img, len, ii.version, sizeof(PVBOOT_VERSION)),
+                        PVBOOT_VERSION);
+    assert_int_equal(ii.config_size, strlen(cfg_text));
+    assert_memory_equal(img_at(img, len, ii.config, sizeof(cfg_text)), cfg_text, sizeof(cfg_text));
+    assert_int_equal(ii.prefix, 0);
+    assert_int_equal(ii.memdisk, 0);
+    assert_int_equal(ii.memdisk_size, 0);
+    assert_int_equal(ii.image_start, PVBOOT_LINK_BASE);
+    assert_int_equal(ii.image_end, (d->p_vaddr + d->p_memsz + 4095) & ~4095ull);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(ii.reserved[i], 0);
+    mkpv_link_free(l);
+}
+
+static void test_prefix_and_memdisk(void **state)
+{
+    struct fx *f = *state;
+    char md[600];
+    snprintf(md, sizeof(md), "%s/memdisk.tar", f->d.path);
+    /* a 10000-byte memdisk with a recognisable pattern */
+    FILE *fp = fopen(md, "wb");
+    assert_non_null(fp);
+    for (int i = 0; i < 10000; i++)
+        fputc((i * 7 + 3) & 0xff, fp);
+    fclose(fp);
+    struct mkpv_options o = opts_for(f->d.path, f->cfg, NULL, 0);
+    o.memdisk_path = md;
+    struct mkpv_link *l = link_ok(&o);
+    size_t len, mlen;
+    const uint8_t *img = mkpv_link_image(l, &len);
+    uint8_t *mdata = slurp(md, &mlen);
+    struct pvboot_image_info ii;
+    memcpy(&ii, img_at(img, len, sym_va(l, PVBOOT_IMAGE_INFO_SYMBOL), sizeof(ii)), sizeof(ii));
+    assert_int_equal(ii.memdisk % 4096, 0);
+    assert_int_equal(ii.memdisk_size, 10000);
+    assert_memory_equal(img_at(img, len, ii.memdisk, 10000), mdata, 10000);
+    /* -m without -p: GRUB's (memdisk)/boot/grub */
+    assert_string_equal((const char *)img_at(img, len, ii.prefix, 20), "(memdisk)/boot/grub");
+    free(mdata);
+    mkpv_link_free(l);
+
+    o.memdisk_path = NULL;
+    o.prefix = "(xen/xvda,gpt2)/boot/grub";
+    l = link_ok(&o);
+    img = mkpv_link_image(l, &len);
+    memcpy(&ii, img_at(img, len, sym_va(l, PVBOOT_IMAGE_INFO_SYMBOL), sizeof(ii)), sizeof(ii));
+    assert_string_equal((const char *)img_at(img, len, ii.prefix, 26), "(xen/xvda,gpt2)/boot/grub");
+    assert_int_equal(ii.memdisk, 0);
+    mkpv_link_free(l);
+
+    /* an empty memdisk is an error */
+    write_text(md, "");
+    o.memdisk_path = md;
+    char msg[700];
+    snprintf(msg, sizeof(msg), "%s: memdisk is empty", md);
+    assert_string_equal(link_fails(&o), msg);
+}
+
+/* ------------------------------------------------------------ reproducibility */
+
+static void test_reproducible(void **state)
+{
+    struct fx *f = *state;
+    struct mkpv_options o = opts_for(f->d.path, f->cfg, NULL, 0);
+    struct mkpv_link *a = link_ok(&o), *b = link_ok(&o);
+    size_t la, lb;
+    const uint8_t *ia = mkpv_link_image(a, &la), *ib = mkpv_link_image(b, &lb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(ia, ib, la);
+    /* the same modules and config copied elsewhere: no host path leaks in */
+    char other[600];
+    snprintf(other, sizeof(other), "%s/elsewhere-with-a-longer-name", f->d.path);
+    run_ok("mkdir '%s' && cp '%s'/*.mod '%s'/grub.cfg '%s'/", other, f->d.path, f->d.path, other);
+    char cfg2[700];
+    snprintf(cfg2, sizeof(cfg2), "%s/grub.cfg", other);
+    struct mkpv_options o2 = opts_for(other, cfg2, NULL, 0);
+    struct mkpv_link *c = link_ok(&o2);
+    size_t lc;
+    const uint8_t *ic = mkpv_link_image(c, &lc);
+    assert_int_equal(la, lc);
+    assert_memory_equal(ia, ic, la);
+    mkpv_link_free(a);
+    mkpv_link_free(b);
+    mkpv_link_free(c);
+
+    /* written files, uncompressed and gzip, twice each */
+    static const enum mkpv_compress cs[] = { MKPV_COMPRESS_NONE, MKPV_COMPRESS_GZIP };
+    for (size_t i = 0; i < 2; i++) {
+        char p1[700], p2[700];
+        snprintf(p1, sizeof(p1), "%s/r1.bin", other);
+        snprintf(p2, sizeof(p2), "%s/r2.bin", other);
+        o.compress = cs[i];
+        o.output_path = p1;
+        assert_int_equal(mkpv_run(&o), 0);
+        sleep(1);   /* a timestamp would now differ */
+        o.output_path = p2;
+        assert_int_equal(mkpv_run(&o), 0);
+        size_t l1, l2;
+        uint8_t *d1 = slurp(p1, &l1), *d2 = slurp(p2, &l2);
+        assert_int_equal(l1, l2);
+        assert_memory_equal(d1, d2, l1);
+        free(d1);
+        free(d2);
+    }
+}
+
+/* ------------------------------------------------------------ compression */
+
+static void test_gzip(void **state)
+{
+    struct fx *f = *state;
+    struct mkpv_options o = opts_for(f->d.path, f->cfg, NULL, 0);
+    struct mkpv_link *l = link_ok(&o);
+    size_t rawlen;
+    const uint8_t *raw = mkpv_link_image(l, &rawlen);
+
+    o.output_path = f->out;
+    o.compress = MKPV_COMPRESS_GZIP;
+    assert_int_equal(mkpv_run(&o), 0);
+    size_t glen;
+    uint8_t *gz = slurp(f->out, &glen);
+    /* RFC 1952 header: magic, deflate, no flags, mtime 0, XFL 2 (max), OS 3 */
+    assert_memory_equal(gz, "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03", 10);
+    assert_true(glen < rawlen);
+    uint8_t *un;
+    size_t unlen;
+    assert_int_equal(mkpv_gunzip(gz, glen, 1u << 26, &un, &unlen), 0);
+    assert_int_equal(unlen, rawlen);
+    assert_memory_equal(un, raw, rawlen);
+    uint32_t isize;
+    memcpy(&isize, gz + glen - 4, 4);
+    assert_int_equal(isize, (uint32_t)rawlen);
+    struct mkpv_verify_result r;
+    assert_int_equal(mkpv_verify_file(f->out, &r), 0);
+    assert_int_equal(r.virt_entry, mkpv_link_entry(l));
+    free(un);
+
+    /* auto: gzip is smaller here, so auto writes exactly the gzip bytes */
+    char out2[700];
+    snprintf(out2, sizeof(out2), "%s.auto", f->out);
+    o.output_path = out2;
+    o.compress = MKPV_COMPRESS_AUTO;
+    assert_int_equal(mkpv_run(&o), 0);
+    size_t alen;
+    uint8_t *au = slurp(out2, &alen);
+    assert_int_equal(alen, glen);
+    assert_memory_equal(au, gz, glen);
+    assert_int_equal(mkpv_verify_file(out2, NULL), 0);
+    free(au);
+    free(gz);
+
+    /* none: exactly the linked bytes */
+    o.compress = MKPV_COMPRESS_NONE;
+    assert_int_equal(mkpv_run(&o), 0);
+    size_t nlen;
+    uint8_t *nb = slurp(out2, &nlen);
+    assert_int_equal(nlen, rawlen);
+    assert_memory_equal(nb, raw, rawlen);
+    assert_int_equal(mkpv_verify_file(out2, NULL), 0);
+    free(nb);
+
+    /* xz is refused, with the reason, and nothing is written */
+    o.compress = MKPV_COMPRESS_XZ;
+    char out3[700];
+    snprintf(out3, sizeof(out3), "%s.xz", f->out);
+    o.output_path = out3;
+    assert_int_equal(mkpv_run(&o), -1);
+    assert_string_equal(mkpv_errmsg(), "-C xz: Xen's domain builder (xl) does not load a "
+                        "whole-file xz kernel, and a self-unpacking xz image needs an unpacker "
+                        "in the runtime kernel that pvboot does not have yet; use -C gzip or "
+                        "-C auto");
+    assert_int_equal(access(out3, F_OK), -1);
+
+    enum mkpv_compress c;
+    assert_int_equal(mkpv_compress_parse("gzip", &c), 0);
+    assert_int_equal(c, MKPV_COMPRESS_GZIP);
+    assert_int_equal(mkpv_compress_parse("auto", &c), 0);
+    assert_int_equal(c, MKPV_COMPRESS_AUTO);
+    assert_int_equal(mkpv_compress_parse("lz4", &c), -1);
+    assert_string_equal(mkpv_errmsg(), "unknown compression 'lz4' after -C (expected none, "
+                        "gzip, xz or auto)");
+    mkpv_link_free(l);
+}
+
+/* ------------------------------------------------------------ atomic writes */
+
+static void write_old(const char *path)
+{
+    write_text(path, "OLD GOOD IMAGE\n");
+}
+
+static void check_old(const char *path)
+{
+    size_t n;
+    uint8_t *d = slurp(path, &n);
+    assert_int_equal(n, 15);
+    assert_memory_equal(d, "OLD GOOD IMAGE\n", 15);
+    free(d);
+}
+
+static void test_atomic_failed_link(void **state)
+{
+    struct fx *f = *state;
+    char dir[600];
+    snprintf(dir, sizeof(dir), "%s/out", f->d.path);
+    write_old(f->out);
+    const char *m[] = { "no_such_module" };
+    struct mkpv_options o = opts_for(f->d.path, f->cfg, m, 1);
+    o.output_path = f->out;
+    assert_int_equal(mkpv_run(&o), -1);
+    check_old(f->out);
+    assert_int_equal(count_entries(dir), 1);
+}
+
+/* A write that fails halfway (RLIMIT_FSIZE: the temp file hits the limit
+ * after 8 KiB, write() returns EFBIG) leaves the old file and no temp file. */
+static void test_atomic_write_fails_halfway(void **state)
+{
+    struct fx *f = *state;
+    char dir[600];
+    snprintf(dir, sizeof(dir), "%s/out", f->d.path);
+    write_old(f->out);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit rl = { 8192, 8192 };
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+            _exit(10);
+        struct mkpv_options o = opts_for(f->d.path, f->cfg, NULL, 0);
+        o.output_path = f->out;
+        if (mkpv_run(&o) != -1)
+            _exit(11);
+        char want[2048];
+        snprintf(want, sizeof(want), "%s: cannot write temporary file %s/.pvboot.bin.tmp",
+                 f->out, dir);
+        if (strncmp(mkpv_errmsg(), want, strlen(want)) != 0 ||
+            !strstr(mkpv_errmsg(), ": File too large"))
+            _exit(12);
+        _exit(0);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    check_old(f->out);
+    assert_int_equal(count_entries(dir), 1);
+    /* without the limit the same build succeeds and replaces the file */
+    struct mkpv_options o = opts_for(f->d.path, f->cfg, NULL, 0);
+    o.output_path = f->out;
+    assert_int_equal(mkpv_run(&o), 0);
+    assert_int_equal(mkpv_verify_file(f->out, NULL), 0);
+    assert_int_equal(count_entries(dir), 1);
+}
+
+static int verify_cb(const char *tmp, void *arg)
+{
+    (void)arg;
+    return mkpv_verify_file_as(tmp, "candidate", NULL);
+}
+
+/* Bytes Xen rejects are never renamed into place. */
+static void test_atomic_rejected_by_xen(void **state)
+{
+    struct fx *f = *state;
+    char dir[600];
+    snprintf(dir, sizeof(dir), "%s/out", f->d.path);
+    write_old(f->out);
+    static const char junk[] = "\x7f" "ELF but not really an image";
+    assert_int_equal(mkpv_write_atomic(f->out, junk, sizeof(junk), verify_cb, NULL), -1);
+    assert_memory_equal(mkpv_errmsg(), "candidate: Xen's domain builder rejects the image: ", 51);
+    check_old(f->out);
+    assert_int_equal(count_entries(dir), 1);
+    /* a missing output directory */
+    char bad[700];
+    snprintf(bad, sizeof(bad), "%s/missing/pvboot.bin", f->d.path);
+    assert_int_equal(mkpv_write_atomic(bad, junk, sizeof(junk), NULL, NULL), -1);
+    char msg[1600];
+    snprintf(msg, sizeof(msg), "%s: cannot create temporary file in %s/missing: No such file "
+             "or directory", bad, f->d.path);
+    assert_string_equal(mkpv_errmsg(), msg);
+    /* output is a directory */
+    assert_int_equal(mkpv_write_atomic(dir, junk, sizeof(junk), NULL, NULL), -1);
+    snprintf(msg, sizeof(msg), "%s: output is a directory", dir);
+    assert_string_equal(mkpv_errmsg(), msg);
+    /* success: mode follows the umask, content exact */
+    mode_t old = umask(022);
+    assert_int_equal(mkpv_write_atomic(f->out, junk, sizeof(junk), NULL, NULL), 0);
+    umask(old);
+    struct stat st;
+    assert_int_equal(stat(f->out, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    assert_int_equal(st.st_size, sizeof(junk));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_notes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_segments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prefix_and_memdisk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reproducible, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gzip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_atomic_failed_link, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_atomic_write_fails_halfway, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_atomic_rejected_by_xen, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
