@@ -45,8 +45,8 @@ int pb_path_split(const char *path, char **devname, char **fspath)
     }
     if (*rest == '/')
         *fspath = strdup(rest);
-    else
-        asprintf(fspath, "/%s", rest);
+    else if (asprintf(fspath, "/%s", rest) < 0)
+        *fspath = NULL;
     if (!*fspath) {
         free(*devname);
         *devname = NULL;
