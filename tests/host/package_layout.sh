@@ -1,0 +1,151 @@
+#!/bin/bash
+# The Debian package built by scripts/package, checked without installing it:
+# file layout, every built module shipped, Depends from dpkg-shlibdeps,
+# maintainer scripts + trigger, md5sums, one version everywhere, the shipped
+# mkpvimage linking the shipped modules, lintian clean (errors and warnings;
+# overrides explained in scripts/packaging/debian/lintian-overrides), bash
+# completion, and pvboot-xen-firmware resolving the firmware path of the
+# host's own xl binary.  $PVBOOT_DEB skips the build.
+set -euo pipefail
+SRC=${PVBOOT_SRC:-$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)}
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok: $*"; }
+
+deb=${PVBOOT_DEB:-}
+pkgbuild=${PVBOOT_PKG_BUILD:-$SRC/build-pkg}
+if [ -z "$deb" ]; then
+    deb=$(bash "$SRC/scripts/package" --build-dir "$pkgbuild" --no-lintian | tail -n 1)
+fi
+[ -s "$deb" ] || fail "no package at '$deb'"
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+dpkg-deb -x "$deb" "$W/root"
+dpkg-deb -e "$deb" "$W/DEBIAN"
+dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$W/list"
+
+# --- layout
+for f in /usr/bin/mkpvimage /usr/sbin/pvboot-xen-firmware /usr/lib/pvboot/pvboot-x86_64-xen.bin \
+         /usr/lib/pvboot/x86_64-xen/kernel.mod /usr/share/man/man1/mkpvimage.1.gz \
+         /usr/share/man/man7/pvboot-migration.7.gz /usr/share/man/man7/pvboot-troubleshooting.7.gz \
+         /usr/share/man/man8/pvboot-xen-firmware.8.gz \
+         /usr/share/bash-completion/completions/mkpvimage \
+         /usr/share/bash-completion/completions/pvboot-xen-firmware \
+         /usr/share/doc/pvboot/copyright /usr/share/doc/pvboot/changelog.gz \
+         /usr/share/lintian/overrides/pvboot; do
+    grep -qxF "$f" "$W/list" || fail "$f missing from the package"
+done
+if grep -E '^/usr/(local|lib/x86_64-linux-gnu)/|^/usr/share/man/.*[^z]$' "$W/list"; then
+    fail "misplaced files (above)"
+fi
+ok "layout ($(grep -c . "$W/list") paths)"
+
+# --- every module that the build produced is shipped
+if [ -d "$pkgbuild/modules/x86_64-xen" ]; then
+    (cd "$pkgbuild/modules/x86_64-xen" && ls *.mod) | sort >"$W/built"
+    (cd "$W/root/usr/lib/pvboot/x86_64-xen" && ls *.mod) | sort >"$W/shipped"
+    diff -u "$W/built" "$W/shipped" || fail "shipped modules differ from the built ones"
+    ok "all $(wc -l <"$W/built") modules shipped"
+fi
+
+# --- Depends computed by dpkg-shlibdeps
+depends=$(dpkg-deb -f "$deb" Depends)
+for p in libc6 libelf1 zlib1g liblzma5 libxenmisc4.17 libbsd0; do
+    echo "$depends" | tr ',' '\n' | sed 's/^ *//; s/[ (].*//' | grep -qxF "$p" ||
+        fail "Depends lacks $p: $depends"
+done
+ok "Depends: $depends"
+
+# --- control area
+for s in postinst prerm postrm; do
+    [ -x "$W/DEBIAN/$s" ] || fail "DEBIAN/$s missing or not executable"
+    sh -n "$W/DEBIAN/$s" || fail "DEBIAN/$s: syntax"
+done
+grep -qx 'interest-noawait /usr/lib' "$W/DEBIAN/triggers" || fail "DEBIAN/triggers lacks the /usr/lib interest"
+(cd "$W/root" && md5sum --quiet -c "$W/DEBIAN/md5sums") || fail "md5sums do not match"
+[ "$(wc -l <"$W/DEBIAN/md5sums")" = "$(find "$W/root" -type f | wc -l)" ] || fail "md5sums does not list every file"
+ok "maintainer scripts, trigger, md5sums"
+
+# --- one version: CMakeLists.txt project(VERSION) = package = mkpvimage = image
+cmv=$(sed -n 's/^project(pvboot VERSION \([0-9.]*\) .*/\1/p' "$SRC/CMakeLists.txt")
+[ -n "$cmv" ] || fail "no project(pvboot VERSION ...) in CMakeLists.txt"
+pv=$(dpkg-deb -f "$deb" Version)
+[ "${pv%%+*}" = "$cmv" ] || fail "package version $pv is not $cmv[+git...]"
+mv_out=$("$W/root/usr/bin/mkpvimage" --version)
+[ "$mv_out" = "mkpvimage (pvboot) $cmv" ] || fail "mkpvimage --version: '$mv_out'"
+grep -aqF "$cmv" "$W/root/usr/lib/pvboot/pvboot-x86_64-xen.bin" || fail "image lacks the version string $cmv"
+zcat "$W/root/usr/share/doc/pvboot/changelog.gz" | head -n 1 | grep -qF "pvboot ($pv)" || fail "changelog is not for $pv"
+ok "version $cmv (package $pv)"
+
+# --- the shipped mkpvimage links the shipped modules
+cfg=$W/t.cfg
+printf 'set timeout=0\n' >"$cfg"
+"$W/root/usr/bin/mkpvimage" -O x86_64-xen -d "$W/root/usr/lib/pvboot/x86_64-xen" -c "$cfg" -o "$W/x.bin" ||
+    fail "shipped mkpvimage failed on the shipped modules"
+[ "$(head -c 4 "$W/x.bin" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || fail "x.bin is not ELF"
+"$W/root/usr/bin/mkpvimage" -O x86_64-xen -d "$W/root/usr/lib/pvboot/x86_64-xen" \
+    -c "$SRC/embed/default.cfg" -o "$W/default.bin" || fail "mkpvimage default.cfg"
+if cmp -s "$W/default.bin" "$W/root/usr/lib/pvboot/pvboot-x86_64-xen.bin"; then
+    ok "prebuilt image = mkpvimage(all shipped modules, embed/default.cfg), byte for byte"
+else
+    fail "the prebuilt image differs from mkpvimage's output for the shipped modules and embed/default.cfg"
+fi
+
+# --- lintian
+if command -v lintian >/dev/null; then
+    lintian --fail-on error,warning --info "$deb" >"$W/lintian" 2>&1 || { cat "$W/lintian"; fail "lintian errors or warnings"; }
+    sed 's/^/  lintian: /' "$W/lintian"
+    ok "lintian: no errors or warnings"
+else
+    fail "lintian not installed (scripts/install-deps.sh installs it)"
+fi
+
+# --- bash completion (real bash-completion framework)
+bc=/usr/share/bash-completion/bash_completion
+if [ -r "$bc" ]; then
+    moddir=$W/root/usr/lib/pvboot/x86_64-xen
+    want_mods=$(cd "$moddir" && ls part_*.mod 2>/dev/null | sed 's/\.mod$//' | sort | tr '\n' ' ')
+    got=$(bash -c '
+        . "$1"; . "$2"
+        c() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+              COMPREPLY=(); _mkpvimage mkpvimage; printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "; echo; }
+        c mkpvimage -C ""
+        c mkpvimage -O ""
+        c mkpvimage -d "$3" part_
+        c mkpvimage --no-v
+    ' _ "$bc" "$W/root/usr/share/bash-completion/completions/mkpvimage" "$moddir")
+    expect="auto gzip none xz 
+x86_64-xen 
+$want_mods
+--no-verify "
+    [ "$got" = "$expect" ] || fail "bash completion: got
+$got
+want
+$expect"
+    ok "bash completion (-C, -O, module names from -d, long options)"
+fi
+
+# --- xl's firmware path, from the host's own xl binary
+xl=$(ls /usr/lib/xen-*/bin/xl 2>/dev/null | head -n 1 || true)
+if [ -n "$xl" ]; then
+    R=$W/fakeroot
+    mkdir -p "$R$(dirname "$xl")" "$R/usr/lib/pvboot"
+    cp "$xl" "$R$xl"
+    cp "$W/root/usr/lib/pvboot/pvboot-x86_64-xen.bin" "$R/usr/lib/pvboot/"
+    fmt=$(grep -aoE '/[A-Za-z0-9_./+-]+/%s\.bin' "$xl" | sort -u)
+    want=${fmt/\%s/pvgrub64}
+    fw=$W/root/usr/sbin/pvboot-xen-firmware
+    out=$("$fw" --root "$R" paths)
+    [ "$out" = "$xl $want absent" ] || fail "paths: '$out', want '$xl $want absent'"
+    "$fw" --root "$R" --quiet install
+    [ "$(readlink "$R$want")" = /usr/lib/pvboot/pvboot-x86_64-xen.bin ] || fail "install did not link $want"
+    "$fw" --root "$R" --quiet install          # idempotent
+    "$fw" --root "$R" --quiet remove
+    [ ! -L "$R$want" ] || fail "remove left $want"
+    # a foreign file is never replaced
+    mkdir -p "$(dirname "$R$want")"; echo grub >"$R$want"
+    "$fw" --root "$R" install 2>"$W/err" >/dev/null
+    [ "$(cat "$R$want")" = grub ] || fail "install replaced a foreign $want"
+    grep -q 'is not pvboot' "$W/err" || fail "no warning for the foreign $want"
+    ok "pvboot-xen-firmware: $xl formats $fmt -> $want"
+fi
+echo "PASS: package_layout"
