@@ -68,7 +68,7 @@ void pb_trap(struct pb_trap_frame *f)
     const char *name = f->vector < 20 ? vec_names[f->vector] : "?";
     pb_kprintf("\n*** pvboot: fatal exception %lu (%s) error %#lx\n", f->vector, name, f->error);
     pb_kprintf("rip %016lx rsp %016lx rflags %08lx cs %04lx ss %04lx\n",
-               f->rip, f->rsp, f->rflags, f->cs, f->ss);
+               f->rip, f->rsp, f->rflags, f->cs & 0xffff, f->ss & 0xffff);
     if (f->vector == 14) {
         if (pb_shared_info)
             pb_kprintf("cr2 %016lx (%s %s%s)\n", pb_shared_info->vcpu_info[0].arch.cr2,

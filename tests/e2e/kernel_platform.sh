@@ -1,0 +1,97 @@
+#!/bin/bash
+# e2e: the kernel's Xen platform under real Xen (xenlab), driven by the test
+# module tests/e2e/modules/kerneltest.c in a 512 MiB guest:
+#   run 1: heap (300 MiB + 100 MiB live at once), page allocator, canary,
+#          sleep/time, event channels (loopback pair, poll timeout), grants
+#          (exhaust + end all), xenstore (read/write/dir/rm/transactions/
+#          watches/wait_state), Xen command line (all forms of syntax in one
+#          line), lsmem, lsxen, hand-over quiesce, clean power-off;
+#   run 2: a NULL dereference gives the fault diagnostic (vector 14, cr2 0,
+#          backtrace) and crashes the domain (on_crash = "preserve" keeps it
+#          for xenlab to destroy).
+# Environment: PVBOOT_SRC, PVBOOT_BUILD (set by ctest).
+set -euo pipefail
+PVBOOT_SRC=${PVBOOT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+PVBOOT_BUILD=${PVBOOT_BUILD:-$PVBOOT_SRC/build}
+MODDIR=${PVBOOT_MODDIR:-$PVBOOT_BUILD/modules/x86_64-xen}
+XENLAB=$PVBOOT_SRC/scripts/xenlab/xenlab
+XENLAB_CACHE=${XENLAB_CACHE:-/var/cache/pvboot-xenlab}
+
+skip() { echo "SKIP: $*"; exit 77; }
+[ -s "$XENLAB_CACHE/stamp" ] || skip "xenlab not set up ($XENLAB_CACHE/stamp missing)"
+command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
+[ -x "$PVBOOT_BUILD/src/mkpvimage" ] || skip "mkpvimage not built in $PVBOOT_BUILD"
+[ -s "$MODDIR/kernel.mod" ] || skip "$MODDIR/kernel.mod not built"
+
+W=$(mktemp -d /tmp/pvboot-e2e-kernel.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+
+# compile the test module with the flags of the kernel's own sources
+cmd=$(python3 - "$PVBOOT_BUILD/compile_commands.json" <<'PY'
+import json, sys, shlex
+for e in json.load(open(sys.argv[1])):
+    if e["file"].endswith("/modules/kernel/xen/commands.c"):
+        res, skip = [], False
+        for a in shlex.split(e["command"]):
+            if skip: skip = False; continue
+            if a in ("-o", "-c"): skip = True; continue
+            res.append(a)
+        print(shlex.join(res))
+        break
+PY
+)
+[ -n "$cmd" ] || { echo "FAIL: no kernel compile flags in $PVBOOT_BUILD/compile_commands.json"; exit 1; }
+eval "$cmd -c $PVBOOT_SRC/tests/e2e/modules/kerneltest.c -o $W/kerneltest.o"
+ld -r -m elf_x86_64 --build-id=none -o "$W/kerneltest.mod" "$W/kerneltest.o"
+printf '# kernel platform test image\n' >"$W/k.cfg"
+"$PVBOOT_BUILD/src/mkpvimage" -O x86_64-xen -d "$MODDIR" -c "$W/k.cfg" -o "$W/k.bin" \
+    kernel "$W/kerneltest.mod"
+
+FAILED=0
+check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; FAILED=1; fi; }
+
+# ---- run 1 ----
+EXTRA="console=hvc0 xen_grub_env_foo='a b' xen_grub_env_bar=\"x\\\"y\" normal (xen/xvda,msdos1)/boot/grub2/grub.cfg"
+rc=0
+"$XENLAB" run --loader "$W/k.bin" --memory 512 --extra "$EXTRA" --expect 'KTEST-END' \
+    --timeout 120 --linger 10 --cfg-line 'on_crash = "preserve"' --outdir "$W/run1" \
+    >"$W/out1.txt" 2>&1 || rc=$?
+C1=$(tr -d '\r' <"$W/run1/domu-console.log" 2>/dev/null || true)
+echo "$C1" | grep -E '^KTEST' | sed 's/^/console| /'
+check "run 1 reached KTEST-END (xenlab rc $rc)" '[ $rc = 0 ]'
+npass=$(echo "$C1" | grep -c '^KTEST ok ' || true)
+check "every check passed ($npass ok)" '! echo "$C1" | grep -q "^KTEST FAIL" && [ "$npass" -ge 40 ]'
+check "summary has fail=0" 'echo "$C1" | grep -Eq "^KTEST-END pass=[0-9]+ fail=0$"'
+check "Xen command line seen verbatim" \
+      'echo "$C1" | grep -qxF "KTEST-CMDLINE [$EXTRA]"'
+check "command line parsed: exports + command" \
+      'echo "$C1" | grep -qxF "KTEST-CMDLINE-PARSED rc=0 kind=2 nvars=2 var[foo]=[a b] var[bar]=[x\"y] command=[normal (xen/xvda,msdos1)/boot/grub2/grub.cfg]"'
+check "lsmem shows 512 MiB of RAM" 'echo "$C1" | grep -q "^guest RAM: 131072 pages (512 MiB)"'
+check "lsmem shows page tables and free ranges" \
+      'echo "$C1" | grep -q "^  page tables " && echo "$C1" | grep -q "^  free pfn "'
+check "lsxen lists the domain name" 'echo "$C1" | grep -qx "name = \"guest\""'
+check "lsxen lists nested nodes" 'echo "$C1" | grep -Eq "^ [a-z-]+ = \""'
+check "run 1 powered off cleanly" '! grep -q "XENLAB: .*destroying guest" "$W/run1/serial.log"'
+check "run 1 no panic" '! echo "$C1" | grep -Eq "panic|fatal exception"'
+
+# ---- run 2: fault ----
+rc=0
+"$XENLAB" run --loader "$W/k.bin" --memory 256 --extra "ktest_fault" --expect 'crashing the domain' \
+    --timeout 90 --linger 3 --cfg-line 'on_crash = "preserve"' --outdir "$W/run2" \
+    >"$W/out2.txt" 2>&1 || rc=$?
+C2=$(tr -d '\r' <"$W/run2/domu-console.log" 2>/dev/null || true)
+echo "$C2" | sed -n '/KTEST-FAULT/,$p' | sed 's/^/console| /'
+check "run 2 reached the fault (xenlab rc $rc)" '[ $rc = 0 ]'
+check "page fault diagnosed" 'echo "$C2" | grep -q "^\*\*\* pvboot: fatal exception 14 (page fault) error 0x2$"'
+check "cr2 is 0 (NULL write, not present)" 'echo "$C2" | grep -qx "cr2 0000000000000000 (not present write)"'
+check "faulting rip inside the image" 'echo "$C2" | grep -Eq "^rip 00000000001[0-9a-f]{5} rsp "'
+check "backtrace printed" 'echo "$C2" | grep -Eq "^backtrace \(return addresses\): 0x[0-9a-f]+"'
+check "no survival after the fault" '! echo "$C2" | grep -q "survived"'
+check "domain crashed (preserved, then destroyed by xenlab)" 'grep -q "XENLAB: .*destroying guest" "$W/run2/serial.log"'
+
+if [ $FAILED != 0 ]; then
+    trap - EXIT
+    echo "run dirs kept: $W"
+    exit 1
+fi
+echo "PASS kernel_platform"
