@@ -154,6 +154,8 @@ int pb_layout_plan(const struct pb_xen_kernel *k, uint64_t nr_pages, bool have_i
     L->initrd_len = initrd_len;
     L->hypercall_page = k->hypercall_page;
     b.virt_alloc_end = k->virt_base;
+    /* xc_dom_allocate() starts every domain's flags with this bit */
+    L->si_flags = SIF_VIRT_P2M_4TOOLS;
 
     /* kernel */
     if ((rc = alloc_seg(&b, &L->kernel, "the kernel", k->virt_kstart,

@@ -11,6 +11,7 @@
  * decision (pb_boot_decision) and check that the files exist.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pvboot/command.h"
@@ -222,7 +223,7 @@ static int load_kernel(const char *path, struct pb_linux_boot *b)
     rc = pb_xen_elf_parse(elf, elf_len, &b->k);
     if (rc < 0) {
         char tmp[256];
-        strlcpy(tmp, pb_errmsg(), sizeof(tmp));
+        snprintf(tmp, sizeof(tmp), "%s", pb_errmsg());
         rc = pb_error(rc, "%s: %s", path, tmp);
     } else {
         uint32_t missing = b->k.f_required & ~pb_linux_xen_features();
@@ -257,7 +258,7 @@ static int cmd_linux_common(int argc, char **argv, bool chain)
                         "(start_info cmd_line) — shorten it, nothing was cut",
                         argv[0], need, PB_XEN_CMDLINE_MAX);
     }
-    strlcpy(b->kernel_path, path, sizeof(b->kernel_path));
+    snprintf(b->kernel_path, sizeof(b->kernel_path), "%s", path);
 
     int rc;
     if (pb_loader_dry_run)
@@ -268,8 +269,8 @@ static int cmd_linux_common(int argc, char **argv, bool chain)
         boot_free(b);
         return rc;
     }
-    strlcpy(pb_boot_decision.kernel, path, sizeof(pb_boot_decision.kernel));
-    strlcpy(pb_boot_decision.cmdline, b->cmdline, sizeof(pb_boot_decision.cmdline));
+    snprintf(pb_boot_decision.kernel, sizeof(pb_boot_decision.kernel), "%s", path);
+    snprintf(pb_boot_decision.cmdline, sizeof(pb_boot_decision.cmdline), "%s", b->cmdline);
     pb_boot_decision.valid = true;
     struct pb_loader l = { .name = chain ? "chainloader" : "linux", .boot = linux_boot,
                            .unload = linux_unload, .ctx = b };
@@ -314,7 +315,7 @@ static int cmd_initrd(struct pb_command *cmd, int argc, char **argv)
             int rc = dry_run_record_file(argv[i]);
             if (rc < 0)
                 return rc;
-            strlcpy(pb_boot_decision.initrds[i - 1], argv[i], sizeof(pb_boot_decision.initrds[0]));
+            snprintf(pb_boot_decision.initrds[i - 1], sizeof(pb_boot_decision.initrds[0]), "%s", argv[i]);
             pb_boot_decision.nr_initrds = i;
         }
         return 0;
@@ -359,7 +360,7 @@ static int cmd_initrd(struct pb_command *cmd, int argc, char **argv)
     cur->initrd_len = total;
     cur->t_read_ns += pb_time_ns() - t0;
     for (int i = 0; i < n; i++)
-        strlcpy(pb_boot_decision.initrds[i], argv[i + 1], sizeof(pb_boot_decision.initrds[0]));
+        snprintf(pb_boot_decision.initrds[i], sizeof(pb_boot_decision.initrds[0]), "%s", argv[i + 1]);
     pb_boot_decision.nr_initrds = n;
     return 0;
 }

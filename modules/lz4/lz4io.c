@@ -44,7 +44,7 @@ static int lz4l_open(void **st)
 {
     struct lz4l_state *s = calloc(1, sizeof(*s));
     if (!s)
-        return pb_error(PB_ENOMEM, "lz4: out of memory");
+        return pb_error(PB_ENOMEM, "lz4-legacy: out of memory");
     *st = s;
     return 0;
 }
@@ -91,7 +91,7 @@ static int lz4l_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **ou
                     continue;
                 }
                 if (final)
-                    return pb_error(PB_EBADFMT, "lz4: truncated legacy stream at input offset %llu",
+                    return pb_error(PB_EBADFMT, "lz4-legacy: truncated legacy stream at input offset %llu",
                                     (unsigned long long)s->total_in);
                 return PB_DECOMP_MORE;
             }
@@ -102,7 +102,7 @@ static int lz4l_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **ou
                 continue;
             }
             if (!s->magic_seen)
-                return pb_error(PB_EBADFMT, "lz4: no legacy-frame magic at input offset 0");
+                return pb_error(PB_EBADFMT, "lz4-legacy: no legacy-frame magic at input offset 0");
             if (w == 0 || w > cmax || (final && *in_left == 0)) {
                 /* trailer (Linux's appended size) or end: the 4 bytes are
                  * given back as unused input when possible */
@@ -117,7 +117,7 @@ static int lz4l_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **ou
                 s->cbuf = malloc(cmax);
                 s->dbuf = malloc(LZ4L_BLOCK);
                 if (!s->cbuf || !s->dbuf)
-                    return pb_error(PB_ENOMEM, "lz4: out of memory");
+                    return pb_error(PB_ENOMEM, "lz4-legacy: out of memory");
             }
         }
         /* gather the compressed block (zero-copy when it is all there) */
@@ -138,7 +138,7 @@ static int lz4l_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **ou
             s->total_in += n;
             if (s->cbuf_have < s->clen) {
                 if (final)
-                    return pb_error(PB_EBADFMT, "lz4: truncated block at input offset %llu",
+                    return pb_error(PB_EBADFMT, "lz4-legacy: truncated block at input offset %llu",
                                     (unsigned long long)s->total_in);
                 return PB_DECOMP_MORE;
             }
@@ -147,13 +147,13 @@ static int lz4l_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **ou
         int r = LZ4_decompress_safe((const char *)src, (char *)s->dbuf, (int)s->clen,
                                     (int)LZ4L_BLOCK);
         if (r < 0)
-            return pb_error(PB_EBADFMT, "lz4: corrupt block ending at input offset %llu",
+            return pb_error(PB_EBADFMT, "lz4-legacy: corrupt block ending at input offset %llu",
                             (unsigned long long)s->total_in);
         s->dbuf_len = (size_t)r;
         s->dbuf_pos = 0;
         s->in_block = false;
     }
-    return pb_error(PB_EBADFMT, "lz4: decoder made no progress at input offset %llu",
+    return pb_error(PB_EBADFMT, "lz4-legacy: decoder made no progress at input offset %llu",
                     (unsigned long long)s->total_in);
 }
 
