@@ -13,9 +13,10 @@
  *     nothing defines is an error naming the symbol and the module;
  *  5. module table order: a module comes after every module defining a
  *     symbol it uses, "kernel" first, ties by name;
- *  6. GOT: R_X86_64_GOTPCRELX/REX_GOTPCRELX on `mov` are relaxed to `lea`
- *     (the psABI's allowed transformation), every other GOT reference gets
- *     a read-only GOT slot holding the absolute address;
+ *  6. GOT: R_X86_64_GOTPCRELX/REX_GOTPCRELX on `mov`, `call *`, `jmp *` are
+ *     relaxed to lea/direct call/direct jmp (the psABI's allowed
+ *     transformations), every other GOT reference gets a read-only GOT slot
+ *     holding the absolute address;
  *  7. layout at PVBOOT_LINK_BASE: text (RX), rodata + linker data (R),
  *     data + bss + commons (RW), each segment page aligned;
  *  8. relocation (x86-64 psABI, "Relocation Types"): S + A, S + A - P,
@@ -587,19 +588,37 @@ static bool sym_defined_address(const struct mkpv_mod *m, size_t idx)
     return s->shndx != SHN_UNDEF && s->shndx != SHN_ABS && s->shndx != SHN_COMMON;
 }
 
-/* A GOTPCRELX/REX_GOTPCRELX on `mov disp32(%rip), %reg` (8b /r, modrm
- * mod=00 rm=101) may become `lea disp32(%rip), %reg` (8d /r). */
-static bool can_relax(const struct mkpv_mod *m, const struct mkpv_sec *t, const GElf_Rela *r)
+/*
+ * GOT-load relaxations allowed by the x86-64 psABI (B.2 "Optimize GOTPCRELX
+ * Relocations") when the symbol is a defined address:
+ *   mov foo@GOTPCREL(%rip), %reg  (8b /r, modrm 00 reg 101) -> lea foo(%rip), %reg
+ *   call *foo@GOTPCREL(%rip)      (ff 15)                    -> addr32 call foo (67 e8)
+ *   jmp *foo@GOTPCREL(%rip)       (ff 25)                    -> jmp foo; nop   (e9 .. 90)
+ * (call/jmp only with the plain GOTPCRELX type and the usual addend -4.)
+ */
+enum relax { RELAX_NONE, RELAX_MOV, RELAX_CALL, RELAX_JMP };
+
+static enum relax can_relax(const struct mkpv_mod *m, const struct mkpv_sec *t,
+                            const GElf_Rela *r)
 {
     uint32_t type = GELF_R_TYPE(r->r_info);
     if (type != R_X86_64_GOTPCRELX && type != R_X86_64_REX_GOTPCRELX)
-        return false;
-    if (r->r_offset < 2 || r->r_offset > t->size || t->type == SHT_NOBITS)
-        return false;
+        return RELAX_NONE;
+    if (r->r_offset < 2 || r->r_offset > t->size || t->size - r->r_offset < 4 ||
+        t->type == SHT_NOBITS)
+        return RELAX_NONE;
     if (GELF_R_SYM(r->r_info) >= m->nsym || !sym_defined_address(m, GELF_R_SYM(r->r_info)))
-        return false;
+        return RELAX_NONE;
     const uint8_t *p = m->buf + t->offset + r->r_offset;
-    return p[-2] == 0x8b && (p[-1] & 0xc7) == 0x05;
+    if (p[-2] == 0x8b && (p[-1] & 0xc7) == 0x05)
+        return RELAX_MOV;
+    if (type == R_X86_64_GOTPCRELX && p[-2] == 0xff && r->r_addend == -4) {
+        if (p[-1] == 0x15)
+            return RELAX_CALL;
+        if (p[-1] == 0x25)
+            return RELAX_JMP;
+    }
+    return RELAX_NONE;
 }
 
 static int got_slot(struct mkpv_link *l, struct mkpv_mod *m, size_t idx)
@@ -646,7 +665,7 @@ static int plan_got(struct mkpv_link *l)
                     return mkpv_error("%s: section %s offset 0x%llx: GOT relocation with bad "
                                       "symbol index %zu", m->path, t->name,
                                       (unsigned long long)r.r_offset, sym);
-                if (can_relax(m, t, &r)) {
+                if (can_relax(m, t, &r) != RELAX_NONE) {
                     l->nrelaxed++;
                     continue;
                 }
@@ -906,9 +925,26 @@ static int relocate_section(struct mkpv_link *l, struct mkpv_mod *m, size_t reli
             check_s32 = true;
             break;
         default: /* GOTPCREL, GOTPCRELX, REX_GOTPCRELX */
-            if (can_relax(m, t, &r)) {
+            enum relax rx = can_relax(m, t, &r);
+            if (rx == RELAX_MOV) {
                 loc[-2] = 0x8d;   /* mov -> lea */
                 v = S + A - P;
+            } else if (rx == RELAX_CALL) {
+                loc[-2] = 0x67;   /* addr32 prefix */
+                loc[-1] = 0xe8;   /* call rel32 */
+                v = S + A - P;
+            } else if (rx == RELAX_JMP) {
+                /* e9 rel32 starts one byte earlier and ends at P + 3; then a nop */
+                v = S - (P + 3);
+                if ((int64_t)v != (int64_t)(int32_t)v)
+                    return mkpv_error("%s: section %s offset 0x%llx: jmp to '%s' out of range",
+                                      m->path, t->name, (unsigned long long)r.r_offset,
+                                      m->sym[sym].name);
+                uint32_t v32 = (uint32_t)v;
+                loc[-2] = 0xe9;
+                memcpy(loc - 1, &v32, 4);
+                loc[3] = 0x90;
+                continue;
             } else {
                 int64_t slot = m->sym[sym].g ? m->sym[sym].g->got : m->sym[sym].got;
                 if (slot < 0)

@@ -7,6 +7,7 @@
  * stderr), 2 command-line usage error.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,9 +103,10 @@ int main(int argc, char **argv)
             printf("mkpvimage (pvboot) %s\n", PVBOOT_VERSION);
             return 0;
         case ':':
-            if (optopt)
-                return usage_error("option -%c needs an argument", optopt);
-            return usage_error("option %s needs an argument", argv[optind - 1]);
+            /* long options report optopt as their short letter: name what was typed */
+            if (strncmp(argv[optind - 1], "--", 2) == 0)
+                return usage_error("option %s needs an argument", argv[optind - 1]);
+            return usage_error("option -%c needs an argument", optopt);
         default:
             if (optopt)
                 return usage_error("unknown option -%c", optopt);
@@ -112,6 +114,14 @@ int main(int argc, char **argv)
         }
     }
     mkpv_set_verbose(o.verbose);
+    /* a file-size limit makes write() fail with EFBIG (cleaned up) instead of
+     * killing us with a temporary file left behind; interrupts remove it too */
+    signal(SIGXFSZ, SIG_IGN);
+    struct sigaction sa = { .sa_handler = mkpv_signal_cleanup };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     if (list) {
         if (mkpv_list_modules(o.moddir, o.verbose, stdout) < 0) {
             fprintf(stderr, "mkpvimage: %s\n", mkpv_errmsg());

@@ -99,6 +99,13 @@ int mkpv_read_file(const char *path, const char *what, size_t max,
 int mkpv_write_atomic(const char *path, const void *data, size_t len,
                       int (*check)(const char *tmp_path, void *arg), void *arg);
 
+/**
+ * mkpv_signal_cleanup() - signal handler for SIGINT/SIGTERM/SIGHUP: removes
+ * the temporary file of a mkpv_write_atomic() in progress, then re-raises
+ * the signal with its default action.
+ */
+void mkpv_signal_cleanup(int sig);
+
 /* ---- compression (compress.c) ---- */
 
 /**

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -65,6 +66,28 @@ int mkpv_read_file(const char *path, const char *what, size_t max, uint8_t **dat
     return 0;
 }
 
+/* The temporary file being written, for mkpv_signal_cleanup(). */
+static char active_tmp[8192];
+static volatile sig_atomic_t have_active_tmp;
+
+void mkpv_signal_cleanup(int sig)
+{
+    if (have_active_tmp)
+        unlink(active_tmp);   /* async-signal-safe */
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void set_active_tmp(const char *tmp)
+{
+    if (tmp) {
+        strlcpy(active_tmp, tmp, sizeof(active_tmp));
+        have_active_tmp = 1;
+    } else {
+        have_active_tmp = 0;
+    }
+}
+
 static int write_all(int fd, const uint8_t *p, size_t len)
 {
     while (len) {
@@ -82,6 +105,10 @@ static int write_all(int fd, const uint8_t *p, size_t len)
     }
     return 0;
 }
+
+static int write_tmp(const char *path, const char *dir, const char *tmp, int fd,
+                     const void *data, size_t len,
+                     int (*check)(const char *tmp_path, void *arg), void *arg);
 
 int mkpv_write_atomic(const char *path, const void *data, size_t len,
                       int (*check)(const char *tmp_path, void *arg), void *arg)
@@ -102,6 +129,16 @@ int mkpv_write_atomic(const char *path, const void *data, size_t len,
     int fd = mkstemp(tmp);
     if (fd < 0)
         return mkpv_error("%s: cannot create temporary file in %s: %s", path, dir, strerror(errno));
+    set_active_tmp(tmp);
+    int rc = write_tmp(path, dir, tmp, fd, data, len, check, arg);
+    set_active_tmp(NULL);
+    return rc;
+}
+
+static int write_tmp(const char *path, const char *dir, const char *tmp, int fd,
+                     const void *data, size_t len,
+                     int (*check)(const char *tmp_path, void *arg), void *arg)
+{
     mode_t um = umask(0);
     umask(um);
     const char *failed = NULL;

@@ -18,17 +18,19 @@ static const char tgt_src[] =
 static const char rel_src[] =
     ".text\n"
     ".globl site_plt, site_pc32_insn, site_gotx, site_gotcall, site_gotplain\n"
-    ".globl site_gotweak, site_gotlocal, site_gotx32\n"
+    ".globl site_gotweak, site_gotlocal, site_gotx32, site_gotjmp, site_gotcmp\n"
     ".weak weak_missing\n"
     "site_plt:       call target_fn\n"                       /* PLT32 */
     "site_pc32_insn: lea target_data+5(%rip), %rax\n"        /* PC32 */
     "site_gotx:      movq target_data@GOTPCREL(%rip), %rax\n" /* REX_GOTPCRELX: relaxed */
     "site_gotx32:    movl target_data@GOTPCREL(%rip), %eax\n" /* GOTPCRELX on mov: relaxed */
-    "site_gotcall:   call *target_fn@GOTPCREL(%rip)\n"        /* GOTPCRELX, not mov: GOT */
+    "site_gotcall:   call *target_fn@GOTPCREL(%rip)\n"        /* GOTPCRELX: addr32 call */
+    "site_gotjmp:    jmp *target_fn@GOTPCREL(%rip)\n"         /* GOTPCRELX: jmp; nop */
+    "site_gotcmp:    cmpq target_data@GOTPCREL(%rip), %rax\n" /* not relaxable: GOT */
     "site_gotplain:  movq 0(%rip), %rax\n"                   /* plain GOTPCREL: GOT */
     "                .reloc site_gotplain+3, R_X86_64_GOTPCREL, target_data-4\n"
     "site_gotweak:   movq weak_missing@GOTPCREL(%rip), %rax\n" /* undefined weak: GOT = 0 */
-    "site_gotlocal:  call *local_fn@GOTPCREL(%rip)\n"        /* local symbol via GOT */
+    "site_gotlocal:  pushq local_fn@GOTPCREL(%rip)\n"        /* local symbol via GOT */
     "                ret\n"
     "local_fn:       ret\n"
     ".globl pvboot_init_rel\n"
@@ -113,11 +115,20 @@ static void test_relocations(void **state)
     s = sym_va(l, "site_gotx32");
     assert_memory_equal(img_at(img, len, s, 2), "\x8d\x05", 2);
     assert_int_equal(rd32(img, len, s + 2), (uint32_t)(data - (s + 6)));
-    /* call *target_fn@GOTPCREL: ff 15 rel32 -> GOT slot holding target_fn */
+    /* call *target_fn@GOTPCREL: ff 15 -> 67 e8 rel32 (addr32 call target_fn) */
     s = sym_va(l, "site_gotcall");
-    assert_memory_equal(img_at(img, len, s, 2), "\xff\x15", 2);
-    uint64_t slot = s + 6 + (int32_t)rd32(img, len, s + 2);
-    assert_int_equal(rd64(img, len, slot), fn);
+    assert_memory_equal(img_at(img, len, s, 2), "\x67\xe8", 2);
+    assert_int_equal(rd32(img, len, s + 2), (uint32_t)(fn - (s + 6)));
+    /* jmp *target_fn@GOTPCREL: ff 25 -> e9 rel32 90 */
+    s = sym_va(l, "site_gotjmp");
+    assert_int_equal(img_at(img, len, s, 1)[0], 0xe9);
+    assert_int_equal(rd32(img, len, s + 1), (uint32_t)(fn - (s + 5)));
+    assert_int_equal(img_at(img, len, s + 5, 1)[0], 0x90);
+    /* cmp with a GOT operand is not relaxed: 48 3b 05 rel32 -> GOT slot = target_data */
+    s = sym_va(l, "site_gotcmp");
+    assert_memory_equal(img_at(img, len, s, 3), "\x48\x3b\x05", 3);
+    uint64_t slot = s + 7 + (int32_t)rd32(img, len, s + 3);
+    assert_int_equal(rd64(img, len, slot), data);
     /* plain GOTPCREL keeps the mov and reads a GOT slot */
     s = sym_va(l, "site_gotplain");
     assert_memory_equal(img_at(img, len, s, 3), "\x48\x8b\x05", 3);
@@ -128,8 +139,10 @@ static void test_relocations(void **state)
     assert_memory_equal(img_at(img, len, s, 3), "\x48\x8b\x05", 3);
     slot = s + 7 + (int32_t)rd32(img, len, s + 3);
     assert_int_equal(rd64(img, len, slot), 0);
-    /* local symbol through the GOT: local_fn is the ret right after the call's ret */
+    /* local symbol through the GOT (push: ff 35 rel32): local_fn is the ret
+     * right after the push and its ret */
     s = sym_va(l, "site_gotlocal");
+    assert_memory_equal(img_at(img, len, s, 2), "\xff\x35", 2);
     slot = s + 6 + (int32_t)rd32(img, len, s + 2);
     assert_int_equal(rd64(img, len, slot), s + 7);
     assert_int_equal(img_at(img, len, s + 7, 1)[0], 0xc3);

@@ -1,0 +1,182 @@
+#!/bin/bash
+# mkpvimage command line: exact error messages and exit codes, --help,
+# --version, --list-modules, a successful build checked by file(1) and
+# libxenguest (mkpvimage verifies unless --no-verify), reproducibility, gzip,
+# and a write that fails halfway (ulimit -f) leaving the old image intact.
+# Test modules are assembled here at run time.
+set -u
+BUILD=${PVBOOT_BUILD:?PVBOOT_BUILD must point at the build directory}
+MK=$BUILD/src/mkpvimage
+VERSION=$(sed -n 's/^#define PVBOOT_VERSION "\(.*\)"$/\1/p' "$BUILD/include/pvboot/version.h")
+[ -x "$MK" ] || { echo "FAIL: $MK not built"; exit 1; }
+[ -n "$VERSION" ] || { echo "FAIL: no PVBOOT_VERSION in $BUILD/include/pvboot/version.h"; exit 1; }
+
+T=$(mktemp -d /tmp/mkpv-cli.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fails=0
+n=0
+
+# expect RC EXPECTED_STDERR_LINE -- COMMAND...
+expect() {
+    local rc_want=$1 msg_want=$2
+    shift 3
+    n=$((n + 1))
+    local out err rc
+    out=$("$@" 2>"$T/stderr") && rc=0 || rc=$?
+    err=$(cat "$T/stderr")
+    if [ "$rc" != "$rc_want" ] || [ "$err" != "$msg_want" ]; then
+        echo "FAIL [$n]: $*"
+        echo "  exit $rc (want $rc_want)"
+        echo "  stderr: $err"
+        echo "  want:   $msg_want"
+        fails=$((fails + 1))
+    fi
+}
+check() {   # check DESCRIPTION COMMAND...
+    n=$((n + 1))
+    local what=$1
+    shift
+    if ! "$@"; then
+        echo "FAIL [$n]: $what"
+        fails=$((fails + 1))
+    fi
+}
+
+M=$T/mods
+mkdir "$M"
+mod() {   # mod NAME < assembly
+    cat > "$T/$1.S"
+    as -o "$T/$1.o" "$T/$1.S" && ld -r -m elf_x86_64 --build-id=none -o "$M/$1.mod" "$T/$1.o" ||
+        { echo "FAIL: cannot build test module $1"; exit 1; }
+}
+mod kernel <<'EOF'
+.text
+.globl _start
+_start: lea pvboot_image_info(%rip), %rax
+1: jmp 1b
+.globl pvboot_init_kernel
+pvboot_init_kernel: ret
+EOF
+mod hello <<'EOF'
+.text
+.globl hello, pvboot_init_hello
+hello: call helper
+       ret
+pvboot_init_hello: ret
+EOF
+mod helper <<'EOF'
+.text
+.globl helper
+helper: ret
+EOF
+printf 'set timeout=3\nmenuentry "Debian" { linux /vmlinuz }\n' > "$T/grub.cfg"
+CFG=$T/grub.cfg
+OUT=$T/out/pvboot.bin
+mkdir "$T/out"
+U="(try 'mkpvimage --help')"
+
+# ---- usage errors: exit 2
+expect 2 "mkpvimage: missing -O FORMAT (use -O x86_64-xen) $U" -- "$MK"
+expect 2 "mkpvimage: unknown format 'i386-pc' after -O (supported: x86_64-xen)" -- \
+    "$MK" -O i386-pc -c "$CFG" -o "$OUT" -d "$M"
+expect 2 "mkpvimage: missing -c FILE (the config to embed) $U" -- "$MK" -O x86_64-xen -o "$OUT" -d "$M"
+expect 2 "mkpvimage: missing -o FILE (the image to write) $U" -- "$MK" -O x86_64-xen -c "$CFG" -d "$M"
+expect 2 "mkpvimage: unknown compression 'lz4' after -C (expected none, gzip, xz or auto) $U" -- \
+    "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -C lz4
+expect 2 "mkpvimage: unknown option --bogus $U" -- "$MK" --bogus
+expect 2 "mkpvimage: unknown option -Z $U" -- "$MK" -Z
+expect 2 "mkpvimage: option -c needs an argument $U" -- "$MK" -O x86_64-xen -c
+expect 2 "mkpvimage: option --output needs an argument $U" -- "$MK" -O x86_64-xen --output
+
+# ---- build errors: exit 1, one line naming the file
+expect 1 "mkpvimage: -C xz: Xen's domain builder (xl) does not load a whole-file xz kernel, and a self-unpacking xz image needs an unpacker in the runtime kernel that pvboot does not have yet; use -C gzip or -C auto" -- \
+    "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$M" -C xz
+expect 1 "mkpvimage: $T/none.cfg: cannot open config: No such file or directory" -- \
+    "$MK" -O x86_64-xen -c "$T/none.cfg" -o "$OUT" -d "$M"
+expect 1 "mkpvimage: $T: config is not a regular file" -- "$MK" -O x86_64-xen -c "$T" -o "$OUT" -d "$M"
+expect 1 "mkpvimage: $M/nosuch.mod: cannot open module: No such file or directory" -- \
+    "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$M" nosuch
+expect 1 "mkpvimage: $T/nodir: cannot read module directory: No such file or directory" -- \
+    "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$T/nodir"
+echo "not an object" > "$T/junk.mod"
+expect 1 "mkpvimage: $T/junk.mod: not an ELF file" -- "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$M" "$T/junk.mod"
+head -c 40 "$M/hello.mod" > "$T/short.mod"
+expect 1 "mkpvimage: $T/short.mod: truncated: 40 bytes, an ELF64 header needs 64" -- \
+    "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$M" "$T/short.mod"
+size=$(stat -c %s "$M/hello.mod")
+head -c $((size - 100)) "$M/hello.mod" > "$T/cut.mod"
+shoff=$(readelf -h "$M/hello.mod" | sed -n 's/.*Start of section headers: *\([0-9]*\).*/\1/p')
+shnum=$(readelf -h "$M/hello.mod" | sed -n 's/.*Number of section headers: *\([0-9]*\).*/\1/p')
+expect 1 "mkpvimage: $T/cut.mod: truncated: $shnum section headers at offset $(printf 0x%x "$shoff") need $((shoff + shnum * 64)) bytes, file is $((size - 100)) bytes" -- \
+    "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$M" "$T/cut.mod"
+printf '.text\nret\n' > "$T/m32.S" && as --32 -o "$T/m32.mod" "$T/m32.S"
+expect 1 "mkpvimage: $T/m32.mod: wrong class: 32-bit ELF, expected ELF64 x86-64" -- \
+    "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$M" "$T/m32.mod"
+cp "$M/hello.mod" "$T/arm.mod" && printf '\xb7\x00' | dd of="$T/arm.mod" bs=1 seek=18 conv=notrunc status=none
+expect 1 "mkpvimage: $T/arm.mod: wrong machine: AArch64 (e_machine 183), expected x86-64 (62)" -- \
+    "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$M" "$T/arm.mod"
+printf '.text\n.globl _start\n_start: ret\n' > "$T/exe.S" && as -o "$T/exe.o" "$T/exe.S" && ld -o "$T/exe.mod" "$T/exe.o"
+expect 1 "mkpvimage: $T/exe.mod: wrong type: ET_EXEC (executable), expected ET_REL (a relocatable module made by ld -r)" -- \
+    "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$M" "$T/exe.mod"
+printf '.data\n.quad 0\nx: .quad 0\n.reloc x, R_X86_64_GOTOFF64, helper\n' > "$T/badrel.S"
+as -o "$T/badrel.o" "$T/badrel.S" && ld -r -o "$T/badrel.mod" "$T/badrel.o"
+expect 1 "mkpvimage: $T/badrel.mod: section .data offset 0x8: unsupported relocation type 25 (R_X86_64_GOTOFF64)" -- \
+    "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$M" "$T/badrel.mod"
+printf '.text\n.globl needy\nneedy: call nowhere\n' > "$T/needy.S"
+as -o "$T/needy.o" "$T/needy.S" && ld -r -o "$T/needy.mod" "$T/needy.o"
+expect 1 "mkpvimage: undefined symbol 'nowhere' referenced by module 'needy' ($T/needy.mod)" -- \
+    "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$M" "$T/needy.mod"
+printf '.text\n.globl helper\nhelper: ret\n' > "$T/dup.S"
+as -o "$T/dup.o" "$T/dup.S" && ld -r -o "$T/dup.mod" "$T/dup.o"
+expect 1 "mkpvimage: duplicate symbol 'helper': defined in module 'dup' ($T/dup.mod) and module 'helper' ($M/helper.mod)" -- \
+    "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$M" "$T/dup.mod" helper
+check "no output after failures" test ! -e "$OUT"
+check "no temporary files after failures" test -z "$(ls -A "$T/out")"
+
+# ---- informational
+expect 0 "" -- "$MK" --version
+check "--version text" test "$("$MK" --version)" = "mkpvimage (pvboot) $VERSION"
+help=$("$MK" --help)
+for opt in --format --config --output --directory --prefix --compression --memdisk --verbose \
+           --no-verify --list-modules --help --version; do
+    check "--help mentions $opt" grep -q -- "$opt" <<<"$help"
+done
+check "--list-modules" test "$("$MK" --list-modules -d "$M")" = "$(printf 'hello\nhelper\nkernel')"
+expect 1 "mkpvimage: $T/nodir: cannot read module directory: No such file or directory" -- \
+    "$MK" --list-modules -d "$T/nodir"
+
+# ---- success
+expect 0 "" -- "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$M" hello
+check "ELF executable" grep -q "ELF 64-bit LSB executable, x86-64" <<<"$(file -b "$OUT")"
+check "config embedded" grep -q 'menuentry "Debian"' "$OUT"
+check "no host path in image" bash -c "! grep -q -- '$T' '$OUT'"
+expect 0 "" -- "$MK" -O x86_64-xen -c "$CFG" -o "$OUT.2" -d "$M" hello
+check "reproducible" cmp -s "$OUT" "$OUT.2"
+expect 0 "" -- "$MK" -O x86_64-xen -c "$CFG" -o "$OUT.gz" -d "$M" -C gzip hello
+check "gzip output" grep -q "gzip compressed data" <<<"$(file -b "$OUT.gz")"
+check "gzip content" cmp -s <(gzip -dc "$OUT.gz") "$OUT"
+expect 0 "" -- "$MK" -O x86_64-xen -c "$CFG" -o "$OUT.auto" -d "$M" -C auto hello
+check "auto = gzip here" cmp -s "$OUT.auto" "$OUT.gz"
+"$MK" -O x86_64-xen -c "$CFG" -o "$OUT.v" -d "$M" -v hello 2>"$T/verbose"
+check "-v lists the pulled dependency" grep -q "module helper ($M/helper.mod): needed by hello for 'helper'" "$T/verbose"
+check "-v reports the libxenguest check" grep -q "accepted by libxenguest: guest type xen-3.0-x86_64" "$T/verbose"
+expect 0 "" -- "$MK" -O x86_64-xen -c "$CFG" -o "$OUT.nv" -d "$M" --no-verify hello
+check "--no-verify writes the same bytes" cmp -s "$OUT" "$OUT.nv"
+rm -f "$OUT".*
+
+# ---- a write failing halfway keeps the old image (ulimit -f is in KiB)
+cp "$OUT" "$T/good.bin"
+big=$T/memdisk.img
+head -c 200000 /dev/urandom > "$big"
+(ulimit -f 64; "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$M" -m "$big" hello) 2>"$T/stderr"
+rc=$?
+n=$((n + 1))
+if [ $rc != 1 ] || ! grep -q "^mkpvimage: $OUT: cannot write temporary file $T/out/.pvboot.bin.tmp......: File too large$" "$T/stderr"; then
+    echo "FAIL [$n]: ulimit -f: exit $rc, stderr: $(cat "$T/stderr")"
+    fails=$((fails + 1))
+fi
+check "old image intact after failed write" cmp -s "$OUT" "$T/good.bin"
+check "no temporary file after failed write" test "$(ls -A "$T/out")" = "pvboot.bin"
+
+echo "mkpvimage_cli: $n checks, $fails failed"
+[ $fails = 0 ]
