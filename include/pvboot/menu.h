@@ -112,6 +112,9 @@ struct pb_menu_report {
     int depth;                /* entries of path[] */
     char title[512];
     char id[512];
+    char root[128];           /* $root when the entry booted (device of
+                                 kernel paths without "(dev)") */
+    bool booted;              /* the loader was started (dry run: recorded) */
 };
 
 /**

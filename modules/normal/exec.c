@@ -48,6 +48,7 @@ static bool stop_requested;
 static struct function *functions;
 static struct script *cur_script;
 static int cur_line;
+static int cond_depth;   /* >0 while an if/while/until condition runs */
 bool pb_normal_loader_cmd_failed;
 
 bool pb_script_stop_requested(void)
@@ -605,7 +606,8 @@ int pb_script_run_argv(int argc, char **argv)
 static void report_error(int line)
 {
     const char *m = pb_errmsg();
-    if (m && *m) {
+    /* a failing condition is an answer, not an error to show */
+    if (m && *m && cond_depth == 0) {
         if (cur_script)
             pb_printf("error: %s:%d: %s\n", cur_script->filename, line, m);
         else
@@ -691,7 +693,9 @@ static int exec_loop(struct node *n)
             st = 1;
             break;
         }
+        cond_depth++;
         int c = exec_node_list(n->cond);
+        cond_depth--;
         if (stop_requested || returning)
             break;
         if (break_n > 0) {   /* break inside the condition */
@@ -772,7 +776,9 @@ static int exec_node(struct node *n)
         st = exec_cmd(n);
         break;
     case N_IF: {
+        cond_depth++;
         int c = exec_node_list(n->cond);
+        cond_depth--;
         if (interrupted())
             return c;
         if (c == 0)
@@ -949,7 +955,7 @@ void normal_reset_interpreter(void)
     free_argv(frames[0].argc, frames[0].argv);
     frames[0].argc = 0;
     frames[0].argv = NULL;
-    call_depth = loop_depth = 0;
+    call_depth = loop_depth = cond_depth = 0;
     break_n = continue_n = 0;
     returning = false;
     last_status = 0;

@@ -331,7 +331,11 @@ int pb_menu_boot(struct pb_menu_entry *e, const char *chosen)
     if (!pb_loader_pending())
         return pb_error(PB_ENOENT, "entry `%s' loaded no kernel", e->title);
     pb_error_clear();
+    const char *root = pb_env_get("root");
+    snprintf(pb_menu_last_report.root, sizeof pb_menu_last_report.root, "%s", root ? root : "");
     r = pb_loader_boot();
+    if (r == 0)
+        pb_menu_last_report.booted = true;
     if (r == 0 && pb_loader_dry_run) {
         pb_script_request_stop(true);
         return 0;
@@ -500,18 +504,16 @@ static int boot_spec(const char *spec, bool use_zero, bool report, struct pb_men
     char chosen[1024];
     int r = walk_to(spec, path, &depth, &entered, &leaf, chosen, sizeof chosen, use_zero);
     if (r == 0) {
-        if (report) {
-            struct pb_menu_report *rep = &pb_menu_last_report;
-            rep->depth = depth;
-            memcpy(rep->path, path, sizeof(int) * (size_t)depth);
-            snprintf(rep->title, sizeof rep->title, "%s", leaf->title);
-            snprintf(rep->id, sizeof rep->id, "%s", leaf->id ? leaf->id : "");
-            if (pb_menu_report_hook) {
-                /* the hook walks the tree from the top; leave our levels first */
-                leave_n(entered);
-                pb_menu_report_hook(top, rep);
-                return boot_spec(spec, use_zero, false, top);
-            }
+        struct pb_menu_report *rep = &pb_menu_last_report;
+        rep->depth = depth;
+        memcpy(rep->path, path, sizeof(int) * (size_t)depth);
+        snprintf(rep->title, sizeof rep->title, "%s", leaf->title);
+        snprintf(rep->id, sizeof rep->id, "%s", leaf->id ? leaf->id : "");
+        if (report && pb_menu_report_hook) {
+            /* the hook walks the tree from the top; leave our levels first */
+            leave_n(entered);
+            pb_menu_report_hook(top, rep);
+            return boot_spec(spec, use_zero, false, top);
         }
         pb_printf("Booting `%s'\n", leaf->title);
         r = pb_menu_boot(leaf, chosen);

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Build one field case (/work/shared/cases/FC-*) into a disk image without
+loop mounts (mkfs -d / protofile / --rootdir, sfdisk, dd), run pvboot-probe
+on it and compare the boot decision with expected.json.
+
+Usage: cases_build.py PROBE CASE_DIR WORK_DIR [SRC_DIR]
+Exit: 0 pass, 1 fail, 77 skip (filesystem not supported by the runtime).
+"""
+import json, os, re, shutil, subprocess, sys
+
+probe, case, work = sys.argv[1], sys.argv[2], sys.argv[3]
+src = sys.argv[4] if len(sys.argv) > 4 else os.environ.get("PVBOOT_SRC", "/work/main")
+name = os.path.basename(case.rstrip("/"))
+layout = json.load(open(os.path.join(case, "layout.json")))
+exp = json.load(open(os.path.join(case, "expected.json")))
+os.makedirs(work, exist_ok=True)
+
+FS_MODULE = {"ext4": "ext2", "ext3": "ext2", "ext2": "ext2", "xfs": "xfs", "btrfs": "btrfs", "vfat": "fat"}
+SKIP_TREE = {"expected.json", "layout.json", "IMAGE.md"}
+
+def run(*a, **kw):
+    subprocess.run(a, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+
+def stage(d):
+    """copy a case tree (minus the case metadata) to a writable staging dir"""
+    dst = os.path.join(work, "stage-" + d.replace("/", "_"))
+    shutil.rmtree(dst, ignore_errors=True)
+    base = os.path.join(case, d)
+    def ign(dirpath, names):
+        return [n for n in names if os.path.abspath(dirpath) == os.path.abspath(case) and n in SKIP_TREE]
+    shutil.copytree(base, dst, symlinks=True, ignore=ign)
+    for root, dirs, files in os.walk(dst):
+        os.chmod(root, 0o755)
+        for f in files:
+            p = os.path.join(root, f)
+            if not os.path.islink(p):
+                os.chmod(p, 0o644)
+    return dst
+
+def xfs_proto(d, out):
+    lines = ["/dev/null", "0 0", "d--755 0 0"]
+    def walk(p, depth):
+        for n in sorted(os.listdir(p)):
+            q = os.path.join(p, n)
+            ind = " " * depth
+            if os.path.islink(q):
+                lines.append(f"{ind}{n} l--777 0 0 {os.readlink(q)}")
+            elif os.path.isdir(q):
+                lines.append(f"{ind}{n} d--755 0 0")
+                walk(q, depth + 1)
+                lines.append(f"{ind}$")
+            else:
+                lines.append(f"{ind}{n} ---644 0 0 {q}")
+    walk(d, 1)
+    lines.append("$")
+    open(out, "w").write("\n".join(lines) + "\n")
+
+def make_fs(p, img):
+    fs, d = p["fs"], p.get("dir")
+    uuid, label = p.get("uuid"), p.get("label")
+    tree = stage(d) if d else None
+    if fs in ("ext4", "ext3", "ext2"):
+        a = ["mkfs." + fs, "-q", "-F", "-b", "4096"]
+        if uuid: a += ["-U", uuid]
+        if label: a += ["-L", label]
+        if tree: a += ["-d", tree]
+        if "features" in p: a += ["-O", ",".join(f for f in p["features"] if f not in ("extent", "flex_bg"))]
+        run(*a, img, "64M")
+    elif fs == "xfs":
+        open(img, "wb").truncate(320 << 20)
+        a = ["mkfs.xfs", "-q", "-f"]
+        if uuid: a += ["-m", "uuid=" + uuid]
+        if label: a += ["-L", label]
+        if tree:
+            pf = img + ".proto"
+            xfs_proto(tree, pf)
+            a += ["-p", pf]
+        run(*a, img)
+    elif fs == "btrfs":
+        open(img, "wb").truncate(256 << 20)
+        a = ["mkfs.btrfs", "-q", "-f"]
+        if uuid: a += ["-U", uuid]
+        if label: a += ["-L", label]
+        if tree: a += ["--rootdir", tree]
+        run(*a, img)
+    elif fs == "vfat":
+        open(img, "wb").truncate(40 << 20)
+        a = ["mkfs.vfat"]
+        if label: a += ["-n", label]
+        run(*a, img)
+        if tree and os.listdir(tree):
+            run("mcopy", "-s", "-i", img, *[os.path.join(tree, n) for n in os.listdir(tree)], "::/")
+    else:
+        open(img, "wb").truncate(4 << 20)   # bios_grub, swap, LVM2_member: not needed to boot
+
+def supported(fs):
+    m = FS_MODULE.get(fs)
+    return m is None or os.path.isdir(os.path.join(src, "modules", m))
+
+parts = layout["partitions"]
+for p in parts:
+    if p.get("dir") and not supported(p["fs"]):
+        print(f"SKIP {name}: no runtime module for {p['fs']}")
+        sys.exit(77)
+
+disk = os.path.join(work, name + ".img")
+if layout["partition_table"] == "none":
+    make_fs(parts[0], disk)
+else:
+    imgs, start, lines = [], 2048, ["label: " + {"msdos": "dos"}.get(layout["partition_table"], layout["partition_table"])]
+    for p in parts:
+        img = os.path.join(work, f"p{p['n']}.fs")
+        make_fs(p, img)
+        sz = (os.path.getsize(img) + 511) // 512
+        typ = ""
+        if p["fs"] == "bios_grub":
+            typ = ", type=21686148-6449-6E6F-744E-656564454649"
+        if layout["partition_table"] == "gpt" and p.get("partuuid"):
+            typ += ", uuid=" + p["partuuid"]
+        lines.append(f"{disk}{p['n']} : start={start}, size={sz}{typ}")
+        imgs.append((img, start))
+        start += (sz + 2047) // 2048 * 2048
+    with open(disk, "wb") as f:
+        f.truncate((start + 2048) * 512)
+    subprocess.run(["sfdisk", "-q", disk], input="\n".join(lines) + "\n", text=True, check=True,
+                   stdout=subprocess.DEVNULL)
+    for img, st in imgs:
+        run("dd", "if=" + img, "of=" + disk, "bs=512", f"seek={st}", "conv=notrunc,sparse", "status=none")
+        os.unlink(img)
+
+res = subprocess.run([probe, "--json", disk], capture_output=True, text=True)
+try:
+    got = json.loads(res.stdout)
+except Exception:
+    print(f"FAIL {name}: probe output is not JSON (rc {res.returncode}): {res.stdout[:500]} {res.stderr[:500]}")
+    sys.exit(1)
+json.dump(got, open(os.path.join(work, name + ".probe.json"), "w"), indent=1)
+
+# expected values (see the note in tests/host/cases.sh for deliberate deviations)
+want = {k: exp.get(k) for k in ("default_title", "kernel", "initrd", "cmdline", "timeout_style")}
+want["timeout_s"] = exp.get("timeout_s")
+want["kernel_fs"] = (exp.get("kernel_fs") or "").split(" ")[0] or None
+if want["kernel_fs"] == "p0":
+    pass
+want["default_index_path"] = exp.get("default_index_path")
+have = {k: got.get(k) for k in want}
+bad = []
+for k in want:
+    w, h = want[k], have[k]
+    if k == "timeout_s" and w is not None and h is not None:
+        ok = float(w) == float(h)
+    elif k == "default_index_path" and w is None:
+        ok = True
+    else:
+        ok = w == h
+    if not ok:
+        bad.append(f"{k}: expected {w!r}, got {h!r}")
+# which config ran (informative: several paths may name the same file)
+m = re.findall(r"(p\d+|disk):(?:\[[^\]]*\])?(/\S*)", exp.get("config", ""))
+cfg_note = ""
+if m:
+    part, path = m[-1]
+    gc = got.get("config") or ""
+    if not gc.endswith(")" + path) and not gc.endswith(path):
+        cfg_note = f" (config: expected {part}:{path}, ran {gc})"
+if bad:
+    print(f"FAIL {name}: " + "; ".join(bad) + cfg_note)
+    log = got.get("log", "")
+    print("  log: " + log[-1500:].replace("\n", "\n  log: "))
+    sys.exit(1)
+print(f"PASS {name}{cfg_note}")
