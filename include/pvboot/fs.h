@@ -62,6 +62,12 @@ struct pb_fs {
     struct pb_device *dev;
     char uuid[40];            /* as GRUB prints it for search --fs-uuid */
     char label[256];          /* UTF-8, "" if none */
+    /* btrfs: path of the default subvolume from the top level, without a
+     * leading '/' ("@/.snapshots/1/snapshot"); NULL when the default is the
+     * top level or the fs has no such notion.  Paths always resolve from the
+     * top level (as upstream GRUB); a config layer emulating SUSE's
+     * btrfs_relative_path prefixes this.  Owned by the fs. */
+    const char *default_subvol;
 };
 
 /** pb_fs_register() - add a filesystem type. */

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * btrfs on real images: mkfs.btrfs --rootdir (DUP metadata default, and
+ * 4 KiB nodes with single profiles), and images written by the kernel's
+ * btrfs driver in User-Mode Linux with compress-force=zlib/lzo/zstd,
+ * subvolumes (@, @home, @/.snapshots), a snapshot moved to
+ * @/.snapshots/1/snapshot and made the default subvolume, fragmented,
+ * sparse, preallocated and reflinked files.  Every file is compared byte for
+ * byte and every listing with the source tree.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "test_xfs_btrfs_common.h"
+
+static time_t t_start;
+
+static void check_variant(const char *v, bool subvols)
+{
+    if (subvols && !fsb_have_uml())
+        fail_msg("/usr/bin/linux.uml missing: install user-mode-linux (scripts/install-deps.sh)");
+    struct fsb_img im = { 0 };
+    fsb_build(&im, v);
+    assert_string_equal(im.fs->ops->name, "btrfs");
+    assert_string_equal(im.fs->uuid, "1e2d3c4b-5a69-4788-97a6-b5c4d3e2f1a0");
+    assert_string_equal(im.fs->label, "PVB-BTRFS");
+    struct fsb_counts c = { 0 };
+    char host[512];
+    snprintf(host, sizeof host, "%s/tree", im.dir);
+    fsb_compare_tree(&im, "/", host, &c);
+    printf("%s: %u dirs, %u files (%llu bytes), %u symlinks identical\n", v, c.dirs, c.files,
+           c.bytes, c.links);
+    const char *pre = subvols ? "/@" : "";
+    const char *hpre = subvols ? "@/" : "";
+    char p[256], h[512];
+    snprintf(p, sizeof p, "%s/link_dir/grub/grub.cfg", pre);
+    snprintf(h, sizeof h, "%sboot/grub/grub.cfg", hpre);
+    fsb_expect_same(&im, p, h);
+    snprintf(p, sizeof p, "%s/files/link_rel", pre);
+    snprintf(h, sizeof h, "%sboot/vmlinuz-6.1.0-test", hpre);
+    fsb_expect_same(&im, p, h);
+    struct pb_stat st;
+    snprintf(p, sizeof p, "(%s)%s/boot/vmlinuz-6.1.0-test", im.disk, pre);
+    assert_int_equal(pb_stat_path(p, &st, 0), 0);
+    assert_int_equal(st.size, 2 * 1024 * 1024 + 17);
+    assert_int_equal(st.type, PB_FT_REG);
+    char info[64];
+    if (subvols) {
+        assert_true(c.files >= 5900);
+        assert_int_equal(c.links, 5);
+        /* the default subvolume, and a path through two subvolume hops */
+        assert_non_null(im.fs->default_subvol);
+        assert_string_equal(im.fs->default_subvol, "@/.snapshots/1/snapshot");
+        fsb_expect_same(&im, "/@/.snapshots/1/snapshot/boot/grub/grub.cfg", "@/boot/grub/grub.cfg");
+        fsb_expect_same(&im, "/@/.snapshots/1/snapshot/../../../boot/grub/grub.cfg",
+                        "@/boot/grub/grub.cfg");
+        fsb_info(&im, "compressed", info, sizeof info);
+        printf("%s: %s compressed extents in the image\n", v, info);
+        assert_true(atoi(info) > 1000);
+        /* the kernel's mtime of a file it wrote during this test */
+        assert_true(st.mtime >= t_start - 5 && st.mtime <= time(NULL) + 5);
+    } else {
+        assert_true(c.files >= 5900);
+        assert_int_equal(c.links, 4);
+        assert_null(im.fs->default_subvol);
+        /* mkfs --rootdir copies the source mtime */
+        struct stat hs;
+        snprintf(h, sizeof h, "%s/tree/boot/vmlinuz-6.1.0-test", im.dir);
+        assert_int_equal(stat(h, &hs), 0);
+        assert_int_equal(st.mtime, hs.st_mtime);
+    }
+    snprintf(p, sizeof p, "(%s)%s/dirs/node/entry-99999", im.disk, pre);
+    assert_int_equal(pb_stat_path(p, &st, 0), PB_ENOENT);
+    snprintf(p, sizeof p, "(%s)%s/files/size1/x", im.disk, pre);
+    assert_int_equal(pb_stat_path(p, &st, 0), PB_ENOTDIR);
+    fsb_cleanup(&im);
+}
+
+static void test_btrfs_plain(void **s) { (void)s; check_variant("btrfs-plain", false); }
+static void test_btrfs_small(void **s) { (void)s; check_variant("btrfs-small", false); }
+static void test_btrfs_zlib(void **s) { (void)s; check_variant("btrfs-zlib", true); }
+static void test_btrfs_lzo(void **s) { (void)s; check_variant("btrfs-lzo", true); }
+static void test_btrfs_zstd(void **s) { (void)s; check_variant("btrfs-zstd", true); }
+
+int main(void)
+{
+    pb_hosted_init();
+    t_start = time(NULL);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_btrfs_plain),
+        cmocka_unit_test(test_btrfs_small),
+        cmocka_unit_test(test_btrfs_zlib),
+        cmocka_unit_test(test_btrfs_lzo),
+        cmocka_unit_test(test_btrfs_zstd),
+    };
+    if (getenv("FSB_ONLY"))   /* e.g. FSB_ONLY=test_btrfs_zstd */
+        cmocka_set_test_filter(getenv("FSB_ONLY"));
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
