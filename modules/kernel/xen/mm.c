@@ -365,9 +365,11 @@ void pb_mm_print_layout(void)
     pb_printf("  %-22s pfn %#8lx-%#8lx\n", "allocator metadata", meta_start_pfn, meta_end_pfn);
     pb_printf("heap: %zu slab pages, %zu pages in %zu large allocations\n", slab, large, nlarge);
     pb_printf("free: %zu pages (%zu KiB) of %lu\n", free_pages, free_pages * 4, pb_nr_pages);
-    /* free ranges (at most 16 shown) */
-    unsigned shown = 0;
-    for (unsigned long p = 1; p < pb_nr_pages && shown < 16;) {
+    /* free ranges: how many, and the largest ones (what big allocations get) */
+    enum { TOP = 8 };
+    unsigned long top_start[TOP], top_len[TOP];
+    unsigned ntop = 0, nranges = 0;
+    for (unsigned long p = 1; p < pb_nr_pages;) {
         if (bit_test(p)) {
             p++;
             continue;
@@ -375,9 +377,23 @@ void pb_mm_print_layout(void)
         unsigned long s = p;
         while (p < pb_nr_pages && !bit_test(p))
             p++;
-        pb_printf("  free pfn %#8lx-%#8lx (%lu pages)\n", s, p, p - s);
-        shown++;
+        nranges++;
+        unsigned long len = p - s;
+        if (ntop == TOP && top_len[TOP - 1] >= len)
+            continue;                                /* not among the largest */
+        unsigned k = ntop < TOP ? ntop++ : TOP - 1;
+        while (k > 0 && top_len[k - 1] < len) {      /* insertion, largest first */
+            top_start[k] = top_start[k - 1];
+            top_len[k] = top_len[k - 1];
+            k--;
+        }
+        top_start[k] = s;
+        top_len[k] = len;
     }
+    pb_printf("free ranges: %u; largest:\n", nranges);
+    for (unsigned k = 0; k < ntop; k++)
+        pb_printf("  free pfn %#8lx-%#8lx (%lu pages, %lu KiB)\n", top_start[k],
+                  top_start[k] + top_len[k], top_len[k], top_len[k] * 4);
     pb_printf("extra mappings (shared_info, grant frames): VA %#llx-%#lx\n",
                PB_EXTRA_VA_BASE, extra_va_next);
 }
