@@ -47,7 +47,8 @@ int pb_script_source(const char *path);
 /**
  * pb_script_run_argv() - run one already-expanded command line: a script
  * function, an interpreter builtin or a registered command.  Used by the
- * shell and by command aliases.  Returns 0 or a negative PB_E*.
+ * shell and by command aliases.  Returns 0, a negative PB_E* (a command
+ * failed), or a positive status (a script function returned non-zero).
  */
 int pb_script_run_argv(int argc, char **argv);
 

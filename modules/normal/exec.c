@@ -43,6 +43,7 @@ static int call_depth;
 static int loop_depth;
 static int break_n, continue_n;
 static bool returning;
+static int return_value;
 static int last_status;
 static bool stop_requested;
 static struct function *functions;
@@ -560,7 +561,7 @@ static int call_function(struct function *f, int argc, char **argv)
     int st = exec_node_list(f->body);
     if (returning) {
         returning = false;
-        st = last_status;
+        st = return_value;
     }
     break_n = continue_n = 0;
     loop_depth = saved_loop;
@@ -570,10 +571,8 @@ static int call_function(struct function *f, int argc, char **argv)
     normal_pop_params();
     normal_leave_call();
     last_status = st;
-    if (st == 0)
-        return 0;
     pb_error_clear();
-    return PB_EINVAL;   /* silent failure: $? carries the status */
+    return st;   /* positive: the function's status, no message */
 }
 
 /* ---- running a command ---- */
@@ -668,7 +667,8 @@ static int exec_cmd(struct node *n)
     }
     pb_error_clear();
     r = pb_script_run_argv(argc, argv);
-    int st = status_of(r);
+    /* a failure without a message (false, a false test) is status 1 */
+    int st = (r < 0 && !pb_errmsg()[0]) ? 1 : status_of(r);
     if (r != 0 && is_loader_cmd(argv[0]))
         pb_normal_loader_cmd_failed = true;
     if (r != 0)
@@ -901,7 +901,7 @@ static int cmd_return(struct pb_command *cmd, int argc, char **argv)
     if (call_depth == 0)
         return 0;
     returning = true;
-    last_status = k;
+    return_value = k;
     return 0;
 }
 

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for the GRUB script lexer, parser, expansions, control flow,
+ * builtins and core commands (module `normal`). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "script_test_util.h"
+
+static void test_quoting(void **state)
+{
+    (void)state;
+    st_init();
+    assert_string_equal(st_run("echo 'a  b' \"c  d\" e\\ f \\$x '$HOME' \"\\$y\" \"q\\\"\"\n"),
+                        "a  b c  d e f $x $HOME $y q\"\n");
+    /* GRUB's quote idiom for an apostrophe */
+    assert_string_equal(st_run("echo 'Ada'\\''s'\n"), "Ada's\n");
+    /* backslash inside double quotes only escapes $ \" \\ */
+    assert_string_equal(st_run("echo \"a\\nb\"\n"), "a\\nb\n");
+}
+
+static void test_comments_continuation(void **state)
+{
+    (void)state;
+    st_init();
+    assert_string_equal(st_run("# comment\necho a#b # trailing\necho x \\\n  y\n"), "a#b\nx y\n");
+    assert_string_equal(st_run("echo \"multi\\\nline\"\n"), "multiline\n");
+    assert_string_equal(st_run("echo a; echo b;echo c\n"), "a\nb\nc\n");
+}
+
+static void test_variables(void **state)
+{
+    (void)state;
+    st_init();
+    assert_string_equal(st_run("set v='x  y'\necho [$v] [\"$v\"] [${v}]\n"), "[x y] [x  y] [x y]\n");
+    /* unquoted empty variable yields no word; "" yields an empty word */
+    assert_string_equal(st_run("set e=\nfunction n { echo $#; }\nn $e\nn \"$e\"\nn ''\n"), "0\n1\n1\n");
+    assert_string_equal(st_run("a=1\nb=\"two words\"\necho $a $b\n"), "1 two words\n");
+    assert_string_equal(st_run("unset a\necho [$a]\n"), "[]\n");
+    assert_string_equal(st_run("set q\necho [$q]\n"), "[]\n");
+    /* $? */
+    assert_string_equal(st_run("false\necho $?\ntrue\necho $?\n"), "1\n0\n");
+    /* variable as command name */
+    assert_string_equal(st_run("set c=echo\n$c hi\n"), "hi\n");
+}
+
+static void test_positional(void **state)
+{
+    (void)state;
+    st_init();
+    assert_string_equal(st_run("function f { echo $# $1 $2 [$3]; }\nf a 'b c'\n"), "2 a b c []\n");
+    assert_string_equal(st_run("function g { for x in \"$@\"; do echo <$x>; done; }\ng 'p q' r\n"),
+                        "<p q>\n<r>\n");
+    assert_string_equal(st_run("function h { echo \"$*\"; }\nh a b c\n"), "a b c\n");
+    assert_string_equal(st_run("function s { shift; echo $1 $#; shift 1; echo $1 $#; }\ns a b c\n"),
+                        "b 2\nc 1\n");
+    assert_string_equal(st_run("function p { setparams x y; echo $# $1 $2; }\np q\n"), "2 x y\n");
+    assert_string_equal(st_run("function r { return 3; echo no; }\nr\necho $?\n"), "3\n");
+}
+
+static void test_if_loops(void **state)
+{
+    (void)state;
+    st_init();
+    assert_string_equal(st_run("if false; then echo 1; elif true; then echo 2; else echo 3; fi\n"), "2\n");
+    assert_string_equal(st_run("if false\nthen\n echo 1\nelse\n echo 3\nfi\n"), "3\n");
+    assert_string_equal(st_run("if ! false; then echo neg; fi\n"), "neg\n");
+    assert_string_equal(st_run("for i in 1 2 3; do if [ $i = 2 ]; then continue; fi; echo $i; done\n"),
+                        "1\n3\n");
+    assert_string_equal(st_run("set n=x\nwhile [ $n != xxxxx ]; do echo $n; if [ $n = xxx ]; then break; fi;"
+                               " n=${n}x; done\n"), "x\nxx\nxxx\n");
+    assert_string_equal(st_run("set k=a\nuntil [ $k = aaa ]; do k=a$k; done\necho $k\n"), "aaa\n");
+    assert_string_equal(st_run("for a in 1 2; do for b in x y; do if [ $b = y ]; then break 2; fi;"
+                               " echo $a$b; done; done\n"), "1x\n");
+    assert_string_equal(st_run("for a in 1 2; do for b in x y; do if [ $b = x ]; then continue 2; fi;"
+                               " echo $a$b; done; done; echo end\n"), "end\n");
+    /* a runaway loop is stopped with a message, not hung */
+    const char *o = st_run("while true; do true; done\necho after\n");
+    assert_non_null(strstr(o, "loop ran 100000 times; stopped"));
+    assert_non_null(strstr(o, "after\n"));
+}
+
+static void test_operators(void **state)
+{
+    (void)state;
+    st_init();
+    static const struct { const char *expr; int truth; } t[] = {
+        { "a = a", 1 }, { "a == b", 0 }, { "a != b", 1 }, { "a < b", 1 }, { "b <= a", 0 },
+        { "b > a", 1 }, { "a >= a", 1 }, { "-z ''", 1 }, { "-n ''", 0 }, { "-n x", 1 },
+        { "x", 1 }, { "''", 0 }, { "10 -eq 10", 1 }, { "10 -ne 9", 1 }, { "9 -lt 10", 1 },
+        { "10 -le 9", 0 }, { "-1 -gt -2", 1 }, { "3 -ge 4", 0 }, { "vmlinuz-10 -pgt vmlinuz-9", 1 },
+        { "a10 -plt a9", 0 }, { "! a = a", 0 }, { "a = a -a b = c", 0 }, { "a = a -o b = c", 1 },
+        { "( a = b -o a = a ) -a x", 1 }, { "-e /nonexistent", 0 }, { "-f (nodev)/x", 0 },
+        { "-d /no/dir", 0 }, { "-s /nothing", 0 },
+    };
+    for (unsigned i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char s[200];
+        snprintf(s, sizeof s, "if [ %s ]; then echo T; else echo F; fi\n", t[i].expr);
+        const char *o = st_run(s);
+        if (strcmp(o, t[i].truth ? "T\n" : "F\n") != 0)
+            fail_msg("[ %s ] gave %s", t[i].expr, o);
+        snprintf(s, sizeof s, "test %s\necho $?\n", t[i].expr);
+        o = st_run(s);
+        assert_string_equal(o, t[i].truth ? "0\n" : "1\n");
+    }
+    assert_non_null(strstr(st_run("[ a = a\n"), "missing `]'"));
+}
+
+static void test_syntax_errors(void **state)
+{
+    (void)state;
+    st_init();
+    assert_int_equal(pb_script_check("echo ok\nif true; then\n", 22, "f.cfg"), PB_EINVAL);
+    assert_string_equal(pb_errmsg(), "f.cfg:3:1: syntax error: expected 'fi' for 'if' at line 2 col 1, "
+                                     "found end of file");
+    pb_error_clear();
+    assert_int_equal(pb_script_check("echo 'abc\n", 10, "q.cfg"), PB_EINVAL);
+    assert_string_equal(pb_errmsg(), "q.cfg:1:6: unterminated single quote");
+    assert_int_equal(pb_script_check("  }\n", 4, "b.cfg"), PB_EINVAL);
+    assert_string_equal(pb_errmsg(), "b.cfg:1:3: syntax error: unexpected '}'");
+    assert_int_equal(pb_script_check("menuentry x\n{ true; }\n", 21, "m.cfg"), PB_EINVAL);
+    assert_string_equal(pb_errmsg(), "m.cfg:1:12: syntax error: expected '{' after menuentry");
+    assert_int_equal(pb_script_check("fi\n", 3, "x.cfg"), PB_EINVAL);
+    assert_string_equal(pb_errmsg(), "x.cfg:1:1: syntax error: unexpected fi");
+    assert_int_equal(pb_script_check("echo ${abc\n", 11, "v.cfg"), PB_EINVAL);
+    assert_string_equal(pb_errmsg(), "v.cfg:1:6: unterminated ${");
+    pb_error_clear();
+    /* commands before a syntax error have run; the loader goes on */
+    const char *o = st_run("echo before\nif x; then\necho never\n");
+    assert_non_null(strstr(o, "before\n"));
+    assert_non_null(strstr(o, "t.cfg:4:1: syntax error"));
+    assert_null(strstr(o, "never"));
+    assert_int_equal(pb_script_check("menuentry 'a' --id b {\n linux /k\n}\nfunction f { true; }\n", 56, "ok"), 0);
+}
+
+static void test_limits(void **state)
+{
+    (void)state;
+    st_init();
+    /* nesting beyond PB_SCRIPT_MAX_NESTING fails cleanly */
+    size_t n = 200;
+    char *s = malloc(n * 40 + 10);
+    s[0] = 0;
+    for (size_t i = 0; i < n; i++)
+        strcat(s, "if true; then\n");
+    for (size_t i = 0; i < n; i++)
+        strcat(s, "fi\n");
+    assert_int_equal(pb_script_check(s, strlen(s), "deep"), PB_EINVAL);
+    assert_non_null(strstr(pb_errmsg(), "nesting too deep"));
+    free(s);
+    pb_error_clear();
+    /* unbounded recursion is stopped */
+    const char *o = st_run("function f { f; }\nf\necho survived\n");
+    assert_non_null(strstr(o, "too deeply nested"));
+    assert_non_null(strstr(o, "survived\n"));
+}
+
+static void test_commands(void **state)
+{
+    (void)state;
+    st_init();
+    assert_string_equal(st_run("echo -n a; echo b\n"), "ab\n");
+    assert_string_equal(st_run("echo -e 'x\\ty'\n"), "x\ty\n");
+    /* unknown commands and modules: noted, never fatal */
+    const char *o = st_run("nosuchcmd a\necho $?\ninsmod nosuchmodule\necho $?\n");
+    assert_non_null(strstr(o, "t.cfg:1: can't find command `nosuchcmd'"));
+    assert_non_null(strstr(o, "\n0\n"));
+    /* no-op console commands */
+    assert_string_equal(st_run("terminal_output console\nserial --unit=0\nterminfo xterm\n"
+                               "background_color 0,0,0\necho ok\n"), "ok\n");
+    assert_string_equal(st_run("if loadfont unicode; then echo gfx; else echo text; fi\n"), "text\n");
+    assert_string_equal(st_run("if keystatus --shift; then echo k; else echo nok; fi\n"), "nok\n");
+    assert_string_equal(st_run("sleep --interruptible 3\necho $?\n"), "0\n");
+    /* export: visible in a new context */
+    st_run("set ex=1\nexport ex\nset nex=2\n");
+    pb_env_push();
+    assert_string_equal(pb_env_get("ex"), "1");
+    assert_null(pb_env_get("nex"));
+    pb_env_pop();
+    /* `export $prefix` (a real-world bug) is harmless */
+    assert_string_equal(st_run("set prefix=(hd0)/grub\nexport $prefix\necho $?\n"), "0\n");
+    /* aliases route to linux/initrd */
+    st_run("linux16 /vmlinuz a b\ninitrdefi /i1 /i2\n");
+    assert_string_equal(rec_kernel, "/vmlinuz");
+    assert_string_equal(rec_args, "[a][b]");
+    assert_string_equal(rec_initrd, "[/i1][/i2]");
+    st_run("linuxefi /k2\ninitrd16 /i3\n");
+    assert_string_equal(rec_kernel, "/k2");
+    assert_string_equal(rec_initrd, "[/i3]");
+}
+
+static void test_platform_env(void **state)
+{
+    (void)state;
+    st_init();
+    assert_string_equal(st_run("echo $grub_platform $grub_cpu $feature_menuentry_id $feature_timeout_style "
+                               "$feature_all_video_module $feature_platform_search_hint "
+                               "$feature_default_font_path $feature_200_final\n"),
+                        "xen x86_64 y y y y y y\n");
+}
+
+static void test_expand_quote_api(void **state)
+{
+    (void)state;
+    st_init();
+    pb_env_set("kernelopts", "root=/dev/x ro");
+    char *e = pb_script_expand("$kernelopts ${tuned} \\$x q");
+    assert_string_equal(e, "root=/dev/x ro  $x q");
+    free(e);
+    char *q = pb_script_quote("it's a \"test\" $x");
+    assert_string_equal(q, "'it'\\''s a \"test\" $x'");
+    char buf[200];
+    snprintf(buf, sizeof buf, "echo %s\n", q);
+    assert_string_equal(st_run(buf), "it's a \"test\" $x\n");
+    free(q);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_quoting),
+        cmocka_unit_test(test_comments_continuation),
+        cmocka_unit_test(test_variables),
+        cmocka_unit_test(test_positional),
+        cmocka_unit_test(test_if_loops),
+        cmocka_unit_test(test_operators),
+        cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_commands),
+        cmocka_unit_test(test_platform_env),
+        cmocka_unit_test(test_expand_quote_api),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
