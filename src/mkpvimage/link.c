@@ -694,10 +694,11 @@ static int layout(struct mkpv_link *l)
                     continue;
                 a = align_up(a, s->align);
                 s->addr = a;
+                if (a > 0x80000000ull || s->size > 0x80000000ull - a)
+                    return mkpv_error("%s: section %s (size 0x%llx) makes the image larger "
+                                      "than 2 GiB", m->path, s->name,
+                                      (unsigned long long)s->size);
                 a += s->size;
-                if (a > 0x80000000ull)
-                    return mkpv_error("image too large: over 2 GiB at %s in module '%s'",
-                                      s->name, m->name);
             }
         }
         if (seg == MKPV_SEG_RODATA) {
@@ -749,10 +750,10 @@ static int layout(struct mkpv_link *l)
                 continue;
             a = align_up(a, s->align);
             s->addr = a;
+            if (a > 0x80000000ull || s->size > 0x80000000ull - a)
+                return mkpv_error("%s: section %s (size 0x%llx) makes the image larger "
+                                  "than 2 GiB", m->path, s->name, (unsigned long long)s->size);
             a += s->size;
-            if (a > 0x80000000ull)
-                return mkpv_error("image too large: over 2 GiB at %s in module '%s'",
-                                  s->name, m->name);
         }
     }
     for (size_t i = 0; i < l->nglist; i++) {
@@ -761,9 +762,11 @@ static int layout(struct mkpv_link *l)
             continue;
         a = align_up(a, g->common_align);
         g->addr = a;
+        if (a > 0x80000000ull || g->common_size > 0x80000000ull - a)
+            return mkpv_error("%s: common symbol '%s' (size 0x%llx) makes the image larger "
+                              "than 2 GiB", g->def->path, g->name,
+                              (unsigned long long)g->common_size);
         a += g->common_size;
-        if (a > 0x80000000ull)
-            return mkpv_error("image too large: over 2 GiB at common symbol '%s'", g->name);
     }
     l->bss_end = a;
     l->image_end = align_up(a, MKPV_PAGE);
