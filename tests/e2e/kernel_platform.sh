@@ -51,21 +51,27 @@ FAILED=0
 check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; FAILED=1; fi; }
 
 # ---- run 1 ----
-EXTRA="console=hvc0 xen_grub_env_foo='a b' xen_grub_env_bar=\"x\\\"y\" normal (xen/xvda,msdos1)/boot/grub2/grub.cfg"
+EXTRA="console=hvc0 xen_grub_env_foo='a b' xen_grub_env_bar=\"x\\\"y\" normal (xen/xvda,msdos1)/boot/grub2/grub.cfg xen_grub_env_ktest_keys=1"
+# dom0 side of the console-input check: wait for the guest's READY line,
+# then type a b Up Down Enter DEL Home PgDn q into its pty (xenconsoled's
+# slave side, as `xl console` would)
+KEYS='(for i in $(seq 1 600); do grep -q KTEST-KEYS-READY /var/log/xen/console/guest-guest.log 2>/dev/null && break; sleep 0.1; done; tty=$(xenstore-read /local/domain/$DOMID/console/tty); printf "ab\033[A\033[B\r\177\033[H\033[6~q" >"$tty") >/dev/null 2>&1 &'
 rc=0
 "$XENLAB" run --loader "$W/k.bin" --memory 512 --extra "$EXTRA" --expect 'KTEST-END' \
+    --post-create "$KEYS" \
     --timeout 120 --linger 10 --cfg-line 'on_crash = "preserve"' --outdir "$W/run1" \
     >"$W/out1.txt" 2>&1 || rc=$?
 C1=$(tr -d '\r' <"$W/run1/domu-console.log" 2>/dev/null || true)
 echo "$C1" | grep -E '^KTEST' | sed 's/^/console| /'
 check "run 1 reached KTEST-END (xenlab rc $rc)" '[ $rc = 0 ]'
 npass=$(echo "$C1" | grep -c '^KTEST ok ' || true)
-check "every check passed ($npass ok)" '! echo "$C1" | grep -q "^KTEST FAIL" && [ "$npass" -ge 40 ]'
+check "every check passed ($npass ok)" '! echo "$C1" | grep -q "^KTEST FAIL" && [ "$npass" -ge 41 ]'
+check "typed keys decoded from the console ring" 'echo "$C1" | grep -qx "KTEST-KEYS 97 98 256 257 13 8 260 263 113"'
 check "summary has fail=0" 'echo "$C1" | grep -Eq "^KTEST-END pass=[0-9]+ fail=0$"'
 check "Xen command line seen verbatim" \
       'echo "$C1" | grep -qxF "KTEST-CMDLINE [$EXTRA]"'
 check "command line parsed: exports + command" \
-      'echo "$C1" | grep -qxF "KTEST-CMDLINE-PARSED rc=0 kind=2 nvars=2 var[foo]=[a b] var[bar]=[x\"y] command=[normal (xen/xvda,msdos1)/boot/grub2/grub.cfg]"'
+      'echo "$C1" | grep -qxF "KTEST-CMDLINE-PARSED rc=0 kind=2 nvars=3 var[foo]=[a b] var[bar]=[x\"y] var[ktest_keys]=[1] command=[normal (xen/xvda,msdos1)/boot/grub2/grub.cfg]"'
 check "lsmem shows 512 MiB of RAM" 'echo "$C1" | grep -q "^guest RAM: 131072 pages (512 MiB)"'
 check "lsmem shows page tables and the largest free range" \
       'echo "$C1" | grep -q "^  page tables " && echo "$C1" | grep -Eq "^  free pfn +0x[0-9a-f]+- *0x20000 \(1[0-9]{5} pages"'

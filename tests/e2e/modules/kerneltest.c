@@ -262,13 +262,14 @@ static void test_xenstore(void)
     pb_xs_rm(0, "data/state");
 }
 
+static struct pb_cmdline c;
+
 static void test_cmdline(void)
 {
     const char *cl = pb_xen_cmdline();
     pb_printf("KTEST-CMDLINE [%s]\n", cl ? cl : "(none)");
     if (!cl)
         return;
-    static struct pb_cmdline c;
     int rc = pb_cmdline_parse(cl, &c);
     pb_printf("KTEST-CMDLINE-PARSED rc=%d kind=%d nvars=%u", rc, c.kind, c.nvars);
     for (unsigned i = 0; i < c.nvars; i++)
@@ -278,6 +279,39 @@ static void test_cmdline(void)
     if (c.kind == PB_CMDLINE_COMMAND)
         pb_printf(" command=[%s]", c.command);
     pb_printf("\n");
+}
+
+/* Console input: the e2e script types keys into the domain's pty from dom0
+ * once it sees KTEST-KEYS-READY; print each decoded key until 'q'. */
+static void test_keys(void)
+{
+    int want = 0;
+    for (unsigned i = 0; i < c.nvars; i++)
+        want |= strcmp(c.var_name[i], "ktest_keys") == 0;
+    if (!want)
+        return;
+    pb_printf("KTEST-KEYS-READY\n");
+    int keys[16], n = 0;
+    uint64_t t0 = pb_time_ns();
+    while (n < 16) {
+        int k = pb_getkey(20000);
+        if (k == PB_KEY_NONE)
+            break;
+        keys[n++] = k;
+        if (k == 'q')
+            break;
+    }
+    pb_printf("KTEST-KEYS");
+    for (int i = 0; i < n; i++)
+        pb_printf(" %d", keys[i]);
+    pb_printf("\n");
+    static const int expect[] = { 'a', 'b', PB_KEY_UP, PB_KEY_DOWN, PB_KEY_ENTER,
+                                  PB_KEY_BACKSPACE, PB_KEY_HOME, PB_KEY_PGDN, 'q' };
+    int ok = n == (int)(sizeof expect / sizeof expect[0]);
+    for (int i = 0; ok && i < n; i++)
+        ok = keys[i] == expect[i];
+    check(ok, "console-keys", "%d keys in %llu ms", n,
+          (unsigned long long)((pb_time_ns() - t0) / 1000000));
 }
 
 static void run_cmd(const char *line)
@@ -312,6 +346,7 @@ static void ktest_main(void)
     test_grants();
     test_xenstore();
     test_cmdline();
+    test_keys();
     run_cmd("lsmem");
     run_cmd("lsxen");
     pb_before_handover();
