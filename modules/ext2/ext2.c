@@ -51,6 +51,7 @@
     INCOMPAT_CSUM_SEED | INCOMPAT_LARGEDIR | INCOMPAT_INLINE_DATA | INCOMPAT_ENCRYPT | \
     INCOMPAT_CASEFOLD)
 #define RO_COMPAT_SPARSE_SUPER 0x0001
+#define RO_COMPAT_BIGALLOC     0x0200
 #define COMPAT_SPARSE_SUPER2   0x0200
 
 #define FL_ENCRYPT     0x00000800
@@ -141,9 +142,12 @@ static int desc_offset(struct ext2_fs *fs, uint32_t g, uint64_t *off)
     if ((fs->incompat & INCOMPAT_META_BG) && g / per_block >= fs->first_meta_bg) {
         uint64_t first = (uint64_t)(g / per_block) * per_block;
         blk = fs->first_data_block + first * fs->blocks_per_group + (group_has_super(fs, (uint32_t)first) ? 1 : 0);
+        if (blk == 1 && fs->block_size == 1024 && fs->first_data_block == 0)
+            blk++;      /* bigalloc, 1 KiB blocks: block 0 is not the superblock's */
         *off = blk * fs->block_size + (uint64_t)(g % per_block) * fs->desc_size;
     } else {
-        blk = fs->first_data_block + 1;
+        /* the block after the one holding the superblock (byte 1024) */
+        blk = 1024 / fs->block_size + 1;
         *off = blk * fs->block_size + (uint64_t)g * fs->desc_size;
     }
     return 0;
@@ -568,7 +572,13 @@ static int ext2_mount(struct pb_device *dev, struct pb_fs **fsp)
     fs->backup_bgs[1] = rd32(sb + 0x250);
 
     const char *bad = NULL;
-    if (fs->blocks_per_group == 0 || fs->blocks_per_group > 8 * fs->block_size)
+    uint32_t log_cluster = rd32(sb + 28);
+    uint32_t clusters_per_group = rd32(sb + 36);
+    if (!(fs->ro_compat & RO_COMPAT_BIGALLOC))
+        clusters_per_group = fs->blocks_per_group;
+    if (fs->blocks_per_group == 0 || clusters_per_group == 0 ||
+        clusters_per_group > 8 * fs->block_size || log_cluster > 30 ||
+        (uint64_t)fs->blocks_per_group > (uint64_t)clusters_per_group << 16)
         bad = "blocks per group";
     else if (fs->inodes_per_group == 0 || fs->inodes_count == 0)
         bad = "inodes per group";

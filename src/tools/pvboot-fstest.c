@@ -217,6 +217,13 @@ static const char *type_name(enum pb_ftype t)
 
 /* ---- commands ---- */
 
+static int count_part(const struct pb_partition *p, void *ctx)
+{
+    (void)p;
+    (void)ctx;
+    return 0;
+}
+
 static int probe_one(const char *devname, void *ctx)
 {
     (void)ctx;
@@ -234,6 +241,12 @@ static int probe_one(const char *devname, void *ctx)
             printf(" type=0x%02x", p->msdos_type);
         if (p->part_label[0])
             printf(" partlabel=\"%s\"", p->part_label);
+    }
+    if (!dev->is_partition) {
+        int r = pb_partition_iterate(dev->disk, count_part, NULL);
+        if (r < 0 && r != PB_ENOENT)
+            printf(" table-error=\"%s\"", pb_errmsg());
+        pb_error_clear();
     }
     struct pb_fs *fs;
     if (pb_fs_probe(dev, &fs) == 0) {
