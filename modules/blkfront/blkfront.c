@@ -22,6 +22,7 @@
 #include "pvboot/command.h"
 #include "pvboot/disk.h"
 #include "pvboot/err.h"
+#include "pvboot/kernel.h"
 #include "pvboot/term.h"
 #include "pvboot/time.h"
 #include "pvboot/xen/platform.h"
@@ -52,6 +53,7 @@ struct blkfront {
     uint32_t info;               /* VDISK_* */
     uint64_t max_indirect;
     bool feature_flush;
+    bool feature_persistent;     /* backend agreed to persistent grants */
     bool registered, ring_ok, closed;
     int be_state;
     char watch_token[24];
@@ -260,6 +262,7 @@ static void release_ring(struct blkfront *bf)
     fe_rm(bf, "num-ring-pages");
     fe_rm(bf, "event-channel");
     fe_rm(bf, "protocol");
+    fe_rm(bf, "feature-persistent");
 }
 
 static void fail(struct blkfront *bf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -275,6 +278,37 @@ static void fail(struct blkfront *bf, const char *fmt, ...)
     if (bf->nr_ring_refs || bf->port_open)
         release_ring(bf);
     bf->phase = PH_FAILED;
+}
+
+/*
+ * Xen command-line knob (diagnostics, like Linux's xen_blkfront module
+ * parameters): "blkfront.persistent=0" turns persistent grants off for every
+ * disk, "blkfront.persistent=xvda" keeps them only for that disk; default on.
+ */
+static bool persistent_allowed(const struct blkfront *bf)
+{
+    const char *cl = pb_xen_cmdline();
+    static const char key[] = "blkfront.persistent=";
+    if (!cl)
+        return true;
+    for (const char *p = cl; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *e = p;
+        while (*e && *e != ' ')
+            e++;
+        size_t kl = sizeof(key) - 1, wl = (size_t)(e - p);
+        if (wl > kl && !strncmp(p, key, kl)) {
+            const char *v = p + kl;
+            size_t vl = wl - kl;
+            if (vl == 1 && (*v == '0' || *v == '1'))
+                return *v == '1';
+            const char *dev = bf->disk.name + 4;        /* after "xen/" */
+            return strlen(dev) == vl && !strncmp(dev, v, vl);
+        }
+        p = e;
+    }
+    return true;
 }
 
 /* Ring pages, grants, event channel, keys, state Initialised. */
@@ -321,6 +355,8 @@ static int start_connect(struct blkfront *bf)
             rc = fe_write(bf, t, "event-channel", "%u", bf->port);
         if (rc == 0)
             rc = fe_write(bf, t, "protocol", "%s", XEN_IO_PROTO_ABI_NATIVE);
+        if (rc == 0 && persistent_allowed(bf))   /* backend maps our data pages once */
+            rc = fe_write(bf, t, "feature-persistent", "%u", 1u);
         if (rc == 0)
             rc = fe_write(bf, t, "state", "%d", XenbusStateInitialised);
         if (rc < 0) {
@@ -348,6 +384,8 @@ static int finish_connect(struct blkfront *bf)
         bf->max_indirect = v;
     if (be_read_u64(bf, "feature-flush-cache", &v) == 0)
         bf->feature_flush = v != 0;
+    if (be_read_u64(bf, "feature-persistent", &v) == 0)
+        bf->feature_persistent = v != 0;
     pb_error_clear();
     char path[200], *mode = NULL;
     snprintf(path, sizeof(path), "%s/mode", bf->be_path);
@@ -371,6 +409,14 @@ static int finish_connect(struct blkfront *bf)
                           (uint16_t)bf->vbd_id, (uint32_t)ssize, sectors, bf->disk.name, &plat);
     if (rc < 0)
         return rc;
+    /* blkback maps every grant writable once both sides offered persistent
+     * grants, even if we end up without a pool */
+    bf->ring.grant_rw = bf->feature_persistent && persistent_allowed(bf);
+    if (bf->ring.grant_rw && bf_ring_enable_persistent(&bf->ring, BF_PERSISTENT_POOL_PAGES) < 0) {
+        pb_printf("blkfront: %s: persistent grants unavailable (%s); granting per request\n",
+                  bf->disk.name, pb_errmsg());
+        pb_error_clear();
+    }
     bf->ring_ok = true;
     bf->disk.nr_sectors = sectors;
     bf->disk.sector_size = (uint32_t)ssize;
@@ -612,11 +658,12 @@ static int cmd_lsvbd(struct pb_command *cmd, int argc, char **argv)
                   bf->disk.nr_sectors >> 11, bf->disk.sector_size,
                   (bf->disk.flags & PB_DISK_F_READONLY) ? ", read-only" : "",
                   (bf->disk.flags & PB_DISK_F_CDROM) ? ", cdrom" : "");
-        pb_printf("  ring %u page(s) (%u slots), %u segments/request%s, "
+        pb_printf("  ring %u page(s) (%u slots), %u segments/request%s%s, "
                   "stats: %" PRIu64 " requests, %" PRIu64 " sectors, max %u in flight, "
                   "%" PRIu64 " bounced bytes\n",
                   1u << bf->ring_order, bf->ring.nr_slots, bf->ring.max_segs,
-                  bf->ring.indirect ? " (indirect)" : "", bf->ring.stats.requests,
+                  bf->ring.indirect ? " (indirect)" : "",
+                  bf->ring.persistent ? ", persistent grants" : "", bf->ring.stats.requests,
                   bf->ring.stats.sectors, bf->ring.stats.max_inflight,
                   bf->ring.stats.bounced_bytes);
     }

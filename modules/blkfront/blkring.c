@@ -12,6 +12,8 @@
 #include "blkring.h"
 
 #define SLOT_NONE 0xffffu
+
+unsigned bf_seg_limit;   /* experiment: cap segments per request (0 = none) */
 /* How often to retry ending a grant the backend still holds. */
 #define END_GRANT_RETRIES 1000
 
@@ -63,6 +65,8 @@ static void slot_free(struct bf_ring *r, unsigned s)
     r->shadow[s].next_free = r->free_head;
     r->free_head = (uint16_t)s;
 }
+
+static void end_grant(struct bf_ring *r, grant_ref_t ref);
 
 int bf_ring_init(struct bf_ring *r, void *sring, unsigned ring_pages, unsigned max_indirect,
                  uint16_t handle, uint32_t sector_size, uint64_t nr_sectors,
@@ -119,11 +123,69 @@ nomem:
     return pb_error(PB_ENOMEM, "%s: out of memory for the blkif ring state", name);
 }
 
+int bf_ring_enable_persistent(struct bf_ring *r, unsigned pool_pages)
+{
+    if (r->persistent || r->inflight)
+        return pb_error(PB_EINVAL, "%s: persistent grants: ring not idle", r->name);
+    if (pool_pages == 0 || pool_pages > 0xffffu || pool_pages > BF_MAX_INFLIGHT_SEGS)
+        return pb_error(PB_EINVAL, "%s: persistent pool of %u pages", r->name, pool_pages);
+    size_t nind = (size_t)r->nr_slots * r->ind_per_req;
+    r->pool = r->plat.alloc_pages(r->plat.ctx, pool_pages);
+    r->pool_gref = calloc(pool_pages, sizeof(*r->pool_gref));
+    r->pool_free = calloc(pool_pages, sizeof(*r->pool_free));
+    r->ind_gref = calloc(nind ? nind : 1, sizeof(*r->ind_gref));
+    r->ind_granted = calloc(nind ? nind : 1, sizeof(*r->ind_granted));
+    unsigned granted = 0;
+    int rc = 0;
+    if (!r->pool || !r->pool_gref || !r->pool_free || !r->ind_gref || !r->ind_granted) {
+        rc = pb_error(PB_ENOMEM, "%s: no memory for %u persistent pages", r->name, pool_pages);
+    } else {
+        for (; granted < pool_pages; granted++) {
+            rc = r->plat.grant(r->plat.ctx, (uintptr_t)(r->pool + (size_t)granted * BF_PAGE_SIZE),
+                               false, &r->pool_gref[granted]);
+            if (rc < 0)
+                break;
+        }
+    }
+    if (rc < 0) {
+        for (unsigned i = 0; i < granted; i++)
+            end_grant(r, r->pool_gref[i]);
+        if (r->pool)
+            r->plat.free_pages(r->plat.ctx, r->pool, pool_pages);
+        free(r->pool_gref);
+        free(r->pool_free);
+        free(r->ind_gref);
+        free(r->ind_granted);
+        r->pool = NULL;
+        return rc;
+    }
+    for (unsigned i = 0; i < pool_pages; i++)
+        r->pool_free[i] = (uint16_t)(pool_pages - 1 - i);
+    r->pool_top = pool_pages;
+    r->pool_pages = pool_pages;
+    r->persistent = true;
+    return 0;
+}
+
 void bf_ring_fini(struct bf_ring *r)
 {
     if (r->inflight) {
         pb_error(PB_EBUSY, "%s: %u requests still in flight; ring memory kept", r->name, r->inflight);
         return;
+    }
+    if (r->persistent) {
+        for (unsigned i = 0; i < r->pool_pages; i++)
+            end_grant(r, r->pool_gref[i]);
+        for (size_t i = 0; i < (size_t)r->nr_slots * r->ind_per_req; i++)
+            if (r->ind_granted[i])
+                end_grant(r, r->ind_gref[i]);
+        r->plat.free_pages(r->plat.ctx, r->pool, r->pool_pages);
+        free(r->pool_gref);
+        free(r->pool_free);
+        free(r->ind_gref);
+        free(r->ind_granted);
+        r->pool = NULL;
+        r->persistent = false;
     }
     if (r->ind_pages) {
         for (size_t i = 0; i < (size_t)r->nr_slots * r->ind_per_req; i++)
@@ -155,6 +217,13 @@ static void end_grant(struct bf_ring *r, grant_ref_t ref)
 
 static void release_slot_grants(struct bf_ring *r, struct bf_shadow *sh)
 {
+    if (r->persistent) {           /* grants stay; pool pages go back */
+        for (unsigned i = 0; i < sh->nr_segs; i++)
+            r->pool_free[r->pool_top++] = (uint16_t)sh->grefs[i];
+        sh->nr_segs = 0;
+        sh->nr_ind = 0;
+        return;
+    }
     for (unsigned i = 0; i < sh->nr_segs; i++)
         end_grant(r, sh->grefs[i]);
     for (unsigned i = 0; i < sh->nr_ind; i++)
@@ -174,33 +243,65 @@ static int queue_request(struct bf_ring *r, uint8_t op, uint64_t sector, uintptr
 {
     if (BF_MAX_INFLIGHT_SEGS - r->inflight_segs < cap)
         cap = BF_MAX_INFLIGHT_SEGS - r->inflight_segs;
+    if (r->persistent && r->pool_top < cap)
+        cap = r->pool_top;
     if (cap == 0)
         return PB_EBUSY;
     uint64_t cover;
-    unsigned n = bf_split_segments(va, nr_sectors, segs, cap, &cover);
-    if (n == 0)
-        return pb_error(PB_EINVAL, "%s: internal: unaligned request buffer", r->name);
-    /* a large-sector device needs whole logical sectors per request */
+    unsigned n;
     uint64_t ss_sect = r->sector_size >> 9;
-    if (cover % ss_sect) {
-        uint64_t want = cover - cover % ss_sect;
-        if (want == 0)
+    if (r->persistent) {
+        /* whole pool pages from their first sector; the caller's buffer
+         * may have any alignment (data is copied) */
+        uint64_t max = (uint64_t)cap * BF_SECTORS_PER_PAGE;
+        cover = nr_sectors < max ? nr_sectors : max;
+        cover -= cover % ss_sect;
+        if (cover == 0)
             return pb_error(PB_EINVAL, "%s: internal: request below sector size", r->name);
-        n = bf_split_segments(va, want, segs, cap, &cover);
+        n = (unsigned)((cover + BF_SECTORS_PER_PAGE - 1) / BF_SECTORS_PER_PAGE);
+        for (unsigned i = 0; i < n; i++) {
+            uint64_t left = cover - (uint64_t)i * BF_SECTORS_PER_PAGE;
+            segs[i].page = 0;
+            segs[i].first_sect = 0;
+            segs[i].last_sect = (uint8_t)((left < BF_SECTORS_PER_PAGE ? left : BF_SECTORS_PER_PAGE) - 1);
+        }
+    } else {
+        n = bf_split_segments(va, nr_sectors, segs, cap, &cover);
+        if (n == 0)
+            return pb_error(PB_EINVAL, "%s: internal: unaligned request buffer", r->name);
+        /* a large-sector device needs whole logical sectors per request */
+        if (cover % ss_sect) {
+            uint64_t want = cover - cover % ss_sect;
+            if (want == 0)
+                return pb_error(PB_EINVAL, "%s: internal: request below sector size", r->name);
+            n = bf_split_segments(va, want, segs, cap, &cover);
+        }
     }
     int s = slot_alloc(r);
     if (s < 0)
         return PB_EBUSY;
     struct bf_shadow *sh = &r->shadow[s];
-    bool readonly = (op == BLKIF_OP_WRITE);   /* backend only reads our data */
-    for (unsigned i = 0; i < n; i++) {
-        int rc = r->plat.grant(r->plat.ctx, segs[i].page, readonly, &sh->grefs[i]);
-        if (rc < 0) {
-            release_slot_grants(r, sh);
-            slot_free(r, s);
-            return rc == PB_ENOMEM || rc == PB_EBUSY ? PB_EBUSY : rc;
+    sh->user = va;
+    if (r->persistent) {
+        for (unsigned i = 0; i < n; i++) {
+            uint16_t idx = r->pool_free[--r->pool_top];
+            sh->grefs[i] = idx;
+            sh->nr_segs = (uint16_t)(i + 1);
+            if (op == BLKIF_OP_WRITE)
+                memcpy(r->pool + (size_t)idx * BF_PAGE_SIZE, (const void *)(va + (uintptr_t)i * BF_PAGE_SIZE),
+                       ((size_t)segs[i].last_sect + 1) << 9);
         }
-        sh->nr_segs = (uint16_t)(i + 1);
+    } else {
+        bool readonly = (op == BLKIF_OP_WRITE) && !r->grant_rw;   /* backend only reads our data */
+        for (unsigned i = 0; i < n; i++) {
+            int rc = r->plat.grant(r->plat.ctx, segs[i].page, readonly, &sh->grefs[i]);
+            if (rc < 0) {
+                release_slot_grants(r, sh);
+                slot_free(r, s);
+                return rc == PB_ENOMEM || rc == PB_EBUSY ? PB_EBUSY : rc;
+            }
+            sh->nr_segs = (uint16_t)(i + 1);
+        }
     }
     blkif_request_t *req = RING_GET_REQUEST(&r->front, r->front.req_prod_pvt);
     if (n > BLKIF_MAX_SEGMENTS_PER_REQUEST) {
@@ -212,15 +313,27 @@ static int queue_request(struct bf_ring *r, uint8_t op, uint64_t sector, uintptr
             struct blkif_request_segment *d = r->ind_pages[(size_t)s * r->ind_per_req + p];
             unsigned lo = p * BF_SEGS_PER_INDIRECT_PAGE;
             for (unsigned i = lo; i < n && i < lo + BF_SEGS_PER_INDIRECT_PAGE; i++) {
-                d[i - lo].gref = sh->grefs[i];
+                d[i - lo].gref = r->persistent ? r->pool_gref[sh->grefs[i]] : sh->grefs[i];
                 d[i - lo].first_sect = segs[i].first_sect;
                 d[i - lo].last_sect = segs[i].last_sect;
             }
-            int rc = r->plat.grant(r->plat.ctx, (uintptr_t)d, true, &sh->ind_grefs[p]);
-            if (rc < 0) {
-                release_slot_grants(r, sh);
-                slot_free(r, s);
-                return rc == PB_ENOMEM || rc == PB_EBUSY ? PB_EBUSY : rc;
+            size_t ip = (size_t)s * r->ind_per_req + p;
+            if (r->persistent && r->ind_granted[ip]) {
+                sh->ind_grefs[p] = r->ind_gref[ip];
+            } else {
+                /* blkback maps persistent grants writable even for pages it
+                 * only reads, so they must not be granted read-only */
+                int rc = r->plat.grant(r->plat.ctx, (uintptr_t)d, !r->persistent && !r->grant_rw,
+                                       &sh->ind_grefs[p]);
+                if (rc < 0) {
+                    release_slot_grants(r, sh);
+                    slot_free(r, s);
+                    return rc == PB_ENOMEM || rc == PB_EBUSY ? PB_EBUSY : rc;
+                }
+                if (r->persistent) {          /* kept until bf_ring_fini */
+                    r->ind_gref[ip] = sh->ind_grefs[p];
+                    r->ind_granted[ip] = true;
+                }
             }
             sh->nr_ind = (uint16_t)(p + 1);
             ind.indirect_grefs[p] = sh->ind_grefs[p];
@@ -241,7 +354,7 @@ static int queue_request(struct bf_ring *r, uint8_t op, uint64_t sector, uintptr
         d.id = (uint64_t)s;
         d.sector_number = sector;
         for (unsigned i = 0; i < n; i++) {
-            d.seg[i].gref = sh->grefs[i];
+            d.seg[i].gref = r->persistent ? r->pool_gref[sh->grefs[i]] : sh->grefs[i];
             d.seg[i].first_sect = segs[i].first_sect;
             d.seg[i].last_sect = segs[i].last_sect;
         }
@@ -301,6 +414,15 @@ static unsigned consume(struct bf_ring *r, int *err)
             }
             struct bf_shadow *sh = &r->shadow[rsp.id];
             unsigned nseg = sh->nr_segs;
+            if (r->persistent && sh->op == BLKIF_OP_READ && rsp.status == BLKIF_RSP_OKAY) {
+                uint64_t left = sh->nr_sectors << 9;
+                for (unsigned k = 0; k < nseg; k++) {
+                    size_t len = left < BF_PAGE_SIZE ? (size_t)left : BF_PAGE_SIZE;
+                    memcpy((void *)(sh->user + (uintptr_t)k * BF_PAGE_SIZE),
+                           r->pool + (size_t)sh->grefs[k] * BF_PAGE_SIZE, len);
+                    left -= len;
+                }
+            }
             release_slot_grants(r, sh);
             r->inflight--;
             r->inflight_segs -= nseg;
@@ -371,6 +493,8 @@ static int do_io(struct bf_ring *r, uint8_t op, uint64_t sector, uint64_t nr_sec
         heap = true;
     }
     unsigned seg_cap = r->max_segs;   /* halved while grants run short */
+    if (bf_seg_limit && bf_seg_limit < seg_cap)
+        seg_cap = bf_seg_limit;
     uint64_t since = r->plat.now_ns(r->plat.ctx);
     /* Bounded: each round either queues a request, consumes a response
      * or waits with a deadline that marks the ring dead. */
@@ -459,7 +583,7 @@ int bf_ring_rw(struct bf_ring *r, bool write, uint64_t sector, uint64_t nr_secto
                         (unsigned long long)r->nr_sectors);
     uint64_t ss = r->sector_size >> 9;
     uintptr_t va = (uintptr_t)buf;
-    if (sector % ss == 0 && nr_sectors % ss == 0 && va % r->sector_size == 0)
+    if (sector % ss == 0 && nr_sectors % ss == 0 && (r->persistent || va % r->sector_size == 0))
         return do_io(r, op, sector, nr_sectors, va);
 
     /* Through the bounce buffer, widened to whole logical sectors. */

@@ -133,7 +133,8 @@ struct bf_shadow {
     uint16_t nr_ind;                /* indirect pages used */
     uint64_t sector;                /* first 512-byte sector */
     uint64_t nr_sectors;
-    grant_ref_t *grefs;             /* nr_segs data grants (max_segs entries) */
+    uintptr_t user;                 /* persistent mode: caller's buffer for this request */
+    grant_ref_t *grefs;             /* nr_segs data grants, or pool indexes when persistent */
     grant_ref_t ind_grefs[BF_MAX_INDIRECT_PAGES];
     uint16_t next_free;
 };
@@ -167,6 +168,19 @@ struct bf_ring {
     uint64_t timeout_ns;            /* no progress for this long = error */
     const char *name;               /* disk name for messages */
     uint8_t *bounce;                /* BF_BOUNCE_PAGES pages, lazily allocated */
+    /* persistent grants (backend feature-persistent): data moves through a
+     * pool of pages granted once; indirect pages are granted once too */
+    bool persistent;
+    bool grant_rw;                  /* never grant read-only: the backend maps
+                                       every grant writable (blkback does once
+                                       persistent grants were negotiated) */
+    unsigned pool_pages;
+    uint8_t *pool;                  /* pool_pages contiguous pages */
+    grant_ref_t *pool_gref;         /* per pool page */
+    uint16_t *pool_free;            /* stack of free pool page indexes */
+    unsigned pool_top;
+    grant_ref_t *ind_gref;          /* per indirect page (nr_slots * ind_per_req) */
+    bool *ind_granted;
     struct bf_platform plat;
     struct bf_stats stats;
 };
@@ -182,6 +196,20 @@ struct bf_ring {
 int bf_ring_init(struct bf_ring *r, void *sring, unsigned ring_pages, unsigned max_indirect,
                  uint16_t handle, uint32_t sector_size, uint64_t nr_sectors,
                  const char *name, const struct bf_platform *plat);
+
+/* Pool size for persistent grants: Linux blkback keeps at most 1056
+ * persistent grants per ring (data and indirect pages together). */
+#define BF_PERSISTENT_POOL_PAGES 1024u
+
+/**
+ * bf_ring_enable_persistent() - switch @r (idle, just initialised) to
+ * persistent grants: allocate @pool_pages pages and grant them once; data is
+ * copied between the pool and callers' buffers (any alignment), so the
+ * backend never maps or unmaps per request.  Use when the backend's
+ * `feature-persistent` is 1 after we wrote ours.  Returns 0 or
+ * PB_ENOMEM / grant errors (the ring then stays in per-request mode).
+ */
+int bf_ring_enable_persistent(struct bf_ring *r, unsigned pool_pages);
 
 /**
  * bf_ring_fini() - free what bf_ring_init allocated.  Only when nothing is in

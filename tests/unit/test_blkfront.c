@@ -118,6 +118,7 @@ struct fake {
     unsigned max_outstanding;      /* most unanswered requests seen */
     unsigned nreq, nind, notifies;
     unsigned max_req_segs;
+    bool persistent;               /* map every grant writable, as blkback does then */
     bool protocol_violation;       /* set if a request broke a blkback rule */
     char violation[160];
 };
@@ -196,7 +197,7 @@ static uint8_t *gpage(struct fake *f, grant_ref_t ref, bool want_write)
         violate(f, "request uses inactive grant %u", ref);
         return NULL;
     }
-    if (want_write && f->grants[ref].ro) {
+    if ((want_write || f->persistent) && f->grants[ref].ro) {
         violate(f, "backend must write read-only grant %u", ref);
         return NULL;
     }
@@ -575,6 +576,63 @@ static void test_range_and_grant_shortage(void **state)
     fake_free(f);
 }
 
+/* Persistent grants: pool granted once, odd buffers need no bounce, grants
+ * stay active across requests and are all ended by bf_ring_fini. */
+static void test_persistent(void **state)
+{
+    (void)state;
+    struct fake *f = fake_new(16384, 512, 1);
+    struct bf_ring *r = ring_new(f, 256);
+    f->persistent = true;
+    assert_int_equal(bf_ring_enable_persistent(r, 64), 0);
+    assert_int_equal(f->active, 64);
+    uint8_t *raw = malloc((2u << 20) + 64);
+    uint8_t *buf = raw + 5;
+    assert_int_equal(bf_ring_rw(r, false, 77, 4096, buf), 0);   /* 2 MiB, odd buffer */
+    assert_false(f->protocol_violation);
+    check_pattern(buf, 77ull * 512, 2u << 20);
+    assert_int_equal(r->stats.bounced_bytes, 0);
+    /* 64-page pool: requests of at most 64 segments, one in flight */
+    assert_int_equal(f->max_req_segs, 64);
+    assert_int_equal(r->stats.requests, 8);      /* 2 MiB / 256 KiB */
+    /* pool (64) + the indirect page of the one slot used stay granted */
+    assert_int_equal(f->active, 65);
+    uint8_t data[3000];
+    for (unsigned i = 0; i < sizeof(data); i++)
+        data[i] = (uint8_t)(i * 13);
+    assert_int_equal(bf_ring_rw(r, true, 10, 5, data + 1), 0);
+    assert_memory_equal(f->disk + 10 * 512, data + 1, 5 * 512);
+    assert_false(f->protocol_violation);
+    bf_ring_fini(r);
+    assert_int_equal(f->active, 0);
+    free(r);
+    free(raw);
+    fake_free(f);
+}
+
+/* Persistent grants negotiated but no pool (e.g. out of memory): the
+ * backend still maps every grant writable, so nothing may be read-only. */
+static void test_grant_rw_fallback(void **state)
+{
+    (void)state;
+    struct fake *f = fake_new(4096, 512, 1);
+    struct bf_ring *r = ring_new(f, 256);
+    f->persistent = true;
+    r->grant_rw = true;
+    uint8_t *buf = aligned_alloc(4096, 1u << 20);
+    memset(buf, 0x5c, 1u << 20);
+    assert_int_equal(bf_ring_rw(r, true, 8, 2048, buf), 0);      /* indirect write */
+    assert_false(f->protocol_violation);
+    assert_int_equal(f->disk[8 * 512], 0x5c);
+    assert_int_equal(bf_ring_rw(r, false, 0, 2048, buf), 0);
+    assert_false(f->protocol_violation);
+    check_pattern(buf, 0, 8 * 512);
+    assert_int_equal(f->active, 0);
+    free(buf);
+    ring_free(r);
+    fake_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -590,6 +648,8 @@ int main(void)
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_bad_response_id),
         cmocka_unit_test(test_range_and_grant_shortage),
+        cmocka_unit_test(test_persistent),
+        cmocka_unit_test(test_grant_rw_fallback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,8 +10,11 @@
  *
  * Options come from the Xen command line (extra=), space separated:
  *   speed=MIB          testspeed -l MIB M on xen/xvda, then verify that range
+ *   speeddisks=D1,D2   run the speed test on these disks instead
  *   errsector=DISK:S   read 512-byte sector S of DISK (expects an error)
- *   write=DISK         write sector 1000 of DISK and read it back from the backend
+ *   write=DISK         write 8 sectors 64 before DISK's end, read them back from the backend
+ *   blocks=S1,S2       also run testspeed -s S1, -s S2... (with speed=)
+ *   segs=N             cap blkfront's segments per request (experiments)
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -137,11 +140,45 @@ static void check_pattern(struct pb_disk *d)
     free(buf);
 }
 
+extern unsigned bf_seg_limit;
+
+static void speed_one(const char *mib, const char *disk);
+
 static void speed(const char *mib)
 {
-    char len[32];
+    char v[64];
+    if (!opt("speeddisks", v, sizeof(v))) {
+        speed_one(mib, "xen/xvda");
+        return;
+    }
+    for (char *p = v, *e; *p; p = e) {
+        e = strchr(p, ',');
+        if (e)
+            *e++ = '\0';
+        else
+            e = p + strlen(p);
+        speed_one(mib, p);
+    }
+}
+
+static void speed_one(const char *mib, const char *disk)
+{
+    char len[32], v[64];
     snprintf(len, sizeof(len), "%sM", mib);
-    char *argv[] = { "testspeed", "-l", len, "xen/xvda", NULL };
+    if (opt("segs", v, sizeof(v)))
+        bf_seg_limit = (unsigned)strtoul(v, NULL, 10);
+    if (opt("blocks", v, sizeof(v))) {
+        for (char *p = v, *e; *p; p = e) {
+            e = strchr(p, ',');
+            if (e)
+                *e++ = '\0';
+            else
+                e = p + strlen(p);
+            char *a[] = { "testspeed", "-s", p, "-l", len, (char *)disk, NULL };
+            pb_command_run(6, a);
+        }
+    }
+    char *argv[] = { "testspeed", "-l", len, (char *)disk, NULL };
     int rc = pb_command_run(4, argv);
     if (rc < 0) {
         pb_printf("DISKTEST-SPEED error: %s\n", pb_errmsg());
@@ -149,7 +186,7 @@ static void speed(const char *mib)
         return;
     }
     /* verify the same range in 4 MiB reads straight from the driver */
-    struct pb_disk *d = pb_disk_find("xen/xvda");
+    struct pb_disk *d = pb_disk_find(disk);
     uint64_t total = strtoull(mib, NULL, 10) << 20, bad = 0;
     if (!d || total > (d->nr_sectors << 9))
         return;
@@ -169,7 +206,7 @@ static void speed(const char *mib)
         if (tag < 0)
             tag = disk_tag(buf);
         if (tag < 0) {
-            pb_printf("DISKTEST-VERIFY xen/xvda skipped (no pattern on the disk)\n");
+            pb_printf("DISKTEST-VERIFY %s skipped (no pattern on the disk)\n", disk);
             free(buf);
             return;
         }
@@ -178,8 +215,8 @@ static void speed(const char *mib)
                 bad++;
     }
     uint64_t ns = pb_time_ns() - t0;
-    pb_printf("DISKTEST-VERIFY xen/xvda bytes=%" PRIu64 " bad_sectors=%" PRIu64 " ms=%" PRIu64 "\n",
-              total, bad, ns / 1000000);
+    pb_printf("DISKTEST-VERIFY %s bytes=%" PRIu64 " bad_sectors=%" PRIu64 " ms=%" PRIu64 "\n",
+              disk, total, bad, ns / 1000000);
     free(buf);
 }
 
@@ -216,8 +253,9 @@ static void write_test(const char *name)
     uint8_t *w = aligned_alloc(4096, 8192), *r = aligned_alloc(4096, 8192);
     for (unsigned i = 0; i < 4096; i++)
         w[i] = (uint8_t)(i * 7 + 1);
-    int rc = pb_disk_write(d, 1000 * 512, 4096, w);
-    int rc2 = d->ops->read(d, 1000, 8, r + 1);   /* from the backend, odd buffer */
+    uint64_t s = d->nr_sectors - 64;              /* outside the speed test's range */
+    int rc = pb_disk_write(d, s * 512, 4096, w);
+    int rc2 = d->ops->read(d, s, 8, r + 1);       /* from the backend, odd buffer */
     pb_printf("DISKTEST-WRITE %s rc=%d readback_rc=%d same=%d\n", name, rc, rc2,
               rc == 0 && rc2 == 0 && memcmp(w, r + 1, 4096) == 0);
     pb_error_clear();
