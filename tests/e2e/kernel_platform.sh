@@ -8,7 +8,9 @@
 #          line), lsmem, lsxen, hand-over quiesce, clean power-off;
 #   run 2: a NULL dereference gives the fault diagnostic (vector 14, cr2 0,
 #          backtrace) and crashes the domain (on_crash = "preserve" keeps it
-#          for xenlab to destroy).
+#          for xenlab to destroy);
+#   run 3: a stack buffer overflow is caught by the stack protector (canary
+#          at %fs:0x28) and panics.
 # Environment: PVBOOT_SRC, PVBOOT_BUILD (set by ctest).
 set -euo pipefail
 PVBOOT_SRC=${PVBOOT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -94,6 +96,18 @@ check "faulting rip inside the image" 'echo "$C2" | grep -Eq "^rip 00000000001[0
 check "backtrace printed" 'echo "$C2" | grep -Eq "^backtrace \(return addresses\): 0x[0-9a-f]+"'
 check "no survival after the fault" '! echo "$C2" | grep -q "survived"'
 check "domain crashed (preserved, then destroyed by xenlab)" 'grep -q "XENLAB: .*destroying guest" "$W/run2/serial.log"'
+
+# ---- run 3: stack smashing ----
+rc=0
+"$XENLAB" run --loader "$W/k.bin" --memory 256 --extra "ktest_smash" --expect 'crashing the domain' \
+    --timeout 90 --linger 3 --cfg-line 'on_crash = "preserve"' --outdir "$W/run3" \
+    >"$W/out3.txt" 2>&1 || rc=$?
+C3=$(tr -d '\r' <"$W/run3/domu-console.log" 2>/dev/null || true)
+echo "$C3" | sed -n '/KTEST-SMASH/,$p' | sed 's/^/console| /'
+check "run 3 reached the panic (xenlab rc $rc)" '[ $rc = 0 ]'
+check "stack protector fired" 'echo "$C3" | grep -Eq "^\*\*\* pvboot panic: stack smashing detected in function returning to 0x1[0-9a-f]{5}$"'
+check "no survival after the overflow" '! echo "$C3" | grep -q "survived"'
+check "domain crashed after the panic" 'grep -q "XENLAB: .*destroying guest" "$W/run3/serial.log"'
 
 if [ $FAILED != 0 ]; then
     trap - EXIT

@@ -8,7 +8,8 @@
  * rm/transactions/watches/wait_state), the Xen command line, the kernel's
  * commands and the hand-over quiesce; prints one "KTEST ok|FAIL name" line
  * per check and "KTEST-END pass=N fail=M".  With "ktest_fault" on the Xen
- * command line it dereferences NULL instead, to test the fault path.
+ * command line it dereferences NULL instead, to test the fault path; with
+ * "ktest_smash" it overflows a stack buffer (stack protector -> panic).
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -329,9 +330,24 @@ static void run_cmd(const char *line)
     check(rc == 0, line, "rc %d %s", rc, rc ? pb_errmsg() : "");
 }
 
+/* Overflow a stack buffer: the canary at %fs:0x28 must catch it on return. */
+__attribute__((noinline)) static void smash(size_t n)
+{
+    char buf[16];
+    memset(buf, 'A', n);
+    __asm__ volatile("" : : "r"(buf) : "memory");
+}
+
 static void ktest_main(void)
 {
     const char *cl = pb_xen_cmdline();
+    if (cl && strstr(cl, "ktest_smash")) {
+        pb_printf("KTEST-SMASH: overflowing a 16-byte stack buffer\n");
+        volatile size_t n = 64;
+        smash(n);
+        pb_printf("KTEST-SMASH: survived?!\n");
+        return;
+    }
     if (cl && strstr(cl, "ktest_fault")) {
         pb_printf("KTEST-FAULT: dereferencing NULL\n");
         volatile int *np;
