@@ -108,7 +108,7 @@ static uint64_t got_value(const struct mkpv_got_slot *s)
     if (s->g)
         return s->g->addr;   /* 0 for a weak undefined symbol */
     const struct mkpv_sym *sym = &s->m->sym[s->sym];
-    if (sym->shndx == SHN_ABS)
+    if (sym->shndx == MKPV_SHN_ABS)
         return sym->value;
     return s->m->sec[sym->shndx].addr + sym->value;
 }

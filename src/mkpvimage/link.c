@@ -179,7 +179,7 @@ static int index_moddir(struct mkpv_link *l)
             if (s->bind == STB_LOCAL || s->shndx == SHN_UNDEF || !*s->name)
                 continue;
             struct mkpv_mod *p = mkpv_map_get(&l->provider, s->name);
-            bool strong = s->bind != STB_WEAK && s->shndx != SHN_COMMON;
+            bool strong = s->bind != STB_WEAK && s->shndx != MKPV_SHN_COMMON;
             if (p && !strong)
                 continue;
             if (p) {
@@ -187,7 +187,7 @@ static int index_moddir(struct mkpv_link *l)
                 bool p_strong = false;
                 for (size_t k = 1; k < p->nsym && !p_strong; k++)
                     p_strong = p->sym[k].bind != STB_LOCAL && p->sym[k].bind != STB_WEAK &&
-                               p->sym[k].shndx != SHN_UNDEF && p->sym[k].shndx != SHN_COMMON &&
+                               p->sym[k].shndx != SHN_UNDEF && p->sym[k].shndx != MKPV_SHN_COMMON &&
                                strcmp(p->sym[k].name, s->name) == 0;
                 if (p_strong)
                     continue;
@@ -364,9 +364,9 @@ static enum mkpv_strength sym_strength(const struct mkpv_mod *m, const struct mk
 {
     if (s->shndx == SHN_UNDEF)
         return MKPV_UNDEF;
-    if (s->shndx < m->nsec && s->shndx != SHN_ABS && m->sec[s->shndx].discarded)
+    if (s->shndx < m->nsec && s->shndx != MKPV_SHN_ABS && m->sec[s->shndx].discarded)
         return MKPV_UNDEF;   /* its COMDAT copy lives in another module */
-    if (s->shndx == SHN_COMMON)
+    if (s->shndx == MKPV_SHN_COMMON)
         return MKPV_COMMON;
     if (s->bind == STB_WEAK)
         return MKPV_WEAK;
@@ -450,7 +450,7 @@ static int resolve_symbols(struct mkpv_link *l)
     if (!start || start->strength == MKPV_UNDEF)
         return mkpv_error("undefined symbol '_start' (the image entry point, defined by "
                           "module 'kernel')");
-    if (start->strength == MKPV_COMMON || start->def->sym[start->defsym].shndx == SHN_ABS ||
+    if (start->strength == MKPV_COMMON || start->def->sym[start->defsym].shndx == MKPV_SHN_ABS ||
         start->def->sec[start->def->sym[start->defsym].shndx].kind != MKPV_TEXT)
         return mkpv_error("symbol '_start' in module '%s' is not code", start->def->name);
     return 0;
@@ -583,9 +583,9 @@ static bool sym_defined_address(const struct mkpv_mod *m, size_t idx)
             return false;
         if (g->strength == MKPV_COMMON)
             return true;
-        return g->def->sym[g->defsym].shndx != SHN_ABS;
+        return g->def->sym[g->defsym].shndx != MKPV_SHN_ABS;
     }
-    return s->shndx != SHN_UNDEF && s->shndx != SHN_ABS && s->shndx != SHN_COMMON;
+    return s->shndx != SHN_UNDEF && s->shndx != MKPV_SHN_ABS && s->shndx != MKPV_SHN_COMMON;
 }
 
 /*
@@ -780,7 +780,7 @@ static int layout(struct mkpv_link *l)
         if (g->strength == MKPV_UNDEF || g->strength == MKPV_COMMON || g->linker_defined)
             continue;
         const struct mkpv_sym *s = &g->def->sym[g->defsym];
-        if (s->shndx == SHN_ABS)
+        if (s->shndx == MKPV_SHN_ABS)
             g->addr = s->value;
         else
             g->addr = g->def->sec[s->shndx].addr + s->value;
@@ -798,7 +798,7 @@ static int layout(struct mkpv_link *l)
             uint64_t va = 0;
             if (g && g->def == m && g->strength != MKPV_COMMON) {
                 const struct mkpv_sym *s = &m->sym[g->defsym];
-                if (s->shndx == SHN_ABS || m->sec[s->shndx].kind != MKPV_TEXT)
+                if (s->shndx == MKPV_SHN_ABS || m->sec[s->shndx].kind != MKPV_TEXT)
                     return mkpv_error("%s: symbol '%s' is not code", m->path, name);
                 va = g->addr;
             }
@@ -833,11 +833,11 @@ static int sym_value(struct mkpv_mod *m, size_t idx, const struct mkpv_sec *t, u
         *out = s->g->addr;
         return 0;
     }
-    if (s->shndx == SHN_ABS) {
+    if (s->shndx == MKPV_SHN_ABS) {
         *out = s->value;
         return 0;
     }
-    if (s->shndx == SHN_UNDEF || s->shndx == SHN_COMMON)
+    if (s->shndx == SHN_UNDEF || s->shndx == MKPV_SHN_COMMON)
         return mkpv_error("%s: section %s offset 0x%llx: relocation against local symbol '%s' "
                           "without a section", m->path, t->name, (unsigned long long)off, s->name);
     const struct mkpv_sec *d = &m->sec[s->shndx];

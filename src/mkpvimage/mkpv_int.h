@@ -12,6 +12,11 @@
 #include "mkpv.h"
 
 #define MKPV_PAGE 4096u
+/* Special symbol section indices, outside the range of real ones: with
+ * extended numbering (SHN_XINDEX) a real index may equal SHN_ABS (0xfff1)
+ * or SHN_COMMON (0xfff2), so those are mapped here when read. */
+#define MKPV_SHN_ABS    0xfffffff1u
+#define MKPV_SHN_COMMON 0xfffffff2u
 /* Linker-defined: the GOT's address (referenced by PIC objects). */
 #define MKPV_GOT_SYMBOL "_GLOBAL_OFFSET_TABLE_"
 
@@ -42,7 +47,8 @@ struct mkpv_gsym;
 struct mkpv_sym {
     const char *name;          /* "" for unnamed */
     uint64_t value, size;
-    uint32_t shndx;            /* resolved from SHN_XINDEX */
+    uint32_t shndx;            /* section index (SHN_XINDEX resolved), SHN_UNDEF,
+                                  MKPV_SHN_ABS or MKPV_SHN_COMMON */
     uint8_t bind, type;
     struct mkpv_gsym *g;       /* global/weak symbols: the global table entry */
     int64_t got;               /* local symbols: GOT slot or -1 */

@@ -245,9 +245,19 @@ static int load_symbols(struct mkpv_mod *m)
         s->size = es.st_size;
         s->bind = GELF_ST_BIND(es.st_info);
         s->type = GELF_ST_TYPE(es.st_info);
-        s->shndx = es.st_shndx == SHN_XINDEX ? xndx : es.st_shndx;
         s->got = -1;
-        if (s->shndx != SHN_UNDEF && s->shndx != SHN_ABS && s->shndx != SHN_COMMON &&
+        if (es.st_shndx == SHN_XINDEX)
+            s->shndx = xndx;
+        else if (es.st_shndx == SHN_ABS)
+            s->shndx = MKPV_SHN_ABS;
+        else if (es.st_shndx == SHN_COMMON)
+            s->shndx = MKPV_SHN_COMMON;
+        else if (es.st_shndx >= SHN_LORESERVE)
+            return mkpv_error("%s: symbol '%s': unsupported special section index 0x%x", m->path,
+                              s->name, es.st_shndx);
+        else
+            s->shndx = es.st_shndx;
+        if (s->shndx != SHN_UNDEF && s->shndx != MKPV_SHN_ABS && s->shndx != MKPV_SHN_COMMON &&
             s->shndx >= m->nsec)
             return mkpv_error("%s: symbol '%s': bad section index %u", m->path, s->name, s->shndx);
         if (s->type == STT_GNU_IFUNC)
@@ -259,7 +269,7 @@ static int load_symbols(struct mkpv_mod *m)
         if (i > 0 && s->bind != STB_LOCAL && s->bind != STB_GLOBAL && s->bind != STB_WEAK &&
             s->bind != STB_GNU_UNIQUE)
             return mkpv_error("%s: symbol '%s': unsupported binding %u", m->path, s->name, s->bind);
-        if (s->shndx == SHN_COMMON && (s->value == 0 || (s->value & (s->value - 1)) ||
+        if (s->shndx == MKPV_SHN_COMMON && (s->value == 0 || (s->value & (s->value - 1)) ||
                                        s->value > (1u << 30)))
             return mkpv_error("%s: common symbol '%s': bad alignment %llu", m->path, s->name,
                               (unsigned long long)s->value);

@@ -729,6 +729,56 @@ static void test_corrupt_modules(void **state)
     free(orig);
 }
 
+/*
+ * More than 0xff00 sections: extended numbering (e_shnum 0, SHN_XINDEX,
+ * SHT_SYMTAB_SHNDX).  Real section indices then cover 0xfff1/0xfff2, the
+ * values of SHN_ABS/SHN_COMMON; symbols in those sections must still land
+ * in their own section.  Each section holds one byte = its number & 0xff.
+ */
+static void test_many_sections(void **state)
+{
+    struct fx *f = *state;
+    enum { NSEC = 65600, LAB_FROM = 65480, LAB_TO = 65560 };
+    size_t cap = (size_t)NSEC * 64 + 4096, n = 0;
+    char *src = malloc(cap);
+    assert_non_null(src);
+    for (int i = 0; i < NSEC; i++) {
+        n += (size_t)snprintf(src + n, cap - n, ".section .rodata.s%d,\"a\"\n", i);
+        if (i >= LAB_FROM && i < LAB_TO)
+            n += (size_t)snprintf(src + n, cap - n, ".globl lab_%d\nlab_%d: ", i, i);
+        n += (size_t)snprintf(src + n, cap - n, ".byte %d\n", i & 0xff);
+    }
+    n += (size_t)snprintf(src + n, cap - n, ".data\n.globl many_ptr\nmany_ptr: .quad lab_%d\n",
+                          LAB_TO - 1);
+    assert_true(n < cap);
+    build_mod(f->d.path, "many", "S", "", src);
+    free(src);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/many.mod", f->d.path);
+    size_t len;
+    uint8_t *raw = slurp(path, &len);
+    Elf64_Ehdr eh;
+    memcpy(&eh, raw, sizeof(eh));
+    assert_int_equal(eh.e_shnum, 0);   /* really extended numbering */
+    free(raw);
+    const char *m[] = { "many" };
+    struct mkpv_options o = opts_for(f->d.path, f->cfg, m, 1);
+    struct mkpv_link *l = link_ok(&o);
+    const uint8_t *img = mkpv_link_image(l, &len);
+    for (int i = LAB_FROM; i < LAB_TO; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "lab_%d", i);
+        uint64_t va = sym_va(l, name);
+        assert_int_equal(img_at(img, len, va, 1)[0], i & 0xff);
+        if (i > LAB_FROM) {
+            snprintf(name, sizeof(name), "lab_%d", i - 1);
+            assert_int_equal(va, sym_va(l, name) + 1);
+        }
+    }
+    assert_int_equal(rd64(img, len, sym_va(l, "many_ptr")), sym_va(l, "lab_65559"));
+    mkpv_link_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -746,6 +796,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_hook, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_modules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_sections, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
