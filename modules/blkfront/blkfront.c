@@ -282,15 +282,18 @@ static void fail(struct blkfront *bf, const char *fmt, ...)
 
 /*
  * Xen command-line knob (diagnostics, like Linux's xen_blkfront module
- * parameters): "blkfront.persistent=0" turns persistent grants off for every
- * disk, "blkfront.persistent=xvda" keeps them only for that disk; default on.
+ * parameters): persistent grants are OFF by default, because measured under
+ * xenlab (QEMU TCG) copying through the pool costs more than blkback's
+ * per-request grant mapping (same run, same image: 5-6 MiB/s with, 13-33
+ * MiB/s without).  "blkfront.persistent=1" turns them on for every disk,
+ * "blkfront.persistent=xvda" for that disk only.
  */
 static bool persistent_allowed(const struct blkfront *bf)
 {
     const char *cl = pb_xen_cmdline();
     static const char key[] = "blkfront.persistent=";
     if (!cl)
-        return true;
+        return false;
     for (const char *p = cl; *p;) {
         while (*p == ' ')
             p++;
@@ -308,7 +311,7 @@ static bool persistent_allowed(const struct blkfront *bf)
         }
         p = e;
     }
-    return true;
+    return false;
 }
 
 /* Ring pages, grants, event channel, keys, state Initialised. */
