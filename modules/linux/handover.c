@@ -25,8 +25,6 @@
 #include "pvboot/term.h"
 #include "pvboot/time.h"
 #include "pvboot/xen/platform.h"
-#include <xen/version.h>
-#include <xen/features.h>
 
 #define PG 4096ull
 #define PTE_P 0x1ull
@@ -53,15 +51,6 @@ uint64_t pb_linux_domain_pages(void);
 uint64_t pb_linux_domain_pages(void)
 {
     return pb_nr_pages;
-}
-
-uint32_t pb_linux_xen_features(void);
-uint32_t pb_linux_xen_features(void)
-{
-    xen_feature_info_t fi = { .submap_idx = 0 };
-    if (pb_hypercall(__HYPERVISOR_xen_version, XENVER_get_features, &fi, 0, 0, 0) < 0)
-        return 0;
-    return fi.submap;
 }
 
 /* State of one hand-over attempt. */
@@ -355,7 +344,13 @@ int pb_linux_handover(struct pb_linux_boot *b, const struct pb_layout *L)
     /* 5. nothing may fail silently from here: quiesce the runtime */
     pb_before_handover();
 
-    /* 6. m2p for every MFN that moves */
+    /* 6. the trampoline at its new VA in our tables.  Before the m2p
+     * changes: pb_map_mfn walks our page tables through the m2p. */
+    if (pb_map_mfn(tva, h.src_mfn[tpfn], PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D) < 0)
+        pb_panic("linux: cannot map the trampoline at %#" PRIx64 ": %s", tva, pb_errmsg());
+
+    /* 7. m2p for every MFN that moves (nothing below may look pfns up
+     * through the m2p any more) */
     {
         mmu_update_t req[MMU_BATCH];
         unsigned n = 0;
@@ -380,7 +375,7 @@ int pb_linux_handover(struct pb_linux_boot *b, const struct pb_layout *L)
         }
     }
 
-    /* 7. page-table frames read-only in our mapping */
+    /* 8. page-table frames read-only in our mapping */
     for (uint64_t q = 0; q < end; q++) {
         if (!pb_layout_is_pt_pfn(L, q))
             continue;
@@ -391,9 +386,7 @@ int pb_linux_handover(struct pb_linux_boot *b, const struct pb_layout *L)
             pb_panic("linux: cannot make page-table frame pfn %#" PRIx64 " read-only (%ld)", q, e);
     }
 
-    /* 8. the trampoline at its new VA in our tables, then jump */
-    if (pb_map_mfn(tva, h.src_mfn[tpfn], PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D) < 0)
-        pb_panic("linux: cannot map the trampoline at %#" PRIx64 ": %s", tva, pb_errmsg());
+    /* 9. jump through the trampoline */
     long (*tramp)(struct pb_tramp_data *) = (long (*)(struct pb_tramp_data *))(uintptr_t)tva;
     long e = tramp((struct pb_tramp_data *)(uintptr_t)(tva + TRAMP_DATA_OFF));
     pb_panic("linux: Xen refused the new page tables: mmuext_op returned %ld after %" PRIu64

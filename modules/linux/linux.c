@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 #include "pvboot/command.h"
+#include "pvboot/env.h"
 #include "pvboot/err.h"
 #include "pvboot/file.h"
 #include "pvboot/linux.h"
@@ -120,13 +122,6 @@ __attribute__((weak)) uint64_t pb_linux_domain_pages(void)
     return 0;
 }
 
-/* Xen features the hypervisor offers (XENVER_get_features submap 0); the
- * hosted build assumes those every 64-bit PV guest gets. */
-__attribute__((weak)) uint32_t pb_linux_xen_features(void)
-{
-    return 1u << 0 /* writable_page_tables */ | 1u << 4 /* pae_pgdir_above_4gb */;
-}
-
 static int linux_boot(void *ctx)
 {
     struct pb_linux_boot *b = ctx;
@@ -199,6 +194,9 @@ static int load_kernel(const char *path, struct pb_linux_boot *b)
     rc = read_with_progress(f, path, file, len);
     pb_file_close(f);
     b->t_read_ns = pb_time_ns() - t0;
+    if (rc == 0 && pb_env_get("linux_crc"))
+        pb_printf("linux: %s: %zu bytes, crc32 %08lx\n", path, len,
+                  crc32(0, file, (uInt)len));
     if (rc < 0) {
         free(file);
         return rc;
@@ -226,9 +224,13 @@ static int load_kernel(const char *path, struct pb_linux_boot *b)
         snprintf(tmp, sizeof(tmp), "%s", pb_errmsg());
         rc = pb_error(rc, "%s: %s", path, tmp);
     } else {
-        uint32_t missing = b->k.f_required & ~pb_linux_xen_features();
+        /* libxenguest's check (xc_dom_parse_image): every feature the
+         * kernel requires must be one it supports.  Xen's own feature list is
+         * not consulted: writable_page_tables, for instance, only appears
+         * there once the guest has enabled the vm_assist itself. */
+        uint32_t missing = b->k.f_required & ~b->k.f_supported;
         if (missing)
-            rc = pb_error(PB_ENOTSUP, "%s: kernel requires Xen features %#x that Xen does not offer",
+            rc = pb_error(PB_ENOTSUP, "%s: kernel requires Xen features %#x it does not support",
                           path, missing);
     }
     if (rc == 0)
@@ -356,6 +358,9 @@ static int cmd_initrd(struct pb_command *cmd, int argc, char **argv)
         return rc;
     }
     memset(buf + total, 0, (total + PG - 1) / PG * PG - total);
+    if (pb_env_get("linux_crc"))
+        pb_printf("linux: initrd: %llu bytes, crc32 %08lx\n", (unsigned long long)total,
+                  crc32(0, buf, (uInt)total));
     cur->initrd = buf;
     cur->initrd_len = total;
     cur->t_read_ns += pb_time_ns() - t0;

@@ -8,8 +8,9 @@
  *
  * Issues mmuext_op {PIN_L4 new, NEW_BASEPTR new, UNPIN old} on d->ops; if the
  * switch did not happen (Xen refused the new tables) it returns Xen's error
- * with our stack untouched.  Otherwise: rsp = d->rsp, rsi = d->rsi, all other
- * registers 0, DF clear, and execution continues at d->entry.
+ * with our stack untouched.  Otherwise: trap table cleared, FS/GS bases 0,
+ * rsp = d->rsp, rsi = d->rsi, all other registers 0, DF clear, and execution
+ * continues at d->entry.
  * Position independent: only rbx-relative data accesses.
  */
 #define TD_DONE   72
@@ -17,6 +18,8 @@
 #define TD_RSI    88
 #define TD_ENTRY  96
 #define HYPERVISOR_mmuext_op 26
+#define HYPERVISOR_set_trap_table 0
+#define HYPERVISOR_set_segment_base 25
 #define DOMID_SELF 0x7ff0
 
     .text
@@ -39,7 +42,21 @@ pb_linux_tramp_start:
     pop   %rbx
     ret
 1:
-    /* on the new page tables now */
+    /* on the new page tables now.  Leave the state the domain builder
+     * leaves (doc §2): no trap table (ours points at code the new tables do
+     * not map) and FS/GS bases 0 (ours held the stack-protector block). */
+    xor   %edi, %edi
+    mov   $HYPERVISOR_set_trap_table, %eax
+    syscall
+    xor   %r12d, %r12d                /* SEGBASE_FS, SEGBASE_GS_USER, SEGBASE_GS_KERNEL */
+2:
+    mov   %r12, %rdi
+    xor   %esi, %esi
+    mov   $HYPERVISOR_set_segment_base, %eax
+    syscall
+    inc   %r12
+    cmp   $3, %r12
+    jb    2b
     mov   TD_RSP(%rbx), %rsp
     mov   TD_RSI(%rbx), %rsi
     pushq TD_ENTRY(%rbx)
