@@ -115,6 +115,8 @@ static int parse(struct conv *c, const char *text, size_t len, int depth)
             setstr(c, &c->def, val, vl);
         } else if (kw(key, kl, "timeout")) {
             c->timeout = strtol(val, NULL, 10);
+            if (c->timeout > 36000000)   /* 1000 hours */
+                c->timeout = 36000000;
         } else if (kw(key, kl, "include")) {
             if (depth >= PB_SYSLINUX_MAX_INCLUDE)
                 return pb_error(PB_ELOOP, "syslinux: INCLUDE nested too deeply");
