@@ -34,8 +34,13 @@
 #include "mkpv_int.h"
 
 #ifndef PVBOOT_DEFAULT_MODDIR
-#define PVBOOT_DEFAULT_MODDIR "/usr/local/lib/pvboot/x86_64-xen"
+#error "PVBOOT_DEFAULT_MODDIR must be defined by the build (src/CMakeLists.txt)"
 #endif
+
+const char *mkpv_default_moddir(void)
+{
+    return PVBOOT_DEFAULT_MODDIR;
+}
 
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
@@ -1025,7 +1030,7 @@ struct mkpv_link *mkpv_link(const struct mkpv_options *o)
         return NULL;
     }
     l->opt = *o;
-    l->moddir = o->moddir ? o->moddir : PVBOOT_DEFAULT_MODDIR;
+    l->moddir = o->moddir ? o->moddir : mkpv_default_moddir();
     if (!o->format || strcmp(o->format, MKPV_FORMAT) != 0) {
         mkpv_error("unknown format '%s' after -O (supported: %s)", o->format ? o->format : "",
                    MKPV_FORMAT);
@@ -1108,7 +1113,7 @@ void mkpv_link_free(struct mkpv_link *l)
 int mkpv_list_modules(const char *moddir, int verbose, FILE *out)
 {
     if (!moddir)
-        moddir = PVBOOT_DEFAULT_MODDIR;
+        moddir = mkpv_default_moddir();
     if (!verbose) {
         char **names;
         size_t n;

@@ -16,10 +16,6 @@
 #include "pvboot/version.h"
 #include "mkpv.h"
 
-#ifndef PVBOOT_DEFAULT_MODDIR
-#define PVBOOT_DEFAULT_MODDIR "/usr/local/lib/pvboot/x86_64-xen"
-#endif
-
 enum { OPT_NO_VERIFY = 256, OPT_LIST_MODULES };
 
 static void usage(FILE *f)
@@ -46,7 +42,7 @@ static void usage(FILE *f)
 ".mod file; without MODULE every module in the directory is linked.  The\n"
 "kernel module and the modules providing needed symbols are always added.\n"
 "Use the image in an xl config: kernel = \"/etc/xen/pvboot.bin\"\n",
-            PVBOOT_DEFAULT_MODDIR);
+            mkpv_default_moddir());
 }
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)

@@ -61,7 +61,11 @@ struct mkpv_options {
     size_t nr_modules;            /* 0 = every module in moddir */
 };
 
-/* ---- errors (error.c) ---- */
+/** mkpv_default_moddir() - the module directory used without -d
+ *  (PVBOOT_DEFAULT_MODDIR from src/CMakeLists.txt: the installed one). */
+const char *mkpv_default_moddir(void);
+
+/* ---- errors (util.c) ---- */
 
 /** mkpv_error() - record a one-line error message (printf format); returns -1. */
 int mkpv_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
