@@ -6,7 +6,7 @@ command -v mke2fs >/dev/null || { echo "SKIP: mke2fs missing"; exit 77; }
 
 SRC=$WORK/src
 make_tree "$SRC"
-MTIME=$(date -u -d '2021-03-04 05:06:07' +%s)
+MTIME=$(date -u -d '2021-03-04 05:06:08' +%s)
 UUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0
 
 variant() {

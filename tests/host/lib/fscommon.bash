@@ -51,7 +51,7 @@ make_tree() {
         truncate -s 3M "$d/sparse-end"
         printf 'tail' | dd of="$d/sparse-end" bs=1 seek=$((3 * 1024 * 1024 - 4)) conv=notrunc status=none
     fi
-    touch -d '2021-03-04 05:06:07 UTC' "$d/hello.txt"
+    touch -d '2021-03-04 05:06:08 UTC' "$d/hello.txt"
 }
 
 # listing of a source tree: "path" for files/links, "path/" for dirs
