@@ -1020,6 +1020,58 @@ static int load_embedded(struct mkpv_link *l)
     return 0;
 }
 
+/* ---------------------------------------------------------------- map (-v -v -v) */
+
+struct map_ent {
+    uint64_t addr;
+    const char *module, *name;
+    bool local;
+};
+
+static int cmp_map(const void *a, const void *b)
+{
+    const struct map_ent *x = a, *y = b;
+    if (x->addr != y->addr)
+        return x->addr < y->addr ? -1 : 1;
+    int c = strcmp(x->name, y->name);
+    return c ? c : strcmp(x->module, y->module);
+}
+
+/* Print every defined global symbol and every local function/object by
+ * address: "VA MODULE NAME" (locals marked), for reading crash addresses. */
+static void print_map(const struct mkpv_link *l)
+{
+    if (mkpv_get_verbose() < 3)
+        return;
+    size_t cap = l->nglist + 1, n = 0;
+    for (size_t i = 0; i < l->norder; i++)
+        cap += l->order[i]->nsym;
+    struct map_ent *v = reallocarray(NULL, cap, sizeof(*v));
+    if (!v)
+        return;
+    for (size_t i = 0; i < l->nglist; i++) {
+        const struct mkpv_gsym *g = l->glist[i];
+        if (g->strength != MKPV_UNDEF)
+            v[n++] = (struct map_ent){ g->addr, g->def ? g->def->name : "(linker)", g->name, false };
+    }
+    for (size_t i = 0; i < l->norder; i++) {
+        const struct mkpv_mod *m = l->order[i];
+        for (size_t j = 1; j < m->nsym; j++) {
+            const struct mkpv_sym *s = &m->sym[j];
+            if (s->bind != STB_LOCAL || (s->type != STT_FUNC && s->type != STT_OBJECT) ||
+                !*s->name || s->shndx == SHN_UNDEF || s->shndx >= m->nsec ||
+                m->sec[s->shndx].kind == MKPV_DROP)
+                continue;
+            v[n++] = (struct map_ent){ m->sec[s->shndx].addr + s->value, m->name, s->name, true };
+        }
+    }
+    qsort(v, n, sizeof(*v), cmp_map);
+    for (size_t i = 0; i < n; i++)
+        mkpv_verbose(3, "map: %016llx %-12s %s%s", (unsigned long long)v[i].addr, v[i].module,
+                     v[i].name, v[i].local ? " (local)" : "");
+    free(v);
+}
+
 /* ---------------------------------------------------------------- API */
 
 struct mkpv_link *mkpv_link(const struct mkpv_options *o)
@@ -1048,6 +1100,7 @@ struct mkpv_link *mkpv_link(const struct mkpv_options *o)
     for (size_t i = 0; i < l->norder; i++)
         mkpv_verbose(1, "module table %zu: %s%s%s", i, l->order[i]->name,
                      l->order[i]->init ? " init" : "", l->order[i]->fini ? " fini" : "");
+    print_map(l);
     return l;
 fail:
     mkpv_link_free(l);

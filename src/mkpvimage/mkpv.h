@@ -80,6 +80,8 @@ void mkpv_error_clear(void);
 void mkpv_verbose(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** mkpv_set_verbose() - set the verbosity used by mkpv_verbose() (0 = quiet). */
 void mkpv_set_verbose(int level);
+/** mkpv_get_verbose() - the current verbosity. */
+int mkpv_get_verbose(void);
 
 /* ---- files (output.c) ---- */
 

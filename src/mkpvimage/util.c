@@ -42,6 +42,11 @@ void mkpv_error_clear(void)
     errbuf[0] = '\0';
 }
 
+int mkpv_get_verbose(void)
+{
+    return verbosity;
+}
+
 void mkpv_set_verbose(int level)
 {
     verbosity = level;

@@ -160,6 +160,11 @@ check "auto = gzip here" cmp -s "$OUT.auto" "$OUT.gz"
 "$MK" -O x86_64-xen -c "$CFG" -o "$OUT.v" -d "$M" -v hello 2>"$T/verbose"
 check "-v lists the pulled dependency" grep -q "module helper ($M/helper.mod): needed by hello for 'helper'" "$T/verbose"
 check "-v reports the libxenguest check" grep -q "accepted by libxenguest: guest type xen-3.0-x86_64" "$T/verbose"
+"$MK" -O x86_64-xen -c "$CFG" -o "$OUT.v" -d "$M" -vvv hello 2>"$T/verbose"
+entry=$(readelf -h "$OUT.v" | sed -n 's/.*Entry point address: *0x\([0-9a-f]*\).*/\1/p')
+check "-vvv map shows _start at the ELF entry" \
+    grep -q "^mkpvimage: map: $(printf %016x $((16#$entry))) kernel  *_start$" "$T/verbose"
+check "-vvv map shows the linker's image info" grep -q "^mkpvimage: map: [0-9a-f]* (linker)  *pvboot_image_info$" "$T/verbose"
 expect 0 "" -- "$MK" -O x86_64-xen -c "$CFG" -o "$OUT.nv" -d "$M" --no-verify hello
 check "--no-verify writes the same bytes" cmp -s "$OUT" "$OUT.nv"
 rm -f "$OUT".*
