@@ -298,7 +298,7 @@ int main(int argc, char **argv)
     const struct pb_menu_report *r = &pb_menu_last_report;
     const struct pb_boot_decision *d = &pb_boot_decision;
     bool booted = r->booted && d->valid;
-    char kdev[128] = "";
+    char kdev[256] = "";
     const char *kpath = "";
     char knorm[1024] = "";
     if (booted) {
@@ -335,7 +335,7 @@ int main(int argc, char **argv)
         printf("  \"kernel\": %s,\n", booted ? b : "null");
         printf("  \"initrd\": [");
         for (int i = 0; booted && i < d->nr_initrds; i++) {
-            char idev[128], in[1024];
+            char idev[256], in[1024];
             const char *ip;
             split_dev(d->initrds[i], r->root, idev, sizeof idev, &ip);
             norm_path(ip, in, sizeof in);

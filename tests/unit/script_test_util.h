@@ -19,13 +19,13 @@
 static char rec_kernel[512], rec_args[2048], rec_initrd[1024];
 static int rec_linux_calls;
 
-static int rec_boot(void *ctx)
+static __attribute__((unused)) int rec_boot(void *ctx)
 {
     (void)ctx;
     return 0;
 }
 
-static int rec_linux(struct pb_command *cmd, int argc, char **argv)
+static __attribute__((unused)) int rec_linux(struct pb_command *cmd, int argc, char **argv)
 {
     (void)cmd;
     rec_linux_calls++;
@@ -46,7 +46,7 @@ static int rec_linux(struct pb_command *cmd, int argc, char **argv)
     return 0;
 }
 
-static int rec_initrd_fn(struct pb_command *cmd, int argc, char **argv)
+static __attribute__((unused)) int rec_initrd_fn(struct pb_command *cmd, int argc, char **argv)
 {
     (void)cmd;
     rec_initrd[0] = 0;
@@ -63,7 +63,7 @@ static struct pb_command rec_cmds[] = {
     { .name = "initrd", .fn = rec_initrd_fn, .usage = "", .summary = "test recorder" },
 };
 
-static void st_init(void)
+static __attribute__((unused)) void st_init(void)
 {
     static int done;
     if (!done) {
@@ -85,7 +85,7 @@ static void st_init(void)
 }
 
 /* Output so far without the terminal's \r. Static buffer. */
-static const char *st_out(void)
+static __attribute__((unused)) const char *st_out(void)
 {
     static char buf[65536];
     const char *o = pb_hosted_output();
@@ -98,7 +98,7 @@ static const char *st_out(void)
 }
 
 /* Run @s as a script; returns the output. */
-static const char *st_run(const char *s)
+static __attribute__((unused)) const char *st_run(const char *s)
 {
     pb_hosted_output_reset();
     pb_script_run(s, strlen(s), "t.cfg");
