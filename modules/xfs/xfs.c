@@ -212,11 +212,11 @@ static int xfs_read_inode(struct xfs_fs *fs, uint64_t ino, struct xfs_node **out
     n->coresize = version == 3 ? 176 : 100;
     if (version == 3) {
         n->flags2 = be64(c + 120);
-        if (be64(c + 152) != ino) {
+        uint64_t self = be64(c + 152);
+        if (self != ino) {
             xfs_node_free(n);
             return pb_error(PB_EBADFS, "xfs: %s: inode %llu: self-number mismatch (%llu)",
-                            devname(fs), (unsigned long long)ino,
-                            (unsigned long long)be64(c + 152));
+                            devname(fs), (unsigned long long)ino, (unsigned long long)self);
         }
     }
     if (n->flags2 & XFS_DIFLAG2_NREXT64)

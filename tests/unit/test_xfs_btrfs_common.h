@@ -202,7 +202,7 @@ static void fsb_compare_link(struct fsb_img *im, const char *fspath, const char 
 }
 
 /* Recursively compare directory @fspath with host directory @host. */
-static void fsb_compare_tree(struct fsb_img *im, const char *fspath, const char *host,
+__attribute__((unused)) static void fsb_compare_tree(struct fsb_img *im, const char *fspath, const char *host,
                              struct fsb_counts *c)
 {
     struct fsb_names ours = { 0 }, theirs = { 0 };
@@ -264,7 +264,7 @@ static void fsb_compare_tree(struct fsb_img *im, const char *fspath, const char 
 }
 
 /* Load a whole file through the file API and compare with host file. */
-static void fsb_expect_same(struct fsb_img *im, const char *fspath, const char *hostrel)
+__attribute__((unused)) static void fsb_expect_same(struct fsb_img *im, const char *fspath, const char *hostrel)
 {
     char p[PB_PATH_MAX], hp[PB_PATH_MAX];
     snprintf(p, sizeof p, "(%s)%s", im->disk, fspath);

@@ -121,6 +121,37 @@ EOF2
 }
 
 case "$variant" in
+xfs-small)  # small image for the corruption suite and fuzzer seeds
+    $PY "$here/test_xfs_btrfs_mktree.py" "$tree" --small
+    xfs_proto "$tree" >"$out/proto"
+    truncate -s 32M "$out/img"
+    mkfs.xfs -q -f -L PVB-XFS -m uuid=5f0c2a1e-8b7d-4c3a-9e21-0123456789ab -d agcount=2 \
+        -p "$out/proto" "$out/img"
+    printf 'uuid=5f0c2a1e-8b7d-4c3a-9e21-0123456789ab\nlabel=PVB-XFS\n' >"$out/info"
+    ;;
+btrfs-small-zstd)  # small kernel-written zstd image with a default subvolume
+    mkdir -p "$tree/@"
+    $PY "$here/test_xfs_btrfs_mktree.py" "$tree/@" --small
+    truncate -s 120M "$out/img"
+    mkfs.btrfs -q -f -L PVB-BTRFS -U 1e2d3c4b-5a69-4788-97a6-b5c4d3e2f1a0 "$out/img" >/dev/null
+    mp=$out/mnt
+    mkdir -p "$mp"
+    {
+        echo "mount -o compress-force=zstd /dev/ubda '$mp'"
+        echo "btrfs subvolume create '$mp/@' >/dev/null"
+        echo "cp -a '$tree/@/.' '$mp/@/'"
+        echo "btrfs subvolume set-default \$(btrfs inspect-internal rootid '$mp/@') '$mp'"
+        echo "umount '$mp'"
+    } >"$out/uml.sh"
+    run_uml "$out/img" "$out/uml.sh"
+    printf 'uuid=1e2d3c4b-5a69-4788-97a6-b5c4d3e2f1a0\nlabel=PVB-BTRFS\ndefault=@\n' >"$out/info"
+    ;;
+btrfs-small-plain)
+    $PY "$here/test_xfs_btrfs_mktree.py" "$tree" --small
+    truncate -s 120M "$out/img"
+    mkfs.btrfs -q -f -L PVB-BTRFS -U 1e2d3c4b-5a69-4788-97a6-b5c4d3e2f1a0 --rootdir "$tree" "$out/img" >/dev/null
+    printf 'uuid=1e2d3c4b-5a69-4788-97a6-b5c4d3e2f1a0\nlabel=PVB-BTRFS\ndefault=\n' >"$out/info"
+    ;;
 xfs-*)
     $PY "$here/test_xfs_btrfs_mktree.py" "$tree"
     opts=()

@@ -29,20 +29,23 @@ def main():
     root = sys.argv[1]
     bigdir = 3000
     big = 0
+    small = False
     args = sys.argv[2:]
     while args:
         a = args.pop(0)
         if a == "--bigdir": bigdir = int(args.pop(0))
         elif a == "--big": big = int(args.pop(0))
+        elif a == "--small": small = True; bigdir = 300
     os.makedirs(root, exist_ok=True)
-    put(root, "boot/vmlinuz-6.1.0-test", data("vmlinuz", 2 * 1024 * 1024 + 17))
-    put(root, "boot/initrd.img-6.1.0-test", data("initrd", 1024 * 1024 + 123, True))
+    put(root, "boot/vmlinuz-6.1.0-test", data("vmlinuz", (200 * 1024 if small else 2 * 1024 * 1024) + 17))
+    put(root, "boot/initrd.img-6.1.0-test", data("initrd", (100 * 1024 if small else 1024 * 1024) + 123, True))
     put(root, "boot/grub/grub.cfg",
         b"set timeout=5\nmenuentry 'Test' {\n  linux /boot/vmlinuz-6.1.0-test root=/dev/xvda1\n"
         b"  initrd /boot/initrd.img-6.1.0-test\n}\n")
     for n in (0, 1, 511, 4095, 4096, 4097, 65536, 65537, 131073, 300001):
-        put(root, "files/size%d" % n, data("size%d" % n, n))
-    put(root, "files/text300k", data("text", 300 * 1024, True))
+        if not small or n < 70000:
+            put(root, "files/size%d" % n, data("size%d" % n, n))
+    put(root, "files/text300k", data("text", (20 if small else 300) * 1024, True))
     put(root, "files/zeros128k", bytes(128 * 1024))
     put(root, "files/" + "L" * 255, b"long name\n")
     put(root, "files/\u00fcmlaut-\u30d5\u30a1\u30a4\u30eb", b"utf-8 name\n")
@@ -53,7 +56,7 @@ def main():
     os.symlink("boot", os.path.join(root, "link_dir"))
     os.symlink("/".join(["component%03d" % i for i in range(70)]),
                os.path.join(root, "files/link_long"))
-    for name, count in (("small", 3), ("block", 40), ("leaf", 400), ("node", 2500)):
+    for name, count in (("small", 3), ("block", 40), ("leaf", 400), ("node", 1200 if small else 2500)):
         for i in range(count):
             put(root, "dirs/%s/entry-%05d-%s" % (name, i, "x" * (i % 40)),
                 ("%s %d\n" % (name, i)).encode())
