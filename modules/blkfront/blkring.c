@@ -17,6 +17,36 @@ unsigned bf_seg_limit;   /* experiment: cap segments per request (0 = none) */
 /* How often to retry ending a grant the backend still holds. */
 #define END_GRANT_RETRIES 1000
 
+/*
+ * Copy for the bounce buffer and the persistent pool: 32 bytes per loop
+ * iteration with plain (possibly unaligned) 8-byte moves.  libc memcpy's
+ * `rep movsb` is fast on hardware but runs one byte per translated-block
+ * dispatch under QEMU TCG, where xenlab measures; this loop is fast on both.
+ * The attribute keeps gcc from turning the loop back into a memcpy call.
+ */
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+static void bf_copy(void *dst, const void *src, size_t len)
+{
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    while (len >= 32) {
+        uint64_t a, b, c, e;
+        __builtin_memcpy(&a, s, 8);
+        __builtin_memcpy(&b, s + 8, 8);
+        __builtin_memcpy(&c, s + 16, 8);
+        __builtin_memcpy(&e, s + 24, 8);
+        __builtin_memcpy(d, &a, 8);
+        __builtin_memcpy(d + 8, &b, 8);
+        __builtin_memcpy(d + 16, &c, 8);
+        __builtin_memcpy(d + 24, &e, 8);
+        d += 32;
+        s += 32;
+        len -= 32;
+    }
+    while (len--)
+        *d++ = *s++;
+}
+
 unsigned bf_split_segments(uintptr_t buf, uint64_t nr_sectors, struct bf_seg *segs,
                            unsigned max_segs, uint64_t *sectors_done)
 {
@@ -288,8 +318,8 @@ static int queue_request(struct bf_ring *r, uint8_t op, uint64_t sector, uintptr
             sh->grefs[i] = idx;
             sh->nr_segs = (uint16_t)(i + 1);
             if (op == BLKIF_OP_WRITE)
-                memcpy(r->pool + (size_t)idx * BF_PAGE_SIZE, (const void *)(va + (uintptr_t)i * BF_PAGE_SIZE),
-                       ((size_t)segs[i].last_sect + 1) << 9);
+                bf_copy(r->pool + (size_t)idx * BF_PAGE_SIZE, (const void *)(va + (uintptr_t)i * BF_PAGE_SIZE),
+                        ((size_t)segs[i].last_sect + 1) << 9);
         }
     } else {
         bool readonly = (op == BLKIF_OP_WRITE) && !r->grant_rw;   /* backend only reads our data */
@@ -418,8 +448,8 @@ static unsigned consume(struct bf_ring *r, int *err)
                 uint64_t left = sh->nr_sectors << 9;
                 for (unsigned k = 0; k < nseg; k++) {
                     size_t len = left < BF_PAGE_SIZE ? (size_t)left : BF_PAGE_SIZE;
-                    memcpy((void *)(sh->user + (uintptr_t)k * BF_PAGE_SIZE),
-                           r->pool + (size_t)sh->grefs[k] * BF_PAGE_SIZE, len);
+                    bf_copy((void *)(sh->user + (uintptr_t)k * BF_PAGE_SIZE),
+                            r->pool + (size_t)sh->grefs[k] * BF_PAGE_SIZE, len);
                     left -= len;
                 }
             }
@@ -612,14 +642,14 @@ int bf_ring_rw(struct bf_ring *r, bool write, uint64_t sector, uint64_t nr_secto
             rc = do_io(r, op, cs, cn, (uintptr_t)r->bounce);
             if (rc < 0)
                 return rc;
-            memcpy(user, r->bounce + boff, bytes);
+            bf_copy(user, r->bounce + boff, bytes);
         } else {
             if (a != cs || b != cs + cn) {    /* partial: read-modify-write */
                 rc = do_io(r, BLKIF_OP_READ, cs, cn, (uintptr_t)r->bounce);
                 if (rc < 0)
                     return rc;
             }
-            memcpy(r->bounce + boff, user, bytes);
+            bf_copy(r->bounce + boff, user, bytes);
             rc = do_io(r, op, cs, cn, (uintptr_t)r->bounce);
             if (rc < 0)
                 return rc;
