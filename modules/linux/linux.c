@@ -174,6 +174,18 @@ static int place_segments(struct pb_linux_boot *b, const uint8_t *elf)
     return 0;
 }
 
+/* Out of memory while preparing the kernel: say plainly that it does not fit. */
+static int not_fit(const char *path)
+{
+    char tmp[256];
+    snprintf(tmp, sizeof(tmp), "%s", pb_errmsg());
+    uint64_t pages = pb_linux_domain_pages();
+    if (pages)
+        return pb_error(PB_ENOMEM, "%s: kernel does not fit in this %llu MiB domain (%s)", path,
+                        (unsigned long long)(pages >> 8), tmp);
+    return pb_error(PB_ENOMEM, "%s: kernel does not fit in memory (%s)", path, tmp);
+}
+
 static int load_kernel(const char *path, struct pb_linux_boot *b)
 {
     struct pb_file *f = NULL;
@@ -212,7 +224,7 @@ static int load_kernel(const char *path, struct pb_linux_boot *b)
     b->t_decomp_ns = st.decompress_ns;
     if (rc < 0) {
         free(file);
-        return rc;
+        return rc == PB_ENOMEM ? not_fit(path) : rc;
     }
     if (owned) {
         free(file);
@@ -233,8 +245,11 @@ static int load_kernel(const char *path, struct pb_linux_boot *b)
             rc = pb_error(PB_ENOTSUP, "%s: kernel requires Xen features %#x it does not support",
                           path, missing);
     }
-    if (rc == 0)
+    if (rc == 0) {
         rc = place_segments(b, elf);
+        if (rc == PB_ENOMEM)
+            rc = not_fit(path);
+    }
     if (owned)
         free((void *)elf);
     free(file);
