@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pvboot/err.h"
+#include "pvboot/script.h"
 #include "pvboot/version.h"
 #include "mkpv.h"
 
@@ -54,6 +56,17 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
     va_end(ap);
     fputs(" (try 'mkpvimage --help')\n", stderr);
     return 2;
+}
+
+/* -c FILE is checked by the runtime's own GRUB script parser (module
+ * `normal`, hosted build): the same code that will run it in the guest. */
+static int check_config(const char *path, const char *text, size_t len, char *msg, size_t msglen)
+{
+    if (pb_script_check(text, len, path) == 0)
+        return 0;
+    snprintf(msg, msglen, "%s", pb_errmsg());
+    pb_error_clear();
+    return 1;
 }
 
 int main(int argc, char **argv)
@@ -110,6 +123,7 @@ int main(int argc, char **argv)
         }
     }
     mkpv_set_verbose(o.verbose);
+    mkpv_set_config_checker(check_config);
     /* a file-size limit makes write() fail with EFBIG (cleaned up) instead of
      * killing us with a temporary file left behind; interrupts remove it too */
     signal(SIGXFSZ, SIG_IGN);
