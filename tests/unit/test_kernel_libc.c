@@ -189,6 +189,32 @@ static void test_strings(void **state)
     const char *s = "abca";
     assert_ptr_equal(t_memrchr(s, 'a', 4), s + 3);
     assert_ptr_equal(t_memmem(s, 4, "ca", 2), s + 2);
+    /* block paths of memcpy/memmove/memset against a byte model, all
+     * lengths 0..100 and overlaps in both directions */
+    static unsigned char src[256], dst[256], ref[256];
+    for (size_t len = 0; len <= 100; len++) {
+        for (size_t off = 0; off < 8; off++) {
+            for (size_t i = 0; i < 256; i++)
+                src[i] = (unsigned char)(i * 7 + len), dst[i] = ref[i] = 0xee;
+            t_memcpy(dst + off, src + 3, len);
+            memcpy(ref + off, src + 3, len);
+            assert_memory_equal(dst, ref, 256);
+            t_memset(dst + off, (int)len, len);
+            memset(ref + off, (int)len, len);
+            assert_memory_equal(dst, ref, 256);
+            for (size_t i = 0; i < 256; i++)
+                dst[i] = ref[i] = (unsigned char)(i ^ len);
+            t_memmove(dst + 50 + off, dst + 50, len);       /* overlapping, forward dest */
+            memmove(ref + 50 + off, ref + 50, len);
+            assert_memory_equal(dst, ref, 256);
+            t_memmove(dst + 50, dst + 50 + off, len);       /* overlapping, backward dest */
+            memmove(ref + 50, ref + 50 + off, len);
+            assert_memory_equal(dst, ref, 256);
+            t_memmove(dst + 100, dst + 140 + off, len);     /* disjoint */
+            memmove(ref + 100, ref + 140 + off, len);
+            assert_memory_equal(dst, ref, 256);
+        }
+    }
     char tok[] = "a,,b,c";
     char *save;
     assert_string_equal(t_strtok_r(tok, ",", &save), "a");
