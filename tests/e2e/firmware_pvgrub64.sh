@@ -69,16 +69,16 @@ grep -E 'PVBOOT-|xlcfg\||XENLAB-(TIME|SUMMARY)' "$SER" | tr -d '\r' | sed 's/^/d
 echo "$CON" | head -n 40 | sed 's/^/console| /'
 
 WANT=/usr/lib/xen-4.17/boot/pvgrub64.bin
-fw=$(tr -d '\r' <"$SER" | sed -n 's/^PVBOOT-FW-PATHS: //p' | head -n 1)
-dry=$(tr -d '\r' <"$SER" | sed -n 's/^PVBOOT-DRYRUN-KERNEL: //p' | head -n 1)
+fw=$(tr -d '\r' <"$SER" | sed -n 's/.*PVBOOT-FW-PATHS: //p' | head -n 1)
+dry=$(tr -d '\r' <"$SER" | sed -n 's/.*PVBOOT-DRYRUN-KERNEL: //p' | head -n 1)
 FAILED=0
 check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; FAILED=1; fi; }
 check "packaged helper linked xl's path: '$fw'" \
       '[ "$fw" = "/usr/lib/xen-4.17/bin/xl $WANT pvboot" ]'
 check "xl -N create resolves firmware=pvgrub64 to '$dry'" '[ "$dry" = "$WANT" ]'
 check "guest.cfg given to xl has firmware and no kernel line" \
-      'tr -d "\r" <"$SER" | grep -q "^xlcfg| firmware = \"pvgrub64\"" &&
-       ! tr -d "\r" <"$SER" | grep -q "^xlcfg| kernel"'
+      'tr -d "\r" <"$SER" | grep -q "xlcfg| firmware = \"pvgrub64\"" &&
+       ! tr -d "\r" <"$SER" | grep -q "xlcfg| kernel"'
 check "console starts with the banner 'pvboot $VERSION'" \
       '[ "$(echo "$CON" | sed -n 1p)" = "pvboot $VERSION" ]'
 check "pvboot found the guest's config" 'echo "$CON" | grep -q "pvboot: using (.*)/boot/grub/grub.cfg"'
