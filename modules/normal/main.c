@@ -135,7 +135,24 @@ static int cmd_configfile(struct pb_command *cmd, int argc, char **argv)
     return pb_normal_execute(argv[1], NULL, 0);
 }
 
+/* boot: start the pending loader (linux/initrd or chainloader). */
+static int cmd_boot(struct pb_command *cmd, int argc, char **argv)
+{
+    (void)cmd;
+    (void)argc;
+    (void)argv;
+    const char *root = pb_env_get("root");
+    snprintf(pb_menu_last_report.root, sizeof pb_menu_last_report.root, "%s", root ? root : "");
+    int r = pb_loader_boot();
+    if (r == 0 && pb_loader_dry_run) {
+        pb_menu_last_report.booted = true;
+        pb_script_request_stop(true);
+    }
+    return r;
+}
+
 static struct pb_command main_cmds[] = {
+    { .name = "boot", .fn = cmd_boot, .usage = "", .summary = "Boot the loaded kernel." },
     { .name = "source", .fn = cmd_source, .usage = "FILE", .summary = "Run FILE's commands in this context." },
     { .name = ".", .fn = cmd_source, .usage = "FILE", .summary = "Same as source." },
     { .name = "configfile", .fn = cmd_configfile, .usage = "FILE", .summary = "Run FILE in a new context and show its menu." },

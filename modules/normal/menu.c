@@ -592,7 +592,7 @@ int pb_menu_run(struct pb_menu *m)
             free(def);
             return choose_interactively(m, top_def);
         }
-        if (!hidden)
+        if (!hidden && t > 0)
             print_menu(m, top_def);
         if (t > 0)
             key = countdown(t, !hidden || strcmp(style, "countdown") == 0);

@@ -1,0 +1,594 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The full-screen boot menu on a VT100 terminal (include/pvboot/menu_ui.h):
+ * drawing, keys, countdown, submenus, hotkeys and booting with errors
+ * shown.  Key bindings follow GRUB's menu (GRUB manual, "Menu interface"):
+ * Up/Down/PgUp/PgDn/Home/End move, Enter/Right/Ctrl-X boot, `e' edits,
+ * `c' opens the command line, Esc/Left leaves a submenu.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pvboot/env.h"
+#include "pvboot/err.h"
+#include "pvboot/loader.h"
+#include "pvboot/menu.h"
+#include "pvboot/menu_ui.h"
+#include "pvboot/script.h"
+#include "pvboot/term.h"
+#include "ui_int.h"
+
+/* ---- output buffer ---- */
+
+void ui_buf_add(struct ui_buf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap : 1024;
+        while (nc < b->len + n + 1)
+            nc *= 2;
+        char *np = realloc(b->p, nc);
+        if (!np) {
+            b->oom = true;
+            return;
+        }
+        b->p = np;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+
+void ui_buf_str(struct ui_buf *b, const char *s)
+{
+    ui_buf_add(b, s, strlen(s));
+}
+
+void ui_buf_printf(struct ui_buf *b, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    ui_buf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+void ui_buf_goto(struct ui_buf *b, int row, int col)
+{
+    ui_buf_printf(b, "\033[%d;%dH", row, col);
+}
+
+void ui_buf_spaces(struct ui_buf *b, int n)
+{
+    static const char sp[] = "                                ";
+    while (n > 0) {
+        int k = n > 32 ? 32 : n;
+        ui_buf_add(b, sp, (size_t)k);
+        n -= k;
+    }
+}
+
+void ui_buf_flush(struct ui_buf *b)
+{
+    if (b->p && b->len)
+        pb_write(b->p, b->len);
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+    b->oom = false;
+}
+
+/* ---- UTF-8 ---- */
+
+size_t ui_utf8_len(const unsigned char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    unsigned c = s[0];
+    size_t n;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4;
+    else
+        return 1;
+    if (n > len)
+        return 1;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 1;
+    /* overlong / surrogate / above U+10FFFF */
+    if (c == 0xe0 && s[1] < 0xa0)
+        return 1;
+    if (c == 0xed && s[1] >= 0xa0)
+        return 1;
+    if (c == 0xf0 && s[1] < 0x90)
+        return 1;
+    if (c == 0xf4 && s[1] >= 0x90)
+        return 1;
+    return n;
+}
+
+bool ui_utf8_printable(const unsigned char *s, size_t n)
+{
+    if (n == 1)
+        return s[0] >= 0x20 && s[0] < 0x7f;
+    /* C1 controls U+0080..U+009F are 0xC2 0x80..0x9F */
+    if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)
+        return false;
+    return true;
+}
+
+size_t pb_ui_utf8_cut(const char *s, size_t len, int cols, int *used)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    int c = 0;
+    while (i < len && c < cols) {
+        size_t n = ui_utf8_len(u + i, len - i);
+        i += n;
+        c++;
+    }
+    if (used)
+        *used = c;
+    return i;
+}
+
+int ui_buf_text(struct ui_buf *b, const char *s, size_t len, int cols)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    int c = 0;
+    while (i < len && c < cols) {
+        size_t n = ui_utf8_len(u + i, len - i);
+        if (ui_utf8_printable(u + i, n))
+            ui_buf_add(b, s + i, n);
+        else
+            ui_buf_add(b, "?", 1);
+        i += n;
+        c++;
+    }
+    return c;
+}
+
+void pb_ui_term_size(int *cols, int *rows)
+{
+    int c = 80, r = 24;
+    const char *v = pb_env_get("pvboot_term_size");
+    if (v && *v) {
+        char *end;
+        long lc = strtol(v, &end, 10);
+        if (end != v && (*end == 'x' || *end == 'X')) {
+            const char *p = end + 1;
+            long lr = strtol(p, &end, 10);
+            if (end != p && *end == 0) {
+                c = lc < 20 ? 20 : lc > 512 ? 512 : (int)lc;
+                r = lr < 12 ? 12 : lr > 200 ? 200 : (int)lr;
+            }
+        }
+    }
+    *cols = c;
+    *rows = r;
+}
+
+/* ---- booting ---- */
+
+void ui_wait_key(void)
+{
+    pb_printf("\nPress any key to continue...");
+    pb_getkey(-1);
+    pb_printf("\n");
+}
+
+int ui_boot_entry(struct pb_menu_entry *e, const char *chosen)
+{
+    int r = pb_auth_entry_allowed(e);
+    if (r) {
+        pb_print_error();
+        ui_wait_key();
+        return r;
+    }
+    pb_write("\033[0m\033[H\033[2J", 11);
+    pb_printf("Booting `%s'\n\n", e->title);
+    r = pb_env_push();
+    if (r == 0) {
+        pb_error_clear();
+        r = pb_menu_boot(e, chosen);
+        pb_env_pop();
+    }
+    if (pb_script_stop_requested())
+        return r;
+    if (r == 0)
+        r = pb_error(PB_EINVAL, "entry `%s' returned without booting", e->title);
+    /* never a dead console: show why and go back */
+    pb_loader_unset();
+    pb_print_error();
+    pb_error_clear();
+    ui_wait_key();
+    return r;
+}
+
+/* ---- the menu ---- */
+
+struct menu_state {
+    struct pb_menu *m;
+    struct pb_menu_entry **vis;   /* visible entries */
+    int *idx;                     /* their real indices */
+    int n;
+    int sel, top;
+    int cols, rows;
+    bool nested;
+    const char *path;             /* chosen path of the enclosing submenus */
+};
+
+static int list_rows(const struct menu_state *s)
+{
+    return s->rows - 10;
+}
+
+static void draw_entry(struct ui_buf *b, const struct menu_state *s, int i, int row)
+{
+    int inner = s->cols - 3;       /* between the two '|' */
+    ui_buf_goto(b, row, 1);
+    ui_buf_str(b, "|");
+    if (i < s->n) {
+        struct pb_menu_entry *e = s->vis[i];
+        bool sel = i == s->sel;
+        if (sel)
+            ui_buf_str(b, "\033[7m");
+        ui_buf_str(b, sel ? "*" : " ");
+        int room = inner - 1 - (e->submenu ? 2 : 0);
+        int used = ui_buf_text(b, e->title, strlen(e->title), room);
+        ui_buf_spaces(b, room - used);
+        if (e->submenu)
+            ui_buf_str(b, " >");
+        if (sel)
+            ui_buf_str(b, "\033[0m");
+    } else {
+        ui_buf_spaces(b, inner);
+    }
+    ui_buf_str(b, "|\033[K");
+}
+
+static void draw_border(struct ui_buf *b, const struct menu_state *s, int row, bool more,
+                        char mark)
+{
+    ui_buf_goto(b, row, 1);
+    ui_buf_str(b, "+");
+    int inner = s->cols - 3;
+    for (int i = 0; i < inner; i++)
+        ui_buf_add(b, i == inner - 2 && more ? &mark : "-", 1);
+    ui_buf_str(b, "+\033[K");
+}
+
+static void draw_line(struct ui_buf *b, const struct menu_state *s, int row, const char *text)
+{
+    ui_buf_goto(b, row, 1);
+    ui_buf_text(b, text, strlen(text), s->cols - 1);
+    ui_buf_str(b, "\033[K");
+}
+
+static void draw_countdown(const struct menu_state *s, int secs)
+{
+    struct ui_buf b = { 0 };
+    char t[128];
+    if (secs >= 0)
+        snprintf(t, sizeof t, "The highlighted entry will be booted automatically in %d s.", secs);
+    else
+        t[0] = 0;
+    draw_line(&b, s, s->rows - 1, t);
+    ui_buf_goto(&b, s->rows, 1);
+    ui_buf_flush(&b);
+}
+
+static void draw_menu(struct menu_state *s, int secs)
+{
+    int lr = list_rows(s);
+    if (s->sel < s->top)
+        s->top = s->sel;
+    if (s->sel >= s->top + lr)
+        s->top = s->sel - lr + 1;
+    struct ui_buf b = { 0 };
+    ui_buf_str(&b, "\033[0m\033[H\033[2J");
+    const char *hdr = "pvboot boot menu";
+    int hl = (int)strlen(hdr);
+    ui_buf_goto(&b, 1, (s->cols - hl) / 2 + 1);
+    ui_buf_str(&b, hdr);
+    draw_border(&b, s, 3, s->top > 0, '^');
+    for (int i = 0; i < lr; i++)
+        draw_entry(&b, s, s->top + i, 4 + i);
+    draw_border(&b, s, 4 + lr, s->top + lr < s->n, 'v');
+    draw_line(&b, s, s->rows - 4,
+              "Use the Up and Down keys to select an entry. Enter boots it,");
+    draw_line(&b, s, s->rows - 3,
+              s->nested ? "`e' edits its commands, `c' opens a command line, Esc goes back."
+                        : "`e' edits its commands, `c' opens a command line.");
+    ui_buf_flush(&b);
+    draw_countdown(s, secs);
+}
+
+/* Redraw only the rows of entries @a and @b (selection moved on screen). */
+static void draw_two(struct menu_state *s, int a, int bsel)
+{
+    struct ui_buf b = { 0 };
+    draw_entry(&b, s, a, 4 + a - s->top);
+    draw_entry(&b, s, bsel, 4 + bsel - s->top);
+    ui_buf_goto(&b, s->rows, 1);
+    ui_buf_flush(&b);
+}
+
+static int find_hotkey(const struct menu_state *s, int key)
+{
+    for (int i = 0; i < s->n; i++) {
+        int h = s->vis[i]->hotkey;
+        if (!h)
+            continue;
+        if (h == key)
+            return i;
+        if (h < 0x80 && key < 0x80 && h >= 'A' && h <= 'z' &&
+            (h | 0x20) == (key | 0x20) && (h | 0x20) >= 'a' && (h | 0x20) <= 'z')
+            return i;
+    }
+    return -1;
+}
+
+static char *join_path(const char *path, const struct pb_menu_entry *e)
+{
+    const char *el = e->id ? e->id : e->title;
+    size_t n = (path ? strlen(path) + 1 : 0) + strlen(el) + 1;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s%s%s", path ? path : "", path ? ">" : "", el);
+    return p;
+}
+
+static int menu_loop(struct pb_menu *m, int def, int timeout, const char *style, bool nested,
+                     const char *path);
+
+/* Enter/boot the selected entry.  Returns PB_UI_STOP or 0 (show the menu). */
+static int activate(struct menu_state *s, int i)
+{
+    struct pb_menu_entry *e = s->vis[i];
+    char *chosen = join_path(s->path, e);
+    if (!chosen) {
+        pb_printf("error: out of memory\n");
+        return 0;
+    }
+    int res = 0;
+    if (e->submenu) {
+        if (pb_auth_entry_allowed(e)) {
+            pb_print_error();
+            pb_error_clear();
+            ui_wait_key();
+        } else if (pb_menu_enter(e) == 0) {
+            struct pb_menu *sm = pb_menu_current();
+            if (pb_script_stop_requested()) {
+                res = PB_UI_STOP;
+            } else if (sm && sm->count > 0) {
+                const char *d = pb_env_get("default");
+                int sd = d ? pb_menu_match(sm, d, strlen(d)) : 0;
+                res = menu_loop(sm, sd < 0 ? 0 : sd, -1, NULL, true, chosen);
+                if (res != PB_UI_STOP)
+                    res = 0;
+            } else {
+                pb_printf("Submenu `%s' has no entries.\n", e->title);
+                ui_wait_key();
+            }
+            pb_menu_leave();
+        } else {
+            pb_print_error();
+            pb_error_clear();
+            ui_wait_key();
+        }
+    } else {
+        ui_boot_entry(e, chosen);
+        if (pb_script_stop_requested())
+            res = PB_UI_STOP;
+    }
+    free(chosen);
+    return res;
+}
+
+static int menu_loop(struct pb_menu *m, int def, int timeout, const char *style, bool nested,
+                     const char *path)
+{
+    struct menu_state s = { .m = m, .nested = nested, .path = path };
+    s.vis = calloc((size_t)m->count + 1, sizeof *s.vis);
+    s.idx = calloc((size_t)m->count + 1, sizeof *s.idx);
+    if (!s.vis || !s.idx) {
+        free(s.vis);
+        free(s.idx);
+        pb_printf("error: out of memory for the menu\n");
+        return PB_UI_LEFT;
+    }
+    int ri = 0;
+    for (struct pb_menu_entry *e = m->first; e && s.n < m->count; e = e->next, ri++) {
+        if (e->hidden)
+            continue;
+        if (ri == def)
+            s.sel = s.n;
+        s.idx[s.n] = ri;
+        s.vis[s.n++] = e;
+    }
+    int result = 0;
+    if (s.n == 0) {
+        result = timeout >= 0 ? PB_UI_TIMEOUT : PB_UI_LEFT;
+        goto out;
+    }
+    pb_ui_term_size(&s.cols, &s.rows);
+
+    /* timeout_style=hidden|countdown: wait without the menu first */
+    bool quiet = style && (strcmp(style, "hidden") == 0 || strcmp(style, "countdown") == 0);
+    int pending = PB_KEY_NONE;
+    if (timeout >= 0 && quiet) {
+        bool show = strcmp(style, "countdown") == 0;
+        int t = timeout;
+        for (; t > 0; t--) {
+            if (show)
+                pb_printf("\rPress Esc or any key for the menu. Booting in %d s. \033[K", t);
+            pending = pb_getkey(1000);
+            if (pending != PB_KEY_NONE)
+                break;
+        }
+        if (show)
+            pb_printf("\r\033[K");
+        if (pending == PB_KEY_NONE) {
+            result = PB_UI_TIMEOUT;
+            goto out;
+        }
+        int h = find_hotkey(&s, pending);
+        pending = PB_KEY_NONE;
+        if (h >= 0) {
+            s.sel = h;
+            pending = PB_KEY_ENTER;
+        }
+        timeout = -1;
+    }
+    int secs = timeout;
+    draw_menu(&s, secs);
+    for (;;) {
+        if (pb_script_stop_requested()) {
+            result = PB_UI_STOP;
+            break;
+        }
+        int k;
+        if (pending != PB_KEY_NONE) {
+            k = pending;
+            pending = PB_KEY_NONE;
+        } else if (secs >= 0) {
+            if (secs == 0) {
+                result = PB_UI_TIMEOUT;
+                break;
+            }
+            k = pb_getkey(1000);
+            if (k == PB_KEY_NONE) {
+                secs--;
+                draw_countdown(&s, secs);
+                continue;
+            }
+            secs = -1;
+            draw_countdown(&s, secs);
+        } else {
+            k = pb_getkey(-1);
+            if (k == PB_KEY_NONE)
+                continue;
+        }
+        int old = s.sel, lr = list_rows(&s);
+        switch (k) {
+        case PB_KEY_UP:
+        case PB_KEY_CTRL('p'):
+        case '^':
+            if (s.sel > 0)
+                s.sel--;
+            break;
+        case PB_KEY_DOWN:
+        case PB_KEY_CTRL('n'):
+        case 'v':
+            if (s.sel + 1 < s.n)
+                s.sel++;
+            break;
+        case PB_KEY_PGUP:
+            s.sel = s.sel > lr - 1 ? s.sel - (lr - 1) : 0;
+            break;
+        case PB_KEY_PGDN:
+            s.sel = s.sel + lr - 1 < s.n ? s.sel + lr - 1 : s.n - 1;
+            break;
+        case PB_KEY_HOME:
+            s.sel = 0;
+            break;
+        case PB_KEY_END:
+            s.sel = s.n - 1;
+            break;
+        case PB_KEY_ENTER:
+        case '\n':
+        case PB_KEY_RIGHT:
+        case PB_KEY_CTRL('x'):
+        case PB_KEY_F10:
+            if (activate(&s, s.sel) == PB_UI_STOP) {
+                result = PB_UI_STOP;
+                goto out;
+            }
+            pb_ui_term_size(&s.cols, &s.rows);
+            draw_menu(&s, -1);
+            continue;
+        case 'e':
+            if (pb_auth_allowed(NULL) == 0) {
+                char *chosen = join_path(s.path, s.vis[s.sel]);
+                if (s.vis[s.sel]->submenu) {
+                    pb_printf("\nSubmenus cannot be edited.\n");
+                    ui_wait_key();
+                } else {
+                    pb_ui_edit_entry(s.vis[s.sel], chosen);
+                }
+                free(chosen);
+            } else {
+                pb_print_error();
+                pb_error_clear();
+                ui_wait_key();
+            }
+            if (pb_script_stop_requested()) {
+                result = PB_UI_STOP;
+                goto out;
+            }
+            pb_ui_term_size(&s.cols, &s.rows);
+            draw_menu(&s, -1);
+            continue;
+        case 'c':
+            pb_write("\033[0m\033[H\033[2J", 11);
+            pb_ui_shell(true);
+            if (pb_script_stop_requested()) {
+                result = PB_UI_STOP;
+                goto out;
+            }
+            pb_ui_term_size(&s.cols, &s.rows);
+            draw_menu(&s, -1);
+            continue;
+        case PB_KEY_ESC:
+        case PB_KEY_LEFT:
+            if (s.nested) {
+                result = PB_UI_LEFT;
+                goto out;
+            }
+            continue;
+        default: {
+            int h = find_hotkey(&s, k);
+            if (h >= 0) {
+                s.sel = h;
+                draw_menu(&s, -1);
+                pending = PB_KEY_ENTER;
+            }
+            continue;
+        }
+        }
+        if (s.sel == old)
+            continue;
+        if (s.sel >= s.top && s.sel < s.top + lr)
+            draw_two(&s, old, s.sel);
+        else
+            draw_menu(&s, secs);
+    }
+out:
+    free(s.vis);
+    free(s.idx);
+    return result;
+}
+
+int pb_ui_menu(struct pb_menu *m, int def, int timeout, const char *style, bool nested)
+{
+    if (!m || m->count == 0)
+        return PB_UI_LEFT;
+    int r = menu_loop(m, def, timeout, style, nested, NULL);
+    if (r != PB_UI_TIMEOUT)
+        pb_write("\033[0m\r\n", 6);
+    return r;
+}

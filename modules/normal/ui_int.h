@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal helpers of the interactive UI (menu_ui.c, editor.c,
+ * readline.c, shell.c, auth.c). */
+#ifndef PVBOOT_NORMAL_UI_INT_H
+#define PVBOOT_NORMAL_UI_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A growing output buffer, written to the terminal in one pb_write. */
+struct ui_buf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+};
+void ui_buf_add(struct ui_buf *b, const char *s, size_t n);
+void ui_buf_str(struct ui_buf *b, const char *s);
+void ui_buf_printf(struct ui_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* CSI row;col H (1-based) */
+void ui_buf_goto(struct ui_buf *b, int row, int col);
+/* Sanitised UTF-8 text cut to @cols columns; returns columns written. */
+int ui_buf_text(struct ui_buf *b, const char *s, size_t len, int cols);
+void ui_buf_spaces(struct ui_buf *b, int n);
+/* write and free */
+void ui_buf_flush(struct ui_buf *b);
+
+/* Length in bytes of the UTF-8 sequence starting at @s (1 for an invalid
+ * byte), at most @len. */
+size_t ui_utf8_len(const unsigned char *s, size_t len);
+/* Is the sequence at @s (@n bytes from ui_utf8_len) printable? */
+bool ui_utf8_printable(const unsigned char *s, size_t n);
+
+/* Boot entry @e (run in its own environment context) and, on failure,
+ * show the error and wait for a key.  Returns the result. */
+int ui_boot_entry(struct pb_menu_entry *e, const char *chosen);
+/* Wait for a key after an error ("Press any key to continue..."). */
+void ui_wait_key(void);
+
+#endif
