@@ -70,6 +70,13 @@ void pb_disk_close_all(void);
  * the disk and sector).
  */
 int pb_disk_read(struct pb_disk *d, uint64_t offset, size_t len, void *buf);
+/**
+ * pb_disk_read_hook - if set, pb_disk_read() calls it first with the disk,
+ * byte @offset and @len of every read (GRUB's read hook).  save_env uses it
+ * to find the blocks holding grubenv so it can rewrite them in place.
+ */
+extern void (*pb_disk_read_hook)(struct pb_disk *d, uint64_t offset, size_t len, void *ctx);
+extern void *pb_disk_read_hook_ctx;
 /** pb_disk_write() - write-through (cache updated). */
 int pb_disk_write(struct pb_disk *d, uint64_t offset, size_t len, const void *buf);
 

@@ -2,14 +2,17 @@
 /*
  * load_env, save_env, list_env (GRUB manual, "Environment block").
  * The default file is $prefix/grubenv; -f FILE names another.  Reading
- * always works.  Writing needs the file's blocks on the disk (GRUB writes
- * the block in place, never through the filesystem); where the file
- * layer cannot tell them, save_env fails with a message and changes
- * nothing - the config goes on (real configs call it unconditionally).
+ * always works.  Writing rewrites the block in place, never through the
+ * filesystem, as GRUB does: the disk reads made while the file is read
+ * (pb_disk_read_hook) give its location; the bytes there are read back and
+ * must equal the file (else - inline data, compression, metadata reads in
+ * between - save_env refuses with a message and changes nothing; the
+ * config goes on, as real configs call it unconditionally).
  */
 #include <stdlib.h>
 #include <string.h>
 #include "pvboot/command.h"
+#include "pvboot/disk.h"
 #include "pvboot/env.h"
 #include "pvboot/envblk.h"
 #include "pvboot/err.h"
@@ -118,6 +121,97 @@ static int cmd_list_env(struct pb_command *cmd, int argc, char **argv)
     return r;
 }
 
+#define MAX_RANGES 64
+
+struct ranges {
+    struct pb_disk *disk;
+    uint64_t off[MAX_RANGES];
+    size_t len[MAX_RANGES];
+    int n;
+    bool bad;
+};
+
+static void hook(struct pb_disk *d, uint64_t offset, size_t len, void *ctx)
+{
+    struct ranges *r = ctx;
+    if (!r->disk)
+        r->disk = d;
+    if (r->disk != d) {
+        r->bad = true;
+        return;
+    }
+    if (r->n && r->off[r->n - 1] + r->len[r->n - 1] == offset) {
+        r->len[r->n - 1] += len;    /* contiguous: merge */
+        return;
+    }
+    if (r->n >= MAX_RANGES) {
+        r->bad = true;
+        return;
+    }
+    r->off[r->n] = offset;
+    r->len[r->n] = len;
+    r->n++;
+}
+
+/* Write @buf (the new block, @len bytes = the file size) over the file at
+ * @path, in place. */
+static int write_in_place(const char *path, const char *buf, size_t len)
+{
+    struct pb_file *f;
+    int r = pb_file_open(path, &f);
+    if (r)
+        return r;
+    if (f->size != len) {
+        pb_file_close(f);
+        return pb_error(PB_EINVAL, "save_env: %s changed size", path);
+    }
+    char *cur = malloc(len ? len : 1);
+    char *back = malloc(len ? len : 1);
+    struct ranges *rg = calloc(1, sizeof *rg);
+    if (!cur || !back || !rg) {
+        free(cur);
+        free(back);
+        free(rg);
+        pb_file_close(f);
+        return pb_error(PB_ENOMEM, "out of memory");
+    }
+    pb_disk_read_hook_ctx = rg;
+    pb_disk_read_hook = hook;
+    int64_t n = pb_file_pread(f, 0, cur, len);
+    pb_disk_read_hook = NULL;
+    pb_disk_read_hook_ctx = NULL;
+    pb_file_close(f);
+    r = 0;
+    /* the file's bytes must be the first `len` bytes of what was read */
+    size_t total = 0;
+    for (int i = 0; i < rg->n; i++)
+        total += rg->len[i];
+    if (n != (int64_t)len || rg->bad || !rg->disk || total < len)
+        r = pb_error(PB_ENOTSUP, "save_env: %s: cannot locate the block on the disk "
+                     "(inline, compressed or fragmented file); nothing written", path);
+    size_t pos = 0;
+    for (int i = 0; r == 0 && i < rg->n && pos < len; i++) {
+        size_t k = rg->len[i] < len - pos ? rg->len[i] : len - pos;
+        r = pb_disk_read(rg->disk, rg->off[i], k, back + pos);
+        pos += k;
+    }
+    if (r == 0 && memcmp(back, cur, len) != 0)
+        r = pb_error(PB_ENOTSUP, "save_env: %s: the blocks read do not hold the file as stored "
+                     "(compressed or metadata in between); nothing written", path);
+    if (r == 0 && (rg->disk->flags & PB_DISK_F_READONLY))
+        r = pb_error(PB_EACCES, "save_env: %s: the disk %s is read-only", path, rg->disk->name);
+    pos = 0;
+    for (int i = 0; r == 0 && i < rg->n && pos < len; i++) {
+        size_t k = rg->len[i] < len - pos ? rg->len[i] : len - pos;
+        r = pb_disk_write(rg->disk, rg->off[i], k, buf + pos);
+        pos += k;
+    }
+    free(cur);
+    free(back);
+    free(rg);
+    return r;
+}
+
 static int cmd_save_env(struct pb_command *cmd, int argc, char **argv)
 {
     (void)cmd;
@@ -134,8 +228,7 @@ static int cmd_save_env(struct pb_command *cmd, int argc, char **argv)
     for (int i = 1; i < argc && r == 0; i++)
         r = pb_envblk_set(buf, len, argv[i], pb_env_get(argv[i]));
     if (r == 0)
-        r = pb_error(PB_ENOTSUP, "save_env: %s: writing the environment block in place is not "
-                     "supported by this file layer; nothing written", path);
+        r = write_in_place(path, buf, len);
     free(buf);
     free(path);
     return r;

@@ -174,6 +174,20 @@ if m:
     gc = got.get("config") or ""
     if not gc.endswith(")" + path) and not gc.endswith(path):
         cfg_note = f" (config: expected {part}:{path}, ran {gc})"
+# grubenv written in place by save_env (run again on the image, writable)
+if exp.get("grubenv_after") and not bad:
+    gcfg = got.get("config") or ""
+    envpath = gcfg.rsplit("/", 1)[0] + "/grubenv"
+    subprocess.run([probe, "--json", "-w", disk], capture_output=True, text=True)
+    lc = os.path.join(work, "listenv.cfg")
+    open(lc, "w").write(f"list_env -f '{envpath}'\n")
+    r2 = subprocess.run([probe, "--json", "-c", lc, disk], capture_output=True, text=True)
+    env = dict(l.split("=", 1) for l in json.loads(r2.stdout)["log"].replace("\r", "").split("\n") if "=" in l)
+    for k, v in exp["grubenv_after"].items():
+        if env.get(k) != v:
+            bad.append(f"grubenv after save_env: {k}={env.get(k)!r}, expected {v!r}")
+    if os.path.getsize(disk) and not bad:
+        cfg_note += " (grubenv rewritten in place: " + ", ".join(f"{k}={v!r}" for k, v in exp["grubenv_after"].items()) + ")"
 if bad:
     print(f"FAIL {name}: " + "; ".join(bad) + cfg_note)
     log = got.get("log", "")

@@ -256,12 +256,17 @@ static int cache_get(struct pb_disk *d, uint64_t blk, struct cblock **out)
     return 0;
 }
 
+void (*pb_disk_read_hook)(struct pb_disk *d, uint64_t offset, size_t len, void *ctx);
+void *pb_disk_read_hook_ctx;
+
 int pb_disk_read(struct pb_disk *d, uint64_t offset, size_t len, void *buf)
 {
     unsigned char *p = buf;
     if (offset > disk_bytes(d) || len > disk_bytes(d) - offset)
         return pb_error(PB_ERANGE, "%s: read of %zu bytes at byte %llu beyond the end of the disk (%llu bytes)",
                         d->name, len, (unsigned long long)offset, (unsigned long long)disk_bytes(d));
+    if (pb_disk_read_hook)
+        pb_disk_read_hook(d, offset, len, pb_disk_read_hook_ctx);
     while (len > 0) {
         uint64_t ss = d->sector_size;
         /* big aligned middle part: straight to the driver */
