@@ -826,6 +826,11 @@ int exec_node_list(struct node *n)
 
 int pb_script_run(const char *text, size_t len, const char *filename)
 {
+    return normal_script_run_at(text, len, filename, 1);
+}
+
+int normal_script_run_at(const char *text, size_t len, const char *filename, int first_line)
+{
     if (len > PB_SCRIPT_MAX_SIZE) {
         int r = pb_error(PB_ERANGE, "%s: script too large (%zu bytes)", filename, len);
         pb_print_error();
@@ -837,7 +842,7 @@ int pb_script_run(const char *text, size_t len, const char *filename)
         return r;
     }
     struct script *sc;
-    struct parser *p = parser_new(text, len, filename, 1, &sc);
+    struct parser *p = parser_new(text, len, filename, first_line, &sc);
     if (!p) {
         normal_leave_call();
         pb_print_error();

@@ -301,7 +301,7 @@ int pb_menu_enter(struct pb_menu_entry *e)
         pb_env_pop();
         return r;
     }
-    pb_script_run(e->body, strlen(e->body), e->file);
+    normal_script_run_at(e->body, strlen(e->body), e->file, e->line);
     normal_pop_params();
     return 0;
 }
@@ -322,7 +322,7 @@ int pb_menu_boot(struct pb_menu_entry *e, const char *chosen)
     int r = normal_push_params(e->argc, e->argv);
     if (r)
         return r;
-    pb_script_run(e->body, strlen(e->body), e->file);
+    normal_script_run_at(e->body, strlen(e->body), e->file, e->line);
     normal_pop_params();
     if (pb_script_stop_requested())
         return 0;
@@ -402,7 +402,7 @@ static int walk_to(const char *spec, int *path, int *depth, int *entered,
         r = normal_push_params(e->argc, e->argv);
         if (r)
             return r;
-        pb_script_run(e->body, strlen(e->body), e->file);
+        normal_script_run_at(e->body, strlen(e->body), e->file, e->line);
         normal_pop_params();
         m = pb_menu_current();
         if (!m || m->count == 0)

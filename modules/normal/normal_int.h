@@ -14,6 +14,8 @@ void normal_register_builtins(void);
 void normal_reset_interpreter(void);
 const char *normal_current_file(void);
 bool normal_function_exists(const char *name);
+/* pb_script_run() with line numbers starting at @first_line (entry bodies) */
+int normal_script_run_at(const char *text, size_t len, const char *filename, int first_line);
 void normal_functions_clear(void);
 /* set when linux/initrd/... failed while an entry ran (then it is not booted) */
 extern bool pb_normal_loader_cmd_failed;

@@ -19,9 +19,14 @@
 static char rec_kernel[512], rec_args[2048], rec_initrd[1024];
 static int rec_linux_calls;
 
+static int rec_booted;
+
 static __attribute__((unused)) int rec_boot(void *ctx)
 {
     (void)ctx;
+    rec_booted++;
+    if (!pb_loader_dry_run)
+        pb_script_request_stop(true);   /* a real boot does not return */
     return 0;
 }
 
@@ -78,6 +83,8 @@ static __attribute__((unused)) void st_init(void)
     pb_script_request_stop(false);
     rec_kernel[0] = rec_args[0] = rec_initrd[0] = 0;
     rec_linux_calls = 0;
+    rec_booted = 0;
+    pb_loader_dry_run = true;
     pb_loader_unset();
     memset(&pb_menu_last_report, 0, sizeof pb_menu_last_report);
     pb_hosted_capture_output(true);

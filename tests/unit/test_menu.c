@@ -204,6 +204,31 @@ static void test_configfile_context(void **state)
     pb_menu_pop();
 }
 
+static void test_main_hook_xen_cmdline(void **state)
+{
+    (void)state;
+    st_init();
+    const char *emb = "set timeout=0\nmenuentry A { linux /ka $v; }\nmenuentry B --id b { linux /kb $v; }\n";
+    pb_hosted_set_embedded_config(emb, strlen(emb));
+    pb_hosted_set_xen_cmdline("xen_grub_env_v=fromxen xen_grub_env_default=b");
+    void (*fn)(void) = pb_hosted_main();
+    assert_non_null(fn);
+    fn();
+    assert_string_equal(rec_kernel, "/kb");
+    assert_string_equal(rec_args, "[fromxen]");
+    /* a command on the Xen command line runs before the embedded config */
+    pb_env_unset("default");
+    st_init();
+    pb_hosted_set_xen_cmdline("echo hello from xen");
+    fn();
+    assert_non_null(strstr(st_out(), "hello from xen\n"));
+    assert_string_equal(rec_kernel, "/ka");
+    pb_hosted_set_xen_cmdline("");
+    pb_hosted_set_embedded_config("", 0);
+    pb_env_unset("v");
+    pb_env_unset("default");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_fallback_and_failures),
         cmocka_unit_test(test_timeout_values),
         cmocka_unit_test(test_configfile_context),
+        cmocka_unit_test(test_main_hook_xen_cmdline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
