@@ -12,6 +12,7 @@
 #include "pvboot/err.h"
 #include "pvboot/loader.h"
 #include "pvboot/menu.h"
+#include "pvboot/menu_ui.h"
 #include "pvboot/script.h"
 #include "pvboot/term.h"
 #include "pvboot/time.h"
@@ -419,82 +420,9 @@ static void leave_n(int n)
         pb_menu_leave();
 }
 
-static void print_menu(struct pb_menu *m, int def)
-{
-    int i = 0;
-    pb_printf("\n");
-    for (struct pb_menu_entry *e = m->first; e; e = e->next, i++) {
-        if (e->hidden)
-            continue;
-        pb_printf(" %c %2d. %s%s\n", i == def ? '*' : ' ', i, e->title, e->submenu ? " >" : "");
-    }
-}
-
-/* Read a line from the terminal (echoed). Returns length or -1 on timeout. */
-static int read_line(char *buf, size_t size)
-{
-    size_t n = 0;
-    for (;;) {
-        int k = pb_getkey(-1);
-        if (k == PB_KEY_NONE)
-            continue;
-        if (k == '\r' || k == '\n') {
-            pb_printf("\n");
-            break;
-        }
-        if (k == PB_KEY_BACKSPACE || k == 0x7f) {
-            if (n) {
-                n--;
-                pb_printf("\b \b");
-            }
-            continue;
-        }
-        if (k == PB_KEY_CTRL('d') && n == 0)
-            return -1;
-        if (k >= 0x20 && k < 0x100 && n + 1 < size) {
-            buf[n++] = (char)k;
-            char c = (char)k;
-            pb_write(&c, 1);
-        }
-    }
-    buf[n] = 0;
-    return (int)n;
-}
-
 void pb_normal_shell(void)
 {
-    char line[1024];
-    pb_printf("\nMinimal shell: type commands; `exit' leaves.\n");
-    for (;;) {
-        if (pb_script_stop_requested())
-            return;
-        pb_printf("pvboot> ");
-        int n = read_line(line, sizeof line);
-        if (n < 0)
-            return;
-        if (strcmp(line, "exit") == 0)
-            return;
-        pb_script_run(line, (size_t)n, "(shell)");
-    }
-}
-
-/* Wait up to @secs seconds for a key, printing a countdown if @show.
- * Returns the key or PB_KEY_NONE. */
-static int countdown(int secs, bool show)
-{
-    for (int s = secs; s > 0; s--) {
-        if (show)
-            pb_printf("\rBooting the default entry in %d s (press any key for the menu) ", s);
-        int k = pb_getkey(1000);
-        if (k != PB_KEY_NONE) {
-            if (show)
-                pb_printf("\n");
-            return k;
-        }
-    }
-    if (show)
-        pb_printf("\n");
-    return PB_KEY_NONE;
+    pb_ui_shell(false);   /* menu_ui.h: the interactive command line */
 }
 
 static int boot_spec(const char *spec, bool use_zero, bool report, struct pb_menu *top)
@@ -522,36 +450,6 @@ static int boot_spec(const char *spec, bool use_zero, bool report, struct pb_men
     }
     leave_n(entered);
     return r;
-}
-
-static int choose_interactively(struct pb_menu *m, int def)
-{
-    char line[256];
-    for (;;) {
-        if (pb_script_stop_requested())
-            return 0;
-        print_menu(m, def);
-        pb_printf("Entry number to boot, Enter for the default, `c' for a command line: ");
-        int n = read_line(line, sizeof line);
-        if (n < 0)
-            return PB_ECANCELED;
-        if (strcmp(line, "c") == 0) {
-            pb_normal_shell();
-            continue;
-        }
-        char spec[256];
-        if (n == 0)
-            snprintf(spec, sizeof spec, "%d", def);
-        else
-            memcpy(spec, line, sizeof spec);
-        char *end;
-        long v = strtol(spec, &end, 10);
-        if (*end || v < 0 || v >= m->count) {
-            pb_printf("No entry `%s'.\n", spec);
-            continue;
-        }
-        boot_spec(spec, false, false, m);
-    }
 }
 
 int pb_menu_run(struct pb_menu *m)
@@ -584,21 +482,18 @@ int pb_menu_run(struct pb_menu *m)
         top_def = 0;
 
     bool interactive = !pb_loader_dry_run;
-    int key = PB_KEY_NONE;
     if (interactive) {
+        /* the full-screen menu (menu_ui.c) counts down and boots what the
+         * user picks; it returns PB_UI_TIMEOUT to boot the default here.
+         * timeout=0 boots at once unless a key is already waiting. */
         int t = rep->timeout;
-        bool hidden = style && (strcmp(style, "hidden") == 0 || strcmp(style, "countdown") == 0);
-        if (t < 0) {
-            free(def);
-            return choose_interactively(m, top_def);
-        }
-        if (!hidden && t > 0)
-            print_menu(m, top_def);
-        if (t > 0)
-            key = countdown(t, !hidden || strcmp(style, "countdown") == 0);
-        if (key != PB_KEY_NONE) {
-            free(def);
-            return choose_interactively(m, top_def);
+        int key = t == 0 ? pb_getkey(0) : PB_KEY_NONE;
+        if (t != 0 || key != PB_KEY_NONE) {
+            int u = pb_ui_menu(m, top_def, key != PB_KEY_NONE ? -1 : t, style, pb_env_depth() > 2);
+            if (u != PB_UI_TIMEOUT) {
+                free(def);
+                return 0;
+            }
         }
     }
     int r = boot_spec(def, true, true, m);
@@ -619,5 +514,9 @@ int pb_menu_run(struct pb_menu *m)
     }
     if (pb_script_stop_requested() || !interactive)
         return r;
-    return choose_interactively(m, top_def);
+    /* nothing booted: keep the error visible, then the menu */
+    pb_printf("\nPress any key for the menu...");
+    pb_ui_getkey();
+    pb_ui_menu(m, top_def, -1, NULL, pb_env_depth() > 2);
+    return r;
 }

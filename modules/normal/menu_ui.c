@@ -181,12 +181,28 @@ void pb_ui_term_size(int *cols, int *rows)
     *rows = r;
 }
 
+/* ---- input ---- */
+
+int pb_ui_eof_ms = -1;
+
+int pb_ui_getkey(void)
+{
+    if (pb_ui_eof_ms < 0) {
+        for (;;) {
+            int k = pb_getkey(-1);
+            if (k != PB_KEY_NONE)
+                return k;
+        }
+    }
+    return pb_getkey(pb_ui_eof_ms);
+}
+
 /* ---- booting ---- */
 
 void ui_wait_key(void)
 {
     pb_printf("\nPress any key to continue...");
-    pb_getkey(-1);
+    pb_ui_getkey();
     pb_printf("\n");
 }
 
@@ -335,8 +351,9 @@ static int find_hotkey(const struct menu_state *s, int key)
             continue;
         if (h == key)
             return i;
-        if (h < 0x80 && key < 0x80 && h >= 'A' && h <= 'z' &&
-            (h | 0x20) == (key | 0x20) && (h | 0x20) >= 'a' && (h | 0x20) <= 'z')
+        /* letters match in either case, as GRUB's hotkeys do */
+        if (h < 0x80 && key < 0x80 && ((h | 0x20) >= 'a' && (h | 0x20) <= 'z') &&
+            (h | 0x20) == (key | 0x20))
             return i;
     }
     return -1;
@@ -479,9 +496,11 @@ static int menu_loop(struct pb_menu *m, int def, int timeout, const char *style,
             secs = -1;
             draw_countdown(&s, secs);
         } else {
-            k = pb_getkey(-1);
-            if (k == PB_KEY_NONE)
-                continue;
+            k = pb_ui_getkey();
+            if (k == PB_KEY_NONE) {
+                result = PB_UI_LEFT;     /* end of input */
+                break;
+            }
         }
         int old = s.sel, lr = list_rows(&s);
         switch (k) {

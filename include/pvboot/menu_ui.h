@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The interactive user interface of module `normal` on a VT100 terminal
+ * (the Xen console, or stdio / a scripted terminal when hosted): the
+ * full-screen menu, the entry editor, the command line with line editing,
+ * history and Tab completion, and GRUB-style password protection.
+ *
+ * Screen size: no size query is reliable over `xl console`, so the UI
+ * assumes 80x24 unless the variable `pvboot_term_size` says otherwise
+ * ("COLSxROWS", e.g. `set pvboot_term_size=132x43`; clamped to 20..512
+ * columns and 12..200 rows).  Every redraw positions each line absolutely
+ * (CSI row;col H) and clears to the end of the line, so a larger terminal
+ * shows the same picture in its top-left corner.
+ *
+ * Characters: titles and edited text are UTF-8; every code point counts as
+ * one column (no East Asian wide-character table), long text is cut at a
+ * code-point boundary, and control bytes / invalid UTF-8 from configs are
+ * shown as '?' so a config cannot send escape sequences to the terminal.
+ */
+#ifndef PVBOOT_MENU_UI_H
+#define PVBOOT_MENU_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct pb_menu;
+struct pb_menu_entry;
+
+/**
+ * pb_ui_eof_ms - when >= 0, a wait of that many milliseconds without a key
+ * counts as the end of input (the UI backs out: menus return, the editor
+ * cancels, the command line ends).  -1 (default) waits forever, as a
+ * console must.  Set by unit tests with a scripted terminal.
+ */
+extern int pb_ui_eof_ms;
+
+/** pb_ui_getkey() - pb_getkey(-1) bounded by pb_ui_eof_ms; PB_KEY_NONE at
+ *  the end of input. */
+int pb_ui_getkey(void);
+
+/** pb_ui_term_size() - the assumed terminal size (see above). */
+void pb_ui_term_size(int *cols, int *rows);
+
+/**
+ * pb_ui_utf8_cut() - how many bytes of @s (@len bytes) fit in @cols
+ * columns, cut at a code-point boundary.  *@used gets the columns used.
+ */
+size_t pb_ui_utf8_cut(const char *s, size_t len, int cols, int *used);
+
+/* What pb_ui_menu() did. */
+enum pb_ui_result {
+    PB_UI_TIMEOUT = 1,   /* the countdown ran out: the caller boots the default */
+    PB_UI_LEFT = 2,      /* Esc in a nested menu (configfile): go back */
+    PB_UI_STOP = 3,      /* a stop was requested (dry run booted, exit) */
+};
+
+/**
+ * pb_ui_menu() - run the full-screen menu for @m.
+ * @def: index of the highlighted entry at start.
+ * @timeout: seconds of countdown before the caller boots the default
+ *           (-1 = none; the countdown stops at the first key).
+ * @style: $timeout_style ("menu", "countdown", "hidden"; NULL = menu).
+ * @nested: Esc at this level returns PB_UI_LEFT (a configfile menu).
+ * Entries chosen by the user are booted here; a boot that fails shows the
+ * error and the menu again.  Returns an enum pb_ui_result.
+ */
+int pb_ui_menu(struct pb_menu *m, int def, int timeout, const char *style, bool nested);
+
+/**
+ * pb_ui_edit_entry() - the multi-line editor on a copy of @e's body.
+ * Ctrl-X/F10 boots the edited copy (returns its boot result: only on
+ * failure, or 0 in dry-run mode), Esc returns PB_ECANCELED, Ctrl-C/F2
+ * opens the command line (and returns to the editor).
+ */
+int pb_ui_edit_entry(struct pb_menu_entry *e, const char *chosen);
+
+/* ---- line editor ---- */
+
+#define PB_UI_HISTORY_MAX 32
+
+/** Completion callback: candidates for the word at the end of @line[0..len). */
+struct pb_ui_history {
+    char *lines[PB_UI_HISTORY_MAX];
+    int count;
+};
+
+/**
+ * pb_ui_readline() - read one line with editing (Left/Right, Home/End,
+ * Ctrl-A/E/B/F, Backspace/Delete, Ctrl-K/U/W, Up/Down history, Tab
+ * completion of commands, "(device" names and paths).
+ * @prompt: shown first; @buf/@size: the result (NUL-terminated, at most
+ * @size-1 bytes); @hist: history (may be NULL) — the line is not added.
+ * Returns the length, or -1 on Ctrl-D on an empty line / Esc (cancel).
+ */
+int pb_ui_readline(const char *prompt, char *buf, size_t size, struct pb_ui_history *hist);
+
+/** pb_ui_history_add() - append @line (not empty, not repeating the last). */
+void pb_ui_history_add(struct pb_ui_history *h, const char *line);
+
+/**
+ * pb_ui_complete() - Tab completion of the word ending at @cur in
+ * @line.  Fills @out (NUL-terminated) with the text to insert, and when
+ * several candidates remain and nothing can be inserted, lists them in
+ * @list (space-separated, cut to @listsize).  Returns the number of
+ * candidates.  Pure of terminal I/O (unit tested).
+ */
+int pb_ui_complete(const char *line, size_t cur, char *out, size_t outsize, char *list,
+                   size_t listsize);
+
+/** pb_ui_shell() - the command line until `exit`, Esc on an empty line
+ *  (when @from_menu) or end of input.  Needs a superuser if any are set. */
+void pb_ui_shell(bool from_menu);
+
+/* ---- authentication (GRUB's `superusers`, `password`, `password_pbkdf2`) ---- */
+
+/**
+ * pb_auth_register_user() - set @user's password checker (replaces an
+ * earlier one).  @check(pass, ctx) returns true when @pass matches;
+ * @free_ctx frees @ctx when replaced.  Returns 0 or PB_ENOMEM.
+ */
+int pb_auth_register_user(const char *user, bool (*check)(const char *pass, void *ctx), void *ctx,
+                          void (*free_ctx)(void *ctx));
+
+/** pb_auth_enabled() - true when $superusers is set and not empty. */
+bool pb_auth_enabled(void);
+
+/**
+ * pb_auth_allowed() - may the user run something restricted to @users
+ * (a comma/space/semicolon/pipe separated list; NULL = superusers only)?
+ * Prompts for a user name and password when needed (unless an allowed
+ * user already logged in).  Returns 0, or PB_EACCES after "Access denied".
+ */
+int pb_auth_allowed(const char *users);
+
+/** pb_auth_entry_allowed() - as GRUB: --unrestricted entries are free;
+ *  --users X allows X and superusers; otherwise superusers only. */
+int pb_auth_entry_allowed(const struct pb_menu_entry *e);
+
+/** pb_auth_logout() - forget logged-in users (tests). */
+void pb_auth_logout(void);
+
+#endif
