@@ -33,6 +33,8 @@ grep_log "$L" '^DISKTEST-PATTERN xen/xvda disk=01 checked=[0-9]+ bad=0' \
     && pass "good disk xvda works" || fail "xvda pattern"
 [ "$(tr -d '\r' <"$L" | grep -c '^DISKTEST-DISK ')" = 2 ] \
     && pass "only the 2 working disks registered" || fail "registered disk count"
+grep_log "$L" '^DISKTEST-CLOSE ms=[0-9]+ active_grants=0$' \
+    && pass "no grant left active after close" || fail "grants still active after close"
 grep_log "$L" '^DISKTEST-VBD closed 51712 frontend=1 backend=2' \
     && pass "xvda torn down cleanly" || fail "xvda teardown"
 grep_log "$L" '^DISKTEST-END' && pass "loader went on" || fail "guest did not finish"

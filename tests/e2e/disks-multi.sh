@@ -34,6 +34,8 @@ run_case() {   # NDISKS LBS4K_INDEX
     done
     [ "$(tr -d '\r' <"$L" | grep -c '^DISKTEST-DISK ')" = "$n" ] \
         && pass "$n disks: exactly $n listed" || fail "$n disks: wrong number of disks listed"
+    grep_log "$L" '^DISKTEST-CLOSE ms=[0-9]+ active_grants=0$' \
+        && pass "$n disks: no grant left after close" || fail "$n disks: grants left after close"
     grep_log "$L" '^DISKTEST-END' || fail "$n disks: guest did not finish"
 }
 run_case 2 2

@@ -26,6 +26,8 @@ grep_log "$L" '^testspeed: xen/xvda bytes=268435456 ns=[0-9]+' \
     && pass "testspeed read 256 MiB: $(tr -d '\r' <"$L" | grep -m1 '^Speed:')" || fail "testspeed 256 MiB"
 grep_log "$L" '^DISKTEST-VERIFY xen/xvda bytes=268435456 bad_sectors=0' \
     && pass "256 MiB content verified" || fail "256 MiB verify"
+grep_log "$L" '^DISKTEST-CLOSE ms=[0-9]+ active_grants=0$' \
+    && pass "no grant left active after close" || fail "grants still active after close"
 grep_log "$L" '^DISKTEST-VBD closed 51712 frontend=1 backend=2' \
     && pass "clean teardown: frontend Initialising, backend InitWait" || fail "teardown states"
 grep_log "$L" '^DISKTEST-END' && pass "guest finished" || fail "guest did not finish"

@@ -341,7 +341,8 @@ static void disktest_main(void)
     pb_command_run(1, lsvbd);
     uint64_t t0 = pb_time_ns();
     pb_disk_close_all();
-    pb_printf("DISKTEST-CLOSE ms=%" PRIu64 "\n", (pb_time_ns() - t0) / 1000000);
+    pb_printf("DISKTEST-CLOSE ms=%" PRIu64 " active_grants=%u\n", (pb_time_ns() - t0) / 1000000,
+              pb_gnttab_active());
     report_vbds("closed");
     pb_printf("DISKTEST-END\n");
 }
