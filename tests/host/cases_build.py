@@ -6,6 +6,10 @@ on it and compare the boot decision with expected.json.
 
 Usage: cases_build.py PROBE CASE_DIR WORK_DIR [SRC_DIR]
 Exit: 0 pass, 1 fail, 77 skip (filesystem not supported by the runtime).
+
+With PVBOOT_REAL_KERNEL/PVBOOT_REAL_INITRD set, the expected kernel and
+last initrd placeholders are replaced by those files (other initrds become
+empty) so the image really boots (tests/e2e/config_cases.sh).
 """
 import json, os, re, shutil, subprocess, sys
 
@@ -63,17 +67,52 @@ def xfs_proto(d, out):
     lines.append("$")
     open(out, "w").write("\n".join(lines) + "\n")
 
+def put_real_kernel(tree):
+    """replace the placeholders of the expected kernel/initrds by real files"""
+    rk, ri = os.environ.get("PVBOOT_REAL_KERNEL"), os.environ.get("PVBOOT_REAL_INITRD")
+    if not rk:
+        return
+    sub = exp.get("kernel_subvolume")
+    def fspath(x):
+        x = x.lstrip("/")
+        return os.path.join(tree, sub, x) if sub else os.path.join(tree, x)
+    k = fspath(exp["kernel"])
+    if os.path.lexists(k):
+        os.unlink(k)
+    shutil.copyfile(rk, k)
+    inis = exp.get("initrd") or []
+    for i, x in enumerate(inis):
+        q = fspath(x)
+        if os.path.lexists(q):
+            os.unlink(q)
+        if i == len(inis) - 1 and ri:
+            shutil.copyfile(ri, q)
+        else:
+            open(q, "wb").close()
+
+def tree_mib(tree):
+    n = 0
+    for root, dirs, files in os.walk(tree):
+        for f in files:
+            p = os.path.join(root, f)
+            if not os.path.islink(p):
+                n += os.path.getsize(p)
+    return n >> 20
+
 def make_fs(p, img):
     fs, d = p["fs"], p.get("dir")
     uuid, label = p.get("uuid"), p.get("label")
     tree = stage(d) if d else None
+    if tree and ("p%d" % p["n"]) == (exp.get("kernel_fs") or "").split(" ")[0]:
+        put_real_kernel(tree)
+    extra = tree_mib(tree) if tree else 0
     if fs in ("ext4", "ext3", "ext2"):
         a = ["mkfs." + fs, "-q", "-F", "-b", "4096"]
         if uuid: a += ["-U", uuid]
         if label: a += ["-L", label]
         if tree: a += ["-d", tree]
         if "features" in p: a += ["-O", ",".join(f for f in p["features"] if f not in ("extent", "flex_bg"))]
-        run(*a, img, "64M")
+        run(*a, img, "%dM" % (64 + 2 * extra))
     elif fs == "xfs":
         open(img, "wb").truncate(320 << 20)
         a = ["mkfs.xfs", "-q", "-f"]
@@ -85,7 +124,7 @@ def make_fs(p, img):
             a += ["-p", pf]
         run(*a, img)
     elif fs == "btrfs":
-        open(img, "wb").truncate(256 << 20)
+        open(img, "wb").truncate((256 + 2 * extra) << 20)
         a = ["mkfs.btrfs", "-q", "-f"]
         if uuid: a += ["-U", uuid]
         if label: a += ["-L", label]
@@ -117,6 +156,8 @@ for p in parts:
 disk = os.path.join(work, name + ".img")
 if layout["partition_table"] == "none":
     make_fs(parts[0], disk)
+    if os.path.getsize(disk) < (64 << 20):
+        os.truncate(disk, 64 << 20)
 else:
     imgs, start, lines = [], 2048, ["label: " + {"msdos": "dos"}.get(layout["partition_table"], layout["partition_table"])]
     for p in parts:
@@ -139,6 +180,9 @@ else:
         run("dd", "if=" + img, "of=" + disk, "bs=512", f"seek={st}", "conv=notrunc,sparse", "status=none")
         os.unlink(img)
 
+if os.environ.get("PVBOOT_CASES_BUILD_ONLY"):
+    print(disk)
+    sys.exit(0)
 res = subprocess.run([probe, "--json", disk], capture_output=True, text=True)
 try:
     got = json.loads(res.stdout)
