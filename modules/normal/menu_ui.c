@@ -608,6 +608,6 @@ int pb_ui_menu(struct pb_menu *m, int def, int timeout, const char *style, bool 
         return PB_UI_LEFT;
     int r = menu_loop(m, def, timeout, style, nested, NULL);
     if (r != PB_UI_TIMEOUT)
-        pb_write("\033[0m\r\n", 6);
+        pb_write("\033[0m", 4);   /* the cursor is on the last row already */
     return r;
 }

@@ -242,11 +242,21 @@ static void rl_draw(struct rl *r)
     ui_buf_str(&b, "\r");
     ui_buf_str(&b, r->prompt);
     ui_buf_text(&b, r->buf + start, r->len - start, room);
-    ui_buf_str(&b, "\033[K\r");
-    int x = pl + cc - off;
-    if (x > 0)
-        ui_buf_printf(&b, "\033[%dC", x);
+    ui_buf_str(&b, "\033[K");
+    if (r->cur < r->len) {
+        ui_buf_str(&b, "\r");
+        int x = pl + cc - off;
+        if (x > 0)
+            ui_buf_printf(&b, "\033[%dC", x);
+    }
     ui_buf_flush(&b);
+}
+
+/* Typing at the end of a line that still fits: just echo the byte. */
+static bool rl_simple_append(const struct rl *r)
+{
+    int pl = (int)strlen(r->prompt);
+    return r->cur == r->len && pl + u8cols(r->buf, r->len) < r->cols - 1;
 }
 
 static void rl_set(struct rl *r, const char *s)
@@ -408,7 +418,21 @@ int pb_ui_readline(const char *prompt, char *buf, size_t size, struct pb_ui_hist
         default:
             if (k >= 0x20 && k < 0x100 && k != 0x7f) {
                 char ch = (char)k;
+                bool simple = rl_simple_append(&r);
+                size_t before = r.len;
                 rl_insert(&r, &ch, 1);
+                /* echo a whole character once its last byte arrived */
+                if (simple && r.len > before) {
+                    size_t st = r.len - 1;
+                    while (st > 0 && ((unsigned char)buf[st] & 0xc0) == 0x80 && r.len - st < 4)
+                        st--;
+                    size_t want = ui_utf8_len((const unsigned char *)buf + st, r.len - st);
+                    if (k < 0x80 && k >= 0x20)
+                        pb_write(&ch, 1);
+                    else if (want == r.len - st && want > 1)
+                        rl_draw(&r);
+                    continue;
+                }
             }
             break;
         }

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for the full-screen menu (modules/normal/menu_ui.c) with a
+ * scripted terminal and the virtual clock: the exact 80x24 screen (and a
+ * larger one set by pvboot_term_size), reverse-video selection, keys,
+ * scrolling, submenus, hotkeys, the countdown and timeout_style, UTF-8
+ * titles cut at a character boundary, boot failures returning to the menu,
+ * the editor reached with `e', and password protection. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "script_test_util.h"
+#include "vt_screen.h"
+#include "pvboot/menu_ui.h"
+#include "pvboot/term.h"
+
+#define UP "\033[A"
+#define DOWN "\033[B"
+#define END "\033[F"
+#define HOME "\033[H"
+#define PGDN "\033[6~"
+#define PGUP "\033[5~"
+#define ESC "\033"
+
+/* Build the menu of @cfg in a new context, type @keys into the menu and
+ * put the final screen into vt.  Returns pb_ui_menu's result. */
+static int run_menu(const char *cfg, const char *keys, int def, int timeout, const char *style,
+                    bool nested, int cols, int rows)
+{
+    st_init();
+    pb_ui_eof_ms = 600000;
+    pb_auth_logout();
+    assert_int_equal(pb_env_push(), 0);
+    assert_int_equal(pb_menu_push(), 0);
+    st_run(cfg);
+    pb_hosted_output_reset();
+    pb_hosted_set_input(keys, strlen(keys));
+    int r = pb_ui_menu(pb_menu_current(), def, timeout, style, nested);
+    vt_reset(cols, rows);
+    vt_feed(pb_hosted_output());
+    pb_menu_pop();
+    pb_env_pop();
+    assert_int_equal(vt.unknown, 0);
+    return r;
+}
+
+/* "|" + @text padded to @inner columns + "|" */
+static const char *boxed(const char *text, int inner)
+{
+    static char b[1024];
+    int cols = 0;
+    for (const char *p = text; *p; p++)
+        if (((unsigned char)*p & 0xc0) != 0x80)
+            cols++;
+    snprintf(b, sizeof b, "|%s%*s|", text, inner - cols, "");
+    return b;
+}
+
+static const char *menu4 =
+    "menuentry 'First' { linux /k1 one; }\n"
+    "menuentry 'Second' --hotkey=s {\n  linux /k2 two\n}\n"
+    "submenu 'More options' {\n"
+    "  menuentry 'Sub A' { linux /ka a; }\n"
+    "  menuentry 'Sub B' { linux /kb b; }\n"
+    "}\n"
+    "menuentry 'Broken' { linux /missing; }\n";
+
+static void test_screen_80x24_countdown(void **state)
+{
+    (void)state;
+    int r = run_menu(menu4, "", 0, 3, NULL, false, 80, 24);
+    assert_int_equal(r, PB_UI_TIMEOUT);
+    assert_string_equal(vt_row(1), "                                pvboot boot menu");
+    assert_string_equal(vt_row(2), "");
+    char border[80];
+    memset(border, '-', 79);
+    border[0] = border[78] = '+';
+    border[79] = 0;
+    assert_string_equal(vt_row(3), border);
+    assert_string_equal(vt_row(4), boxed("*First", 77));
+    assert_string_equal(vt_rev_row(4), "."
+                        "#############################################################################"
+                        "..");
+    assert_string_equal(vt_row(5), boxed(" Second", 77));
+    assert_string_equal(vt_rev_row(5), "................................................................................");
+    char sub[128];
+    snprintf(sub, sizeof sub, " More options%*s >", 62, "");
+    assert_string_equal(vt_row(6), boxed(sub, 77));
+    assert_string_equal(vt_row(7), boxed(" Broken", 77));
+    for (int i = 8; i <= 17; i++)
+        assert_string_equal(vt_row(i), boxed("", 77));
+    assert_string_equal(vt_row(18), border);
+    assert_string_equal(vt_row(20), "Use the Up and Down keys to select an entry. Enter boots it,");
+    assert_string_equal(vt_row(21), "`e' edits its commands, `c' opens a command line.");
+    /* counted down 3, 2, 1, 0 */
+    assert_string_equal(vt_row(23), "The highlighted entry will be booted automatically in 0 s.");
+    assert_non_null(strstr(pb_hosted_output(), "automatically in 3 s."));
+    assert_non_null(strstr(pb_hosted_output(), "automatically in 1 s."));
+    assert_string_equal(vt_row(24), "");
+    assert_string_equal(rec_kernel, "");   /* the caller boots the default */
+}
+
+static void test_arrows_boot_second(void **state)
+{
+    (void)state;
+    /* a key stops the countdown; Down Down Up Enter boots the second entry */
+    int r = run_menu(menu4, DOWN DOWN UP "\r", 0, 10, NULL, false, 80, 24);
+    assert_int_equal(r, PB_UI_STOP);
+    assert_string_equal(rec_kernel, "/k2");
+    assert_string_equal(rec_args, "[two]");
+    assert_non_null(strstr(st_out(), "Booting `Second'"));
+    /* the countdown line was cleared after the first key */
+    assert_null(strstr(st_out(), "automatically in 9 s."));
+    /* Home/End/PgUp/PgDn */
+    r = run_menu(menu4, END HOME PGDN PGUP DOWN DOWN DOWN "\r", 0, -1, NULL, false, 80, 24);
+    assert_string_equal(rec_kernel, "/missing");
+    /* hotkey (either case) boots at once */
+    r = run_menu(menu4, "S", 0, -1, NULL, false, 80, 24);
+    assert_int_equal(r, PB_UI_STOP);
+    assert_string_equal(rec_kernel, "/k2");
+}
+
+static void test_selection_redraw(void **state)
+{
+    (void)state;
+    /* moving redraws only the two rows; the screen shows the new selection */
+    int r = run_menu(menu4, DOWN, 0, -1, NULL, false, 80, 24);
+    assert_int_equal(r, PB_UI_LEFT);   /* end of input */
+    assert_string_equal(vt_row(4), boxed(" First", 77));
+    assert_string_equal(vt_row(5), boxed("*Second", 77));
+    assert_int_equal(vt_rev_row(4)[1], '.');
+    assert_int_equal(vt_rev_row(5)[1], '#');
+    assert_int_equal(vt_rev_row(5)[77], '#');
+    assert_int_equal(vt_rev_row(5)[78], '.');
+}
+
+static void test_submenu(void **state)
+{
+    (void)state;
+    int r = run_menu(menu4, DOWN DOWN "\r" DOWN "\r", 0, -1, NULL, false, 80, 24);
+    assert_int_equal(r, PB_UI_STOP);
+    assert_string_equal(rec_kernel, "/kb");
+    /* Esc leaves the submenu; the top menu is drawn again */
+    r = run_menu(menu4, DOWN DOWN "\r" ESC UP "\r", 0, -1, NULL, false, 80, 24);
+    assert_string_equal(rec_kernel, "/k2");
+    /* inside a submenu the help line mentions Esc */
+    /* (at the end of input the submenu and then the top menu return, so
+     * look at the submenu's drawing in the output) */
+    r = run_menu(menu4, DOWN DOWN "\r", 0, -1, NULL, false, 80, 24);
+    assert_non_null(strstr(pb_hosted_output(), "\033[4;1H|\033[7m*Sub A "));
+    assert_non_null(strstr(pb_hosted_output(), "\033[5;1H| Sub B "));
+    assert_non_null(strstr(pb_hosted_output(),
+                           "`e' edits its commands, `c' opens a command line, Esc goes back."));
+    assert_string_equal(vt_row(4), boxed(" First", 77));
+    assert_string_equal(vt_row(6), boxed("*More options                                                               >", 77));
+    /* Esc at the top level of a nested (configfile) menu leaves it */
+    r = run_menu(menu4, ESC, 0, -1, NULL, true, 80, 24);
+    assert_int_equal(r, PB_UI_LEFT);
+}
+
+static void test_scrolling_and_size(void **state)
+{
+    (void)state;
+    char cfg[8192] = "set pvboot_term_size=100x30\n";
+    for (int i = 0; i < 40; i++) {
+        char l[96];
+        snprintf(l, sizeof l, "menuentry 'Entry %02d' { linux /k%d; }\n", i, i);
+        strcat(cfg, l);
+    }
+    /* 100x30: 20 list rows (4..23), the box is 99 columns wide */
+    int r = run_menu(cfg, END, 0, -1, NULL, false, 100, 30);
+    assert_int_equal(r, PB_UI_LEFT);
+    assert_string_equal(vt_row(4), boxed(" Entry 20", 97));
+    assert_string_equal(vt_row(23), boxed("*Entry 39", 97));
+    /* more above: '^' in the top border, none below */
+    assert_int_equal(vt_row(3)[96], '^');
+    assert_null(strchr(vt_row(24), 'v'));
+    assert_string_equal(vt_row(27), "`e' edits its commands, `c' opens a command line.");
+    /* PgUp from the end moves 19 entries up (page of 20 rows) */
+    r = run_menu(cfg, END PGUP "\r", 0, -1, NULL, false, 100, 30);
+    assert_string_equal(rec_kernel, "/k20");
+    /* 80x24: 14 rows, Down 14 times scrolls by one */
+    r = run_menu(cfg + strlen("set pvboot_term_size=100x30\n"),
+                 DOWN DOWN DOWN DOWN DOWN DOWN DOWN DOWN DOWN DOWN DOWN DOWN DOWN DOWN, 0, -1, NULL,
+                 false, 80, 24);
+    assert_string_equal(vt_row(4), boxed(" Entry 01", 77));
+    assert_string_equal(vt_row(17), boxed("*Entry 14", 77));
+    assert_int_equal(vt_row(3)[76], '^');
+    assert_int_equal(vt_row(18)[76], 'v');
+}
+
+static void test_utf8_and_long_titles(void **state)
+{
+    (void)state;
+    /* 80 columns of 'é' (2 bytes each): cut to 76 whole characters */
+    char cfg[1024] = "menuentry '";
+    for (int i = 0; i < 80; i++)
+        strcat(cfg, "\xc3\xa9");
+    strcat(cfg, "' { true; }\nmenuentry 'Ünïcödé ✓ title' { true; }\n"
+                "menuentry 'ctl\x01" "x' { true; }\n");
+    run_menu(cfg, "", 0, -1, NULL, false, 80, 24);
+    char want[512] = "|*";
+    for (int i = 0; i < 76; i++)
+        strcat(want, "\xc3\xa9");
+    strcat(want, "|");
+    assert_string_equal(vt_row(4), want);
+    assert_string_equal(vt_row(5), boxed(" Ünïcödé ✓ title", 77));
+    /* control bytes in titles are not sent to the terminal */
+    assert_string_equal(vt_row(6), boxed(" ctl?x", 77));
+    int used;
+    assert_int_equal(pb_ui_utf8_cut("a\xc3\xa9\xe2\x9c\x93z", 7, 3, &used), 6);
+    assert_int_equal(used, 3);
+    /* an invalid byte counts as one column */
+    assert_int_equal(pb_ui_utf8_cut("\xff\xc3", 2, 1, &used), 1);
+}
+
+static void test_timeout_styles(void **state)
+{
+    (void)state;
+    /* hidden: nothing drawn, the caller boots the default */
+    int r = run_menu(menu4, "", 0, 2, "hidden", false, 80, 24);
+    assert_int_equal(r, PB_UI_TIMEOUT);
+    assert_string_equal(pb_hosted_output(), "");
+    /* countdown: one line counting */
+    r = run_menu(menu4, "", 0, 2, "countdown", false, 80, 24);
+    assert_int_equal(r, PB_UI_TIMEOUT);
+    assert_string_equal(pb_hosted_output(),
+                        "\rPress Esc or any key for the menu. Booting in 2 s. \033[K"
+                        "\rPress Esc or any key for the menu. Booting in 1 s. \033[K\r\033[K");
+    /* Esc interrupts: the menu is shown and waits (no countdown any more) */
+    r = run_menu(menu4, ESC, 1, 5, "hidden", false, 80, 24);
+    assert_int_equal(r, PB_UI_LEFT);
+    assert_string_equal(vt_row(5), boxed("*Second", 77));
+    assert_string_equal(vt_row(23), "");
+    /* a hotkey during a hidden countdown boots its entry */
+    r = run_menu(menu4, "s", 0, 5, "hidden", false, 80, 24);
+    assert_int_equal(r, PB_UI_STOP);
+    assert_string_equal(rec_kernel, "/k2");
+}
+
+static void test_boot_failure_returns(void **state)
+{
+    (void)state;
+    /* Broken fails: error shown, a key, then the menu; Home Enter boots First */
+    int r = run_menu(menu4, END "\r" "x" HOME "\r", 0, -1, NULL, false, 80, 24);
+    assert_int_equal(r, PB_UI_STOP);
+    assert_string_equal(rec_kernel, "/k1");
+    const char *o = st_out();
+    if (!strstr(o, "error: t.cfg:9: file `/missing' not found\n"
+                   "error: entry `Broken': a loader command failed; not booting it."))
+        { fputs(o, stderr); fail(); }
+    assert_non_null(strstr(o, "Booting `Broken'"));
+    assert_non_null(strstr(o, "Press any key to continue..."));
+    /* an entry that loads nothing */
+    r = run_menu("menuentry 'Empty' { true; }\nmenuentry 'Ok' { linux /ok; }\n",
+                 "\r" "x" DOWN "\r", 0, -1, NULL, false, 80, 24);
+    assert_non_null(strstr(st_out(), "error: entry `Empty' loaded no kernel."));
+    assert_string_equal(rec_kernel, "/ok");
+}
+
+static void test_edit_and_boot(void **state)
+{
+    (void)state;
+    /* e, End, type " extra", Ctrl-X: the edited copy boots */
+    int r = run_menu(menu4, DOWN "e" DOWN END " extra\x18", 0, -1, NULL, false, 80, 24);
+    assert_int_equal(r, PB_UI_STOP);
+    assert_string_equal(rec_kernel, "/k2");
+    assert_string_equal(rec_args, "[two][extra]");
+    /* Esc discards: the entry is unchanged */
+    r = run_menu(menu4, DOWN "e" END " extra" ESC "\r", 0, -1, NULL, false, 80, 24);
+    assert_string_equal(rec_args, "[two]");
+}
+
+static const char *locked =
+    "set superusers=root\n"
+    "password root pw\n"
+    "password alice al\n"
+    "menuentry 'Locked' { linux /locked; }\n"
+    "menuentry 'Alice' --users alice { linux /alice; }\n"
+    "menuentry 'Free' --unrestricted { linux /free; }\n";
+
+static void test_passwords(void **state)
+{
+    (void)state;
+    /* wrong password: refused, back to the menu, nothing booted */
+    int r = run_menu(locked, "\rroot\rwrong\r" "x", 0, -1, NULL, false, 80, 24);
+    assert_int_equal(r, PB_UI_LEFT);
+    assert_string_equal(rec_kernel, "");
+    assert_non_null(strstr(st_out(), "Enter username: \033[Kroot\n"));
+    assert_non_null(strstr(st_out(), "error: access denied."));
+    assert_null(strstr(st_out(), "wrong"));
+    /* right password boots */
+    r = run_menu(locked, "\rroot\rpw\r", 0, -1, NULL, false, 80, 24);
+    assert_string_equal(rec_kernel, "/locked");
+    /* alice may boot her entry but not the superuser's */
+    r = run_menu(locked, "\ralice\ral\r" "x" DOWN "\ralice\ral\r", 0, -1, NULL, false, 80, 24);
+    assert_string_equal(rec_kernel, "/alice");
+    assert_non_null(strstr(st_out(), "error: access denied."));
+    /* unrestricted: no prompt */
+    r = run_menu(locked, END "\r", 0, -1, NULL, false, 80, 24);
+    assert_string_equal(rec_kernel, "/free");
+    assert_null(strstr(st_out(), "Enter username"));
+    /* editing needs a superuser: alice is refused, the entry is not booted */
+    r = run_menu(locked, END "e" "alice\ral\r" "x", 0, -1, NULL, false, 80, 24);
+    assert_string_equal(rec_kernel, "");
+    assert_non_null(strstr(st_out(), "error: access denied."));
+    assert_null(strstr(st_out(), "Editing:"));
+    /* so does the command line */
+    r = run_menu(locked, "c" "bob\rx\r" "x", 0, -1, NULL, false, 80, 24);
+    assert_null(strstr(st_out(), "pvboot> "));
+    assert_non_null(strstr(st_out(), "error: access denied."));
+}
+
+static void test_command_line_from_menu(void **state)
+{
+    (void)state;
+    /* c, a command, an unknown command (error, shell goes on), Esc back,
+     * then Enter boots the first entry */
+    int r = run_menu(menu4, "c" "echo hi there\r" "nosuchcmd\r" "echo after\r" ESC "\r", 0, -1,
+                     NULL, false, 80, 24);
+    assert_int_equal(r, PB_UI_STOP);
+    const char *o = st_out();
+    if (!strstr(o, "pvboot> \033[Kecho hi there\nhi there\n"))
+        { fputs(o, stderr); fail(); }
+    assert_non_null(strstr(o, "error: (command line):1: can't find command `nosuchcmd'\n"));
+    assert_non_null(strstr(o, "\nafter\n"));
+    assert_string_equal(rec_kernel, "/k1");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_screen_80x24_countdown),
+        cmocka_unit_test(test_arrows_boot_second),
+        cmocka_unit_test(test_selection_redraw),
+        cmocka_unit_test(test_submenu),
+        cmocka_unit_test(test_scrolling_and_size),
+        cmocka_unit_test(test_utf8_and_long_titles),
+        cmocka_unit_test(test_timeout_styles),
+        cmocka_unit_test(test_boot_failure_returns),
+        cmocka_unit_test(test_edit_and_boot),
+        cmocka_unit_test(test_passwords),
+        cmocka_unit_test(test_command_line_from_menu),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
