@@ -140,7 +140,8 @@ for f in /usr/share/man/man1/mkpvimage.1.gz /usr/share/bash-completion/completio
          /usr/sbin/pvboot-xen-firmware; do
     [ -e "$f" ] || fail "$f is not installed"
 done
-[ ! -e /usr/lib/xen-4.17 ] || fail "/usr/lib/xen-4.17 exists without Xen installed"
+# (libxenmisc4.17 owns /usr/lib/xen-4.17/lib; the firmware dir is xen-utils')
+[ ! -e /usr/lib/xen-4.17/boot ] || fail "/usr/lib/xen-4.17/boot exists without xen-utils installed"
 
 echo "--- apt-get purge --autoremove pvboot"
 rm -f /etc/xen/x.bin; rmdir /etc/xen          # the admin's own file
@@ -180,8 +181,8 @@ apt_q install --no-install-recommends xen-utils-4.17 >/root/xen2.log 2>&1 || fai
 echo "trigger: $LINK -> $(readlink "$LINK")"
 apt_q purge --autoremove xen-utils-4.17 xen-utils-common >/root/xen3.log 2>&1 || fail "purge xen-utils after pvboot"
 [ ! -L "$LINK" ] || fail "stale $LINK after xen-utils-4.17 was purged"
-[ ! -e /usr/lib/xen-4.17 ] || { find /usr/lib/xen-4.17 >&2; fail "/usr/lib/xen-4.17 left behind"; }
-echo "trigger: stale link and empty /usr/lib/xen-4.17 removed with xen-utils-4.17"
+[ ! -e /usr/lib/xen-4.17/boot ] || { find /usr/lib/xen-4.17/boot >&2; fail "/usr/lib/xen-4.17/boot left behind"; }
+echo "trigger: stale link and the emptied /usr/lib/xen-4.17/boot removed with xen-utils-4.17"
 apt_q purge --autoremove pvboot >/dev/null 2>&1
 snapshot /root/s4
 # Xen's own packages may leave files of their own (python caches...); what
@@ -189,7 +190,9 @@ snapshot /root/s4
 left=$(diff /root/s0 /root/s4 | grep -E '^>.*(pvboot|pvgrub|/usr/lib/xen-)' || true)
 [ -z "$left" ] || fail "left behind after the whole sequence: $left"
 other=$(diff /root/s0 /root/s4 | grep -c '^[<>]' || true)
-echo "whole sequence: no pvboot or xen firmware paths left ($other unrelated differences from Xen's packages)"
+echo "whole sequence: no pvboot or xen firmware paths left ($other unrelated differences from Xen's packages, e.g.:"
+diff /root/s0 /root/s4 | grep '^[<>]' | head -n 4 | sed 's/^/    /'
+echo "  )"
 echo "PASS(chroot)"
 EOF
 chmod 755 "$R/root/inside.sh"
