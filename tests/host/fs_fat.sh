@@ -32,7 +32,7 @@ variant() {   # variant NAME SIZE_KiB EXPECTED_BITS MKFS-ARGS...
 variant fat12 16384 12 -F 12 -s 16
 variant fat16 32768 16 -F 16
 variant fat32 65536 32 -F 32
-variant fat32-4k-sectors 262144 32 -F 32 -S 4096
+variant fat32-4k-sectors 524288 32 -F 32 -S 4096
 variant fat16-4k-sectors 65536 16 -F 16 -S 4096
 
 # fragmented: fill with small files, delete every other one, then copy a big file
