@@ -81,7 +81,7 @@ check "guest.cfg given to xl has firmware and no kernel line" \
        ! tr -d "\r" <"$SER" | grep -q "xlcfg| kernel"'
 check "console starts with the banner 'pvboot $VERSION'" \
       '[ "$(echo "$CON" | sed -n 1p)" = "pvboot $VERSION" ]'
-check "pvboot found the guest's config" 'echo "$CON" | grep -q "pvboot: using (.*)/boot/grub/grub.cfg"'
+check "pvboot found the guest's config" 'echo "$CON" | grep -Eq "^pvboot: using \(xen/xvda,msdos1\)/boot/grub2?/grub.cfg$"'
 check "the guest kernel booted and reconnected xvda (xenlab rc $rc)" '[ $rc = 0 ]'
 if [ $FAILED != 0 ]; then
     tail -n 30 "$W/out.txt"
