@@ -12,6 +12,9 @@ fe=/local/domain/$domid/device/vbd/$vdev
 be=/local/domain/0/backend/xenlab-fake-vbd/$domid/$vdev
 xenstore-write "$fe/backend" "$be" "$fe/backend-id" 0 "$fe/state" 1 \
                "$fe/virtual-device" "$vdev" "$fe/device-type" disk || exit 1
+# the frontend directory belongs to the guest (as libxl makes it): it writes
+# ring-ref, event-channel, state... there
+xenstore-chmod -r "$fe" "n$domid" r0 || exit 1
 case "$mode" in
     missing) ;;
     initwait|closed)
