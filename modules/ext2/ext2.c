@@ -721,6 +721,9 @@ static int walk_dir(struct ext2_fs *fs, struct ext2_node *dir, dirent_fn fn, voi
         return r;
     }
     uint32_t bs = fs->block_size;
+    if (dir->size / bs > fs->blocks_count)
+        return pb_error(PB_EBADFS, "ext2: %s: directory inode %u: size %llu exceeds the filesystem",
+                        fs->base.dev->name, dir->ino, (unsigned long long)dir->size);
     uint8_t *b = malloc(bs);
     if (!b)
         return pb_error(PB_ENOMEM, "ext2: out of memory");

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <time.h>
+#include <unistd.h>
 #include "pvboot/disk.h"
 #include "pvboot/err.h"
 #include "pvboot/file.h"
@@ -407,6 +409,210 @@ static int cmd_hashtree(const char *path, const char *rel, int depth)
     return rc;
 }
 
+
+/* ---- whole-tree walk (corruption runs) ---- */
+
+static uint64_t walk_read_cap = 4u << 20;   /* bytes read per file by walk */
+
+struct walk_stats {
+    unsigned entries, files, errors;
+    uint64_t bytes;
+};
+
+struct walk_list {
+    char **names;
+    enum pb_ftype *types;
+    size_t n, cap;
+};
+
+static int walk_collect(const char *name, size_t namelen, enum pb_ftype type, void *ctx)
+{
+    struct walk_list *l = ctx;
+    if (l->n >= 2000)
+        return 1;                               /* bound per directory */
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 32;
+        char **nn = realloc(l->names, nc * sizeof *nn);
+        if (!nn)
+            return 1;
+        l->names = nn;
+        enum pb_ftype *nt = realloc(l->types, nc * sizeof *nt);
+        if (!nt)
+            return 1;
+        l->types = nt;
+        l->cap = nc;
+    }
+    l->names[l->n] = strndup(name, namelen);
+    l->types[l->n] = type;
+    l->n++;
+    return 0;
+}
+
+/*
+ * Visit everything below @path: list directories (depth <= 12, 2000
+ * entries each), stat every entry, read every regular file (at most 4 MiB
+ * each) and symlink target.  Errors are counted, not fatal.
+ */
+static void walk_tree(const char *path, int depth, struct walk_stats *ws, char *buf, size_t bufsz)
+{
+    struct walk_list l = { 0 };
+    if (depth > 12 || ws->entries > 20000)
+        return;
+    if (pb_dir_iterate(path, walk_collect, &l) < 0)
+        ws->errors++;
+    for (size_t i = 0; i < l.n; i++) {
+        char *full = l.names[i] ? join(path, l.names[i]) : NULL;
+        ws->entries++;
+        if (full) {
+            struct pb_stat st;
+            if (pb_stat_path(full, &st, 1) < 0)
+                ws->errors++;
+            if (l.types[i] == PB_FT_DIR) {
+                walk_tree(full, depth + 1, ws, buf, bufsz);
+            } else if (l.types[i] == PB_FT_REG || l.types[i] == PB_FT_LNK) {
+                struct pb_file *f;
+                if (pb_file_open(full, &f) == 0) {
+                    uint64_t total = 0;
+                    for (;;) {
+                        int64_t n = pb_file_read(f, buf, bufsz);
+                        if (n <= 0) {
+                            if (n < 0)
+                                ws->errors++;
+                            break;
+                        }
+                        total += (uint64_t)n;
+                        if (total >= walk_read_cap)
+                            break;
+                    }
+                    ws->bytes += total;
+                    ws->files++;
+                    pb_file_close(f);
+                } else {
+                    ws->errors++;
+                }
+            }
+        }
+        pb_error_clear();
+        free(full);
+        free(l.names[i]);
+    }
+    free(l.names);
+    free(l.types);
+}
+
+static int walk_probe_cb(const char *devname, void *ctx)
+{
+    char ***list = ctx;
+    size_t n = 0;
+    while ((*list)[n])
+        n++;
+    if (n >= 63)
+        return 1;
+    (*list)[n] = strdup(devname);
+    return 0;
+}
+
+/* Walk every device and filesystem of the registered disks. */
+static void walk_all(struct walk_stats *ws)
+{
+    char *devs[64] = { 0 };
+    char **dp = devs;
+    char *buf = malloc(1u << 20);
+    if (!buf)
+        return;
+    pb_device_iterate(walk_probe_cb, &dp);
+    pb_error_clear();
+    for (int i = 0; i < 64 && devs[i]; i++) {
+        char root[80];
+        snprintf(root, sizeof root, "(%s)/", devs[i]);
+        walk_tree(root, 0, ws, buf, 1u << 20);
+        pb_error_clear();
+        free(devs[i]);
+    }
+    free(buf);
+}
+
+static volatile unsigned long corrupt_iter;
+
+static void corrupt_alarm(int sig)
+{
+    (void)sig;
+    static const char msg[] = "pvboot-fstest: corrupt: an iteration exceeded its time limit (hang)\n";
+    if (write(2, msg, sizeof msg - 1) < 0)
+        _exit(3);
+    _exit(3);
+}
+
+/*
+ * corrupt IMAGE ITERATIONS [SEED [FLIPS]]: for each iteration, flip FLIPS
+ * (default 1..16) random bytes of a copy of IMAGE (biased to its first
+ * MiB, where the metadata lives), register it as a memory disk and walk
+ * every partition and filesystem on it.  Each iteration is bounded by a
+ * 10 s alarm; a crash or sanitizer report ends the process non-zero.
+ */
+static int cmd_corrupt(int nargs, char **args)
+{
+    if (nargs < 2)
+        return 2;
+    FILE *f = fopen(args[0], "rb");
+    if (!f) {
+        fprintf(stderr, "pvboot-fstest: %s: %s\n", args[0], strerror(errno));
+        return 2;
+    }
+    fseek(f, 0, SEEK_END);
+    long sz = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    if (sz < 512 || sz > (256l << 20)) {
+        fclose(f);
+        fprintf(stderr, "pvboot-fstest: %s: image must be 512 bytes .. 256 MiB\n", args[0]);
+        return 2;
+    }
+    uint8_t *orig = malloc((size_t)sz), *img = malloc((size_t)sz);
+    if (!orig || !img || fread(orig, 1, (size_t)sz, f) != (size_t)sz) {
+        fclose(f);
+        fprintf(stderr, "pvboot-fstest: %s: cannot read\n", args[0]);
+        return 2;
+    }
+    fclose(f);
+    unsigned long iters = strtoul(args[1], NULL, 0);
+    unsigned long seed = nargs > 2 ? strtoul(args[2], NULL, 0) : 1;
+    unsigned long fixed_flips = nargs > 3 ? strtoul(args[3], NULL, 0) : 0;
+    pb_hostdisk_remove_all();
+    walk_read_cap = 64u << 10;
+    signal(SIGALRM, corrupt_alarm);
+    struct walk_stats total = { 0 };
+    uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
+    for (corrupt_iter = 0; corrupt_iter < iters; corrupt_iter++) {
+        memcpy(img, orig, (size_t)sz);
+        /* xorshift64* */
+#define NEXT() (x ^= x >> 12, x ^= x << 25, x ^= x >> 27, x * 0x2545f4914f6cdd1dull)
+        unsigned long flips = fixed_flips ? fixed_flips : 1 + NEXT() % 16;
+        for (unsigned long k = 0; k < flips; k++) {
+            uint64_t r = NEXT();
+            uint64_t span = (r & 3) ? (sz < (1l << 20) ? (uint64_t)sz : (1u << 20)) : (uint64_t)sz;
+            uint64_t pos = NEXT() % span;
+            img[pos] ^= (uint8_t)(1 + NEXT() % 255);
+        }
+#undef NEXT
+        alarm(10);
+        if (!pb_hostdisk_add_mem(img, (size_t)sz, NULL))
+            return fail("memory disk");
+        struct walk_stats ws = { 0 };
+        walk_all(&ws);
+        pb_hostdisk_remove_all();
+        alarm(0);
+        total.entries += ws.entries;
+        total.files += ws.files;
+        total.errors += ws.errors;
+        total.bytes += ws.bytes;
+    }
+    printf("%lu iterations: %u entries, %u files, %llu bytes read, %u errors reported, no crash or hang\n",
+           iters, total.entries, total.files, (unsigned long long)total.bytes, total.errors);
+    free(orig);
+    free(img);
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -421,7 +627,10 @@ static void usage(FILE *f)
         "  hashtree DIR           SHA-256 of every regular file below DIR, relative paths, sorted\n"
         "  stat PATH              type, size, mtime, inode, mode (symlinks not followed)\n"
         "  readlink PATH          a symlink's target\n"
-        "  bench PATH             read a file and print MiB/s\n");
+        "  bench PATH             read a file and print MiB/s\n"
+        "  walk                   list, stat and read everything on every device (counts)\n"
+        "  corrupt IMAGE N [SEED [FLIPS]]  N runs of walk over copies of IMAGE with random\n"
+        "                         byte flips (no image arguments needed before --)\n");
 }
 
 static double now_s(void)
@@ -461,7 +670,7 @@ int main(int argc, char **argv)
             return fail(argv[i]);
         nimg++;
     }
-    if (i >= argc || i + 1 >= argc || nimg == 0) {
+    if (i >= argc || i + 1 >= argc || (nimg == 0 && strcmp(argv[i + 1], "corrupt"))) {
         usage(stderr);
         return 2;
     }
@@ -471,6 +680,15 @@ int main(int argc, char **argv)
     char **args = argv + i;
     if (!strcmp(cmd, "probe"))
         return cmd_probe(nargs, args);
+    if (!strcmp(cmd, "corrupt"))
+        return cmd_corrupt(nargs, args);
+    if (!strcmp(cmd, "walk")) {
+        struct walk_stats ws = { 0 };
+        walk_all(&ws);
+        printf("%u entries, %u files, %llu bytes, %u errors\n", ws.entries, ws.files,
+               (unsigned long long)ws.bytes, ws.errors);
+        return 0;
+    }
     if (!strcmp(cmd, "ls")) {
         bool lf = false, rec = false;
         int j = 0;
