@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e (real Xen in QEMU): one vbd.  The guest lists xen/xvda (alias hd0) with
+# e2e (real Xen in QEMU): one vbd (+ a 1 MiB memdisk, mkpvimage -m).  The guest lists xen/xvda (alias hd0) with
 # its size, checks a known pattern at scattered sectors (through the cache
 # and straight from the driver, unaligned buffers too), writes and reads back
 # a sector, measures a 256 MiB sequential read with testspeed and verifies
@@ -9,7 +9,8 @@
 need_xenlab
 W=$(mktemp -d /tmp/pvboot-e2e-disks.XXXXXX)
 trap 'rm -rf "$W"' EXIT
-build_image "$W"
+mkpattern "$W/md.img" 1 9
+build_image "$W" "$W/md.img"
 mkpattern "$W/d1.img" 272 1
 "$XENLAB" run --loader "$W/pvboot-disktest.bin" --disk "$W/d1.img" \
     --extra "speed=256 write=xen/xvda" --expect 'DISKTEST-END' --timeout 240 \
@@ -18,6 +19,10 @@ L=$W/run/domu-console.log
 cat "$L" | tr -d '\r' | grep -E 'DISKTEST|testspeed|File size|Elapsed|Speed|blkfront' || true
 grep_log "$L" '^DISKTEST-DISK xen/xvda alias=hd0 sectors=557056 sector_size=512 mib=272' \
     && pass "xen/xvda listed with its size" || fail "xen/xvda not listed with 557056 sectors"
+grep_log "$L" '^DISKTEST-DISK memdisk alias=- sectors=2048 sector_size=512 mib=1$' \
+    && pass "memdisk listed" || fail "memdisk not listed"
+grep_log "$L" '^DISKTEST-PATTERN memdisk disk=09 checked=[0-9]+ bad=0' \
+    && pass "memdisk pattern" || fail "memdisk pattern"
 grep_log "$L" '^DISKTEST-PATTERN xen/xvda disk=01 checked=[0-9]+ bad=0' \
     && pass "pattern at scattered sectors" || fail "pattern check"
 grep_log "$L" '^DISKTEST-WRITE xen/xvda rc=0 readback_rc=0 same=1' \

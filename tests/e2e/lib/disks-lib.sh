@@ -63,14 +63,15 @@ PY
     ld -r -m elf_x86_64 --build-id=none -o "$out/disktest.mod" "$out/disktest.o"
 }
 
-# build_image OUTDIR: OUTDIR/pvboot-disktest.bin with kernel, blkfront,
-# testspeed, memdisk and the disktest main program.
+# build_image OUTDIR [MEMDISK]: OUTDIR/pvboot-disktest.bin with kernel,
+# blkfront, testspeed and the disktest main program (+ memdisk MEMDISK).
 build_image() {
-    local out=$1
+    local out=$1 md=${2:-} extra=()
     build_disktest "$out"
     printf '# disktest image: the disktest module is the main program\n' >"$out/empty.cfg"
+    [ -z "$md" ] || extra=(-m "$md" memdisk)
     "$PVBOOT_BUILD/src/mkpvimage" -O x86_64-xen -d "$MODDIR" -c "$out/empty.cfg" \
-        -o "$out/pvboot-disktest.bin" kernel blkfront testspeed "$out/disktest.mod"
+        -o "$out/pvboot-disktest.bin" kernel blkfront testspeed "${extra[@]}" "$out/disktest.mod"
 }
 
 # grep_log LOG REGEX: true if a console line matches
