@@ -91,11 +91,12 @@ static void ed_free(struct editor *ed)
     free(ed->l);
 }
 
-/* Split @body into lines; a trailing newline adds no empty line.  Leading
+/* Split @body into lines; a leading and a trailing newline add no empty line.  Leading
  * indentation is kept as written. */
 static int ed_load(struct editor *ed, const char *body)
 {
-    const char *p = body;
+    /* `menuentry T {' leaves the newline after '{' in the body: not a line */
+    const char *p = body[0] == '\n' ? body + 1 : body;
     for (;;) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);

@@ -489,7 +489,7 @@ int pb_menu_run(struct pb_menu *m)
         int t = rep->timeout;
         int key = t == 0 ? pb_getkey(0) : PB_KEY_NONE;
         if (t != 0 || key != PB_KEY_NONE) {
-            int u = pb_ui_menu(m, top_def, key != PB_KEY_NONE ? -1 : t, style, pb_env_depth() > 2);
+            int u = pb_ui_menu(m, top_def, key != PB_KEY_NONE ? -1 : t, style, false);
             if (u != PB_UI_TIMEOUT) {
                 free(def);
                 return 0;
@@ -517,6 +517,6 @@ int pb_menu_run(struct pb_menu *m)
     /* nothing booted: keep the error visible, then the menu */
     pb_printf("\nPress any key for the menu...");
     pb_ui_getkey();
-    pb_ui_menu(m, top_def, -1, NULL, pb_env_depth() > 2);
+    pb_ui_menu(m, top_def, -1, NULL, false);
     return r;
 }
