@@ -90,15 +90,6 @@ else
     fail "the prebuilt image differs from mkpvimage's output for the shipped modules and embed/default.cfg"
 fi
 
-# --- lintian
-if command -v lintian >/dev/null; then
-    lintian --fail-on error,warning "$deb" >"$W/lintian" 2>&1 || { cat "$W/lintian"; fail "lintian errors or warnings"; }
-    sed 's/^/  lintian: /' "$W/lintian"
-    ok "lintian: no errors or warnings"
-else
-    fail "lintian not installed (scripts/install-deps.sh installs it)"
-fi
-
 # --- bash completion (real bash-completion framework)
 bc=/usr/share/bash-completion/bash_completion
 if [ -r "$bc" ]; then
@@ -121,7 +112,15 @@ $want_mods
 $got
 want
 $expect"
-    ok "bash completion (-C, -O, module names from -d, long options)"
+    # every long option of `mkpvimage --help` is completed, and nothing else
+    helpopts=$("$W/root/usr/bin/mkpvimage" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u | tr '\n' ' ')
+    compopts=$(bash -c '
+        . "$1"; . "$2"
+        COMP_WORDS=(mkpvimage --); COMP_CWORD=1; COMP_LINE="mkpvimage --"; COMP_POINT=${#COMP_LINE}
+        COMPREPLY=(); _mkpvimage mkpvimage; printf "%s\n" "${COMPREPLY[@]%=}" | sort -u | tr "\n" " "
+    ' _ "$bc" "$W/root/usr/share/bash-completion/completions/mkpvimage")
+    [ "$helpopts" = "$compopts" ] || fail "completion long options '$compopts' != mkpvimage --help '$helpopts'"
+    ok "bash completion (-C, -O, module names from -d, long options = --help)"
 fi
 
 # --- xl's firmware path, from the host's own xl binary
@@ -148,4 +147,13 @@ if [ -n "$xl" ]; then
     grep -q 'is not pvboot' "$W/err" || fail "no warning for the foreign $want"
     ok "pvboot-xen-firmware: $xl formats $fmt -> $want"
 fi
+# --- lintian
+if command -v lintian >/dev/null; then
+    lintian --fail-on error,warning "$deb" >"$W/lintian" 2>&1 || { cat "$W/lintian"; fail "lintian errors or warnings"; }
+    sed 's/^/  lintian: /' "$W/lintian"
+    ok "lintian: no errors or warnings"
+else
+    fail "lintian not installed (scripts/install-deps.sh installs it)"
+fi
+
 echo "PASS: package_layout"
