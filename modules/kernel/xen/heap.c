@@ -4,12 +4,14 @@
  * posix_memalign over the page allocator (mm.c).
  *
  * Small requests (<= 2048 bytes) come from power-of-two size classes carved
- * out of whole pages (objects are naturally aligned to their size); larger
+ * out of whole pages (objects are naturally aligned to their size; a page
+ * whose objects are all free again goes back to the page allocator, one
+ * empty page per class is kept); larger
  * ones are runs of contiguous pages straight from the page allocator, so a
  * single allocation can be hundreds of MiB.  Per-page metadata
  * (pb_page_info[pfn]) says what a page holds, which lets free() validate
  * its argument:
- *   SLAB | class        page carved into objects of class size
+ *   SLAB | class | used page carved into objects of class size
  *   LARGE_HEAD | npages first page of a large allocation
  *   LARGE_TAIL          other pages of a large allocation
  */
@@ -30,8 +32,17 @@
 #define NCLASSES 8                   /* 16 … 2048 */
 #define MAX_SMALL (1u << (MIN_SHIFT + NCLASSES - 1))
 
-struct free_obj { struct free_obj *next; };
-static struct free_obj *free_list[NCLASSES];
+/* slab page info: class in bits 0-2, objects in use in bits 3-12 */
+#define SLAB_CLASS(x)   ((x) & 7u)
+#define SLAB_INUSE(x)   (((x) >> 3) & 0x3ffu)
+#define SLAB_INFO(c, n) (INFO_SLAB | (uint32_t)(c) | ((uint32_t)(n) << 3))
+
+/* Free objects of a class, in one circular doubly linked list (an object
+ * is at least 16 bytes), so that the objects of a page that became empty
+ * can be unlinked and the page returned to the page allocator. */
+struct free_obj { struct free_obj *next, *prev; };
+static struct free_obj free_list[NCLASSES];
+static unsigned empty_pages[NCLASSES];   /* fully free slab pages kept (<= 1) */
 static size_t slab_pages, large_pages, large_allocs;
 
 void pb_heap_stats(size_t *slab, size_t *large, size_t *nlarge)
@@ -49,24 +60,70 @@ static unsigned class_of(size_t n)
     return c;
 }
 
+static void obj_push(unsigned c, struct free_obj *o)
+{
+    struct free_obj *h = &free_list[c];
+    if (!h->next)
+        h->next = h->prev = h;
+    o->next = h->next;
+    o->prev = h;
+    h->next->prev = o;
+    h->next = o;
+}
+
+static void obj_unlink(struct free_obj *o)
+{
+    o->prev->next = o->next;
+    o->next->prev = o->prev;
+}
+
 static void *small_alloc(unsigned c)
 {
-    if (!free_list[c]) {
+    struct free_obj *h = &free_list[c];
+    size_t sz = 1ul << (MIN_SHIFT + c);
+    if (!h->next || h->next == h) {
         char *page = pb_alloc_pages_raw(1, 1);
         if (!page)
             return NULL;
-        pb_page_info[pb_virt_to_pfn(page)] = INFO_SLAB | c;
+        pb_page_info[pb_virt_to_pfn(page)] = SLAB_INFO(c, 0);
         slab_pages++;
-        size_t sz = 1ul << (MIN_SHIFT + c);
-        for (size_t off = PB_PAGE_SIZE; off >= sz; off -= sz) {
-            struct free_obj *o = (struct free_obj *)(page + off - sz);
-            o->next = free_list[c];
-            free_list[c] = o;
-        }
+        empty_pages[c]++;
+        for (size_t off = PB_PAGE_SIZE; off >= sz; off -= sz)
+            obj_push(c, (struct free_obj *)(page + off - sz));
     }
-    struct free_obj *o = free_list[c];
-    free_list[c] = o->next;
+    struct free_obj *o = h->next;
+    obj_unlink(o);
+    unsigned long pfn = pb_virt_to_pfn(o);
+    uint32_t info = pb_page_info[pfn];
+    if (SLAB_INUSE(info) == 0)
+        empty_pages[c]--;
+    pb_page_info[pfn] = SLAB_INFO(c, SLAB_INUSE(info) + 1);
     return o;
+}
+
+static void small_free(void *p, uint32_t info)
+{
+    unsigned c = SLAB_CLASS(info);
+    unsigned long pfn = pb_virt_to_pfn(p);
+    unsigned inuse = SLAB_INUSE(info);
+    if (inuse == 0)
+        pb_panic("free(%p): slab page has no objects in use (double free?)", p);
+    obj_push(c, p);
+    pb_page_info[pfn] = SLAB_INFO(c, inuse - 1);
+    if (inuse - 1 > 0)
+        return;
+    if (empty_pages[c] == 0) {         /* keep one empty page per class */
+        empty_pages[c]++;
+        return;
+    }
+    /* give the page back: unlink all its (now free) objects */
+    size_t sz = 1ul << (MIN_SHIFT + c);
+    char *page = pb_pfn_to_virt(pfn);
+    for (size_t off = 0; off + sz <= PB_PAGE_SIZE; off += sz)
+        obj_unlink((struct free_obj *)(page + off));
+    pb_page_info[pfn] = 0;
+    slab_pages--;
+    pb_free_pages(page, 1);
 }
 
 static void *large_alloc(size_t n, size_t align_pages)
@@ -101,7 +158,7 @@ static size_t alloc_size(void *p, const char *who)
     uint32_t info = pfn < pb_nr_pages ? pb_page_info[pfn] : 0;
     switch (INFO_KIND(info)) {
     case INFO_SLAB: {
-        size_t sz = 1ul << (MIN_SHIFT + INFO_VAL(info));
+        size_t sz = 1ul << (MIN_SHIFT + SLAB_CLASS(info));
         if ((unsigned long)p & (sz - 1))
             pb_panic("%s(%p): not the start of a %zu-byte heap object", who, p, sz);
         return sz;
@@ -123,9 +180,7 @@ void free(void *p)
     size_t sz = alloc_size(p, "free");
     uint32_t info = pb_page_info[pfn];
     if (INFO_KIND(info) == INFO_SLAB) {
-        struct free_obj *o = p;
-        o->next = free_list[INFO_VAL(info)];
-        free_list[INFO_VAL(info)] = o;
+        small_free(p, info);
         return;
     }
     size_t np = sz >> PB_PAGE_SHIFT;

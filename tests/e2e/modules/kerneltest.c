@@ -80,6 +80,8 @@ static void test_memory(void)
     static void *p[4000];
     static size_t sz[4000];
     unsigned seed = 7;
+    size_t free_small0;
+    pb_mem_stats(&free_small0, NULL);
     ok = 1;
     for (int i = 0; i < 4000; i++) {
         seed = seed * 1103515245u + 12345u;
@@ -91,9 +93,18 @@ static void test_memory(void)
     for (int i = 0; i < 4000 && ok; i++)
         for (size_t k = 0; k < sz[i]; k += 97)
             if (((unsigned char *)p[i])[k] != (i & 0xff)) { ok = 0; break; }
+    size_t free_small1;
+    pb_mem_stats(&free_small1, NULL);
     for (int i = 0; i < 4000; i++)
         free(p[i]);
     check(ok, "heap-small-mixed", "4000 allocations of 1..3000 bytes");
+    size_t free_small2;
+    pb_mem_stats(&free_small2, NULL);
+    /* empty slab pages go back (one kept per size class, at most 8) */
+    check(free_small1 + 1000 < free_small0 && free_small2 + 8 >= free_small0 &&
+          free_small2 <= free_small0, "heap-slab-pages-returned",
+          "free pages %zu before, %zu with 4000 live, %zu after", free_small0, free_small1,
+          free_small2);
     void *al = aligned_alloc(65536, 100000);
     void *al2 = aligned_alloc(256, 100);
     check(al && ((uintptr_t)al & 65535) == 0 && al2 && ((uintptr_t)al2 & 255) == 0,
