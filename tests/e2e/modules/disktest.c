@@ -15,6 +15,7 @@
  *   write=DISK         write 8 sectors 64 before DISK's end, read them back from the backend
  *   blocks=S1,S2       also run testspeed -s S1, -s S2... (with speed=)
  *   segs=N             cap blkfront's segments per request (experiments)
+ *   segsalt=N          cap it at N on every other speed run (A/B)
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -164,9 +165,13 @@ static void speed(const char *mib)
 static void speed_one(const char *mib, const char *disk)
 {
     char len[32], v[64];
+    static unsigned round;
     snprintf(len, sizeof(len), "%sM", mib);
     if (opt("segs", v, sizeof(v)))
         bf_seg_limit = (unsigned)strtoul(v, NULL, 10);
+    if (opt("segsalt", v, sizeof(v)))     /* A/B: every other run capped */
+        bf_seg_limit = (round++ & 1) ? (unsigned)strtoul(v, NULL, 10) : 0;
+    pb_printf("DISKTEST-SPEED %s seg_limit=%u\n", disk, bf_seg_limit);
     if (opt("blocks", v, sizeof(v))) {
         for (char *p = v, *e; *p; p = e) {
             e = strchr(p, ',');
