@@ -325,9 +325,26 @@ out:
     return r;
 }
 
-/* Read entry @idx of indirect block @blk (with a one-block cache). */
-static int ind_entry(struct ext2_fs *fs, struct ext2_node *n, uint64_t blk, uint32_t idx, uint32_t *out)
+/* Entry @idx of an upper-level indirect block @blk (4 bytes, via the disk cache). */
+static int ind_upper(struct ext2_fs *fs, struct ext2_node *n, uint64_t blk, uint32_t idx, uint32_t *out)
 {
+    uint8_t v[4];
+    if (blk >= fs->blocks_count)
+        return pb_error(PB_EBADFS, "ext2: %s: inode %u: indirect block %llu outside the fs",
+                        fs->base.dev->name, n->ino, (unsigned long long)blk);
+    int r = ext2_dev_read(fs, blk * fs->block_size + 4ull * idx, 4, v);
+    if (r < 0)
+        return r;
+    *out = rd32(v);
+    return 0;
+}
+
+/* Leaf indirect block @blk, entry @idx: pointer and contiguous run (with a
+ * one-block cache of the leaf). */
+static int ind_leaf(struct ext2_fs *fs, struct ext2_node *n, uint64_t blk, uint32_t idx,
+                    uint64_t *pblk, uint64_t *run)
+{
+    uint32_t per = fs->block_size / 4;
     if (blk >= fs->blocks_count)
         return pb_error(PB_EBADFS, "ext2: %s: inode %u: indirect block %llu outside the fs",
                         fs->base.dev->name, n->ino, (unsigned long long)blk);
@@ -345,63 +362,76 @@ static int ind_entry(struct ext2_fs *fs, struct ext2_node *n, uint64_t blk, uint
         }
         n->ind_blk = blk;
     }
-    *out = rd32((const uint8_t *)&n->ind[idx]);
+    const uint8_t *a = (const uint8_t *)n->ind;
+    uint32_t first = rd32(a + 4 * idx);
+    uint32_t k = idx + 1;
+    if (first == 0) {
+        while (k < per && rd32(a + 4 * k) == 0)
+            k++;
+    } else {
+        while (k < per && rd32(a + 4 * k) == first + (k - idx))
+            k++;
+    }
+    *pblk = first;
+    *run = k - idx;
     return 0;
 }
 
 static int bmap_blockmap(struct ext2_fs *fs, struct ext2_node *n, uint64_t lblk,
                          uint64_t *pblk, uint64_t *run)
 {
-    uint32_t per = fs->block_size / 4;
+    uint64_t per = fs->block_size / 4;
     const uint8_t *ib = n->raw + 40;
     uint32_t b;
     int r;
     *run = 1;
     if (lblk < EXT2_NDIR) {
-        *pblk = rd32(ib + 4 * lblk);
+        uint32_t first = rd32(ib + 4 * lblk);
+        uint64_t k = lblk + 1;
+        while (k < EXT2_NDIR && (first ? rd32(ib + 4 * k) == first + (k - lblk) : rd32(ib + 4 * k) == 0))
+            k++;
+        *pblk = first;
+        *run = k - lblk;
         goto check;
     }
     lblk -= EXT2_NDIR;
     if (lblk < per) {
         b = rd32(ib + 4 * 12);
         if (!b) { *pblk = 0; *run = per - lblk; return 0; }
-        r = ind_entry(fs, n, b, (uint32_t)lblk, &b);
+        r = ind_leaf(fs, n, b, (uint32_t)lblk, pblk, run);
         if (r < 0) return r;
-        *pblk = b;
         goto check;
     }
     lblk -= per;
-    if (lblk < (uint64_t)per * per) {
+    if (lblk < per * per) {
         b = rd32(ib + 4 * 13);
-        if (!b) { *pblk = 0; *run = (uint64_t)per * per - lblk; return 0; }
-        r = ind_entry(fs, n, b, (uint32_t)(lblk / per), &b);
+        if (!b) { *pblk = 0; *run = per * per - lblk; return 0; }
+        r = ind_upper(fs, n, b, (uint32_t)(lblk / per), &b);
         if (r < 0) return r;
         if (!b) { *pblk = 0; *run = per - lblk % per; return 0; }
-        r = ind_entry(fs, n, b, (uint32_t)(lblk % per), &b);
+        r = ind_leaf(fs, n, b, (uint32_t)(lblk % per), pblk, run);
         if (r < 0) return r;
-        *pblk = b;
         goto check;
     }
-    lblk -= (uint64_t)per * per;
-    if (lblk < (uint64_t)per * per * per) {
+    lblk -= per * per;
+    if (lblk < per * per * per) {
         b = rd32(ib + 4 * 14);
-        if (!b) { *pblk = 0; *run = (uint64_t)per * per * per - lblk; return 0; }
-        r = ind_entry(fs, n, b, (uint32_t)(lblk / ((uint64_t)per * per)), &b);
+        if (!b) { *pblk = 0; *run = per * per * per - lblk; return 0; }
+        r = ind_upper(fs, n, b, (uint32_t)(lblk / (per * per)), &b);
         if (r < 0) return r;
-        if (!b) { *pblk = 0; *run = (uint64_t)per * per - lblk % ((uint64_t)per * per); return 0; }
-        r = ind_entry(fs, n, b, (uint32_t)(lblk / per % per), &b);
+        if (!b) { *pblk = 0; *run = per * per - lblk % (per * per); return 0; }
+        r = ind_upper(fs, n, b, (uint32_t)(lblk / per % per), &b);
         if (r < 0) return r;
         if (!b) { *pblk = 0; *run = per - lblk % per; return 0; }
-        r = ind_entry(fs, n, b, (uint32_t)(lblk % per), &b);
+        r = ind_leaf(fs, n, b, (uint32_t)(lblk % per), pblk, run);
         if (r < 0) return r;
-        *pblk = b;
         goto check;
     }
     *pblk = 0;
     *run = UINT64_MAX;
     return 0;
 check:
-    if (*pblk >= fs->blocks_count)
+    if (*pblk && (*pblk >= fs->blocks_count || *run > fs->blocks_count - *pblk))
         return pb_error(PB_EBADFS, "ext2: %s: inode %u: data block %llu outside the fs",
                         fs->base.dev->name, n->ino, (unsigned long long)*pblk);
     return 0;
