@@ -14,8 +14,9 @@
  *
  * Characters: titles and edited text are UTF-8; every code point counts as
  * one column (no East Asian wide-character table), long text is cut at a
- * code-point boundary, and control bytes / invalid UTF-8 from configs are
- * shown as '?' so a config cannot send escape sequences to the terminal.
+ * code-point boundary, a tab is shown as one space, and other control
+ * bytes / invalid UTF-8 from configs are shown as '?' so a config cannot
+ * send escape sequences to the terminal.
  */
 #ifndef PVBOOT_MENU_UI_H
 #define PVBOOT_MENU_UI_H

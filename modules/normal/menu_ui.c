@@ -153,6 +153,8 @@ int ui_buf_text(struct ui_buf *b, const char *s, size_t len, int cols)
         size_t n = ui_utf8_len(u + i, len - i);
         if (ui_utf8_printable(u + i, n))
             ui_buf_add(b, s + i, n);
+        else if (n == 1 && u[i] == '\t')
+            ui_buf_add(b, " ", 1);    /* one column, like every character */
         else
             ui_buf_add(b, "?", 1);
         i += n;

@@ -63,6 +63,10 @@ static void test_screen(void **state)
     assert_int_equal(vt.r, 2);
     assert_int_equal(vt.c, 2);
     assert_string_equal(rec_kernel, "");
+    /* a tab (as grub.cfg files indent) shows as one space, other control
+     * bytes as '?' */
+    edit("\n\tlinux /k\x1b[31m\n", ESC);
+    assert_string_equal(vt_row(3), "   linux /k?[31m");
 }
 
 static void test_cursor_keys(void **state)
