@@ -75,6 +75,8 @@ int pb_evtchn_wait(const evtchn_port_t *ports, unsigned n, uint64_t deadline_ns)
 {
     if (n > 128)
         return pb_error(PB_EINVAL, "pb_evtchn_wait: %u ports (at most 128)", n);
+    if (n == 0 && deadline_ns == 0)
+        return pb_error(PB_EINVAL, "pb_evtchn_wait: no ports and no deadline would never return");
     /* bounded: each iteration either returns or blocks until an event or the
      * deadline; spurious wake-ups are rare, cap them anyway */
     for (unsigned iter = 0; iter < 1000000; iter++) {
