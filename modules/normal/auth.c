@@ -98,6 +98,13 @@ void pb_auth_logout(void)
         users[i].logged_in = false;
 }
 
+static bool input_ended;
+
+bool ui_auth_input_ended(void)
+{
+    return input_ended;
+}
+
 /* Read a line; echo only when @echo. Returns length or -1. */
 static int read_secret(const char *prompt, char *buf, size_t size, bool echo)
 {
@@ -107,6 +114,8 @@ static int read_secret(const char *prompt, char *buf, size_t size, bool echo)
     size_t n = 0;
     for (;;) {
         int k = pb_ui_getkey();
+        if (k == PB_KEY_NONE)
+            input_ended = true;
         if (k == PB_KEY_NONE || k == PB_KEY_ESC) {
             pb_printf("\n");
             return -1;
@@ -134,6 +143,7 @@ int pb_auth_allowed(const char *list)
         if (users[i].logged_in && user_allowed(users[i].name, list))
             return 0;
     char name[AUTH_NAME_MAX], pass[1024];
+    input_ended = false;
     pb_printf("\n");
     int n = read_secret("Enter username: ", name, sizeof name, true);
     if (n >= 0 && read_secret("Enter password: ", pass, sizeof pass, false) >= 0) {

@@ -19,12 +19,17 @@ static struct pb_ui_history shell_history;
 
 void pb_ui_shell(bool from_menu)
 {
-    if (pb_auth_allowed(NULL)) {
+    /* from the menu a refusal goes back to it; when nothing booted the
+     * command line is all there is, so ask again (never a dead console) */
+    while (pb_auth_allowed(NULL)) {
         pb_print_error();
         pb_error_clear();
-        if (from_menu)
+        if (from_menu) {
             ui_wait_key();
-        return;
+            return;
+        }
+        if (ui_auth_input_ended() || pb_script_stop_requested())
+            return;
     }
     char *line = malloc(SHELL_LINE_MAX);
     if (!line) {

@@ -33,6 +33,9 @@ bool ui_utf8_printable(const unsigned char *s, size_t n);
 /* Boot entry @e (run in its own environment context) and, on failure,
  * show the error and wait for a key.  Returns the result. */
 int ui_boot_entry(struct pb_menu_entry *e, const char *chosen);
+/* Did the last password prompt end because input ended (not a wrong
+ * password / Esc)? */
+bool ui_auth_input_ended(void);
 /* Wait for a key after an error ("Press any key to continue..."). */
 void ui_wait_key(void);
 

@@ -244,6 +244,28 @@ static void test_shell(void **state)
         fputs(o, stderr);
         fail();
     }
+    /* with superusers set, the shell outside the menu asks until the
+     * password is right */
+    st_run("set superusers=root\npassword root pw\n");
+    pb_auth_logout();
+    static const char keys2[] = "root\rbad\r" "root\rpw\r" "echo in-shell\r";
+    pb_hosted_set_input(keys2, sizeof keys2 - 1);
+    pb_hosted_output_reset();
+    pb_ui_shell(false);
+    o = st_out();
+    if (!strstr(o, "error: access denied.\n\nEnter username: ") || !strstr(o, "\nin-shell\n")) {
+        fputs(o, stderr);
+        fail();
+    }
+    /* from the menu, a refusal returns at once */
+    pb_auth_logout();
+    static const char keys3[] = "root\rbad\r" "x" "echo not-run\r";
+    pb_hosted_set_input(keys3, sizeof keys3 - 1);
+    pb_hosted_output_reset();
+    pb_ui_shell(true);
+    assert_null(strstr(st_out(), "not-run"));
+    st_run("unset superusers\n");
+    pb_auth_logout();
     /* `help' lists every command with its summary */
     const char *h = st_run("help\n");
     assert_non_null(strstr(h, "password_pbkdf2      Set USER's password from a grub-mkpasswd-pbkdf2 hash.\n"));
