@@ -165,6 +165,58 @@ void normal_register_main_commands(void)
         pb_command_register(&main_cmds[i]);
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/*
+ * A config path from the Xen command line (legacy pv-grub style): the file
+ * name picks the format (menu.lst/grub.conf: GRUB legacy, whose "(hdN,M)"
+ * counts partitions from 0; extlinux.conf/syslinux.cfg: syslinux; anything
+ * else: GRUB 2); root and prefix are set from the path, as discovery does.
+ */
+static void run_cmdline_config(const char *path)
+{
+    bool legacy = ends_with(path, "/menu.lst") || ends_with(path, "/grub.conf");
+    bool syslinux = ends_with(path, "/extlinux.conf") || ends_with(path, "/syslinux.cfg");
+    char p[1024];
+    snprintf(p, sizeof p, "%s", path);
+    if (legacy && p[0] == '(') {
+        /* (hdN,M)... -> (hdN,M+1)... */
+        char *comma = strchr(p, ','), *close = strchr(p, ')');
+        if (comma && close && comma < close) {
+            char *end;
+            long part = strtol(comma + 1, &end, 10);
+            if (end == close && end > comma + 1 && part >= 0 && part < 1000) {
+                char rest[1024];
+                snprintf(rest, sizeof rest, "%s", close);
+                snprintf(comma + 1, sizeof p - (size_t)(comma + 1 - p), "%ld%s", part + 1, rest);
+            }
+        }
+    }
+    if (p[0] == '(') {
+        char *close = strchr(p, ')');
+        if (close) {
+            char dev[256];
+            snprintf(dev, sizeof dev, "%.*s", (int)(close - p - 1), p + 1);
+            pb_env_set("root", dev);
+        }
+    }
+    char *slash = strrchr(p, '/');
+    if (slash) {
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - p), p);
+        pb_env_set("prefix", dir);
+    }
+    char *argv[3] = { legacy ? "legacy_configfile" : syslinux ? "syslinux_configfile" : "configfile", p, NULL };
+    pb_printf("Xen command line: %s %s\n", argv[0], p);
+    int r = pb_script_run_argv(2, argv);
+    if (r < 0 && !pb_script_stop_requested())
+        pb_print_error();
+}
+
 /* The Xen command line: exports, then a config or a command to run. */
 static void apply_xen_cmdline(void)
 {
@@ -187,10 +239,7 @@ static void apply_xen_cmdline(void)
         pb_env_export(c->var_name[i]);
     }
     if (c->kind == PB_CMDLINE_CONFIG) {
-        pb_printf("Xen command line: running %s\n", c->config);
-        int r = pb_normal_execute(c->config, NULL, 0);
-        if (r && !pb_script_stop_requested())
-            pb_print_error();
+        run_cmdline_config(c->config);
     } else if (c->kind == PB_CMDLINE_COMMAND) {
         pb_printf("Xen command line: %s\n", c->command);
         pb_script_run(c->command, strlen(c->command), "(xen command line)");
