@@ -7,7 +7,8 @@
  * line, or join when at the end), Enter (split), Ctrl-X/F10 boot the
  * edited entry, Ctrl-C/F2 command line, Esc cancels.
  *
- * Drawing: a full redraw after each key; lines longer than the screen
+ * Drawing: the whole screen once, then the text rows after each key
+ * (positioned, cleared to the end of line); lines longer than the screen
  * are shown from a horizontal offset on the cursor's line and cut with
  * '$' on the others.
  */
@@ -173,7 +174,9 @@ static size_t ed_col_to_byte(const struct ed_line *l, int c)
     return i;
 }
 
-static void ed_draw(struct editor *ed, const char *title)
+/* Draw the editor; @full clears the screen first, otherwise only the text
+ * rows are rewritten (each cleared to its end: no flicker per key). */
+static void ed_draw(struct editor *ed, const char *title, bool full)
 {
     int cols, rows;
     pb_ui_term_size(&cols, &rows);
@@ -184,12 +187,21 @@ static void ed_draw(struct editor *ed, const char *title)
     if (ed->row >= ed->top + nrows)
         ed->top = ed->row - nrows + 1;
     struct ui_buf b = { 0 };
-    ui_buf_str(&b, "\033[0m\033[H\033[2J");
-    ui_buf_goto(&b, 1, 1);
-    ui_buf_str(&b, "Editing: ");
-    ui_buf_text(&b, title, strlen(title), cols - 10);
+    if (full) {
+        ui_buf_str(&b, "\033[0m\033[H\033[2J");
+        ui_buf_goto(&b, 1, 1);
+        ui_buf_str(&b, "Editing: ");
+        ui_buf_text(&b, title, strlen(title), cols - 10);
+    }
     int cur_r = 3, cur_c = 2;
-    for (int i = 0; i < nrows && ed->top + i < ed->n; i++) {
+    for (int i = 0; i < nrows; i++) {
+        if (ed->top + i >= ed->n) {
+            if (!full) {
+                ui_buf_goto(&b, 3 + i, 1);
+                ui_buf_str(&b, "\033[K");
+            }
+            continue;
+        }
         struct ed_line *l = &ed->l[ed->top + i];
         ui_buf_goto(&b, 3 + i, 1);
         ui_buf_str(&b, ed->top + i == 0 && ed->top > 0 ? "^" : " ");
@@ -214,9 +226,12 @@ static void ed_draw(struct editor *ed, const char *title)
         }
         ui_buf_str(&b, "\033[K");
     }
-    ui_buf_goto(&b, rows - 2, 1);
-    ui_buf_text(&b, "Ctrl-X or F10 boots, Ctrl-C or F2 opens a command line, Esc discards the changes.",
-                82, cols - 1);
+    if (full) {
+        ui_buf_goto(&b, rows - 2, 1);
+        ui_buf_text(&b,
+                    "Ctrl-X or F10 boots, Ctrl-C or F2 opens a command line, Esc discards the changes.",
+                    82, cols - 1);
+    }
     ui_buf_goto(&b, cur_r, cur_c);
     ui_buf_flush(&b);
 }
@@ -363,8 +378,10 @@ int pb_ui_edit_entry(struct pb_menu_entry *e, const char *chosen)
         return pb_error(r, "entry `%s' is too large to edit", e->title);
     }
     /* GRUB puts the cursor on the first line's start */
+    bool full = true;
     for (;;) {
-        ed_draw(&ed, e->title);
+        ed_draw(&ed, e->title, full);
+        full = false;
         int k = pb_ui_getkey();
         int act = k == PB_KEY_NONE ? 2 : 0;   /* end of input cancels */
         if (!act)
@@ -382,6 +399,7 @@ int pb_ui_edit_entry(struct pb_menu_entry *e, const char *chosen)
                 r = 0;
                 break;
             }
+            full = true;
             continue;
         }
         char *text = ed_text(&ed);
@@ -389,6 +407,7 @@ int pb_ui_edit_entry(struct pb_menu_entry *e, const char *chosen)
             r = pb_error(PB_ENOMEM, "out of memory");
             pb_print_error();
             ui_wait_key();
+            full = true;
             continue;
         }
         struct pb_menu_entry copy = *e;
@@ -397,6 +416,7 @@ int pb_ui_edit_entry(struct pb_menu_entry *e, const char *chosen)
         copy.unrestricted = true;   /* the editor already required a superuser */
         r = ui_boot_entry(&copy, chosen);
         free(text);
+        full = true;
         if (pb_script_stop_requested())
             break;
         /* failed: back to the editor with the text kept, as GRUB does */

@@ -74,6 +74,11 @@ static void test_cursor_keys(void **state)
     (void)state;
     edit(body2, END ESC);
     assert_int_equal(vt.c, 2 + 14);
+    /* the screen is cleared once; later keys rewrite the text rows only */
+    const char *o = pb_hosted_output();
+    assert_non_null(strstr(o, "\033[2J"));
+    assert_null(strstr(strstr(o, "\033[2J") + 1, "\033[2J"));
+    assert_non_null(strstr(o, "\033[3;1H    linux /k a b\033[K\033[4;1H    initrd /i\033[K\033[5;1H\033[K"));
     edit(body2, END DOWN ESC);     /* column clamped to the shorter line */
     assert_int_equal(vt.r, 3);
     assert_int_equal(vt.c, 2 + 11);
