@@ -115,4 +115,22 @@ img=$WORK/tri.img
 mke2fs -q -F -t ext2 -b 1024 -d "$WORK/tri" "$img" 8M
 check_tree ext2-triple-indirect "$img" hd0 "$WORK/tri" '^lost\+found'
 
+# casefold and encrypt: only the affected directories/files are refused or
+# folded (flags set with debugfs, as chattr +F / fscrypt would on a mount)
+CF=$WORK/cf
+mkdir -p "$CF/Mixed Case Dir" "$CF/secret"
+echo spaces >"$CF/Mixed Case Dir/A File With Spaces.TXT"
+echo s >"$CF/secret/x"
+echo open >"$CF/open.txt"
+img=$WORK/cf.img
+mke2fs -q -F -t ext4 -O casefold,encrypt -d "$CF" "$img" 16M
+fl=$(debugfs -R 'stat "/Mixed Case Dir"' "$img" 2>/dev/null | sed -n 's/.*Flags: \(0x[0-9a-f]*\).*/\1/p')
+debugfs -w -R "set_inode_field \"/Mixed Case Dir\" flags $(printf '0x%x' $((fl | 0x40000000)))" "$img" 2>/dev/null
+debugfs -w -R "set_inode_field /secret flags $(printf '0x%x' $((fl | 0x800)))" "$img" 2>/dev/null
+expect_eq "casefold dir lookup" "spaces" "$("$FSTEST" "$img" -- cat '(hd0)/Mixed Case Dir/a FILE with SPACES.txt')"
+"$FSTEST" "$img" -- cat '(hd0)/mixed case dir/A File With Spaces.TXT' >/dev/null 2>&1 && fail "root is not casefolded" || ok
+"$FSTEST" "$img" -- ls '(hd0)/secret' >/dev/null 2>"$WORK/err" && fail "encrypted dir listed" || ok
+grep -q 'inode [0-9]* is encrypted' "$WORK/err" && ok || fail "encrypt message: $(cat "$WORK/err")"
+expect_eq "unaffected file next to encrypted dir" "open" "$("$FSTEST" "$img" -- cat '(hd0)/open.txt')"
+
 finish
