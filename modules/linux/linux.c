@@ -128,11 +128,13 @@ static int linux_boot(void *ctx)
     if (pb_loader_dry_run)
         return 0;
     uint64_t nr = pb_linux_domain_pages();
+    if (nr == 0)    /* hosted: no domain to build */
+        return pb_linux_handover(b, NULL);
     struct pb_layout *L = calloc(1, sizeof(*L));
     if (!L)
         return pb_error(PB_ENOMEM, "linux: out of memory");
     uint64_t t0 = pb_time_ns();
-    int rc = pb_layout_plan(&b->k, nr ? nr : 1, b->initrd != NULL, b->initrd_len, L);
+    int rc = pb_layout_plan(&b->k, nr, b->initrd != NULL, b->initrd_len, L);
     b->t_layout_ns = pb_time_ns() - t0;
     if (rc == 0)
         rc = pb_linux_handover(b, L);   /* returns only on failure */

@@ -26,12 +26,12 @@ W=$(mktemp -d /tmp/pvboot-e2e-chain.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 "$PVBOOT_BUILD/src/mkpvimage" -O x86_64-xen -d "$MODDIR" -c "$PVBOOT_SRC/embed/default.cfg" \
     -o "$W/pvboot.bin"
-printf 'echo CHAINED-PVBOOT-RUNNING\nconfigfile (xen/xvda,msdos1)/boot/grub/grub.cfg\n' >"$W/second.cfg"
+printf 'echo CHAINED-PVBOOT-RUNNING\nset root=(xen/xvda,msdos1)\nconfigfile /boot/grub/grub.cfg\n' >"$W/second.cfg"
 "$PVBOOT_BUILD/src/mkpvimage" -O x86_64-xen -d "$MODDIR" -c "$W/second.cfg" -o "$W/second.bin"
 
 FAILED=0
 check() { if eval "$2"; then echo "ok: [$CASE] $1"; else echo "FAIL: [$CASE] $1"; FAILED=1; fi; }
-for CASE in pvgrub2 pvboot; do
+for CASE in ${PVBOOT_E2E_CHAIN_CASES:-pvgrub2 pvboot}; do
     case $CASE in
     pvgrub2) IMG=$PVGRUB ;;
     pvboot) IMG=$W/second.bin ;;
