@@ -67,7 +67,7 @@ C1=$(tr -d '\r' <"$W/run1/domu-console.log" 2>/dev/null || true)
 echo "$C1" | grep -E '^KTEST' | sed 's/^/console| /'
 check "run 1 reached KTEST-END (xenlab rc $rc)" '[ $rc = 0 ]'
 npass=$(echo "$C1" | grep -c '^KTEST ok ' || true)
-check "every check passed ($npass ok)" '! echo "$C1" | grep -q "^KTEST FAIL" && [ "$npass" -ge 41 ]'
+check "every check passed ($npass ok)" '! echo "$C1" | grep -q "^KTEST FAIL" && [ "$npass" -ge 44 ]'
 check "typed keys decoded from the console ring" 'echo "$C1" | grep -qx "KTEST-KEYS 97 98 256 257 13 8 260 263 113"'
 check "summary has fail=0" 'echo "$C1" | grep -Eq "^KTEST-END pass=[0-9]+ fail=0$"'
 check "Xen command line seen verbatim" \

@@ -129,6 +129,24 @@ static void test_memory(void)
     check(canary != 0, "stack-canary", "%%fs:0x28 = %#lx", canary);
 }
 
+/* pb_map_mfn/pb_unmap_va: alias one of our pages at VAs that need new
+ * intermediate tables (a low slot and the top L4 slot, as the Linux
+ * hand-over trampoline uses), write through the alias, read it back. */
+static void test_map(void)
+{
+    static uint8_t pg[4096] __attribute__((aligned(4096)));
+    static const unsigned long vas[] = { 0x00007e0000123000ul, 0xffffffff80002000ul };
+    for (unsigned i = 0; i < 2; i++) {
+        int rc = pb_map_mfn(vas[i], pb_virt_to_mfn(pg), 0x7);
+        if (rc == 0)
+            *(volatile uint32_t *)vas[i] = 0x5a5a0000u + i;
+        int ok = rc == 0 && *(volatile uint32_t *)pg == 0x5a5a0000u + i;
+        int urc = pb_unmap_va(vas[i]);
+        check(ok && urc == 0, vas[i] >> 63 ? "map-mfn-high" : "map-mfn-low",
+              "va %#lx rc %d unmap %d", vas[i], rc, urc);
+    }
+}
+
 static void test_time(void)
 {
     uint64_t t0 = pb_time_ns();
@@ -402,6 +420,7 @@ static void ktest_main(void)
     }
     test_memory();
     bench_mem();
+    test_map();
     test_time();
     test_events();
     test_grants();
