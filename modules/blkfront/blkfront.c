@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xen/sched.h>
 #include <xen/io/xenbus.h>
 #include <xen/io/protocols.h>
 
@@ -54,6 +55,7 @@ struct blkfront {
     uint64_t max_indirect;
     bool feature_flush;
     bool feature_persistent;     /* backend agreed to persistent grants */
+    bool spin;                   /* blkfront.spin: yield-poll before blocking */
     bool registered, ring_ok, closed;
     int be_state;
     char watch_token[24];
@@ -82,9 +84,25 @@ static void plat_notify(void *ctx)
     pb_evtchn_send(bf->port);
 }
 
+static bool spin_allowed(const struct blkfront *bf);
+
 static int plat_wait(void *ctx, uint64_t deadline_ns)
 {
     struct blkfront *bf = ctx;
+    if (bf->spin) {
+        /* blkfront.spin: keep the vCPU runnable (SCHEDOP_yield) instead of
+         * blocking, for at most 200 ms, then block as usual */
+        uint64_t until = pb_time_ns() + 200000000ull;
+        if (deadline_ns && deadline_ns < until)
+            until = deadline_ns;
+        for (unsigned i = 0; i < 10000000u; i++) {
+            if (pb_evtchn_clear(bf->port))
+                return 0;
+            if ((i & 63) == 63 && pb_time_ns() >= until)
+                break;
+            pb_hypercall(__HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, 0, 0);
+        }
+    }
     int rc = pb_evtchn_wait(&bf->port, 1, deadline_ns);
     pb_evtchn_clear(bf->port);
     return rc;
@@ -289,19 +307,19 @@ static void fail(struct blkfront *bf, const char *fmt, ...)
  * xen_blkfront module parameters): "blkfront.persistent=0" turns them off,
  * "blkfront.persistent=xvda" keeps them for that disk only.
  */
-static bool persistent_allowed(const struct blkfront *bf)
+/* "KEY=0|1|DEV" on the Xen command line for this disk; @dflt if absent. */
+static bool knob(const struct blkfront *bf, const char *key, bool dflt)
 {
     const char *cl = pb_xen_cmdline();
-    static const char key[] = "blkfront.persistent=";
     if (!cl)
-        return true;
+        return dflt;
     for (const char *p = cl; *p;) {
         while (*p == ' ')
             p++;
         const char *e = p;
         while (*e && *e != ' ')
             e++;
-        size_t kl = sizeof(key) - 1, wl = (size_t)(e - p);
+        size_t kl = strlen(key), wl = (size_t)(e - p);
         if (wl > kl && !strncmp(p, key, kl)) {
             const char *v = p + kl;
             size_t vl = wl - kl;
@@ -312,7 +330,20 @@ static bool persistent_allowed(const struct blkfront *bf)
         }
         p = e;
     }
-    return true;
+    return dflt;
+}
+
+static bool persistent_allowed(const struct blkfront *bf)
+{
+    return knob(bf, "blkfront.persistent=", true);
+}
+
+/* "blkfront.spin=1|DEV": poll with SCHEDOP_yield for up to 200 ms before
+ * blocking.  Off: measured under xenlab (same run) 13-15 MiB/s spinning vs
+ * 33-40 MiB/s blocking in SCHEDOP_poll; kept as an A/B knob. */
+static bool spin_allowed(const struct blkfront *bf)
+{
+    return knob(bf, "blkfront.spin=", false);
 }
 
 /* Ring pages, grants, event channel, keys, state Initialised. */
@@ -422,6 +453,7 @@ static int finish_connect(struct blkfront *bf)
         pb_error_clear();
     }
     bf->ring_ok = true;
+    bf->spin = spin_allowed(bf);
     bf->disk.nr_sectors = sectors;
     bf->disk.sector_size = (uint32_t)ssize;
     bf->disk.flags = ((info & VDISK_READONLY) ? PB_DISK_F_READONLY : 0) |
