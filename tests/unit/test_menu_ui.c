@@ -328,6 +328,54 @@ static void test_command_line_from_menu(void **state)
     assert_string_equal(rec_kernel, "/k1");
 }
 
+/* The runner (pb_menu_run, not dry-run): the countdown runs out, the
+ * default boots and fails (a test loader whose boot fails), fallback is
+ * tried and fails too, the error stays on the screen until a key, then the
+ * menu comes back (no input: the scripted terminal ends there). */
+static int failing_boot(void *ctx)
+{
+    (void)ctx;
+    return pb_error(PB_EIO, "hand-over failed (test loader)");
+}
+
+static int failing_linux(struct pb_command *cmd, int argc, char **argv)
+{
+    (void)cmd;
+    snprintf(rec_kernel, sizeof rec_kernel, "%s", argc > 1 ? argv[1] : "");
+    struct pb_loader l = { .name = "linux", .boot = failing_boot };
+    pb_loader_set(&l);
+    return 0;
+}
+
+static void test_runner_integration(void **state)
+{
+    (void)state;
+    st_init();
+    static struct pb_command fl = { .name = "linux", .fn = failing_linux, .usage = "",
+                                    .summary = "test loader whose boot fails" };
+    pb_command_register(&fl);
+    pb_ui_eof_ms = 600000;
+    pb_loader_dry_run = false;
+    pb_hosted_set_input("", 0);
+    const char *cfg = "set timeout=2\nset fallback=1\n"
+                      "menuentry 'First' { linux /k1; }\nmenuentry 'Second' { linux /k2; }\n";
+    pb_normal_execute("(t)/grub/grub.cfg", cfg, strlen(cfg));
+    pb_loader_dry_run = true;
+    pb_command_register(&rec_cmds[0]);
+    const char *o = st_out();
+    const char *a = strstr(o, "automatically in 1 s.");
+    const char *b = a ? strstr(a, "Booting `First'\nerror: hand-over failed (test loader).\n") : NULL;
+    const char *c = b ? strstr(b, "Falling back to `1'\nBooting `Second'\n"
+                                  "error: hand-over failed (test loader).\n") : NULL;
+    const char *d = c ? strstr(c, "\nPress any key for the menu...") : NULL;
+    const char *e = d ? strstr(d, "pvboot boot menu") : NULL;
+    if (!e || strstr(e, "automatically in")) {
+        fputs(o, stderr);
+        fail();
+    }
+    assert_string_equal(rec_kernel, "/k2");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_edit_and_boot),
         cmocka_unit_test(test_passwords),
         cmocka_unit_test(test_command_line_from_menu),
+        cmocka_unit_test(test_runner_integration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
