@@ -153,7 +153,7 @@ btrfs-small-plain)
     printf 'uuid=1e2d3c4b-5a69-4788-97a6-b5c4d3e2f1a0\nlabel=PVB-BTRFS\ndefault=\n' >"$out/info"
     ;;
 xfs-*)
-    $PY "$here/test_xfs_btrfs_mktree.py" "$tree"
+    $PY "$here/test_xfs_btrfs_mktree.py" "$tree" ${FSB_MKTREE_ARGS:-}
     opts=()
     case "$variant" in
         xfs-v5) opts=(-i nrext64=1) ;;
@@ -187,7 +187,7 @@ btrfs-*)
     uuid=1e2d3c4b-5a69-4788-97a6-b5c4d3e2f1a0
     case "$variant" in
     btrfs-plain|btrfs-small)
-        $PY "$here/test_xfs_btrfs_mktree.py" "$tree"
+        $PY "$here/test_xfs_btrfs_mktree.py" "$tree" ${FSB_MKTREE_ARGS:-}
         opts=()
         [ "$variant" = btrfs-small ] && opts=(--nodesize 4096 -m single -d single)
         truncate -s 200M "$out/img"
@@ -197,7 +197,7 @@ btrfs-*)
     btrfs-zlib|btrfs-lzo|btrfs-zstd)
         alg=${variant#btrfs-}
         mkdir -p "$tree/@" "$tree/@home/user"
-        $PY "$here/test_xfs_btrfs_mktree.py" "$tree/@"
+        $PY "$here/test_xfs_btrfs_mktree.py" "$tree/@" ${FSB_MKTREE_ARGS:-}
         echo home >"$tree/@home/user/file"
         echo top >"$tree/topfile"
         uml_files "$tree/@"
