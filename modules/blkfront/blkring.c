@@ -24,7 +24,9 @@ unsigned bf_seg_limit;   /* experiment: cap segments per request (0 = none) */
  * dispatch under QEMU TCG, where xenlab measures; this loop is fast on both.
  * The attribute keeps gcc from turning the loop back into a memcpy call.
  */
+#ifndef __clang__   /* clang (fuzz build) has no such optimize attribute */
 __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
 static void bf_copy(void *dst, const void *src, size_t len)
 {
     uint8_t *d = dst;

@@ -932,7 +932,7 @@ static int relocate_section(struct mkpv_link *l, struct mkpv_mod *m, size_t reli
             v = S + A;
             check_s32 = true;
             break;
-        default: /* GOTPCREL, GOTPCRELX, REX_GOTPCRELX */
+        default: { /* GOTPCREL, GOTPCRELX, REX_GOTPCRELX */
             enum relax rx = can_relax(m, t, &r);
             if (rx == RELAX_MOV) {
                 loc[-2] = 0x8d;   /* mov -> lea */
@@ -961,6 +961,7 @@ static int relocate_section(struct mkpv_link *l, struct mkpv_mod *m, size_t reli
             }
             check_s32 = true;
             break;
+        }
         }
         if ((check_s32 && (int64_t)v != (int64_t)(int32_t)v) ||
             (check_u32 && v > UINT32_MAX)) {
