@@ -226,14 +226,11 @@ struct pb_linux_boot {
  * pb_linux_handover() - build the planned domain in place and jump to the
  * new kernel (Xen build, modules/linux/handover.c).  Returns only on
  * failure (before anything irreversible) with a PB_E* code and message.
- * The hosted build has no hand-over: PB_ENOTSUP.
+ * The hosted build has no hand-over: PB_ENOTSUP (there @L may be NULL).
  */
 int pb_linux_handover(struct pb_linux_boot *b, const struct pb_layout *L);
 
 /** pb_linux_domain_pages() - nr_pages of this domain (Xen build); 0 hosted. */
 uint64_t pb_linux_domain_pages(void);
-/** pb_linux_xen_features() - XENFEAT submap 0 offered by Xen (hosted: the
- *  bits every 64-bit PV guest gets). */
-uint32_t pb_linux_xen_features(void);
 
 #endif
