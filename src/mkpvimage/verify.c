@@ -23,6 +23,7 @@ struct capture_logger {
     char last[512];
 };
 
+__attribute__((format(printf, 5, 0)))
 static void capture_vmessage(struct xentoollog_logger *lg, xentoollog_level level, int errnoval,
                              const char *context, const char *format, va_list al)
 {

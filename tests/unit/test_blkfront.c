@@ -123,6 +123,7 @@ struct fake {
     char violation[160];
 };
 
+__attribute__((format(printf, 2, 3)))
 static void violate(struct fake *f, const char *fmt, ...)
 {
     va_list ap;
