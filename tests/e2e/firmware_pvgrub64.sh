@@ -15,6 +15,8 @@
 #   - the domain boots pvboot: the console's first line is "pvboot VERSION";
 #   - pvboot finds the guest disk's grub.cfg and boots the Debian kernel,
 #     whose blkfront reconnects xvda (XENLAB-DOMU-DISK-OK).
+# (Checks read files or here-strings, never `cmd | grep -q`: under pipefail
+# grep -q's early exit can fail the writer with SIGPIPE.)
 # The .deb is $PVBOOT_DEB, else built with scripts/package (build-pkg/).
 set -euo pipefail
 PVBOOT_SRC=${PVBOOT_SRC:-$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)}
@@ -66,22 +68,22 @@ rc=0
 SER=$W/run/serial.log
 CON=$(tr -d '\r' <"$W/run/domu-console.log" 2>/dev/null || true)
 grep -E 'PVBOOT-|xlcfg\||XENLAB-(TIME|SUMMARY)' "$SER" | tr -d '\r' | sed 's/^/dom0| /'
-echo "$CON" | head -n 40 | sed 's/^/console| /'
+sed -n '1,40s/^/console| /p' <<<"$CON"
 
 WANT=/usr/lib/xen-4.17/boot/pvgrub64.bin
-fw=$(tr -d '\r' <"$SER" | sed -n 's/.*PVBOOT-FW-PATHS: //p' | head -n 1)
-dry=$(tr -d '\r' <"$SER" | sed -n 's/.*PVBOOT-DRYRUN-KERNEL: //p' | head -n 1)
+fw=$(tr -d '\r' <"$SER" | sed -n 's/.*PVBOOT-FW-PATHS: //p' | sed -n 1p)
+dry=$(tr -d '\r' <"$SER" | sed -n 's/.*PVBOOT-DRYRUN-KERNEL: //p' | sed -n 1p)
 FAILED=0
 check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; FAILED=1; fi; }
 check "packaged helper linked xl's path: '$fw'" \
       '[ "$fw" = "/usr/lib/xen-4.17/bin/xl $WANT pvboot" ]'
 check "xl -N create resolves firmware=pvgrub64 to '$dry'" '[ "$dry" = "$WANT" ]'
 check "guest.cfg given to xl has firmware and no kernel line" \
-      'tr -d "\r" <"$SER" | grep -q "xlcfg| firmware = \"pvgrub64\"" &&
-       ! tr -d "\r" <"$SER" | grep -q "xlcfg| kernel"'
+      'grep -aq "xlcfg| firmware = \"pvgrub64\"" "$SER" && ! grep -aq "xlcfg| kernel" "$SER"'
 check "console starts with the banner 'pvboot $VERSION'" \
-      '[ "$(echo "$CON" | sed -n 1p)" = "pvboot $VERSION" ]'
-check "pvboot found the guest's config" 'echo "$CON" | grep -Eq "^pvboot: using \(xen/xvda,msdos1\)/boot/grub2?/grub.cfg$"'
+      '[ "$(sed -n 1p <<<"$CON")" = "pvboot $VERSION" ]'
+check "pvboot found the guest's config" \
+      'grep -Eq "^pvboot: using \(xen/xvda,msdos1\)/boot/grub2?/grub.cfg$" <<<"$CON"'
 check "the guest kernel booted and reconnected xvda (xenlab rc $rc)" '[ $rc = 0 ]'
 if [ $FAILED != 0 ]; then
     tail -n 30 "$W/out.txt"

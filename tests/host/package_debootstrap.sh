@@ -119,7 +119,7 @@ snapshot /root/s0
 
 echo "--- apt-get install ./$(basename "$DEB")"
 apt_q install --no-install-recommends "$DEB" >/root/install.log 2>&1 || { cat /root/install.log; fail "apt-get install"; }
-grep -E '^(The following NEW|  )' /root/install.log | head -n 8
+sed -n -E '/^(The following NEW|  )/p' /root/install.log | sed -n 1,8p
 for p in pvboot $deps; do installed "$p" || fail "$p not installed after apt-get install ./pvboot"; done
 echo "dependencies installed: $deps"
 

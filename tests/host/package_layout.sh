@@ -49,8 +49,9 @@ fi
 
 # --- Depends computed by dpkg-shlibdeps
 depends=$(dpkg-deb -f "$deb" Depends)
+deplist=$(tr ',' '\n' <<<"$depends" | sed 's/^ *//; s/[ (].*//')
 for p in libc6 libelf1 zlib1g liblzma5 libxenmisc4.17 libbsd0; do
-    echo "$depends" | tr ',' '\n' | sed 's/^ *//; s/[ (].*//' | grep -qxF "$p" ||
+    grep -qxF "$p" <<<"$deplist" ||
         fail "Depends lacks $p: $depends"
 done
 ok "Depends: $depends"
@@ -73,7 +74,8 @@ pv=$(dpkg-deb -f "$deb" Version)
 mv_out=$("$W/root/usr/bin/mkpvimage" --version)
 [ "$mv_out" = "mkpvimage (pvboot) $cmv" ] || fail "mkpvimage --version: '$mv_out'"
 grep -aqF "$cmv" "$W/root/usr/lib/pvboot/pvboot-x86_64-xen.bin" || fail "image lacks the version string $cmv"
-zcat "$W/root/usr/share/doc/pvboot/changelog.gz" | head -n 1 | grep -qF "pvboot ($pv)" || fail "changelog is not for $pv"
+cl1=$(zcat "$W/root/usr/share/doc/pvboot/changelog.gz" | sed -n 1p)
+[[ $cl1 == "pvboot ($pv) "* ]] || fail "changelog is not for $pv: $cl1"
 ok "version $cmv (package $pv)"
 
 # --- the shipped mkpvimage links the shipped modules
