@@ -110,6 +110,7 @@ struct btrfs_fs {
     uint8_t zc_type;
     uint8_t *zc_buf;
     uint64_t zc_ram;
+    ZSTD_DCtx *zstd;            /* reused across extents */
 };
 
 struct btrfs_node {
@@ -624,9 +625,10 @@ static int btrfs_inflate(struct btrfs_fs *fs, const uint8_t *in, size_t inlen, u
 static int btrfs_unzstd(struct btrfs_fs *fs, const uint8_t *in, size_t inlen, uint8_t *out,
                         size_t outlen)
 {
-    ZSTD_DCtx *dc = ZSTD_createDCtx();
-    if (!dc)
+    if (!fs->zstd && !(fs->zstd = ZSTD_createDCtx()))
         return pb_error(PB_ENOMEM, "btrfs: %s: zstd context", devname(fs));
+    ZSTD_DCtx *dc = fs->zstd;
+    ZSTD_DCtx_reset(dc, ZSTD_reset_session_only);
     ZSTD_inBuffer ib = { in, inlen, 0 };
     ZSTD_outBuffer ob = { out, outlen, 0 };
     int r = 0;
@@ -640,7 +642,6 @@ static int btrfs_unzstd(struct btrfs_fs *fs, const uint8_t *in, size_t inlen, ui
         if (z == 0 || ib.pos >= ib.size)
             break; /* frame done or input used up: the rest stays zero */
     }
-    ZSTD_freeDCtx(dc);
     return r;
 }
 
@@ -852,6 +853,8 @@ static void btrfs_unmount(struct pb_fs *pfs)
     free(fs->chunks);
     free(fs->default_path);
     free(fs->zc_buf);
+    if (fs->zstd)
+        ZSTD_freeDCtx(fs->zstd);
     free(fs);
 }
 
