@@ -534,6 +534,15 @@ static void walk_all(struct walk_stats *ws)
 
 static volatile unsigned long corrupt_iter;
 
+/* xorshift64*: the corruption runs' reproducible random numbers */
+static uint64_t xorshift64s(uint64_t *x)
+{
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    return *x * 0x2545f4914f6cdd1dull;
+}
+
 static void corrupt_alarm(int sig)
 {
     (void)sig;
@@ -545,8 +554,8 @@ static void corrupt_alarm(int sig)
 
 /*
  * corrupt IMAGE ITERATIONS [SEED [FLIPS]]: for each iteration, flip FLIPS
- * (default 1..16) random bytes of a copy of IMAGE (biased to its first
- * MiB, where the metadata lives), register it as a memory disk and walk
+ * (default 1..16) random bytes of a copy of IMAGE (3 in 4 inside its
+ * non-zero sectors, the rest in its first MiB or anywhere), register it as a memory disk and walk
  * every partition and filesystem on it.  Each iteration is bounded by a
  * 10 s alarm; a crash or sanitizer report ends the process non-zero.
  */
@@ -574,6 +583,19 @@ static int cmd_corrupt(int nargs, char **args)
         return 2;
     }
     fclose(f);
+    /* sectors holding anything: most flips land there (metadata, small files) */
+    size_t nsec = (size_t)sz / 512, nused = 0;
+    uint32_t *used = malloc(nsec * sizeof *used + 1);
+    if (!used)
+        return fail("out of memory");
+    for (size_t i = 0; i < nsec; i++) {
+        for (size_t k = 0; k < 512; k++) {
+            if (orig[i * 512 + k]) {
+                used[nused++] = (uint32_t)i;
+                break;
+            }
+        }
+    }
     unsigned long iters = strtoul(args[1], NULL, 0);
     unsigned long seed = nargs > 2 ? strtoul(args[2], NULL, 0) : 1;
     unsigned long fixed_flips = nargs > 3 ? strtoul(args[3], NULL, 0) : 0;
@@ -584,13 +606,16 @@ static int cmd_corrupt(int nargs, char **args)
     uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
     for (corrupt_iter = 0; corrupt_iter < iters; corrupt_iter++) {
         memcpy(img, orig, (size_t)sz);
-        /* xorshift64* */
-#define NEXT() (x ^= x >> 12, x ^= x << 25, x ^= x >> 27, x * 0x2545f4914f6cdd1dull)
+#define NEXT() xorshift64s(&x)
         unsigned long flips = fixed_flips ? fixed_flips : 1 + NEXT() % 16;
         for (unsigned long k = 0; k < flips; k++) {
-            uint64_t r = NEXT();
-            uint64_t span = (r & 3) ? (sz < (1l << 20) ? (uint64_t)sz : (1u << 20)) : (uint64_t)sz;
-            uint64_t pos = NEXT() % span;
+            uint64_t r = NEXT(), pos;
+            if ((r & 3) != 0 && nused)          /* 3 in 4: inside a used sector */
+                pos = (uint64_t)used[NEXT() % nused] * 512 + NEXT() % 512;
+            else if ((r & 4) != 0)              /* the first MiB (metadata) */
+                pos = NEXT() % (sz < (1l << 20) ? (uint64_t)sz : (1u << 20));
+            else
+                pos = NEXT() % (uint64_t)sz;
             img[pos] ^= (uint8_t)(1 + NEXT() % 255);
         }
 #undef NEXT
@@ -608,6 +633,7 @@ static int cmd_corrupt(int nargs, char **args)
     }
     printf("%lu iterations: %u entries, %u files, %llu bytes read, %u errors reported, no crash or hang\n",
            iters, total.entries, total.files, (unsigned long long)total.bytes, total.errors);
+    free(used);
     free(orig);
     free(img);
     return 0;

@@ -13,7 +13,7 @@ MANY=40 make_tree "$SRC" small
 FSRC=$WORK/fsrc
 MANY=40 make_tree "$FSRC" nolinks
 # keep images small: drop the big files
-rm -f "$SRC"/boot/vmlinuz-* "$FSRC"/boot/vmlinuz-* "$SRC/sparse"
+rm -f "$SRC"/boot/vmlinuz-* "$FSRC"/boot/vmlinuz-* "$SRC"/boot/initrd* "$FSRC"/boot/initrd* "$SRC/sparse"
 imgs=()
 mk() { imgs+=("$1"); }
 mke2fs -q -F -t ext4 -d "$SRC" "$WORK/ext4.img" 8M && mk "$WORK/ext4.img"
