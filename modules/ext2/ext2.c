@@ -229,6 +229,9 @@ static int bmap_extents(struct ext2_fs *fs, struct ext2_node *n, uint64_t lblk,
     const uint8_t *hdr = n->raw + 40;
     size_t avail = 60;
     int r = 0;
+    /* first logical block mapped by the next index entry of any level above:
+     * a hole at the end of a leaf ends there, not at the end of the file */
+    uint64_t limit = UINT64_MAX;
     for (int level = 0;; level++) {
         if (avail < 12 || rd16(hdr) != EXT_MAGIC) {
             r = pb_error(PB_EBADFS, "ext2: %s: inode %u: bad extent header (level %d)",
@@ -252,8 +255,8 @@ static int bmap_extents(struct ext2_fs *fs, struct ext2_node *n, uint64_t lblk,
                 else
                     break;
             }
-            uint64_t next_start = UINT64_MAX;
-            if (found + 1 < entries)
+            uint64_t next_start = limit;
+            if (found + 1 < entries && rd32(e + 12 * (found + 1)) < next_start)
                 next_start = rd32(e + 12 * (found + 1));
             if (found >= 0) {
                 const uint8_t *x = e + 12 * found;
@@ -274,6 +277,8 @@ static int bmap_extents(struct ext2_fs *fs, struct ext2_node *n, uint64_t lblk,
                     }
                     *pblk = uninit ? 0 : phys + off;
                     *run = len - off;
+                    if (limit > lblk && *run > limit - lblk)
+                        *run = limit - lblk;   /* corrupt: extent overlaps the next subtree */
                     goto out;
                 }
             }
@@ -295,6 +300,8 @@ static int bmap_extents(struct ext2_fs *fs, struct ext2_node *n, uint64_t lblk,
             *run = entries ? rd32(e) - lblk : UINT64_MAX;
             goto out;
         }
+        if (found + 1 < entries && rd32(e + 12 * (found + 1)) < limit)
+            limit = rd32(e + 12 * (found + 1));
         const uint8_t *x = e + 12 * found;
         uint64_t child = (uint64_t)rd16(x + 8) << 32 | rd32(x + 4);
         if (child == 0 || child >= fs->blocks_count) {
