@@ -22,8 +22,10 @@ PY
 for bs in 1024 4096; do
     img=$WORK/holes-$bs.img
     rm -f "$img"
-    mke2fs -q -F -t ext4 -b "$bs" -d "$SRC" "$img" 64M
-X
+    mke2fs -q -F -t ext4 -b "$bs" -d "$SRC" "$img" 64M >/dev/null
+    # debugfs "ex": the second line is "0/ DEPTH ..." for the root node
+    depth=$(debugfs -R "ex /holey" "$img" 2>/dev/null | awk 'NR==2 {print $2}')
+    expect_eq "bs $bs: extent tree has an index level" "1" "$depth"
     expect_eq "bs $bs: holey file" "$(sha256sum <"$SRC/holey")" \
         "$("$FSTEST" "$img" -- cat '(hd0)/holey' | sha256sum)"
 done
