@@ -229,8 +229,10 @@ __attribute__((unused)) static void fsb_compare_tree(struct fsb_img *im, const c
         free(ours.names[i]);
         ours.names[i] = s;
     }
-    qsort(ours.names, ours.n, sizeof *ours.names, fsb_cmp_str);
-    qsort(theirs.names, theirs.n, sizeof *theirs.names, fsb_cmp_str);
+    if (ours.n)     /* qsort(NULL, 0, ...) is undefined (UBSan) */
+        qsort(ours.names, ours.n, sizeof *ours.names, fsb_cmp_str);
+    if (theirs.n)
+        qsort(theirs.names, theirs.n, sizeof *theirs.names, fsb_cmp_str);
     if (ours.n != theirs.n)
         fail_msg("%s: %zu entries, expected %zu", p, ours.n, theirs.n);
     c->dirs++;
