@@ -618,7 +618,8 @@ static void blkfront_scan(void)
     if (n > BF_MAX_VBDS)
         pb_printf("blkfront: %u vbds, using the first %u\n", n, BF_MAX_VBDS);
     free(names);
-    qsort(vbds, nr_vbds, sizeof(vbds[0]), cmp_vbd);
+    if (nr_vbds)
+        qsort(vbds, nr_vbds, sizeof(vbds[0]), cmp_vbd);
 
     /* watch every backend state; events just wake the loop below */
     for (unsigned i = 0; i < nr_vbds; i++) {

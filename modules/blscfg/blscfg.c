@@ -333,7 +333,8 @@ static int load_dir(const char *dir)
     }
     if (l.overflow)
         pb_printf("blscfg: %s: more than %d entries; the rest are ignored\n", dir, PB_BLS_MAX_ENTRIES);
-    qsort(l.v, (size_t)l.n, sizeof(char *), cmp_ids);
+    if (l.n > 0)
+        qsort(l.v, (size_t)l.n, sizeof(char *), cmp_ids);
     for (int i = 0; i < l.n; i++) {
         size_t pl = strlen(dir) + strlen(l.v[i]) + 8;
         char *path = malloc(pl);

@@ -348,7 +348,8 @@ static int do_ls(const char *top, const char *path, const char *rel, bool long_f
         ls_free(&l);
         return fail(path);
     }
-    qsort(l.e, l.n, sizeof *l.e, ent_cmp);
+    if (l.n)   /* qsort(NULL, 0, ...) is undefined */
+        qsort(l.e, l.n, sizeof *l.e, ent_cmp);
     int rc = 0;
     for (size_t i = 0; i < l.n; i++) {
         char *full = join(path, l.e[i].name);
@@ -384,7 +385,8 @@ static int cmd_hashtree(const char *path, const char *rel, int depth)
         ls_free(&l);
         return fail(path);
     }
-    qsort(l.e, l.n, sizeof *l.e, ent_cmp);
+    if (l.n)   /* qsort(NULL, 0, ...) is undefined */
+        qsort(l.e, l.n, sizeof *l.e, ent_cmp);
     int rc = 0;
     for (size_t i = 0; i < l.n; i++) {
         char *full = join(path, l.e[i].name);
