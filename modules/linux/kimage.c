@@ -66,7 +66,7 @@ const char *pb_kimage_describe(const void *buf, size_t len)
         return "an empty file";
     if (len >= 5 && !memcmp(b, "\177ELF", 4)) {
         if (b[4] == 1)
-            return rd16(b + 18) == 3 ? "a 32-bit ELF (i386) file: 32-bit PV kernels are not supported"
+            return len >= 20 && rd16(b + 18) == 3 ? "a 32-bit ELF (i386) file: 32-bit PV kernels are not supported"
                                      : "a 32-bit ELF file";
         if (len >= 20 && rd16(b + 18) != 62)
             return "a 64-bit ELF file for another machine (not x86-64)";

@@ -114,7 +114,12 @@ static int parse(struct conv *c, const char *text, size_t len, int depth)
         } else if (kw(key, kl, "default")) {
             setstr(c, &c->def, val, vl);
         } else if (kw(key, kl, "timeout")) {
-            c->timeout = strtol(val, NULL, 10);
+            /* val is not NUL-terminated: parse a bounded copy */
+            char num[24];
+            size_t nl = vl < sizeof num - 1 ? vl : sizeof num - 1;
+            memcpy(num, val, nl);
+            num[nl] = '\0';
+            c->timeout = strtol(num, NULL, 10);
             if (c->timeout > 36000000)   /* 1000 hours */
                 c->timeout = 36000000;
         } else if (kw(key, kl, "include")) {
