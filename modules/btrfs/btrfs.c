@@ -778,8 +778,8 @@ static int btrfs_read_data(struct btrfs_fs *fs, struct btrfs_node *n, uint64_t o
     uint64_t pos = off, end = off + len;
     for (unsigned iter = 0; r == 1 && pos < end; iter++) {
         struct bt_key ik;
-        const uint8_t *d;
-        uint32_t sz;
+        const uint8_t *d = NULL;
+        uint32_t sz = 0;
         if (iter > BTRFS_MAX_ITER) {
             r = pb_error(PB_EBADFS, "btrfs: %s: inode %llu: too many extents", devname(fs),
                          (unsigned long long)n->ino);
@@ -1109,7 +1109,7 @@ fail:
 static int btrfs_root(struct pb_fs *pfs, struct pb_node **out)
 {
     struct btrfs_fs *fs = (struct btrfs_fs *)pfs;
-    struct btrfs_node *n;
+    struct btrfs_node *n = NULL;
     int r = btrfs_make_node(fs, BTRFS_FS_TREE, fs->top_bytenr, fs->top_level, fs->top_dirid, &n);
     if (r < 0)
         return r;
@@ -1175,8 +1175,8 @@ static int btrfs_readdir(struct pb_fs *pfs, struct pb_node *dir,
     char name[256];
     for (unsigned i = 0; r == 1; i++) {
         struct bt_key ik;
-        const uint8_t *it;
-        uint32_t sz;
+        const uint8_t *it = NULL;
+        uint32_t sz = 0;
         if (i > BTRFS_MAX_ITER) {
             r = pb_error(PB_EBADFS, "btrfs: %s: dir %llu too large", devname(fs),
                          (unsigned long long)d->ino);

@@ -630,8 +630,8 @@ static int exec_cmd(struct node *n)
         const char *eq = strchr(raw, '=');
         if (eq && name_is_ident(raw, (size_t)(eq - raw))) {
             struct word w = { eq + 1, n->words[0].line, n->words[0].col };
-            int ac;
-            char **av;
+            int ac = 0;
+            char **av = NULL;
             int r = expand_words(&w, 1, &ac, &av);
             if (r == 0) {
                 struct sbuf b = { 0 };

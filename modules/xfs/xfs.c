@@ -278,7 +278,7 @@ static int xfs_bmbt_walk(struct xfs_extload *L, uint64_t fsb, unsigned level)
     if (++L->visits > L->max_visits)
         return pb_error(PB_EBADFS, "xfs: %s: inode %llu: bmap btree too large or looped",
                         devname(fs), (unsigned long long)L->n->ino);
-    uint64_t off;
+    uint64_t off = 0;
     int r = xfs_fsb_to_byte(fs, fsb, 1, &off);
     if (r < 0)
         return r;
@@ -421,7 +421,7 @@ static int xfs_read_mapped(struct xfs_fs *fs, struct xfs_node *n, uint64_t off, 
                 memset(buf, 0, chunk);
             } else {
                 uint64_t nblk = (inblk + chunk + fs->bs - 1) >> fs->blocklog;
-                uint64_t dev;
+                uint64_t dev = 0;
                 r = xfs_fsb_to_byte(fs, e->block + (lblk - e->off), nblk, &dev);
                 if (r < 0)
                     return r;
