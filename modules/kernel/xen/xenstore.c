@@ -26,10 +26,8 @@ static evtchn_port_t xs_port;
 static uint32_t next_req_id = 1;
 static unsigned late_replies;          /* requests that timed out, reply pending */
 
-static struct {                        /* reader state */
-    unsigned char buf[PB_XS_MSG_MAX + 1];
-    size_t have;
-} rd;
+static struct pb_xs_reader rd;         /* reply stream decoder (xs_msg.c) */
+static unsigned resyncs;               /* corrupt reply streams recovered from */
 
 struct event { struct event *next; char *path, *token; };
 static struct event *ev_head, **ev_tail = &ev_head;
@@ -89,34 +87,88 @@ static int send_bytes(const void *data, size_t len, uint64_t deadline)
     return 0;
 }
 
-/* Pull bytes until one whole message is in rd.buf.  Returns 1 when complete,
- * PB_ETIMEDOUT/PB_EXEN otherwise. */
+/* Highest req_id we have sent (replies must not name a later one). */
+static uint32_t last_req_id(void)
+{
+    return next_req_id == 1 ? UINT32_MAX : next_req_id - 1;
+}
+
+#define RESYNC_QUIET_NS (50ull * 1000000ull)
+
+/*
+ * The reply stream lost its framing (a header that fails
+ * pb_xs_header_check).  Drop what was buffered and every byte the ring holds
+ * until it has stayed empty for RESYNC_QUIET_NS (the rest of the bad message
+ * may still be arriving), bounded by @deadline.  Replies in flight are lost:
+ * the caller's request fails (with @why, printed on the console as well,
+ * since callers often clear errors of optional reads) and later requests
+ * start on a clean stream.  Returns PB_EXEN.
+ */
+static int resync(uint64_t deadline, const char *why)
+{
+    char msg[200];
+    snprintf(msg, sizeof msg, "%s", why);
+    size_t dropped = pb_xs_reader_resync(&rd);
+    uint64_t quiet_until = pb_time_ns() + RESYNC_QUIET_NS;
+    for (unsigned guard = 0; guard < 100000; guard++) {
+        uint32_t cons = xs->rsp_cons, prod = xs->rsp_prod;
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        uint32_t used = prod - cons;
+        if (used > RING_SIZE) {            /* indices themselves corrupt: trust prod */
+            used = 0;
+            cons = prod;
+            xs->rsp_cons = prod;
+        }
+        if (used) {
+            dropped += used;
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);
+            xs->rsp_cons = cons + used;
+            notify();
+            quiet_until = pb_time_ns() + RESYNC_QUIET_NS;
+            continue;
+        }
+        uint64_t now = pb_time_ns();
+        if (now >= quiet_until || now >= deadline)
+            break;
+        pb_evtchn_clear(xs_port);
+        if (xs->rsp_prod != xs->rsp_cons)
+            continue;
+        pb_evtchn_wait(&xs_port, 1, quiet_until < deadline ? quiet_until : deadline);
+    }
+    pb_evtchn_clear(xs_port);
+    late_replies = 0;                      /* their replies may be gone; ids tell */
+    resyncs++;
+    pb_kprintf("pvboot: %s; dropped %zu bytes of the reply stream and resynchronised "
+               "(the pending request failed)\n", msg, dropped);
+    return pb_error(PB_EXEN, "%s; reply stream resynchronised, request failed", msg);
+}
+
+/* Pull bytes until one whole message is in rd.  Returns 1 when complete,
+ * PB_ETIMEDOUT, or PB_EXEN after a corrupt stream was resynchronised. */
 static int pump(uint64_t deadline)
 {
-    for (;;) {
-        size_t want = PB_XS_HDR_SIZE;
-        if (rd.have >= PB_XS_HDR_SIZE) {
-            struct xsd_sockmsg h;
-            memcpy(&h, rd.buf, sizeof h);
-            if (!pb_xs_header_ok(&h))
-                return pb_error(PB_EXEN, "xenstore: reply of %u bytes exceeds the protocol limit",
-                                h.len);
-            want += h.len;
-        }
-        if (rd.have == want && rd.have >= PB_XS_HDR_SIZE)
+    for (unsigned guard = 0; guard < 1000000; guard++) {
+        long want = pb_xs_reader_want(&rd, last_req_id());
+        if (want < 0)
+            return resync(deadline, pb_errmsg());
+        if (want == 0)
             return 1;
         uint32_t cons = xs->rsp_cons, prod = xs->rsp_prod;
         __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        if (pb_ring_used(prod, cons, RING_SIZE) < 0)
-            return pb_error(PB_EXEN, "xenstore: reply ring indices corrupt (prod %u cons %u)",
-                            prod, cons);
-        size_t n = pb_ring_get((const char *)xs->rsp, RING_SIZE, prod, cons,
-                               rd.buf + rd.have, want - rd.have);
+        if (pb_ring_used(prod, cons, RING_SIZE) < 0) {
+            char why[96];
+            snprintf(why, sizeof why, "xenstore: reply ring indices corrupt (prod %u cons %u)",
+                     prod, cons);
+            return resync(deadline, why);
+        }
+        static unsigned char tmp[PB_XS_MSG_MAX];
+        size_t n = pb_ring_get((const char *)xs->rsp, RING_SIZE, prod, cons, (char *)tmp,
+                               (size_t)want);
         if (n) {
             __atomic_thread_fence(__ATOMIC_SEQ_CST);
             xs->rsp_cons = cons + (uint32_t)n;
             notify();
-            rd.have += n;
+            pb_xs_reader_push(&rd, tmp, n, last_req_id());
             continue;
         }
         pb_evtchn_clear(xs_port);
@@ -125,6 +177,7 @@ static int pump(uint64_t deadline)
         if (pb_evtchn_wait(&xs_port, 1, deadline) == PB_ETIMEDOUT)
             return PB_ETIMEDOUT;
     }
+    return pb_error(PB_EXEN, "xenstore: reply stream makes no progress");
 }
 
 static void queue_event(const char *payload, size_t len)
@@ -159,11 +212,10 @@ static void queue_event(const char *payload, size_t len)
     ev_count++;
 }
 
-/* Take the next message: returns 1 with header in *h and payload in rd.buf
- * + header (NUL-terminated); the caller must call consume() after use. */
+/* Forget the message in rd after use. */
 static void consume(void)
 {
-    rd.have = 0;
+    pb_xs_reader_next(&rd);
 }
 
 /* Handle messages until the reply to @req_id arrives (or an event, when
@@ -175,9 +227,9 @@ static int wait_reply(uint32_t req_id, uint64_t deadline, struct xsd_sockmsg *h)
         int rc = pump(deadline);
         if (rc != 1)
             return rc;
-        memcpy(h, rd.buf, sizeof *h);
-        char *payload = (char *)rd.buf + PB_XS_HDR_SIZE;
-        payload[h->len] = '\0';
+        char *payload;
+        if (pb_xs_reader_msg(&rd, h, &payload) < 0)
+            return pb_error(PB_EXEN, "xenstore: internal: no whole message after pump");
         if (h->type == XS_WATCH_EVENT) {
             queue_event(payload, h->len);
             consume();
@@ -223,7 +275,9 @@ static int request(uint32_t type, pb_xs_tx tx, const char *const *parts, unsigne
     }
     if (rc < 0)
         return rc;
-    char *payload = (char *)rd.buf + PB_XS_HDR_SIZE;
+    char *payload;
+    if (pb_xs_reader_msg(&rd, &h, &payload) < 0)
+        return pb_error(PB_EXEN, "xenstore: internal: reply vanished");
     if (h.type == XS_ERROR) {
         int code = pb_xs_error_code(payload, h.len);
         char name[16];

@@ -38,6 +38,81 @@ bool pb_xs_header_ok(const struct xsd_sockmsg *h)
     return h->len <= XENSTORE_PAYLOAD_MAX;
 }
 
+int pb_xs_header_check(const struct xsd_sockmsg *h, uint32_t max_req_id)
+{
+    if (h->type >= XS_TYPE_COUNT)
+        return pb_error(PB_EXEN, "xenstore: corrupt reply header: unknown type %u (req_id %u, "
+                        "len %u)", h->type, h->req_id, h->len);
+    if (h->len > XENSTORE_PAYLOAD_MAX)
+        return pb_error(PB_EXEN, "xenstore: corrupt reply header: payload of %u bytes exceeds "
+                        "the protocol limit of %u (type %u, req_id %u)", h->len,
+                        (unsigned)XENSTORE_PAYLOAD_MAX, h->type, h->req_id);
+    if (h->type != XS_WATCH_EVENT && h->req_id > max_req_id)
+        return pb_error(PB_EXEN, "xenstore: corrupt reply header: req_id %u was never sent "
+                        "(last %u; type %u, len %u)", h->req_id, max_req_id, h->type, h->len);
+    return 0;
+}
+
+long pb_xs_reader_want(struct pb_xs_reader *r, uint32_t max_req_id)
+{
+    if (r->have < PB_XS_HDR_SIZE)
+        return (long)(PB_XS_HDR_SIZE - r->have);
+    struct xsd_sockmsg h;
+    memcpy(&h, r->buf, sizeof h);
+    int rc = pb_xs_header_check(&h, max_req_id);
+    if (rc < 0)
+        return rc;
+    size_t total = PB_XS_HDR_SIZE + h.len;       /* <= PB_XS_MSG_MAX: checked */
+    if (r->have > total)                         /* cannot happen via push */
+        return pb_error(PB_EXEN, "xenstore: reader overrun (%zu of %zu bytes)", r->have, total);
+    if (r->have == total)
+        r->buf[total] = '\0';
+    return (long)(total - r->have);
+}
+
+size_t pb_xs_reader_push(struct pb_xs_reader *r, const void *data, size_t n, uint32_t max_req_id)
+{
+    size_t taken = 0;
+    const unsigned char *p = data;
+    /* at most two rounds: header, then payload */
+    for (int round = 0; round < 2 && taken < n; round++) {
+        long want = pb_xs_reader_want(r, max_req_id);
+        if (want <= 0)
+            break;
+        size_t k = n - taken < (size_t)want ? n - taken : (size_t)want;
+        memcpy(r->buf + r->have, p + taken, k);
+        r->have += k;
+        taken += k;
+    }
+    return taken;
+}
+
+int pb_xs_reader_msg(struct pb_xs_reader *r, struct xsd_sockmsg *h, char **payload)
+{
+    if (r->have < PB_XS_HDR_SIZE)
+        return PB_EAGAIN;
+    struct xsd_sockmsg m;
+    memcpy(&m, r->buf, sizeof m);
+    if (!pb_xs_header_ok(&m) || r->have != PB_XS_HDR_SIZE + m.len)
+        return PB_EAGAIN;
+    r->buf[r->have] = '\0';
+    *h = m;
+    *payload = (char *)r->buf + PB_XS_HDR_SIZE;
+    return 0;
+}
+
+void pb_xs_reader_next(struct pb_xs_reader *r)
+{
+    r->have = 0;
+}
+
+size_t pb_xs_reader_resync(struct pb_xs_reader *r)
+{
+    size_t n = r->have;
+    r->have = 0;
+    return n;
+}
+
 int pb_xs_error_code(const char *payload, size_t len)
 {
     static const struct { const char *name; int code; } map[] = {

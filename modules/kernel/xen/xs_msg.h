@@ -32,6 +32,59 @@ long pb_xs_build(void *buf, size_t cap, uint32_t type, uint32_t req_id, uint32_t
 bool pb_xs_header_ok(const struct xsd_sockmsg *h);
 
 /**
+ * pb_xs_header_check() - validate a reply header read from the (untrusted)
+ * response ring: @h->type must be a message type of xs_wire.h (below
+ * XS_TYPE_COUNT), @h->len at most XENSTORE_PAYLOAD_MAX, and a reply other
+ * than XS_WATCH_EVENT must carry a req_id we have used (<= @max_req_id;
+ * pass UINT32_MAX to skip that check).  Returns 0 or PB_EXEN with a message
+ * naming the type, req_id and len.
+ */
+int pb_xs_header_check(const struct xsd_sockmsg *h, uint32_t max_req_id);
+
+/**
+ * Incremental decoder of the xenstore reply byte stream: bytes go in as the
+ * ring yields them, whole messages come out.  After a corrupt header the
+ * stream has lost its framing: pb_xs_reader_resync() drops what was
+ * buffered and the caller discards whatever else the ring holds.
+ */
+struct pb_xs_reader {
+    unsigned char buf[PB_XS_MSG_MAX + 1];   /* header, payload, NUL */
+    size_t have;                            /* bytes in buf */
+};
+
+/**
+ * pb_xs_reader_want() - bytes the reader needs before the current message is
+ * complete: first the 16-byte header, then header + len.  Returns that
+ * count (> 0), 0 when a whole message is in @r->buf (payload followed by a
+ * NUL; see pb_xs_reader_msg), or PB_EXEN when the buffered header fails
+ * pb_xs_header_check(@max_req_id) (the stream must then be resynchronised).
+ */
+long pb_xs_reader_want(struct pb_xs_reader *r, uint32_t max_req_id);
+
+/**
+ * pb_xs_reader_push() - append up to @n bytes of @data, never more than
+ * the current message still needs.  Returns the number of bytes taken
+ * (0 when a message is complete or the header is corrupt).
+ */
+size_t pb_xs_reader_push(struct pb_xs_reader *r, const void *data, size_t n, uint32_t max_req_id);
+
+/**
+ * pb_xs_reader_msg() - the complete message: header into *@h, *@payload
+ * points at its NUL-terminated payload inside @r (valid until
+ * pb_xs_reader_next).  Returns 0, or PB_EAGAIN if no message is complete.
+ */
+int pb_xs_reader_msg(struct pb_xs_reader *r, struct xsd_sockmsg *h, char **payload);
+
+/** pb_xs_reader_next() - forget the current (complete) message. */
+void pb_xs_reader_next(struct pb_xs_reader *r);
+
+/**
+ * pb_xs_reader_resync() - drop every buffered byte (a corrupt or partial
+ * message); returns how many were dropped.
+ */
+size_t pb_xs_reader_resync(struct pb_xs_reader *r);
+
+/**
  * pb_xs_error_code() - map an XS_ERROR payload ("ENOENT\0"…) to a PB_E*
  * code: ENOENT→PB_ENOENT, EAGAIN→PB_EAGAIN, EACCES/EPERM→PB_EACCES,
  * EINVAL/E2BIG/EEXIST→PB_EINVAL, EBUSY→PB_EBUSY, ENOSPC/ENOMEM→PB_ENOMEM,
