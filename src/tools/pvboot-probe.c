@@ -3,16 +3,23 @@
  * pvboot-probe: what would the guest boot?  Runs the loader's config
  * pipeline (module `normal`: Xen command line, embedded config, discovery,
  * the guest's own config, menu defaults) on disk images in dry-run mode and
- * prints the menu tree, the default entry and the boot decision.
+ * prints the menu tree, the default entry and the boot decision.  With
+ * --memory it also reads the chosen kernel and initrds from the images and
+ * prints the new domain's layout as Xen's x86_64 PV domain builder
+ * (libxenguest) would lay it out for a domain of that size.
  * See man/pvboot-probe.1.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pvboot/env.h"
 #include "pvboot/err.h"
+#include "pvboot/file.h"
 #include "pvboot/hosted.h"
+#include "pvboot/linux.h"
 #include "pvboot/loader.h"
 #include "pvboot/menu.h"
 #include "pvboot/script.h"
@@ -213,10 +220,167 @@ static char *read_all(const char *path, size_t *len)
     return buf;
 }
 
+/* ---- --memory: the boot plan of the chosen entry ---- */
+
+#define PLAN_MAX_KERNEL_FILE (512ull << 20)    /* as modules/linux/linux.c */
+#define PLAN_MAX_ELF (1024ull << 20)
+#define PLAN_MAX_INITRD (4096ull << 20)
+#define PLAN_MAX_MIB (1ull << 24)              /* 16 TiB */
+
+struct plan {
+    int rc;                     /* 0, or a PB_E* code with err[] set */
+    char err[512];
+    struct pb_xen_kernel k;
+    struct pb_layout L;
+    char *text;                 /* pb_layout_print() lines, '\n'-separated */
+    size_t text_len, text_cap;
+};
+
+static void plan_line(void *ctx, const char *line)
+{
+    struct plan *p = ctx;
+    size_t n = strlen(line) + 2;           /* indented by two spaces */
+    if (p->text_len + n + 2 > p->text_cap) {
+        size_t nc = p->text_cap ? p->text_cap * 2 : 4096;
+        while (nc < p->text_len + n + 2)
+            nc *= 2;
+        char *d = realloc(p->text, nc);
+        if (!d) {
+            fprintf(stderr, "pvboot-probe: out of memory\n");
+            exit(2);
+        }
+        p->text = d;
+        p->text_cap = nc;
+    }
+    memcpy(p->text + p->text_len, "  ", 2);
+    memcpy(p->text + p->text_len + 2, line, n - 2);
+    p->text_len += n;
+    p->text[p->text_len++] = '\n';
+    p->text[p->text_len] = 0;
+}
+
+static int plan_fail(struct plan *p, int rc)
+{
+    p->rc = rc < 0 ? rc : PB_EINVAL;
+    snprintf(p->err, sizeof p->err, "%s", pb_errmsg());
+    pb_error_clear();
+    return p->rc;
+}
+
+/*
+ * make_plan() - what the guest's `boot` would lay out: read the kernel file
+ * @kpath ("(dev)/path") from the images, turn it into its ELF and parse its
+ * Xen notes (pb_kimage_to_elf, pb_xen_elf_parse, the required-features check
+ * of linux.c), add up the sizes of the @n initrd files @ipaths as `initrd`
+ * concatenates them (each starting 4-byte aligned), then pb_layout_plan()
+ * for a domain of @mib MiB (@mib << 8 pages, as xc_dom_mem_init()).
+ * Returns 0 or the PB_E* code (message in p->err): file errors, a file that
+ * is no PV kernel, PB_ERANGE "kernel does not fit ...".
+ */
+static int make_plan(struct plan *p, const char *kpath, char ipaths[][1300], int n, uint64_t mib)
+{
+    void *file = NULL;
+    size_t len = 0;
+    int rc = pb_file_load(kpath, PLAN_MAX_KERNEL_FILE, &file, &len);
+    if (rc < 0)
+        return plan_fail(p, rc);
+    const void *elf = NULL;
+    size_t elf_len = 0;
+    bool owned = false;
+    struct pb_kimage_stats st;
+    rc = pb_kimage_to_elf(kpath, file, len, PLAN_MAX_ELF, &elf, &elf_len, &owned, &st, NULL, NULL);
+    if (rc == 0) {
+        rc = pb_xen_elf_parse(elf, elf_len, &p->k);
+        if (owned)
+            free((void *)elf);
+    }
+    free(file);
+    if (rc < 0)
+        return plan_fail(p, rc);
+    uint32_t missing = p->k.f_required & ~p->k.f_supported;
+    if (missing)
+        return plan_fail(p, pb_error(PB_ENOTSUP, "%s: kernel requires Xen features %#x it does not support",
+                                     kpath, missing));
+    uint64_t total = 0;
+    for (int i = 0; i < n; i++) {
+        struct pb_stat sb;
+        rc = pb_stat_path(ipaths[i], &sb, 0);
+        if (rc < 0)
+            return plan_fail(p, rc);
+        total = ((total + 3) & ~3ull) + sb.size;
+        if (sb.size > PLAN_MAX_INITRD || total > PLAN_MAX_INITRD)
+            return plan_fail(p, pb_error(PB_ERANGE, "initrd: %" PRIu64 " MiB in total is too large",
+                                         total >> 20));
+    }
+    rc = pb_layout_plan(&p->k, mib << 8, n > 0, total, &p->L);
+    if (rc < 0)
+        return plan_fail(p, rc);
+    pb_layout_print(&p->L, &p->k, plan_line, p);
+    return 0;
+}
+
+/* "(dev)path" from a decision path (relative ones are on @root). */
+static void full_path(const char *path, const char *root, char *outp, size_t sz)
+{
+    char dev[256], norm[1024];
+    const char *fp;
+    split_dev(path, root, dev, sizeof dev, &fp);
+    norm_path(fp, norm, sizeof norm);
+    snprintf(outp, sz, "(%s)%s", dev, norm);
+}
+
+static void json_hex(const char *key, uint64_t v, bool last)
+{
+    printf("    \"%s\": \"%#" PRIx64 "\"%s\n", key, v, last ? "" : ",");
+}
+
+static void json_seg(const char *key, const struct pb_lseg *s)
+{
+    printf("    \"%s\": {\"pfn\": \"%#" PRIx64 "\", \"pages\": \"%#" PRIx64 "\", \"vstart\": \"%#" PRIx64
+           "\", \"vend\": \"%#" PRIx64 "\"},\n",
+           key, s->pfn, s->pages, s->vstart, s->vend);
+}
+
+/* The "layout" member of the JSON output (values as hex strings: VAs do
+ * not fit a double). */
+static void json_layout(const struct plan *p, uint64_t mib)
+{
+    const struct pb_layout *L = &p->L;
+    printf("  \"layout\": {\n");
+    printf("    \"memory_mib\": %" PRIu64 ",\n", mib);
+    json_hex("nr_pages", L->nr_pages, false);
+    json_hex("virt_base", L->virt_base, false);
+    json_seg("kernel", &L->kernel);
+    if (L->have_initrd)
+        json_seg("initrd", &L->initrd);
+    else
+        printf("    \"initrd\": null,\n");
+    printf("    \"initrd_mapped\": %s,\n", L->initrd_mapped ? "true" : "false");
+    json_seg("p2m", &L->p2m);
+    printf("    \"p2m_mapped\": %s,\n", L->p2m_mapped ? "true" : "false");
+    json_hex("start_info_pfn", L->start_info_pfn, false);
+    json_hex("xenstore_pfn", L->xenstore_pfn, false);
+    json_hex("console_pfn", L->console_pfn, false);
+    json_seg("pgtables", &L->pgtables);
+    json_hex("bootstack_pfn", L->bootstack_pfn, false);
+    json_hex("virt_pgtab_end", L->virt_pgtab_end, false);
+    json_hex("pfn_alloc_end", L->pfn_alloc_end, false);
+    printf("    \"start_info\": {\"nr_pages\": \"%#" PRIx64 "\", \"flags\": \"%#" PRIx32
+           "\", \"pt_base\": \"%#" PRIx64 "\", \"nr_pt_frames\": \"%#" PRIx64 "\", \"mfn_list\": \"%#" PRIx64
+           "\", \"mod_start\": \"%#" PRIx64 "\", \"mod_len\": \"%#" PRIx64 "\", \"first_p2m_pfn\": \"%#" PRIx64
+           "\", \"nr_p2m_frames\": \"%#" PRIx64 "\"},\n",
+           L->nr_pages, L->si_flags, L->si_pt_base, L->si_nr_pt_frames, L->si_mfn_list,
+           L->si_mod_start, L->si_mod_len, L->si_first_p2m_pfn, L->si_nr_p2m_frames);
+    json_hex("entry", L->entry, false);
+    json_hex("stack_top", L->stack_top, false);
+    json_hex("start_info_va", L->start_info_va, true);
+    printf("  },\n");
+}
+
 static void usage(void)
 {
     fprintf(stderr,
-            "Usage: pvboot-probe [-c CONFIG] [-x XEN_CMDLINE] [-w] [--json] [-q] IMAGE...\n"
+            "Usage: pvboot-probe [-c CONFIG] [-x XEN_CMDLINE] [-w] [--json] [-q] [-m MIB] IMAGE...\n"
             "       pvboot-probe --check FILE...\n");
 }
 
@@ -224,14 +388,16 @@ int main(int argc, char **argv)
 {
     const char *cfg = NULL, *xcl = NULL;
     bool writable = false, check = false, quiet = false;
+    uint64_t mib = 0;          /* --memory: 0 = no boot plan */
     static const struct option lo[] = {
         { "config", required_argument, 0, 'c' }, { "xen-cmdline", required_argument, 0, 'x' },
         { "json", no_argument, 0, 'j' }, { "check", no_argument, 0, 'C' },
         { "writable", no_argument, 0, 'w' }, { "quiet", no_argument, 0, 'q' },
+        { "memory", required_argument, 0, 'm' },
         { "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'V' }, { 0, 0, 0, 0 },
     };
     int o;
-    while ((o = getopt_long(argc, argv, "c:x:jwqhV", lo, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, "c:x:jwqm:hV", lo, NULL)) != -1) {
         switch (o) {
         case 'c': cfg = optarg; break;
         case 'x': xcl = optarg; break;
@@ -239,6 +405,18 @@ int main(int argc, char **argv)
         case 'C': check = true; break;
         case 'w': writable = true; break;
         case 'q': quiet = true; break;
+        case 'm': {
+            char *end = NULL;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || v == 0 || v > PLAN_MAX_MIB) {
+                fprintf(stderr, "pvboot-probe: --memory %s: want the domain size in MiB (1..%llu)\n",
+                        optarg, (unsigned long long)PLAN_MAX_MIB);
+                return 2;
+            }
+            mib = v;
+            break;
+        }
         case 'V': printf("pvboot-probe %s\n", PVBOOT_VERSION); return 0;
         case 'h': usage(); return 0;
         default: usage(); return 2;
@@ -305,6 +483,18 @@ int main(int argc, char **argv)
         split_dev(d->kernel, r->root, kdev, sizeof kdev, &kpath);
         norm_path(kpath, knorm, sizeof knorm);
     }
+    /* --memory: the layout `boot` would build for the chosen entry */
+    struct plan plan = { 0 };
+    bool planned = false;
+    if (booted && mib) {
+        static char ipaths[PB_DECISION_MAX_INITRDS][1300];
+        char kfull[1400];
+        snprintf(kfull, sizeof kfull, "(%s)%s", kdev, knorm);
+        int n = d->nr_initrds < PB_DECISION_MAX_INITRDS ? d->nr_initrds : PB_DECISION_MAX_INITRDS;
+        for (int i = 0; i < n; i++)
+            full_path(d->initrds[i], r->root, ipaths[i], sizeof ipaths[i]);
+        planned = make_plan(&plan, kfull, ipaths, n, mib) == 0;
+    }
     if (json) {
         char b[9000], b2[1200];
         printf("{\n");
@@ -345,6 +535,14 @@ int main(int argc, char **argv)
         printf("],\n");
         json_str(b, sizeof b, d->cmdline);
         printf("  \"cmdline\": %s,\n", booted ? b : "null");
+        if (booted && mib) {
+            if (planned) {
+                json_layout(&plan, mib);
+            } else {
+                json_str(b, sizeof b, plan.err);
+                printf("  \"layout\": null,\n  \"layout_error\": %s,\n", b);
+            }
+        }
         printf("  \"menu\": %s,\n", tree ? tree : "[]");
         char *lb = malloc(strlen(log) * 6 + 3);
         if (lb) {
@@ -374,11 +572,17 @@ int main(int argc, char **argv)
             for (int i = 0; i < d->nr_initrds; i++)
                 printf("initrd:        %s\n", d->initrds[i]);
             printf("cmdline:       %s\n", d->cmdline);
+            if (mib && planned)
+                printf("plan:          %" PRIu64 " MiB domain, as libxenguest lays it out:\n%s", mib,
+                       plan.text ? plan.text : "");
+            else if (mib)
+                printf("plan:          %" PRIu64 " MiB domain: %s\n", mib, plan.err);
         } else {
             printf("boot:          nothing would boot\n");
         }
     }
     free(text);
     free(tree);
-    return booted ? 0 : 1;
+    free(plan.text);
+    return booted && (!mib || planned) ? 0 : 1;
 }
