@@ -8,7 +8,7 @@
  *   pull dependencies, resolve symbols, order inits,
  *   lay out text/rodata/data+bss, GOT, relocate           link.c
  *   image info + Xen PV ELF notes + ELF64 ET_EXEC          image.c
- *   optional whole-file gzip                              compress.c
+ *   optional whole-file gzip or xz bzImage container      compress.c
  *   write atomically, check with libxenguest              output.c, verify.c
  *
  * Error convention: functions return 0 (or a pointer) on success and -1 (or
@@ -42,7 +42,7 @@
 enum mkpv_compress {
     MKPV_COMPRESS_NONE,
     MKPV_COMPRESS_GZIP,
-    MKPV_COMPRESS_XZ,     /* refused, see mkpv_compress_parse() */
+    MKPV_COMPRESS_XZ,     /* bzImage container, see mkpv_xz_bzimage() */
     MKPV_COMPRESS_AUTO,
 };
 
@@ -116,13 +116,9 @@ void mkpv_signal_cleanup(int sig);
 
 /**
  * mkpv_compress_parse() - parse a -C argument ("none", "gzip", "xz", "auto").
- * Returns 0 and sets @out; -1 with a message for unknown words.  "xz" parses
- * (so the refusal message can explain itself, see mkpv_compress_check()).
+ * Returns 0 and sets @out; -1 with a message for unknown words.
  */
 int mkpv_compress_parse(const char *word, enum mkpv_compress *out);
-/** mkpv_compress_check() - -1 with the reason if @c cannot be produced
- *  (xz: see mkpvimage(1)), else 0. */
-int mkpv_compress_check(enum mkpv_compress c);
 /**
  * mkpv_gzip() - deflate @len bytes at @in into a gzip member (RFC 1952) with
  * a fixed header (mtime 0, no name, OS 3 "Unix") so equal input gives equal
@@ -132,6 +128,54 @@ int mkpv_gzip(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len);
 /** mkpv_gunzip() - inverse of mkpv_gzip() (used by tests and -v checks);
  *  @max bounds the output size in bytes. */
 int mkpv_gunzip(const uint8_t *in, size_t len, size_t max, uint8_t **out, size_t *out_len);
+
+/*
+ * The -C xz container: an x86 Linux boot-protocol image (bzImage) as
+ * libxenguest's bzImage loader reads it (Linux Documentation/arch/x86/
+ * boot.rst; Xen tools/libs/guest/xg_dom_bzimageloader.c).  Offsets in bytes
+ * from the start of the file.
+ */
+#define MKPV_BZ_SETUP_SECTS    1        /* setup_sects: real-mode part = 1 + 1 sectors */
+#define MKPV_BZ_PM_START       ((MKPV_BZ_SETUP_SECTS + 1) * 512)  /* protected-mode part */
+#define MKPV_BZ_VERSION        0x0208   /* boot protocol 2.08: first with payload_* */
+#define MKPV_BZ_SETUP_STUB     0x270    /* the "jump" at 0x200 lands here */
+#define MKPV_BZ_VERSION_STR    0x280    /* kernel_version string (field = this - 0x200) */
+#define MKPV_BZ_CMDLINE_SIZE   1023     /* Xen's MAX_GUEST_CMDLINE (1024) less the NUL */
+#define MKPV_BZ_SUBARCH_XEN    2        /* hardware_subarch X86_SUBARCH_XEN */
+#define MKPV_BZ_PAYLOAD_OFFSET 16       /* payload_offset: after a 16-byte stop stub */
+#define MKPV_XZ_MEMLIMIT       (256u << 20)  /* libxenguest's xz decoder memory limit */
+
+/**
+ * mkpv_xz() - compress @len bytes at @in into one .xz stream: x86 BCJ filter
+ * then LZMA2 preset 9e with the dictionary cut to the input size (at least
+ * 4 KiB), CRC32 check (as Linux's own xz kernels), single-threaded so equal
+ * input gives equal output.  @out is malloc'd, its size in bytes in @out_len.
+ * -1 with a message on liblzma errors or out of memory.
+ */
+int mkpv_xz(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len);
+/**
+ * mkpv_unxz() - decode exactly one .xz stream filling all @len bytes at @in
+ * (libxenguest's memory limit, any check) into at most @max bytes.  @out is
+ * malloc'd (@max bytes).  -1 with a message if the data is corrupt, truncated,
+ * followed by other bytes or decodes to more than @max bytes.
+ */
+int mkpv_unxz(const uint8_t *in, size_t len, size_t max, uint8_t **out, size_t *out_len);
+/**
+ * mkpv_xz_bzimage() - wrap the ELF image (@elf, @elf_len bytes, < 4 GiB) in
+ * the -C xz container.  Layout:
+ *   0x000  "cli; hlt; jmp" stop (a BIOS booting the file stops here)
+ *   0x1f1  setup header, boot protocol 2.08: setup_sects 1, syssize, vid_mode
+ *          0xffff, boot_flag 0xaa55, jump to 0x270, "HdrS", version 0x0208,
+ *          kernel_version -> "pvboot VERSION (...)" at 0x280, loadflags
+ *          LOADED_HIGH, code32_start 0x100000, initrd_addr_max 0x7fffffff,
+ *          cmdline_size 1023, hardware_subarch 2 (Xen), payload_offset 16,
+ *          payload_length = xz size + 4
+ *   0x270  the stop again (real-mode entry)
+ *   0x400  protected-mode part: the stop (code32_start), then at 0x410 the
+ *          payload: mkpv_xz() of the ELF and its size as 4 bytes LE.
+ * @out is malloc'd, @out_len its size in bytes.  -1 with a message on errors.
+ */
+int mkpv_xz_bzimage(const uint8_t *elf, size_t elf_len, uint8_t **out, size_t *out_len);
 
 /* ---- Xen check (verify.c) ---- */
 

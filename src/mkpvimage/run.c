@@ -2,6 +2,7 @@
 /*
  * mkpvimage: one whole run — link, compress, write atomically, verify.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,53 +28,76 @@ static int check_written(const char *tmp, void *arg)
     return 0;
 }
 
+/* One candidate form of the output file. */
+struct form {
+    const char *name;
+    uint8_t *data;   /* malloc'd; NULL for the uncompressed image */
+    size_t len;
+};
+
 int mkpv_run(const struct mkpv_options *o)
 {
     if (!o->output_path)
         return mkpv_error("no output: -o FILE is required");
-    if (mkpv_compress_check(o->compress) < 0)
-        return -1;
     mkpv_set_verbose(o->verbose);
     struct mkpv_link *l = mkpv_link(o);
     if (!l)
         return -1;
     size_t raw_len;
     const uint8_t *raw = mkpv_link_image(l, &raw_len);
-    uint8_t *gz = NULL;
-    size_t gz_len = 0;
     int rc = -1;
-    const uint8_t *out = raw;
-    size_t out_len = raw_len;
-    const char *form = "uncompressed";
-    if (o->compress == MKPV_COMPRESS_GZIP || o->compress == MKPV_COMPRESS_AUTO) {
-        if (mkpv_gzip(raw, raw_len, &gz, &gz_len) < 0)
-            goto out;
-        mkpv_verbose(1, "image: %zu bytes uncompressed, %zu bytes gzip", raw_len, gz_len);
-    }
+    /* forms[0] none, [1] gzip, [2] xz; only the ones -C asks for are made */
+    struct form forms[3] = { { "uncompressed", NULL, raw_len }, { "gzip", NULL, 0 },
+                             { "xz bzImage", NULL, 0 } };
+    bool want_gz = o->compress == MKPV_COMPRESS_GZIP || o->compress == MKPV_COMPRESS_AUTO;
+    bool want_xz = o->compress == MKPV_COMPRESS_XZ || o->compress == MKPV_COMPRESS_AUTO;
+    if (want_gz && mkpv_gzip(raw, raw_len, &forms[1].data, &forms[1].len) < 0)
+        goto out;
+    if (want_xz && mkpv_xz_bzimage(raw, raw_len, &forms[2].data, &forms[2].len) < 0)
+        goto out;
+    char sizes[128] = "";
+    if (want_gz)
+        snprintf(sizes, sizeof(sizes), ", %zu bytes gzip", forms[1].len);
+    if (want_xz)
+        snprintf(sizes + strlen(sizes), sizeof(sizes) - strlen(sizes), ", %zu bytes xz bzImage",
+                 forms[2].len);
+    mkpv_verbose(1, "image: %zu bytes uncompressed%s", raw_len, sizes);
+    const struct form *pick = &forms[0];
     if (o->compress == MKPV_COMPRESS_GZIP) {
-        out = gz;
-        out_len = gz_len;
-        form = "gzip";
-    } else if (o->compress == MKPV_COMPRESS_AUTO && gz_len < raw_len) {
-        /* smallest form Xen loads: gzip if libxenguest accepts it */
-        if (o->no_verify || mkpv_verify_mem(gz, gz_len, o->output_path, NULL) == 0) {
-            out = gz;
-            out_len = gz_len;
-            form = "gzip";
-        } else {
-            mkpv_verbose(1, "auto: gzip form rejected (%s); writing uncompressed", mkpv_errmsg());
-            mkpv_error_clear();
+        pick = &forms[1];
+    } else if (o->compress == MKPV_COMPRESS_XZ) {
+        pick = &forms[2];
+    } else if (o->compress == MKPV_COMPRESS_AUTO) {
+        /* the smallest form Xen loads: try xz and gzip, smaller first, each only
+         * if smaller than the plain image and accepted by libxenguest */
+        const struct form *order[2] = { &forms[2], &forms[1] };
+        if (forms[1].len < forms[2].len) {
+            order[0] = &forms[1];
+            order[1] = &forms[2];
+        }
+        for (size_t i = 0; i < 2 && pick == &forms[0]; i++) {
+            if (order[i]->len >= raw_len)
+                continue;
+            if (o->no_verify || mkpv_verify_mem(order[i]->data, order[i]->len, o->output_path,
+                                                NULL) == 0) {
+                pick = order[i];
+            } else {
+                mkpv_verbose(1, "auto: %s form rejected (%s)", order[i]->name, mkpv_errmsg());
+                mkpv_error_clear();
+            }
         }
     }
+    const uint8_t *out = pick->data ? pick->data : raw;
     struct check_ctx c = { .name = o->output_path, .entry = mkpv_link_entry(l) };
-    if (mkpv_write_atomic(o->output_path, out, out_len, o->no_verify ? NULL : check_written,
+    if (mkpv_write_atomic(o->output_path, out, pick->len, o->no_verify ? NULL : check_written,
                           &c) < 0)
         goto out;
-    mkpv_verbose(1, "wrote %s: %zu bytes (%s)%s", o->output_path, out_len, form,
+    mkpv_verbose(1, "wrote %s: %zu bytes (%s)%s", o->output_path, pick->len, pick->name,
                  o->no_verify ? ", not verified" : ", verified with libxenguest");
     rc = 0;
 out:
-    free(gz);
+    free(forms[1].data);
+    free(forms[2].data);
     mkpv_link_free(l);
     return rc;
 }

@@ -20,7 +20,8 @@
 /* A logger remembering the last error and echoing the log at -v -v. */
 struct capture_logger {
     xentoollog_logger vtable;
-    char last[512];
+    char last[1024];   /* line (< 512) + ": " + strerror() */
+    char first[512];   /* the first error: the loader's reason behind "no loader found" */
 };
 
 __attribute__((format(printf, 5, 0)))
@@ -34,6 +35,8 @@ static void capture_vmessage(struct xentoollog_logger *lg, xentoollog_level leve
     size_t n = strlen(line);
     while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
         line[--n] = '\0';
+    if (level >= XTL_ERROR && !c->first[0])
+        strlcpy(c->first, line, sizeof(c->first));
     if (level >= XTL_WARN) {
         if (errnoval > 0)
             snprintf(c->last, sizeof(c->last), "%s: %s", line, strerror(errnoval));
@@ -55,6 +58,18 @@ static void capture_destroy(struct xentoollog_logger *lg)
     (void)lg;
 }
 
+/* The last error, and the first one too if it differs (libxenguest's loader
+ * loop ends with a generic "no loader found" after the real reason). */
+static const char *reason(struct capture_logger *c, char *buf, size_t size)
+{
+    if (!c->last[0])
+        return "unknown error";
+    if (!c->first[0] || strstr(c->last, c->first))
+        return c->last;
+    snprintf(buf, size, "%s (%s)", c->last, c->first);
+    return buf;
+}
+
 static int verify(const char *path, const void *data, size_t len, const char *name,
                   struct mkpv_verify_result *res)
 {
@@ -62,6 +77,7 @@ static int verify(const char *path, const void *data, size_t len, const char *na
         .vtable = { capture_vmessage, capture_progress, capture_destroy },
     };
     int rc = -1;
+    char why[1600];
     xc_interface *xch = xc_interface_open(&lg.vtable, &lg.vtable, XC_OPENFLAG_DUMMY);
     if (!xch)
         return mkpv_error("%s: cannot open libxenguest (dummy): %s", name,
@@ -75,12 +91,12 @@ static int verify(const char *path, const void *data, size_t len, const char *na
     int r = path ? xc_dom_kernel_file(dom, path) : xc_dom_kernel_mem(dom, data, len);
     if (r != 0) {
         mkpv_error("%s: Xen's domain builder cannot load the image: %s", name,
-                   lg.last[0] ? lg.last : "unknown error");
+                   reason(&lg, why, sizeof(why)));
         goto out;
     }
     if (xc_dom_parse_image(dom) != 0) {
         mkpv_error("%s: Xen's domain builder rejects the image: %s", name,
-                   lg.last[0] ? lg.last : "unknown error");
+                   reason(&lg, why, sizeof(why)));
         goto out;
     }
     if (strcmp(dom->guest_type ? dom->guest_type : "", "xen-3.0-x86_64") != 0) {

@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <xen/elfnote.h>
 
+#include "pvboot/decompress.h"
+#include "pvboot/linux.h"
 #include "test_mkpv_util.h"
 
 static const char cfg_text[] = "set default=0\nmenuentry 'Debian' { linux /vmlinuz root=/dev/xvda1 }\n";
@@ -265,9 +267,10 @@ static void test_reproducible(void **state)
     mkpv_link_free(b);
     mkpv_link_free(c);
 
-    /* written files, uncompressed and gzip, twice each */
-    static const enum mkpv_compress cs[] = { MKPV_COMPRESS_NONE, MKPV_COMPRESS_GZIP };
-    for (size_t i = 0; i < 2; i++) {
+    /* written files, uncompressed, gzip and xz, twice each */
+    static const enum mkpv_compress cs[] = { MKPV_COMPRESS_NONE, MKPV_COMPRESS_GZIP,
+                                             MKPV_COMPRESS_XZ };
+    for (size_t i = 0; i < 3; i++) {
         char p1[700], p2[700];
         snprintf(p1, sizeof(p1), "%s/r1.bin", other);
         snprintf(p2, sizeof(p2), "%s/r2.bin", other);
@@ -317,21 +320,12 @@ static void test_gzip(void **state)
     assert_int_equal(r.virt_entry, mkpv_link_entry(l));
     free(un);
 
-    /* auto: gzip is smaller here, so auto writes exactly the gzip bytes */
-    char out2[700];
-    snprintf(out2, sizeof(out2), "%s.auto", f->out);
-    o.output_path = out2;
-    o.compress = MKPV_COMPRESS_AUTO;
-    assert_int_equal(mkpv_run(&o), 0);
-    size_t alen;
-    uint8_t *au = slurp(out2, &alen);
-    assert_int_equal(alen, glen);
-    assert_memory_equal(au, gz, glen);
-    assert_int_equal(mkpv_verify_file(out2, NULL), 0);
-    free(au);
     free(gz);
 
     /* none: exactly the linked bytes */
+    char out2[700];
+    snprintf(out2, sizeof(out2), "%s.none", f->out);
+    o.output_path = out2;
     o.compress = MKPV_COMPRESS_NONE;
     assert_int_equal(mkpv_run(&o), 0);
     size_t nlen;
@@ -341,26 +335,140 @@ static void test_gzip(void **state)
     assert_int_equal(mkpv_verify_file(out2, NULL), 0);
     free(nb);
 
-    /* xz is refused, with the reason, and nothing is written */
-    o.compress = MKPV_COMPRESS_XZ;
-    char out3[700];
-    snprintf(out3, sizeof(out3), "%s.xz", f->out);
-    o.output_path = out3;
-    assert_int_equal(mkpv_run(&o), -1);
-    assert_string_equal(mkpv_errmsg(), "-C xz: Xen's domain builder (xl) does not load a "
-                        "whole-file xz kernel, and a self-unpacking xz image needs an unpacker "
-                        "in the runtime kernel that pvboot does not have yet; use -C gzip or "
-                        "-C auto");
-    assert_int_equal(access(out3, F_OK), -1);
-
     enum mkpv_compress c;
     assert_int_equal(mkpv_compress_parse("gzip", &c), 0);
     assert_int_equal(c, MKPV_COMPRESS_GZIP);
     assert_int_equal(mkpv_compress_parse("auto", &c), 0);
     assert_int_equal(c, MKPV_COMPRESS_AUTO);
+    assert_int_equal(mkpv_compress_parse("xz", &c), 0);
+    assert_int_equal(c, MKPV_COMPRESS_XZ);
+    assert_int_equal(mkpv_compress_parse("none", &c), 0);
+    assert_int_equal(c, MKPV_COMPRESS_NONE);
     assert_int_equal(mkpv_compress_parse("lz4", &c), -1);
     assert_string_equal(mkpv_errmsg(), "unknown compression 'lz4' after -C (expected none, "
                         "gzip, xz or auto)");
+    mkpv_link_free(l);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint16_t le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* -C xz: a boot-protocol 2.08 container (header fields exact) whose payload is
+ * the xz stream of the linked ELF plus its size; libxenguest's bzImage loader
+ * and pvboot's own kernel loader both get the ELF back. */
+static void test_xz(void **state)
+{
+    struct fx *f = *state;
+    struct mkpv_options o = opts_for(f->d.path, f->cfg, NULL, 0);
+    struct mkpv_link *l = link_ok(&o);
+    size_t rawlen;
+    const uint8_t *raw = mkpv_link_image(l, &rawlen);
+
+    o.output_path = f->out;
+    o.compress = MKPV_COMPRESS_XZ;
+    assert_int_equal(mkpv_run(&o), 0);
+    size_t len;
+    uint8_t *bz = slurp(f->out, &len);
+    assert_true(len > 0x410 + 12 + 4);
+    static const uint8_t hang[4] = { 0xfa, 0xf4, 0xeb, 0xfd };
+    assert_memory_equal(bz, hang, 4);
+    assert_int_equal(bz[0x1f1], 1);                        /* setup_sects */
+    uint32_t plen = le32(bz + 0x24c);
+    assert_int_equal(len, 0x410 + (size_t)plen);
+    assert_int_equal(le32(bz + 0x1f4), (16 + plen + 15) / 16);   /* syssize */
+    assert_int_equal(le16(bz + 0x1fa), 0xffff);
+    assert_int_equal(le16(bz + 0x1fe), 0xaa55);
+    assert_memory_equal(bz + 0x200, "\xeb\x6eHdrS\x08\x02", 8);
+    assert_int_equal(le16(bz + 0x20e), 0x80);
+    assert_string_equal((const char *)bz + 0x280,
+                        "pvboot " PVBOOT_VERSION " (Xen PV image, xz-compressed ELF)");
+    assert_int_equal(bz[0x211], 0x01);                      /* LOADED_HIGH */
+    assert_int_equal(le32(bz + 0x214), 0x100000);
+    assert_int_equal(le32(bz + 0x22c), 0x7fffffff);
+    assert_int_equal(le32(bz + 0x238), 1023);
+    assert_int_equal(le32(bz + 0x23c), 2);                  /* X86_SUBARCH_XEN */
+    assert_int_equal(le32(bz + 0x248), 16);
+    assert_memory_equal(bz + 0x270, hang, 4);
+    assert_memory_equal(bz + 0x400, hang, 4);
+    /* xz stream header: magic, flags 00 01 (CRC32) */
+    assert_memory_equal(bz + 0x410, "\xfd" "7zXZ\0\0\x01", 8);
+    assert_int_equal(le32(bz + len - 4), rawlen);
+    uint8_t *un;
+    size_t unlen;
+    assert_int_equal(mkpv_unxz(bz + 0x410, plen - 4, rawlen, &un, &unlen), 0);
+    assert_int_equal(unlen, rawlen);
+    assert_memory_equal(un, raw, rawlen);
+    free(un);
+    /* one byte less of room, or a byte of the stream changed: refused */
+    assert_int_equal(mkpv_unxz(bz + 0x410, plen - 4, rawlen - 1, &un, &unlen), -1);
+    struct mkpv_verify_result r;
+    assert_int_equal(mkpv_verify_file(f->out, &r), 0);
+    assert_int_equal(r.virt_base, 0);
+    assert_int_equal(r.virt_entry, mkpv_link_entry(l));
+
+    /* pvboot's own loader (linux / chainloader) reads the same container */
+    struct pb_bzimage hdr;
+    assert_int_equal(pb_bzimage_parse(bz, len, &hdr), 0);
+    assert_int_equal(hdr.payload_offset, 0x410);
+    assert_int_equal(hdr.payload_length, plen);
+    assert_int_equal(hdr.comp, PB_COMP_XZ);
+    const void *elf;
+    size_t elf_len;
+    bool owned;
+    struct pb_kimage_stats st;
+    assert_int_equal(pb_kimage_to_elf("pvboot.xz", bz, len, 1u << 26, &elf, &elf_len, &owned,
+                                      &st, NULL, NULL), 0);
+    assert_true(st.bzimage);
+    assert_true(owned);
+    assert_int_equal(elf_len, rawlen);
+    assert_memory_equal(elf, raw, rawlen);
+    free((void *)elf);
+
+    /* a corrupted payload byte is caught by Xen's xz decoding (CRC32 / LZMA) */
+    uint8_t *bad = malloc(len);
+    memcpy(bad, bz, len);
+    bad[0x410 + (plen - 4) / 2] ^= 0x55;
+    assert_int_equal(mkpv_verify_mem(bad, len, "bad.xz", NULL), -1);
+    assert_memory_equal(mkpv_errmsg(), "bad.xz: Xen's domain builder rejects the image: ", 48);
+    assert_non_null(strstr(mkpv_errmsg(), "xc_dom_probe_bzimage_kernel unable to XZ decompress"));
+    mkpv_error_clear();
+    /* a payload_length past the end of the file: Xen's bound check */
+    memcpy(bad, bz, len);
+    bad[0x24c] = (uint8_t)(plen + 1);
+    bad[0x24d] = (uint8_t)((plen + 1) >> 8);
+    bad[0x24e] = (uint8_t)((plen + 1) >> 16);
+    bad[0x24f] = (uint8_t)((plen + 1) >> 24);
+    assert_int_equal(mkpv_verify_mem(bad, len, "long.xz", NULL), -1);
+    assert_non_null(strstr(mkpv_errmsg(), "payload length overflow"));
+    mkpv_error_clear();
+    free(bad);
+
+    /* auto: the smallest of gzip and xz (both accepted here), byte for byte */
+    char pg[700], pa[700];
+    snprintf(pg, sizeof(pg), "%s.gz", f->out);
+    snprintf(pa, sizeof(pa), "%s.auto", f->out);
+    o.output_path = pg;
+    o.compress = MKPV_COMPRESS_GZIP;
+    assert_int_equal(mkpv_run(&o), 0);
+    o.output_path = pa;
+    o.compress = MKPV_COMPRESS_AUTO;
+    assert_int_equal(mkpv_run(&o), 0);
+    size_t glen, alen;
+    uint8_t *gz = slurp(pg, &glen), *au = slurp(pa, &alen);
+    const uint8_t *want = glen < len ? gz : bz;
+    size_t wlen = glen < len ? glen : len;
+    assert_int_equal(alen, wlen);
+    assert_memory_equal(au, want, wlen);
+    free(gz);
+    free(au);
+    free(bz);
     mkpv_link_free(l);
 }
 
@@ -483,6 +591,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_prefix_and_memdisk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reproducible, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_xz, setup, teardown),
         cmocka_unit_test_setup_teardown(test_atomic_failed_link, setup, teardown),
         cmocka_unit_test_setup_teardown(test_atomic_write_fails_halfway, setup, teardown),
         cmocka_unit_test_setup_teardown(test_atomic_rejected_by_xen, setup, teardown),
