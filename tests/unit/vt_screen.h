@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* A minimal VT100 screen for the UI unit tests: interprets what the UI
  * writes (printable UTF-8, CR, LF, BS, CSI H/J/K/m/A/B/C/D) into a grid
- * of cells with a reverse-video flag, so tests assert the exact screen. */
+ * of cells with a reverse-video flag, so tests assert the exact screen.
+ * Character widths come from the C library's wcwidth() in the C.UTF-8
+ * locale (an implementation independent of the UI's own table): a wide
+ * character fills its cell and a continuation cell (""), a zero-width one
+ * joins the cell before it, as xterm-like terminals do. */
 #ifndef VT_SCREEN_H
 #define VT_SCREEN_H
 
+#include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <wchar.h>
 
 #define VT_MAXC 200
 #define VT_MAXR 60
@@ -15,7 +21,7 @@
 struct vt {
     int cols, rows, r, c;
     bool rev;
-    char cell[VT_MAXR][VT_MAXC][5];
+    char cell[VT_MAXR][VT_MAXC][32];
     bool crev[VT_MAXR][VT_MAXC];
     int unknown;          /* escape sequences not understood */
 };
@@ -24,6 +30,7 @@ static struct vt vt;
 
 static __attribute__((unused)) void vt_reset(int cols, int rows)
 {
+    setlocale(LC_CTYPE, "C.UTF-8");
     memset(&vt, 0, sizeof vt);
     vt.cols = cols;
     vt.rows = rows;
@@ -106,14 +113,45 @@ static __attribute__((unused)) void vt_feed(const char *s)
         if (*p == '\b') { if (vt.c) vt.c--; p++; continue; }
         if (*p < 0x20 || *p == 0x7f) { vt.unknown++; p++; continue; }
         int n = *p < 0x80 ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
-        if (vt.c >= vt.cols) {      /* auto-wrap */
-            vt.c = 0;
-            vt_lf();
+        wchar_t wc = 0;
+        mbstate_t mbs;
+        memset(&mbs, 0, sizeof mbs);
+        size_t ml = mbrtowc(&wc, (const char *)p, (size_t)n, &mbs);
+        int w = ml == (size_t)n ? wcwidth(wc) : 1;
+        if (ml != (size_t)n || w < 0)
+            vt.unknown++;        /* the UI must never send these */
+        if (w == 0) {            /* joins the previous cell */
+            int pc = vt.c > 0 ? vt.c - 1 : 0;
+            if (pc > 0 && vt.cell[vt.r][pc][0] == 0)
+                pc--;
+            size_t have = strlen(vt.cell[vt.r][pc]);
+            if (have + (size_t)n < sizeof vt.cell[0][0]) {
+                memcpy(vt.cell[vt.r][pc] + have, p, (size_t)n);
+                vt.cell[vt.r][pc][have + (size_t)n] = 0;
+            } else {
+                vt.unknown++;
+            }
+        } else {
+            if (w < 1)
+                w = 1;
+            if (vt.c + w > vt.cols) {      /* auto-wrap (a wide char too) */
+                vt.c = 0;
+                vt_lf();
+            }
+            /* overwriting half of a wide character blanks its other half */
+            if (vt.cell[vt.r][vt.c][0] == 0 && vt.c > 0)
+                strcpy(vt.cell[vt.r][vt.c - 1], " ");
+            if (vt.c + w < vt.cols && vt.cell[vt.r][vt.c + w][0] == 0)
+                strcpy(vt.cell[vt.r][vt.c + w], " ");
+            memcpy(vt.cell[vt.r][vt.c], p, (size_t)n);
+            vt.cell[vt.r][vt.c][n] = 0;
+            vt.crev[vt.r][vt.c] = vt.rev;
+            if (w == 2) {
+                vt.cell[vt.r][vt.c + 1][0] = 0;    /* continuation */
+                vt.crev[vt.r][vt.c + 1] = vt.rev;
+            }
+            vt.c += w;
         }
-        memcpy(vt.cell[vt.r][vt.c], p, (size_t)n);
-        vt.cell[vt.r][vt.c][n] = 0;
-        vt.crev[vt.r][vt.c] = vt.rev;
-        vt.c++;
         for (int i = 0; i < n && *p; i++)
             p++;
     }
