@@ -12,11 +12,19 @@
  * (CSI row;col H) and clears to the end of the line, so a larger terminal
  * shows the same picture in its top-left corner.
  *
- * Characters: titles and edited text are UTF-8; every code point counts as
- * one column (no East Asian wide-character table), long text is cut at a
- * code-point boundary, a tab is shown as one space, and other control
- * bytes / invalid UTF-8 from configs are shown as '?' so a config cannot
- * send escape sequences to the terminal.
+ * Characters: titles and edited text are UTF-8 and take their display
+ * width in columns: East Asian Wide/Fullwidth characters (CJK, most emoji)
+ * 2, combining marks and other zero-width format characters 0 (they stay
+ * with the character before them: cursor keys and deletion move over the
+ * whole group), everything else 1 (Ambiguous included), from a table
+ * generated out of the Unicode Character Database by scripts/gen-wcwidth
+ * (modules/normal/menu_ui_wcwidth.h).  Long text is cut before the first
+ * character that does not fit whole (a wide character never straddles
+ * the edge; the cell left over is padded), a tab is shown as one space,
+ * and control characters (C0, DEL, C1), the line/paragraph separators,
+ * bidi embedding/override/isolate controls and invalid UTF-8 bytes are
+ * shown as one '?' each, so a config cannot send escape sequences to the
+ * terminal or reorder what it shows.
  */
 #ifndef PVBOOT_MENU_UI_H
 #define PVBOOT_MENU_UI_H
@@ -44,9 +52,25 @@ void pb_ui_term_size(int *cols, int *rows);
 
 /**
  * pb_ui_utf8_cut() - how many bytes of @s (@len bytes) fit in @cols
- * columns, cut at a code-point boundary.  *@used gets the columns used.
+ * columns, cut before the first character (with its marks) that does not
+ * fit whole.  *@used gets the columns used (may be @cols - 1 when a wide
+ * character is left out).
  */
 size_t pb_ui_utf8_cut(const char *s, size_t len, int cols, int *used);
+
+/**
+ * pb_ui_wcwidth() - display columns of Unicode code point @cp on the
+ * terminal: 0, 1 or 2 (see the top of this file), or -1 for characters
+ * the UI never sends (controls, separators, bidi controls, surrogates,
+ * values above U+10FFFF) and shows as one '?'.
+ */
+int pb_ui_wcwidth(unsigned long cp);
+
+/**
+ * pb_ui_text_width() - display columns of UTF-8 text @s (@len bytes) as
+ * the UI draws it (a '?' or a tab's space counts 1).
+ */
+int pb_ui_text_width(const char *s, size_t len);
 
 /* What pb_ui_menu() did. */
 enum pb_ui_result {
@@ -61,11 +85,22 @@ enum pb_ui_result {
  * @timeout: seconds of countdown before the caller boots the default
  *           (-1 = none; the countdown stops at the first key).
  * @style: $timeout_style ("menu", "countdown", "hidden"; NULL = menu).
- * @nested: Esc at this level returns PB_UI_LEFT (a configfile menu).
+ * @nested: Esc at this level returns PB_UI_LEFT (a configfile menu; see
+ *          pb_ui_menu_active()).
  * Entries chosen by the user are booted here; a boot that fails shows the
  * error and the menu again.  Returns an enum pb_ui_result.
  */
 int pb_ui_menu(struct pb_menu *m, int def, int timeout, const char *style, bool nested);
+
+/**
+ * pb_ui_menu_active() - true while a pb_ui_menu() runs (below the
+ * caller).  pb_menu_run() shows the menu of a config run by `configfile'
+ * from a menu entry or from the menu's command line as nested: Esc at its
+ * top level returns to the menu below as in GRUB (and the entry that ran
+ * `configfile' then returns quietly, without a "loaded no kernel" error).
+ * The first config's menu is not nested: Esc there does nothing.
+ */
+bool pb_ui_menu_active(void);
 
 /**
  * pb_ui_edit_entry() - the multi-line editor on a copy of @e's body.

@@ -10,7 +10,9 @@
  * Drawing: the whole screen once, then the text rows after each key
  * (positioned, cleared to the end of line); lines longer than the screen
  * are shown from a horizontal offset on the cursor's line and cut with
- * '$' on the others.
+ * '$' on the others.  Columns are display columns (wide characters take
+ * two, combining marks none: include/pvboot/menu_ui.h); the cursor moves
+ * and deletes by whole characters with their marks.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,44 +135,40 @@ static char *ed_text(struct editor *ed)
     return t;
 }
 
-/* columns (code points) of @s[0..n) */
+/* display columns of @s[0..n) */
 static int ed_cols(const char *s, size_t n)
 {
-    int c = 0;
-    size_t i = 0;
-    while (i < n) {
-        i += ui_utf8_len((const unsigned char *)s + i, n - i);
-        c++;
-    }
-    return c;
+    return pb_ui_text_width(s, n);
 }
 
+/* the glyph (character and its marks) before byte @col */
 static size_t ed_prev(const struct ed_line *l, size_t col)
 {
-    if (col == 0)
-        return 0;
-    size_t i = col - 1;
-    while (i > 0 && ((unsigned char)l->s[i] & 0xc0) == 0x80 && col - i < 4)
-        i--;
-    /* only step over a whole valid sequence */
-    if (ui_utf8_len((const unsigned char *)l->s + i, l->len - i) != col - i)
-        return col - 1;
-    return i;
+    return ui_glyph_prev(l->s, l->len, col);
 }
 
 static size_t ed_next(const struct ed_line *l, size_t col)
 {
+    int w;
     if (col >= l->len)
         return l->len;
-    return col + ui_utf8_len((const unsigned char *)l->s + col, l->len - col);
+    return col + ui_glyph(l->s + col, l->len - col, &w);
 }
 
-/* byte offset of column @c in @l (clamped to the end) */
+/* byte offset of the glyph at display column @c of @l (the one covering
+ * it when @c falls on the second column of a wide character; the end
+ * when the line is shorter) */
 static size_t ed_col_to_byte(const struct ed_line *l, int c)
 {
     size_t i = 0;
-    while (c-- > 0 && i < l->len)
-        i = ed_next(l, i);
+    int x = 0, w;
+    while (i < l->len) {
+        size_t g = ui_glyph(l->s + i, l->len - i, &w);
+        if (x + w > c)
+            break;
+        x += w;
+        i += g;
+    }
     return i;
 }
 
@@ -207,22 +205,34 @@ static void ed_draw(struct editor *ed, const char *title, bool full)
         ui_buf_str(&b, ed->top + i == 0 && ed->top > 0 ? "^" : " ");
         int total = ed_cols(l->s, l->len);
         if (ed->top + i == ed->row) {
+            /* the cursor's line scrolls horizontally to keep it visible */
             int cc = ed_cols(l->s, ed->col);
-            int off = 0;
-            if (cc >= width - 1)
-                off = cc - (width - 2);
-            size_t start = ed_col_to_byte(l, off);
+            int off = 0, wcur = 1;
+            size_t start = 0;
+            if (ed->col < l->len)
+                ui_glyph(l->s + ed->col, l->len - ed->col, &wcur);
+            /* the character under the cursor is shown whole, left of the
+             * '$' that marks more text (at the end: the last column) */
+            int need = cc + (wcur ? wcur : 1) - (ed->col < l->len ? width - 2 : width - 1);
+            if (total > width - 1 && need > 0)
+                start = ui_skip_cols(l->s, l->len, need, &off);
             ui_buf_str(&b, off ? "$" : " ");
-            int shown = ui_buf_text(&b, l->s + start, l->len - start, width - 1 - (total - off > width - 1 ? 1 : 0));
-            if (total - off > shown)
+            int room = width - 1 - (total - off > width - 1 ? 1 : 0);
+            int shown = ui_buf_text(&b, l->s + start, l->len - start, room);
+            if (total - off > shown) {
+                ui_buf_spaces(&b, room - shown);   /* a wide character left out */
                 ui_buf_str(&b, "$");
+            }
             cur_r = 3 + i;
             cur_c = 3 + cc - off;
         } else {
             ui_buf_str(&b, " ");
-            int shown = ui_buf_text(&b, l->s, l->len, total > width - 1 ? width - 2 : width - 1);
-            if (total > shown)
+            int room = total > width - 1 ? width - 2 : width - 1;
+            int shown = ui_buf_text(&b, l->s, l->len, room);
+            if (total > shown) {
+                ui_buf_spaces(&b, room - shown);
                 ui_buf_str(&b, "$");
+            }
         }
         ui_buf_str(&b, "\033[K");
     }

@@ -18,6 +18,7 @@
 #include "pvboot/script.h"
 #include "pvboot/term.h"
 #include "ui_int.h"
+#include "menu_ui_wcwidth.h"
 
 /* ---- output buffer ---- */
 
@@ -119,25 +120,145 @@ size_t ui_utf8_len(const unsigned char *s, size_t len)
     return n;
 }
 
+/* Decode the sequence @s[0..n) that ui_utf8_len() measured: the code
+ * point, or -1 for an invalid byte (n == 1 and not ASCII). */
+static long ui_utf8_cp(const unsigned char *s, size_t n)
+{
+    switch (n) {
+    case 1:
+        return s[0] < 0x80 ? (long)s[0] : -1;
+    case 2:
+        return (long)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+    case 3:
+        return (long)(s[0] & 0x0f) << 12 | (long)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+    case 4:
+        return (long)(s[0] & 0x07) << 18 | (long)(s[1] & 0x3f) << 12 | (long)(s[2] & 0x3f) << 6 |
+               (s[3] & 0x3f);
+    default:
+        return -1;
+    }
+}
+
+static bool ui_in_ranges(const struct ui_wrange *r, size_t n, unsigned cp)
+{
+    size_t lo = 0, hi = n;       /* binary search over sorted ranges */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cp < r[mid].lo)
+            hi = mid;
+        else if (cp > r[mid].hi)
+            lo = mid + 1;
+        else
+            return true;
+    }
+    return false;
+}
+
+int pb_ui_wcwidth(unsigned long cp)
+{
+    if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+        return -1;                     /* C0, DEL, C1 */
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return -1;
+    /* line/paragraph separators and the bidi embedding, override and
+     * isolate controls could reorder or break what the terminal shows */
+    if (cp == 0x2028 || cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+        (cp >= 0x2066 && cp <= 0x2069))
+        return -1;
+    if (cp < 0x300)
+        return 1;                      /* fast path: Latin */
+    if (ui_in_ranges(ui_wzero, sizeof ui_wzero / sizeof ui_wzero[0], (unsigned)cp))
+        return 0;
+    if (ui_in_ranges(ui_wwide, sizeof ui_wwide / sizeof ui_wwide[0], (unsigned)cp))
+        return 2;
+    return 1;
+}
+
+/* Width of the one sequence @s[0..n) (from ui_utf8_len): -1 when it is
+ * shown as a replacement (invalid byte, control). */
+static int ui_seq_width(const unsigned char *s, size_t n)
+{
+    long cp = ui_utf8_cp(s, n);
+    return cp < 0 ? -1 : pb_ui_wcwidth((unsigned long)cp);
+}
+
 bool ui_utf8_printable(const unsigned char *s, size_t n)
 {
-    if (n == 1)
-        return s[0] >= 0x20 && s[0] < 0x7f;
-    /* C1 controls U+0080..U+009F are 0xC2 0x80..0x9F */
-    if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)
-        return false;
-    return true;
+    return ui_seq_width(s, n) >= 0;
+}
+
+size_t ui_glyph(const char *s, size_t len, int *cols)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (len == 0) {
+        *cols = 0;
+        return 0;
+    }
+    size_t n = ui_utf8_len(u, len);
+    int w = ui_seq_width(u, n);
+    if (w < 0) {
+        *cols = 1;                     /* shown as one '?' (a tab as ' ') */
+        return n;
+    }
+    /* the marks that follow belong to this character's cell(s) */
+    while (n < len) {
+        size_t m = ui_utf8_len(u + n, len - n);
+        if (ui_seq_width(u + n, m) != 0)
+            break;
+        n += m;
+    }
+    *cols = w;
+    return n;
+}
+
+int pb_ui_text_width(const char *s, size_t len)
+{
+    int c = 0, w;
+    for (size_t i = 0; i < len;) {
+        i += ui_glyph(s + i, len - i, &w);
+        c += w;
+    }
+    return c;
+}
+
+size_t ui_glyph_prev(const char *s, size_t len, size_t pos)
+{
+    size_t i = 0;
+    int w;
+    if (pos > len)
+        pos = len;
+    while (i < pos) {
+        size_t g = ui_glyph(s + i, len - i, &w);
+        if (i + g >= pos)
+            return i;
+        i += g;
+    }
+    return i;
+}
+
+size_t ui_skip_cols(const char *s, size_t len, int cols, int *skipped)
+{
+    size_t i = 0;
+    int c = 0, w;
+    while (i < len && c < cols) {
+        i += ui_glyph(s + i, len - i, &w);
+        c += w;
+    }
+    if (skipped)
+        *skipped = c;
+    return i;
 }
 
 size_t pb_ui_utf8_cut(const char *s, size_t len, int cols, int *used)
 {
-    const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
-    int c = 0;
-    while (i < len && c < cols) {
-        size_t n = ui_utf8_len(u + i, len - i);
-        i += n;
-        c++;
+    int c = 0, w;
+    while (i < len) {
+        size_t g = ui_glyph(s + i, len - i, &w);
+        if (c + w > cols)
+            break;
+        i += g;
+        c += w;
     }
     if (used)
         *used = c;
@@ -146,19 +267,19 @@ size_t pb_ui_utf8_cut(const char *s, size_t len, int cols, int *used)
 
 int ui_buf_text(struct ui_buf *b, const char *s, size_t len, int cols)
 {
-    const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
-    int c = 0;
-    while (i < len && c < cols) {
-        size_t n = ui_utf8_len(u + i, len - i);
-        if (ui_utf8_printable(u + i, n))
-            ui_buf_add(b, s + i, n);
-        else if (n == 1 && u[i] == '\t')
-            ui_buf_add(b, " ", 1);    /* one column, like every character */
+    int c = 0, w;
+    while (i < len) {
+        size_t g = ui_glyph(s + i, len - i, &w);
+        if (c + w > cols)
+            break;
+        if (ui_seq_width((const unsigned char *)s + i, ui_utf8_len((const unsigned char *)s + i,
+                                                                   len - i)) >= 0)
+            ui_buf_add(b, s + i, g);     /* the character and its marks */
         else
-            ui_buf_add(b, "?", 1);
-        i += n;
-        c++;
+            ui_buf_add(b, s[i] == '\t' ? " " : "?", 1);
+        i += g;
+        c += w;
     }
     return c;
 }
@@ -208,6 +329,17 @@ void ui_wait_key(void)
     pb_printf("\n");
 }
 
+/* pb_ui_menu() calls running (a configfile run from a menu entry or the
+ * menu's command line shows its menu nested in the one below) */
+static int ui_menu_depth;
+/* Esc left a nested configfile menu while the current entry ran */
+static bool ui_left_nested;
+
+bool pb_ui_menu_active(void)
+{
+    return ui_menu_depth > 0;
+}
+
 int ui_boot_entry(struct pb_menu_entry *e, const char *chosen)
 {
     int r = pb_auth_entry_allowed(e);
@@ -219,6 +351,7 @@ int ui_boot_entry(struct pb_menu_entry *e, const char *chosen)
     pb_write("\033[0m\033[H\033[2J", 11);
     pb_printf("Booting `%s'\n\n", e->title);
     r = pb_env_push();
+    ui_left_nested = false;
     if (r == 0) {
         pb_error_clear();
         r = pb_menu_boot(e, chosen);
@@ -226,6 +359,13 @@ int ui_boot_entry(struct pb_menu_entry *e, const char *chosen)
     }
     if (pb_script_stop_requested())
         return r;
+    if (ui_left_nested && !pb_loader_pending()) {
+        /* the entry ran `configfile' and the user left that menu with
+         * Esc: back to this menu as GRUB does, not an error */
+        ui_left_nested = false;
+        pb_error_clear();
+        return 0;
+    }
     if (r == 0)
         r = pb_error(PB_EINVAL, "entry `%s' returned without booting", e->title);
     /* never a dead console: show why and go back */
@@ -608,7 +748,11 @@ int pb_ui_menu(struct pb_menu *m, int def, int timeout, const char *style, bool 
 {
     if (!m || m->count == 0)
         return PB_UI_LEFT;
+    ui_menu_depth++;
     int r = menu_loop(m, def, timeout, style, nested, NULL);
+    ui_menu_depth--;
+    if (nested && r == PB_UI_LEFT)
+        ui_left_nested = true;
     if (r != PB_UI_TIMEOUT)
         pb_write("\033[0m", 4);   /* the cursor is on the last row already */
     return r;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The command line's line editor (include/pvboot/menu_ui.h): one terminal
- * row, scrolled horizontally when the line is wider than the screen;
+ * row, scrolled horizontally when the line is wider than the screen
+ * (display columns: wide characters take two, combining marks none; the
+ * cursor moves and deletes by whole characters with their marks);
  * history; Tab completion of command names, "(device" names and paths
  * (as GRUB's command line completes them).
  */
@@ -219,28 +221,24 @@ struct rl {
     int cols;
 };
 
-static int u8cols(const char *s, size_t n)
-{
-    int c = 0;
-    for (size_t i = 0; i < n; c++)
-        i += ui_utf8_len((const unsigned char *)s + i, n - i);
-    return c;
-}
-
 static void rl_draw(struct rl *r)
 {
     struct ui_buf b = { 0 };
-    int pl = (int)strlen(r->prompt);
+    int pl = pb_ui_text_width(r->prompt, strlen(r->prompt));
     int room = r->cols - 1 - pl;
     if (room < 8)
         room = 8;
-    int cc = u8cols(r->buf, r->cur);
-    int off = cc >= room ? cc - room + 1 : 0;
+    /* scroll horizontally (by whole characters) to keep the cursor visible */
+    int cc = pb_ui_text_width(r->buf, r->cur);
+    int off = 0, wcur = 1;
     size_t start = 0;
-    for (int i = 0; i < off && start < r->len; i++)
-        start += ui_utf8_len((const unsigned char *)r->buf + start, r->len - start);
+    if (r->cur < r->len)
+        ui_glyph(r->buf + r->cur, r->len - r->cur, &wcur);
+    int need = cc + (wcur ? wcur : 1) - room;   /* the character under the cursor shown whole */
+    if (need > 0)
+        start = ui_skip_cols(r->buf, r->len, need, &off);
     ui_buf_str(&b, "\r");
-    ui_buf_str(&b, r->prompt);
+    ui_buf_text(&b, r->prompt, strlen(r->prompt), pl);
     ui_buf_text(&b, r->buf + start, r->len - start, room);
     ui_buf_str(&b, "\033[K");
     if (r->cur < r->len) {
@@ -255,8 +253,8 @@ static void rl_draw(struct rl *r)
 /* Typing at the end of a line that still fits: just echo the byte. */
 static bool rl_simple_append(const struct rl *r)
 {
-    int pl = (int)strlen(r->prompt);
-    return r->cur == r->len && pl + u8cols(r->buf, r->len) < r->cols - 1;
+    int pl = pb_ui_text_width(r->prompt, strlen(r->prompt));
+    return r->cur == r->len && pl + pb_ui_text_width(r->buf, r->len) < r->cols - 1;
 }
 
 static void rl_set(struct rl *r, const char *s)
@@ -279,16 +277,16 @@ static void rl_insert(struct rl *r, const char *s, size_t n)
     r->cur += n;
 }
 
+/* the glyph (character and its marks) before / at byte @i */
 static size_t rl_prev(const struct rl *r, size_t i)
 {
-    if (i == 0)
-        return 0;
-    size_t j = i - 1;
-    while (j > 0 && ((unsigned char)r->buf[j] & 0xc0) == 0x80 && i - j < 4)
-        j--;
-    if (ui_utf8_len((const unsigned char *)r->buf + j, r->len - j) != i - j)
-        return i - 1;
-    return j;
+    return ui_glyph_prev(r->buf, r->len, i);
+}
+
+static size_t rl_next(const struct rl *r, size_t i)
+{
+    int w;
+    return i < r->len ? i + ui_glyph(r->buf + i, r->len - i, &w) : r->len;
 }
 
 static void rl_delete(struct rl *r, size_t from, size_t to)
@@ -333,8 +331,7 @@ int pb_ui_readline(const char *prompt, char *buf, size_t size, struct pb_ui_hist
             /* fall through */
         case PB_KEY_DELETE:
             if (r.cur < r.len)
-                rl_delete(&r, r.cur,
-                          r.cur + ui_utf8_len((const unsigned char *)buf + r.cur, r.len - r.cur));
+                rl_delete(&r, r.cur, rl_next(&r, r.cur));
             break;
         case PB_KEY_ESC:
             if (r.len == 0) {
@@ -358,8 +355,7 @@ int pb_ui_readline(const char *prompt, char *buf, size_t size, struct pb_ui_hist
             break;
         case PB_KEY_RIGHT:
         case PB_KEY_CTRL('f'):
-            if (r.cur < r.len)
-                r.cur += ui_utf8_len((const unsigned char *)buf + r.cur, r.len - r.cur);
+            r.cur = rl_next(&r, r.cur);
             break;
         case PB_KEY_HOME:
         case PB_KEY_CTRL('a'):

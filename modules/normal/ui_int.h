@@ -27,8 +27,19 @@ void ui_buf_flush(struct ui_buf *b);
 /* Length in bytes of the UTF-8 sequence starting at @s (1 for an invalid
  * byte), at most @len. */
 size_t ui_utf8_len(const unsigned char *s, size_t len);
-/* Is the sequence at @s (@n bytes from ui_utf8_len) printable? */
+/* Is the sequence at @s (@n bytes from ui_utf8_len) printable (shown as
+ * itself, not as '?')? */
 bool ui_utf8_printable(const unsigned char *s, size_t n);
+/* One glyph of @s[0..len): a character and the zero-width marks after it
+ * (or one invalid byte / control).  Returns its length in bytes (0 only
+ * when @len is 0); *@cols gets its display columns (0, 1 or 2). */
+size_t ui_glyph(const char *s, size_t len, int *cols);
+/* Byte offset of the glyph that ends at or contains byte @pos of @s. */
+size_t ui_glyph_prev(const char *s, size_t len, size_t pos);
+/* Bytes of whole glyphs to skip so that at least @cols columns are
+ * skipped; *@skipped gets the columns actually skipped (@cols, or @cols+1
+ * when a wide character straddles the boundary, or fewer at the end). */
+size_t ui_skip_cols(const char *s, size_t len, int cols, int *skipped);
 
 /* Boot entry @e (run in its own environment context) and, on failure,
  * show the error and wait for a key.  Returns the result. */
