@@ -482,6 +482,9 @@ int pb_menu_run(struct pb_menu *m)
         top_def = 0;
 
     bool interactive = !pb_loader_dry_run;
+    /* a config run by `configfile' from a menu entry (or the menu's
+     * command line) shows a nested menu: Esc at its top returns there */
+    bool nested = pb_ui_menu_active();
     if (interactive) {
         /* the full-screen menu (menu_ui.c) counts down and boots what the
          * user picks; it returns PB_UI_TIMEOUT to boot the default here.
@@ -489,7 +492,7 @@ int pb_menu_run(struct pb_menu *m)
         int t = rep->timeout;
         int key = t == 0 ? pb_getkey(0) : PB_KEY_NONE;
         if (t != 0 || key != PB_KEY_NONE) {
-            int u = pb_ui_menu(m, top_def, key != PB_KEY_NONE ? -1 : t, style, false);
+            int u = pb_ui_menu(m, top_def, key != PB_KEY_NONE ? -1 : t, style, nested);
             if (u != PB_UI_TIMEOUT) {
                 free(def);
                 return 0;
@@ -517,6 +520,6 @@ int pb_menu_run(struct pb_menu *m)
     /* nothing booted: keep the error visible, then the menu */
     pb_printf("\nPress any key for the menu...");
     pb_ui_getkey();
-    pb_ui_menu(m, top_def, -1, NULL, false);
+    pb_ui_menu(m, top_def, -1, NULL, nested);
     return r;
 }

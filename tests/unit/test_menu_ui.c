@@ -4,7 +4,8 @@
  * larger one set by pvboot_term_size), reverse-video selection, keys,
  * scrolling, submenus, hotkeys, the countdown and timeout_style, UTF-8
  * titles cut at a character boundary, boot failures returning to the menu,
- * the editor reached with `e', and password protection. */
+ * the editor reached with `e', password protection, and a `configfile'
+ * menu nested in an entry (Esc returns to the parent). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,12 +24,16 @@
 #define PGUP "\033[5~"
 #define ESC "\033"
 
+/* run_menu() with the loader not in dry-run mode (pb_menu_run interactive) */
+static bool menu_not_dry;
+
 /* Build the menu of @cfg in a new context, type @keys into the menu and
  * put the final screen into vt.  Returns pb_ui_menu's result. */
 static int run_menu(const char *cfg, const char *keys, int def, int timeout, const char *style,
                     bool nested, int cols, int rows)
 {
     st_init();
+    pb_loader_dry_run = !menu_not_dry;
     pb_ui_eof_ms = 600000;
     pb_auth_logout();
     assert_int_equal(pb_env_push(), 0);
@@ -376,6 +381,94 @@ static void test_runner_integration(void **state)
     assert_string_equal(rec_kernel, "/k2");
 }
 
+/* `configfile' from a menu entry shows the new config's menu nested: Esc
+ * at its top level returns to the parent menu (quietly, as GRUB does), the
+ * parent's own top level ignores Esc; the nested menu's entries boot. */
+static unsigned char cfgtar[512 * 8];
+
+static void cfgtar_setup(void)
+{
+    static int done;
+    if (done)
+        return;
+    done = 1;
+    const char *sub = "menuentry 'Sub one' { linux /sub-one; }\n"
+                      "menuentry 'Sub two' { linux /sub-two; }\n";
+    unsigned char *h = cfgtar;
+    snprintf((char *)h, 100, "sub.cfg");
+    memcpy(h + 100, "0000644", 8);
+    memcpy(h + 108, "0000000", 8);
+    memcpy(h + 116, "0000000", 8);
+    snprintf((char *)h + 124, 12, "%011o", (unsigned)strlen(sub));
+    memcpy(h + 136, "00000000000", 12);
+    h[156] = '0';
+    memcpy(h + 257, "ustar", 6);
+    memcpy(h + 263, "00", 2);
+    memset(h + 148, ' ', 8);
+    unsigned sum = 0;
+    for (int i = 0; i < 512; i++)
+        sum += h[i];
+    snprintf((char *)h + 148, 8, "%06o", sum);
+    memcpy(cfgtar + 512, sub, strlen(sub));
+    assert_non_null(pb_hostdisk_add_mem(cfgtar, sizeof cfgtar, "cfgtar"));
+}
+
+static const char *parent_cfg = "menuentry 'Top A' { linux /top-a; }\n"
+                                "menuentry 'Other menu' { configfile (cfgtar)/sub.cfg; }\n";
+
+static int run_parent(const char *keys)
+{
+    st_init();
+    cfgtar_setup();
+    menu_not_dry = true;             /* pb_menu_run shows the nested menu */
+    int r = run_menu(parent_cfg, keys, 0, -1, NULL, false, 80, 24);
+    menu_not_dry = false;
+    pb_loader_dry_run = true;
+    return r;
+}
+
+static void test_configfile_nested_esc(void **state)
+{
+    (void)state;
+    /* Enter "Other menu": the nested menu; Down, Esc: back in the parent;
+     * Esc there is ignored; Up Enter boots Top A */
+    int r = run_parent(DOWN "\r" DOWN ESC ESC UP "\r");
+    assert_int_equal(r, PB_UI_STOP);
+    assert_string_equal(rec_kernel, "/top-a");
+    const char *o = st_out();
+    const char *nest = strstr(o, "\033[4;1H|\033[7m*Sub one ");
+    assert_non_null(nest);
+    /* the nested menu says Esc goes back; its selection moved to Sub two */
+    assert_non_null(strstr(nest, "`e' edits its commands, `c' opens a command line, Esc goes back."));
+    const char *moved = strstr(nest, "\033[5;1H|\033[7m*Sub two ");
+    assert_non_null(moved);
+    /* then the parent menu again with "Other menu" selected, no error */
+    assert_non_null(strstr(moved, "\033[5;1H|\033[7m*Other menu "));
+    assert_null(strstr(o, "error:"));
+    assert_null(strstr(o, "Press any key"));
+    /* the parent's help line has no "Esc goes back"; Top A booted last */
+    assert_non_null(strstr(moved, "`e' edits its commands, `c' opens a command line.\033[K"));
+    assert_non_null(strstr(moved, "Booting `Top A'"));
+    assert_null(strstr(o, "Booting `Sub"));
+
+    /* an entry of the nested menu boots */
+    r = run_parent(DOWN "\r" DOWN "\r");
+    assert_int_equal(r, PB_UI_STOP);
+    assert_string_equal(rec_kernel, "/sub-two");
+
+    /* the first config's menu (pb_menu_run outside any menu) is not
+     * nested: Esc there does nothing, Enter boots its first entry */
+    st_init();
+    pb_ui_eof_ms = 600000;
+    pb_loader_dry_run = false;
+    pb_hosted_set_input(ESC "\r", 2);
+    const char *cfg = "menuentry 'Only' { linux /only; }\nmenuentry 'Two' { linux /two; }\n";
+    pb_normal_execute("(t)/grub.cfg", cfg, strlen(cfg));
+    pb_loader_dry_run = true;
+    assert_string_equal(rec_kernel, "/only");
+    assert_null(strstr(st_out(), "Esc goes back."));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_passwords),
         cmocka_unit_test(test_command_line_from_menu),
         cmocka_unit_test(test_runner_integration),
+        cmocka_unit_test(test_configfile_nested_esc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
