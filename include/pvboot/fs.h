@@ -64,9 +64,10 @@ struct pb_fs {
     char label[256];          /* UTF-8, "" if none */
     /* btrfs: path of the default subvolume from the top level, without a
      * leading '/' ("@/.snapshots/1/snapshot"); NULL when the default is the
-     * top level or the fs has no such notion.  Paths always resolve from the
-     * top level (as upstream GRUB); a config layer emulating SUSE's
-     * btrfs_relative_path prefixes this.  Owned by the fs. */
+     * top level or the fs has no such notion.  Paths resolve from the top
+     * level (as upstream GRUB) unless the variable btrfs_relative_path starts
+     * with 'y' or '1' (SUSE/Fedora GRUB): then ops->root returns the default
+     * subvolume's root directory.  Informational.  Owned by the fs. */
     const char *default_subvol;
 };
 
