@@ -13,10 +13,18 @@
  *
  * Paths: as upstream GRUB, paths resolve from the top-level FS tree (id 5);
  * subvolumes appear as the directories they are linked at ("/@/boot").  The
- * default subvolume (`btrfs subvolume set-default`) is published as
- * pb_fs.default_subvol, its path from the top level ("@/.snapshots/1/snapshot"),
- * or NULL when it is the top level, so the config layer can emulate the
- * SUSE/Fedora `btrfs_relative_path` behaviour by prefixing it.
+ * default subvolume (`btrfs subvolume set-default`: the root tree directory's
+ * DIR_ITEM "default") is read at mount and published as pb_fs.default_subvol,
+ * its path from the top level ("@/.snapshots/1/snapshot"), or NULL when it is
+ * the top level.
+ *
+ * SUSE/Fedora GRUB's `btrfs_relative_path` (grub2-btrfs-03-follow_default):
+ * while the environment variable btrfs_relative_path starts with 'y' or '1'
+ * ("y", "yes", "1"), the root directory of every path is the default
+ * subvolume's root instead of the top level: "/boot/x" means
+ * "<default>/boot/x", `..` cannot climb above it, absolute symlink targets
+ * restart there, and listing "/" lists it.  The variable is read at each
+ * path walk (btrfs_root()), so `set`/`unset` take effect at once.
  *
  * Checksums are not verified; every tree block's header (bytenr, fsid,
  * level), item bounds and key order are.  Everything on disk is
@@ -34,6 +42,7 @@
 #include <zstd.h>
 
 #include "pvboot/disk.h"
+#include "pvboot/env.h"
 #include "pvboot/err.h"
 #include "pvboot/fs.h"
 
@@ -104,6 +113,10 @@ struct btrfs_fs {
     uint64_t top_bytenr;        /* FS tree 5 */
     uint8_t top_level;
     uint64_t top_dirid;
+    uint64_t default_id;        /* default subvolume id (5 = top level) */
+    uint64_t def_bytenr;        /* its root block, level, root directory */
+    uint8_t def_level;
+    uint64_t def_dirid;
     char *default_path;
     /* last decompressed extent */
     uint64_t zc_bytenr, zc_len;
@@ -1091,10 +1104,14 @@ static int btrfs_mount(struct pb_device *dev, struct pb_fs **fsp)
     r = btrfs_find_root(fs, BTRFS_FS_TREE, &fs->top_bytenr, &fs->top_level, &fs->top_dirid);
     if (r < 0)
         goto fail;
-    uint64_t defid;
-    r = btrfs_default_subvol(fs, &defid);
-    if (r == 0 && defid != BTRFS_FS_TREE)
-        r = btrfs_subvol_path(fs, defid, &fs->default_path);
+    r = btrfs_default_subvol(fs, &fs->default_id);
+    fs->def_bytenr = fs->top_bytenr;
+    fs->def_level = fs->top_level;
+    fs->def_dirid = fs->top_dirid;
+    if (r == 0 && fs->default_id != BTRFS_FS_TREE)
+        r = btrfs_subvol_path(fs, fs->default_id, &fs->default_path);
+    if (r == 0 && fs->default_id != BTRFS_FS_TREE)
+        r = btrfs_find_root(fs, fs->default_id, &fs->def_bytenr, &fs->def_level, &fs->def_dirid);
     if (r < 0)
         goto fail;
     fs->base.default_subvol = fs->default_path;
@@ -1106,11 +1123,27 @@ fail:
     return r;
 }
 
+/** btrfs_relative_mode() - true while the GRUB variable btrfs_relative_path
+ *  starts with 'y' or '1' (the test SUSE's grub2-btrfs-03-follow_default
+ *  patch makes in find_path()): paths then start at the default subvolume. */
+static bool btrfs_relative_mode(void)
+{
+    const char *v = pb_env_get("btrfs_relative_path");
+    return v && (v[0] == 'y' || v[0] == '1');
+}
+
+/** btrfs_root() - the directory a path starts from: the top-level FS tree's
+ *  root directory, or the default subvolume's while btrfs_relative_mode().
+ *  Errors: PB_ENOMEM, PB_EBADFS (no inode item for the root directory). */
 static int btrfs_root(struct pb_fs *pfs, struct pb_node **out)
 {
     struct btrfs_fs *fs = (struct btrfs_fs *)pfs;
     struct btrfs_node *n = NULL;
-    int r = btrfs_make_node(fs, BTRFS_FS_TREE, fs->top_bytenr, fs->top_level, fs->top_dirid, &n);
+    int r;
+    if (fs->default_id != BTRFS_FS_TREE && btrfs_relative_mode())
+        r = btrfs_make_node(fs, fs->default_id, fs->def_bytenr, fs->def_level, fs->def_dirid, &n);
+    else
+        r = btrfs_make_node(fs, BTRFS_FS_TREE, fs->top_bytenr, fs->top_level, fs->top_dirid, &n);
     if (r < 0)
         return r;
     *out = &n->base;
