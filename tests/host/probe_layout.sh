@@ -7,6 +7,8 @@
 # key, what libxenguest's own domain builder lays out for the same kernel and
 # the same concatenated initrd (tests/host/lib/xg-layout.c, run offline with
 # a dummy xc handle), and the 256 MiB plan is asserted in exact addresses.
+# GRUB's pvgrub2 image as the kernel (no MOD_START_PFN/INIT_P2M: initrd and
+# p2m inside the initial mapping) is compared the same way at 128 MiB.
 # 48 MiB: both refuse, the probe with "kernel does not fit".
 # The kernel comes from /boot and the xenlab cache set-up (scripts/test.sh
 # runs `xenlab setup` first).
@@ -76,6 +78,37 @@ print("ok: [%s MiB] %d layout keys equal libxenguest's" % (mib, len(xg)) if not 
 sys.exit(1 if bad else 0)
 PY
 done
+
+# a PV image without MOD_START_PFN and INIT_P2M (GRUB's pvgrub2, VIRT_BASE
+# 0) as the `linux` kernel: initrd and p2m list inside the initial mapping
+GRUBXEN=/usr/lib/grub-xen/grub-x86_64-xen.bin
+if [ -s "$GRUBXEN" ]; then
+    printf 'set timeout=0\nmenuentry pvgrub2 {\n\tlinux /boot/pvgrub2.bin\n\tinitrd /boot/extra.img\n}\n' \
+        >"$W/grub2.cfg"
+    "$XENLAB" mkdisk "$W/disk2.img" --fs ext4 --label msdos --initrd "$W/b.img" --cfg "$W/grub2.cfg" \
+        --add "$GRUBXEN:/boot/pvgrub2.bin" --add "$W/b.img:/boot/extra.img" >/dev/null 2>&1
+    rc=0
+    "$PROBE" -q --json --memory 128 "$W/disk2.img" >"$W/probe-grub.json" || rc=$?
+    check "[pvgrub2 128 MiB] probe exit status 0 (got $rc)" '[ $rc = 0 ]'
+    "$W/xg-layout" "$GRUBXEN" 128 "$W/b.img" >"$W/xg-grub.json"
+    python3 - "$W/probe-grub.json" "$W/xg-grub.json" <<'PY' || FAILS=$((FAILS + 1))
+import json, sys
+ours, xg = json.load(open(sys.argv[1]))["layout"], json.load(open(sys.argv[2]))
+bad = [(k, ours.get(k), v) for k, v in xg.items() if ours.get(k) != v]
+for k, got, v in bad:
+    print("FAIL: [pvgrub2 128 MiB] %s: pvboot-probe %s, libxenguest %s" % (k, got, v))
+ok = ours["initrd_mapped"] and ours["p2m_mapped"] and ours["virt_base"] == "0" \
+     and ours["start_info"]["mod_len"] == "0x3e9" \
+     and ours["start_info"]["mod_start"] == ours["initrd"]["vstart"]
+if not ok:
+    print("FAIL: [pvgrub2 128 MiB] want a mapped initrd (mod_start = its VA, mod_len 1001) and p2m: %s" % ours)
+print("ok: [pvgrub2 128 MiB] %d layout keys equal libxenguest's; initrd and p2m mapped" % len(xg)
+      if not bad and ok else "FAIL: pvgrub2 layout")
+sys.exit(1 if bad or not ok else 0)
+PY
+else
+    echo "FAIL: $GRUBXEN missing (grub-xen-host, installed by xenlab setup)"; FAILS=$((FAILS + 1))
+fi
 
 # exact values, 256 MiB (Debian 6.1.0-57: kernel pfns 0x1000-0x49ff; the
 # initrd, 3146737 bytes = 0x301 pages, sits unmapped after the 4 MiB-aligned
