@@ -92,6 +92,8 @@ static int slot_alloc(struct bf_ring *r)
 static void slot_free(struct bf_ring *r, unsigned s)
 {
     r->shadow[s].in_use = false;
+    r->shadow[s].ra = false;
+    r->shadow[s].done = false;
     r->shadow[s].nr_segs = 0;
     r->shadow[s].nr_ind = 0;
     r->shadow[s].next_free = r->free_head;
@@ -130,7 +132,9 @@ int bf_ring_init(struct bf_ring *r, void *sring, unsigned ring_pages, unsigned m
     }
     r->shadow = calloc(r->nr_slots, sizeof(*r->shadow));
     r->gref_pool = calloc((size_t)r->nr_slots * r->max_segs, sizeof(grant_ref_t));
-    if (!r->shadow || !r->gref_pool)
+    r->ra_q = calloc(r->nr_slots, sizeof(*r->ra_q));
+    r->ra_segs = calloc(r->max_segs, sizeof(*r->ra_segs));
+    if (!r->shadow || !r->gref_pool || !r->ra_q || !r->ra_segs)
         goto nomem;
     if (r->indirect) {
         size_t nind = (size_t)r->nr_slots * r->ind_per_req;
@@ -196,6 +200,8 @@ int bf_ring_enable_persistent(struct bf_ring *r, unsigned pool_pages)
     r->pool_top = pool_pages;
     r->pool_pages = pool_pages;
     r->persistent = true;
+    r->readahead = true;
+    r->last_end = UINT64_MAX;
     return 0;
 }
 
@@ -232,8 +238,13 @@ void bf_ring_fini(struct bf_ring *r)
     }
     free(r->gref_pool);
     free(r->shadow);
+    free(r->ra_q);
+    free(r->ra_segs);
     r->gref_pool = NULL;
     r->shadow = NULL;
+    r->ra_q = NULL;
+    r->ra_segs = NULL;
+    r->ra_n = 0;
 }
 
 /* End one grant; the backend unmaps before it answers, so EBUSY is rare. */
@@ -314,6 +325,9 @@ static int queue_request(struct bf_ring *r, uint8_t op, uint64_t sector, uintptr
         return PB_EBUSY;
     struct bf_shadow *sh = &r->shadow[s];
     sh->user = va;
+    sh->ra = r->queue_ra;
+    sh->done = false;
+    r->last_slot = s;
     if (r->persistent) {
         for (unsigned i = 0; i < n; i++) {
             uint16_t idx = r->pool_free[--r->pool_top];
@@ -437,7 +451,7 @@ static unsigned consume(struct bf_ring *r, int *err)
             blkif_response_t rsp;
             memcpy(&rsp, RING_GET_RESPONSE(&r->front, i), sizeof(rsp));
             got++;
-            if (rsp.id >= r->nr_slots || !r->shadow[rsp.id].in_use) {
+            if (rsp.id >= r->nr_slots || !r->shadow[rsp.id].in_use || r->shadow[rsp.id].done) {
                 r->dead = true;
                 if (!*err)
                     *err = pb_error(PB_EIO, "%s: backend protocol error: response for unknown "
@@ -446,6 +460,14 @@ static unsigned consume(struct bf_ring *r, int *err)
             }
             struct bf_shadow *sh = &r->shadow[rsp.id];
             unsigned nseg = sh->nr_segs;
+            if (sh->ra) {            /* data stays in the pool until asked for */
+                sh->done = true;
+                sh->status = rsp.status;
+                r->inflight--;
+                r->ra_inflight--;
+                r->inflight_segs -= nseg;
+                continue;
+            }
             if (r->persistent && sh->op == BLKIF_OP_READ && rsp.status == BLKIF_RSP_OKAY) {
                 uint64_t left = sh->nr_sectors << 9;
                 for (unsigned k = 0; k < nseg; k++) {
@@ -587,6 +609,189 @@ static int do_io(struct bf_ring *r, uint8_t op, uint64_t sector, uint64_t nr_sec
     return err;
 }
 
+/* ------------------------------------------------------------ read-ahead */
+
+/* Give a read-ahead slot's pool pages back and free the slot. */
+static void ra_release(struct bf_ring *r, unsigned slot)
+{
+    release_slot_grants(r, &r->shadow[slot]);
+    slot_free(r, slot);
+}
+
+/* Wait until read-ahead slot @slot is answered (no-progress timeout as for
+ * any request).  0, or PB_ETIMEDOUT / PB_EIO (ring dead). */
+static int ra_wait(struct bf_ring *r, unsigned slot)
+{
+    int err = 0;
+    uint64_t since = r->plat.now_ns(r->plat.ctx);
+    for (unsigned spins = 0; !r->shadow[slot].done && spins < 1000000; spins++) {
+        if (r->dead)
+            break;
+        if (consume(r, &err))
+            since = r->plat.now_ns(r->plat.ctx);
+        if (err)
+            return err;
+        if (r->shadow[slot].done)
+            break;
+        int rc = wait_progress(r, since, &err);
+        if (rc < 0)
+            return rc;
+        if (err)
+            return err;
+    }
+    if (!r->shadow[slot].done)
+        return r->dead ? pb_error(PB_EIO, "%s: disk is offline after a protocol error", r->name)
+                       : pb_error(PB_ETIMEDOUT, "%s: read-ahead never answered", r->name);
+    return 0;
+}
+
+/* Wait for every read-ahead request and throw them all away. */
+static int ra_drop(struct bf_ring *r)
+{
+    int rc = 0;
+    while (r->ra_n) {
+        unsigned slot = r->ra_q[r->ra_head];
+        if (rc == 0 && !r->dead)
+            rc = ra_wait(r, slot);
+        if (!r->shadow[slot].done)
+            break;                 /* dead ring: keep the pages, the backend may write them */
+        ra_release(r, slot);
+        r->ra_head = (r->ra_head + 1) % r->nr_slots;
+        r->ra_n--;
+        r->stats.ra_dropped++;
+    }
+    r->ra_off = 0;
+    r->ra_window = 0;
+    r->last_end = UINT64_MAX;
+    return rc;
+}
+
+/* Copy @n sectors starting @off sectors into read-ahead slot @sh's data to @va. */
+static void ra_copy(struct bf_ring *r, const struct bf_shadow *sh, uint64_t off, uint64_t n,
+                    uintptr_t va)
+{
+    while (n > 0) {
+        unsigned page = (unsigned)(off / BF_SECTORS_PER_PAGE);
+        unsigned in = (unsigned)(off % BF_SECTORS_PER_PAGE);
+        uint64_t k = BF_SECTORS_PER_PAGE - in;
+        if (k > n)
+            k = n;
+        bf_copy((void *)va, r->pool + (size_t)sh->grefs[page] * BF_PAGE_SIZE + ((size_t)in << 9),
+                (size_t)k << 9);
+        va += (uintptr_t)(k << 9);
+        off += k;
+        n -= k;
+    }
+}
+
+/* Queue read-ahead requests until r->ra_window sectors past last_end are
+ * covered, keeping at least half the pool for the caller's own requests. */
+static void ra_fill(struct bf_ring *r)
+{
+    uint64_t next = r->ra_n ? r->ra_next : r->last_end;
+    uint64_t ss_sect = r->sector_size >> 9;
+    bool queued = false;
+    for (unsigned guard = 0; guard < r->nr_slots; guard++) {
+        if (next >= r->nr_sectors || next - r->last_end >= r->ra_window || RING_FULL(&r->front) ||
+            r->ra_n >= r->nr_slots || r->dead)
+            break;
+        unsigned keep = r->pool_pages / 2;
+        if (r->pool_top <= keep)
+            break;
+        unsigned cap = r->pool_top - keep;
+        if (cap > r->max_segs)
+            cap = r->max_segs;
+        if (bf_seg_limit && bf_seg_limit < cap)
+            cap = bf_seg_limit;
+        uint64_t want = r->ra_window - (next - r->last_end);
+        if (want > r->nr_sectors - next)
+            want = r->nr_sectors - next;
+        want -= want % ss_sect;
+        if (want == 0 || (uint64_t)cap * BF_SECTORS_PER_PAGE < ss_sect)
+            break;
+        uint64_t done = 0;
+        r->queue_ra = true;
+        int rc = queue_request(r, BLKIF_OP_READ, next, 0, want, &done, r->ra_segs, cap);
+        r->queue_ra = false;
+        if (rc < 0) {              /* no slot or grant now: fine, it is only read-ahead */
+            pb_error_clear();
+            break;
+        }
+        r->ra_q[(r->ra_head + r->ra_n) % r->nr_slots] = (uint16_t)r->last_slot;
+        r->ra_n++;
+        r->ra_inflight++;
+        r->stats.ra_requests++;
+        next += done;
+        queued = true;
+    }
+    r->ra_next = next;
+    if (queued) {
+        int notify;
+        RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&r->front, notify);
+        if (notify) {
+            r->stats.notifies++;
+            r->plat.notify(r->plat.ctx);
+        }
+    }
+}
+
+/* A read in persistent mode (sector/nr aligned to the sector size): served
+ * from read-ahead where it continues the previous read, then read-ahead is
+ * topped up. */
+static int ra_read(struct bf_ring *r, uint64_t sector, uint64_t nr, uintptr_t va)
+{
+    uint64_t start = sector, total = nr;
+    int rc;
+    if (r->ra_n) {
+        const struct bf_shadow *h = &r->shadow[r->ra_q[r->ra_head]];
+        if (sector != h->sector + r->ra_off && (rc = ra_drop(r)) < 0)
+            return rc;
+    }
+    while (nr > 0 && r->ra_n) {
+        unsigned slot = r->ra_q[r->ra_head];
+        struct bf_shadow *sh = &r->shadow[slot];
+        if ((rc = ra_wait(r, slot)) < 0)
+            return rc;
+        if (sh->status != BLKIF_RSP_OKAY) {
+            if ((rc = ra_drop(r)) < 0)          /* re-read below: the error is reported */
+                return rc;                      /* for the caller's own request */
+            break;
+        }
+        uint64_t k = sh->nr_sectors - r->ra_off;
+        if (k > nr)
+            k = nr;
+        ra_copy(r, sh, r->ra_off, k, va);
+        r->stats.ra_hit_sectors += k;
+        r->stats.sectors += k;
+        va += (uintptr_t)(k << 9);
+        sector += k;
+        nr -= k;
+        r->ra_off += k;
+        if (r->ra_off == sh->nr_sectors) {
+            ra_release(r, slot);
+            r->ra_head = (r->ra_head + 1) % r->nr_slots;
+            r->ra_n--;
+            r->ra_off = 0;
+        }
+    }
+    if (nr > 0 && (rc = do_io(r, BLKIF_OP_READ, sector, nr, va)) < 0) {
+        r->last_end = UINT64_MAX;
+        return rc;
+    }
+    bool sequential = start == r->last_end;
+    r->last_end = start + total;
+    if (!sequential) {
+        r->ra_window = 0;
+        return 0;
+    }
+    uint64_t w = r->ra_window * 2;
+    if (w < total * 2)
+        w = total * 2;
+    r->ra_window = w < BF_RA_MAX_SECTORS ? w : BF_RA_MAX_SECTORS;
+    ra_fill(r);
+    return 0;
+}
+
 int bf_ring_drain(struct bf_ring *r, uint64_t deadline_ns)
 {
     int err = 0;
@@ -598,7 +803,9 @@ int bf_ring_drain(struct bf_ring *r, uint64_t deadline_ns)
                             r->name, r->inflight);
         r->plat.wait(r->plat.ctx, deadline_ns);
     }
-    return r->inflight ? PB_ETIMEDOUT : 0;
+    if (r->inflight)
+        return PB_ETIMEDOUT;
+    return ra_drop(r);            /* all answered: just frees the pages */
 }
 
 int bf_ring_rw(struct bf_ring *r, bool write, uint64_t sector, uint64_t nr_sectors, void *buf)
@@ -615,7 +822,16 @@ int bf_ring_rw(struct bf_ring *r, bool write, uint64_t sector, uint64_t nr_secto
                         (unsigned long long)r->nr_sectors);
     uint64_t ss = r->sector_size >> 9;
     uintptr_t va = (uintptr_t)buf;
-    if (sector % ss == 0 && nr_sectors % ss == 0 && (r->persistent || va % r->sector_size == 0))
+    bool aligned = sector % ss == 0 && nr_sectors % ss == 0;
+    if (aligned && !write && r->persistent && r->readahead)
+        return ra_read(r, sector, nr_sectors, va);
+    if (r->ra_n) {                /* writes and the bounce path: no stale read-ahead */
+        int rc = ra_drop(r);
+        if (rc < 0)
+            return rc;
+    }
+    r->last_end = UINT64_MAX;
+    if (aligned && (r->persistent || va % r->sector_size == 0))
         return do_io(r, op, sector, nr_sectors, va);
 
     /* Through the bounce buffer, widened to whole logical sectors. */

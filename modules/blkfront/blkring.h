@@ -137,6 +137,9 @@ struct bf_shadow {
     grant_ref_t *grefs;             /* nr_segs data grants, or pool indexes when persistent */
     grant_ref_t ind_grefs[BF_MAX_INDIRECT_PAGES];
     uint16_t next_free;
+    bool ra;                        /* read-ahead request (no caller buffer) */
+    bool done;                      /* read-ahead: answered, data in the pool */
+    int16_t status;                 /* read-ahead: the backend's answer */
 };
 
 struct bf_stats {
@@ -146,6 +149,9 @@ struct bf_stats {
     unsigned max_inflight;          /* most requests in flight at once */
     uint64_t notifies;
     uint64_t waits;
+    uint64_t ra_requests;           /* read-ahead requests pushed */
+    uint64_t ra_hit_sectors;        /* 512-byte sectors handed out from read-ahead */
+    uint64_t ra_dropped;            /* read-ahead requests thrown away unused */
 };
 
 /** One blkif ring and its in-flight state. */
@@ -181,6 +187,18 @@ struct bf_ring {
     unsigned pool_top;
     grant_ref_t *ind_gref;          /* per indirect page (nr_slots * ind_per_req) */
     bool *ind_granted;
+    /* sequential read-ahead (persistent mode only, see bf_ring_rw) */
+    bool readahead;                 /* enabled (bf_ring_enable_persistent sets it) */
+    bool queue_ra;                  /* queue_request: mark the slot read-ahead */
+    int last_slot;                  /* slot used by the last queue_request */
+    uint16_t *ra_q;                 /* FIFO of read-ahead slots, nr_slots entries */
+    unsigned ra_head, ra_n;
+    unsigned ra_inflight;           /* read-ahead requests not yet answered */
+    uint64_t ra_off;                /* sectors of the head entry already handed out */
+    uint64_t ra_next;               /* sector after the last read-ahead queued */
+    uint64_t ra_window;             /* current read-ahead distance, sectors */
+    uint64_t last_end;              /* sector after the caller's previous read */
+    struct bf_seg *ra_segs;         /* scratch, max_segs entries */
     struct bf_platform plat;
     struct bf_stats stats;
 };
@@ -200,6 +218,9 @@ int bf_ring_init(struct bf_ring *r, void *sring, unsigned ring_pages, unsigned m
 /* Pool size for persistent grants: Linux blkback keeps at most 1056
  * persistent grants per ring (data and indirect pages together). */
 #define BF_PERSISTENT_POOL_PAGES 1024u
+/* Largest read-ahead distance, 512-byte sectors (2 MiB); read-ahead never
+ * holds more than half the persistent pool. */
+#define BF_RA_MAX_SECTORS 4096u
 
 /**
  * bf_ring_enable_persistent() - switch @r (idle, just initialised) to
@@ -222,6 +243,14 @@ void bf_ring_fini(struct bf_ring *r);
  * bf_ring_rw() - read (@write false) or write @nr_sectors 512-byte sectors
  * at 512-byte @sector, into/from @buf (any alignment).  Keeps as many
  * requests in flight as the ring, the segment cap and the grant table allow.
+ * With persistent grants and @r->readahead, a read that starts where the
+ * previous one ended also queues read-ahead requests for the sectors that
+ * follow (up to BF_RA_MAX_SECTORS, doubling from twice the read's size),
+ * so the backend works on the next range while the caller copies this one;
+ * the next sequential read takes its data from them.  Any other read, any
+ * write and the bounce path first wait for and drop the read-ahead; a
+ * read-ahead the backend failed is dropped and the range re-read, so errors
+ * are reported for the caller's own request.
  * I/O is widened to the device's sector_size (read-modify-write for writes)
  * when @sector/@nr_sectors are not aligned to it.
  * Returns 0; PB_ERANGE past the end of the disk; PB_EIO when the backend

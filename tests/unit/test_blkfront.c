@@ -611,6 +611,99 @@ static void test_persistent(void **state)
     fake_free(f);
 }
 
+/* Sequential read-ahead (persistent mode): 256 KiB reads in order; from the
+ * third on, every sector comes from read-ahead; a write, a jump and a
+ * backend error each drop it, and data stays right throughout. */
+static void test_readahead(void **state)
+{
+    (void)state;
+    struct fake *f = fake_new(32768, 512, 4);
+    struct bf_ring *r = ring_new(f, 256);
+    f->persistent = true;
+    assert_int_equal(bf_ring_enable_persistent(r, BF_PERSISTENT_POOL_PAGES), 0);
+    assert_true(r->readahead);
+    uint8_t *raw = malloc((256u << 10) + 16);
+    uint8_t *buf = raw + 3;                      /* odd: copies, any alignment */
+    uint64_t sec = 0;
+    for (unsigned i = 0; i < 16; i++, sec += 512) {
+        assert_int_equal(bf_ring_rw(r, false, sec, 512, buf), 0);
+        check_pattern(buf, sec * 512, 256u << 10);
+    }
+    assert_false(f->protocol_violation);
+    assert_true(r->stats.ra_requests > 0);
+    assert_int_equal(r->stats.ra_hit_sectors, 14 * 512);      /* all but the first two */
+    assert_int_equal(r->stats.ra_dropped, 0);
+    assert_int_equal(r->stats.sectors, 16 * 512);
+    /* read-ahead stays within half the pool and a 2 MiB window */
+    assert_true(r->ra_next - r->last_end <= BF_RA_MAX_SECTORS);
+    assert_true(r->pool_top >= BF_PERSISTENT_POOL_PAGES / 2);
+    assert_true(r->ra_n > 0);
+
+    /* a write inside the read-ahead range: next reads see the new data */
+    uint8_t data[1024];
+    memset(data, 0xab, sizeof data);
+    assert_int_equal(bf_ring_rw(r, true, sec + 1, 2, data), 0);
+    assert_int_equal(r->ra_n, 0);
+    uint64_t dropped = r->stats.ra_dropped;
+    assert_true(dropped > 0);
+    assert_int_equal(bf_ring_rw(r, false, sec, 512, buf), 0);
+    check_pattern(buf, sec * 512, 512);
+    assert_memory_equal(buf + 512, data, 1024);
+    check_pattern(buf + 1536, (sec + 3) * 512, (256u << 10) - 1536);
+    sec += 512;
+    assert_int_equal(bf_ring_rw(r, false, sec, 512, buf), 0);   /* sequential again */
+    check_pattern(buf, sec * 512, 256u << 10);
+    sec += 512;
+    assert_int_equal(bf_ring_rw(r, false, sec, 512, buf), 0);
+    check_pattern(buf, sec * 512, 256u << 10);
+    assert_true(r->ra_n > 0);
+
+    /* a jump elsewhere drops it and reads right */
+    assert_int_equal(bf_ring_rw(r, false, 100, 8, buf), 0);
+    check_pattern(buf, 100 * 512, 4096);
+    assert_int_equal(r->ra_n, 0);
+    assert_true(r->stats.ra_dropped > dropped);
+
+    /* the backend fails a read-ahead: the caller's own read reports it */
+    sec = 20000;
+    assert_int_equal(bf_ring_rw(r, false, sec, 512, buf), 0);
+    assert_int_equal(bf_ring_rw(r, false, sec + 512, 512, buf), 0);   /* queues 20992.. */
+    f->has_error_sector = true;
+    f->error_sector = sec + 1100;
+    assert_true(r->ra_n > 0);
+    assert_int_equal(bf_ring_rw(r, false, sec + 1024, 512, buf), PB_EIO);
+    assert_non_null(strstr(pb_errmsg(), "xen/xvda: read error at sector 21024 (512 sectors)"));
+    f->has_error_sector = false;
+    assert_int_equal(bf_ring_rw(r, false, sec + 1024, 512, buf), 0);   /* works again */
+    check_pattern(buf, (sec + 1024) * 512, 256u << 10);
+
+    /* drain frees the read-ahead; only the pool and indirect pages stay granted */
+    assert_int_equal(bf_ring_rw(r, false, sec + 1536, 512, buf), 0);
+    assert_int_equal(bf_ring_drain(r, UINT64_MAX), 0);
+    assert_int_equal(r->ra_n, 0);
+    assert_int_equal(r->pool_top, BF_PERSISTENT_POOL_PAGES);
+    assert_false(f->protocol_violation);
+    bf_ring_fini(r);
+    assert_int_equal(f->active, 0);
+    free(r);
+
+    fake_free(f);
+
+    /* off: no read-ahead requests at all */
+    f = fake_new(32768, 512, 4);
+    f->persistent = true;
+    r = ring_new(f, 256);
+    assert_int_equal(bf_ring_enable_persistent(r, 256), 0);
+    r->readahead = false;
+    for (sec = 0; sec < 4096; sec += 512)
+        assert_int_equal(bf_ring_rw(r, false, sec, 512, buf), 0);
+    assert_int_equal(r->stats.ra_requests, 0);
+    check_pattern(buf, 3584ull * 512, 256u << 10);
+    ring_free(r);
+    free(raw);
+    fake_free(f);
+}
+
 /* Persistent grants negotiated but no pool (e.g. out of memory): the
  * backend still maps every grant writable, so nothing may be read-only. */
 static void test_grant_rw_fallback(void **state)
@@ -650,6 +743,7 @@ int main(void)
         cmocka_unit_test(test_bad_response_id),
         cmocka_unit_test(test_range_and_grant_shortage),
         cmocka_unit_test(test_persistent),
+        cmocka_unit_test(test_readahead),
         cmocka_unit_test(test_grant_rw_fallback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
