@@ -8,7 +8,7 @@
  * that never answers costs BF_CONNECT_TIMEOUT once, not once per disk.
  * Disks are named as GRUB names them, "xen/<dev>" (dev = the backend's
  * `dev` key, else decoded from the vbd id), with "hdN" aliases in vbd id
- * order.
+ * order over all vbds found (a disk that failed keeps its number).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -33,6 +33,10 @@
 #define BF_CONNECT_TIMEOUT_NS (10ull * 1000000000ull)
 #define BF_CLOSE_STEP_TIMEOUT_NS (5ull * 1000000000ull)
 #define BF_RING_ORDER_WANTED 2u        /* 4 pages = 128 slots if offered */
+/* A backend found Closing/Closed gets this long to answer our reset
+ * (frontend Initialising/Closed) by moving on; Linux blkback goes back to
+ * InitWait within milliseconds.  Still Closed after that = reported. */
+#define BF_CLOSED_GRACE_NS (1000000000ull)
 
 enum bf_phase { PH_INITWAIT, PH_RESET_CLOSED, PH_CONNECTING, PH_UP, PH_FAILED };
 
@@ -58,6 +62,8 @@ struct blkfront {
     bool spin;                   /* blkfront.spin: yield-poll before blocking */
     bool registered, ring_ok, closed;
     int be_state;
+    uint64_t closed_since;       /* first seen Closing/Closed before connecting (0 = not) */
+    unsigned hd;                 /* hdN number: position in vbd id order */
     char watch_token[24];
 };
 
@@ -452,6 +458,9 @@ static int finish_connect(struct blkfront *bf)
                   bf->disk.name, pb_errmsg());
         pb_error_clear();
     }
+    /* "blkfront.readahead=0|1|DEV": sequential read-ahead (persistent mode) */
+    if (!knob(bf, "blkfront.readahead=", true))
+        bf->ring.readahead = false;
     bf->ring_ok = true;
     bf->spin = spin_allowed(bf);
     bf->disk.nr_sectors = sectors;
@@ -473,6 +482,25 @@ static void step(struct blkfront *bf)
     if (st < 0) {
         fail(bf, "backend %s has no state (backend missing)", bf->be_path);
         return;
+    }
+    if ((bf->phase == PH_INITWAIT || bf->phase == PH_RESET_CLOSED) &&
+        (st == XenbusStateClosing || st == XenbusStateClosed)) {
+        /* a live backend leaves Closed as soon as it sees our reset; one
+         * that stays there is broken or being removed: report it now
+         * rather than at the connect deadline */
+        uint64_t now = pb_time_ns();
+        if (!bf->closed_since) {
+            bf->closed_since = now;
+        } else if (now - bf->closed_since >= BF_CLOSED_GRACE_NS) {
+            fail(bf, "backend %s is %s (state %d) and did not answer a reset within %llu s",
+                 bf->be_path, bf_xenbus_state_name(st), st,
+                 BF_CLOSED_GRACE_NS / 1000000000ull);
+            fe_set_state(bf, XenbusStateInitialising);
+            pb_error_clear();
+            return;
+        }
+    } else {
+        bf->closed_since = 0;
     }
     switch (bf->phase) {
     case PH_INITWAIT:
@@ -620,6 +648,13 @@ static void blkfront_scan(void)
     free(names);
     if (nr_vbds)
         qsort(vbds, nr_vbds, sizeof(vbds[0]), cmp_vbd);
+    /* hdN = position in vbd id order over every vbd found, connected or
+     * not: a disk that fails keeps its number (its alias just does not
+     * resolve), so hd1 stays hd1 when hd0 is broken (pvboot-disks(7)) */
+    for (unsigned i = 0; i < nr_vbds; i++) {
+        vbds[i]->hd = i;
+        snprintf(vbds[i]->disk.alias, sizeof(vbds[i]->disk.alias), "hd%u", i);
+    }
 
     /* watch every backend state; events just wake the loop below */
     for (unsigned i = 0; i < nr_vbds; i++) {
@@ -658,12 +693,10 @@ static void blkfront_scan(void)
             pb_error_clear();
         }
     }
-    unsigned hd = 0;
     for (unsigned i = 0; i < nr_vbds; i++) {
         struct blkfront *bf = vbds[i];
         if (bf->phase != PH_UP)
             continue;
-        snprintf(bf->disk.alias, sizeof(bf->disk.alias), "hd%u", hd);
         if (pb_disk_register(&bf->disk) < 0) {
             pb_error_clear();
             snprintf(bf->disk.name, sizeof(bf->disk.name), "xen/vbd%u", bf->vbd_id);
@@ -675,7 +708,6 @@ static void blkfront_scan(void)
             }
         }
         bf->registered = true;
-        hd++;
     }
 }
 
@@ -697,12 +729,15 @@ static int cmd_lsvbd(struct pb_command *cmd, int argc, char **argv)
                   (bf->disk.flags & PB_DISK_F_CDROM) ? ", cdrom" : "");
         pb_printf("  ring %u page(s) (%u slots), %u segments/request%s%s, "
                   "stats: %" PRIu64 " requests, %" PRIu64 " sectors, max %u in flight, "
-                  "%" PRIu64 " bounced bytes\n",
+                  "%" PRIu64 " bounced bytes, read-ahead %" PRIu64 " requests %" PRIu64
+                  " sectors used %" PRIu64 " dropped%s\n",
                   1u << bf->ring_order, bf->ring.nr_slots, bf->ring.max_segs,
                   bf->ring.indirect ? " (indirect)" : "",
                   bf->ring.persistent ? ", persistent grants" : "", bf->ring.stats.requests,
                   bf->ring.stats.sectors, bf->ring.stats.max_inflight,
-                  bf->ring.stats.bounced_bytes);
+                  bf->ring.stats.bounced_bytes, bf->ring.stats.ra_requests,
+                  bf->ring.stats.ra_hit_sectors, bf->ring.stats.ra_dropped,
+                  bf->ring.readahead ? "" : " (off)");
     }
     return 0;
 }

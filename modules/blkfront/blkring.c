@@ -14,6 +14,7 @@
 #define SLOT_NONE 0xffffu
 
 unsigned bf_seg_limit;   /* experiment: cap segments per request (0 = none) */
+bool bf_ra_disable;      /* experiment (disktest raalt=): no read-ahead on any ring */
 /* How often to retry ending a grant the backend still holds. */
 #define END_GRANT_RETRIES 1000
 
@@ -823,7 +824,7 @@ int bf_ring_rw(struct bf_ring *r, bool write, uint64_t sector, uint64_t nr_secto
     uint64_t ss = r->sector_size >> 9;
     uintptr_t va = (uintptr_t)buf;
     bool aligned = sector % ss == 0 && nr_sectors % ss == 0;
-    if (aligned && !write && r->persistent && r->readahead)
+    if (aligned && !write && r->persistent && r->readahead && !bf_ra_disable)
         return ra_read(r, sector, nr_sectors, va);
     if (r->ra_n) {                /* writes and the bounce path: no stale read-ahead */
         int rc = ra_drop(r);

@@ -142,6 +142,7 @@ static void check_pattern(struct pb_disk *d)
 }
 
 extern unsigned bf_seg_limit;
+extern bool bf_ra_disable;
 
 static void speed_one(const char *mib, const char *disk);
 
@@ -171,7 +172,11 @@ static void speed_one(const char *mib, const char *disk)
         bf_seg_limit = (unsigned)strtoul(v, NULL, 10);
     if (opt("segsalt", v, sizeof(v)))     /* A/B: every other run capped */
         bf_seg_limit = (round++ & 1) ? (unsigned)strtoul(v, NULL, 10) : 0;
-    pb_printf("DISKTEST-SPEED %s seg_limit=%u\n", disk, bf_seg_limit);
+    static unsigned ra_round;
+    if (opt("raalt", v, sizeof(v)))       /* A/B: read-ahead off every other run */
+        bf_ra_disable = (ra_round++ & 1) != 0;
+    pb_printf("DISKTEST-SPEED %s seg_limit=%u readahead=%d length=%s\n", disk, bf_seg_limit,
+              !bf_ra_disable, len);
     if (opt("blocks", v, sizeof(v))) {
         for (char *p = v, *e; *p; p = e) {
             e = strchr(p, ',');
@@ -332,6 +337,15 @@ static void disktest_main(void)
                   d->name, d->alias[0] ? d->alias : "-", d->nr_sectors, d->sector_size,
                   d->nr_sectors >> 11);
     report_vbds("connected");
+    char line[256];
+    size_t used = 0;
+    for (unsigned i = 0; i < 6 && used < sizeof(line); i++) {
+        char a[8];
+        snprintf(a, sizeof(a), "hd%u", i);
+        struct pb_disk *d = pb_disk_find(a);
+        used += (size_t)snprintf(line + used, sizeof(line) - used, " %s=%s", a, d ? d->name : "-");
+    }
+    pb_printf("DISKTEST-ALIASES%s\n", line);
     for (struct pb_disk *d = pb_disk_first(); d; d = pb_disk_next(d))
         check_pattern(d);
     if (opt("errsector", v, sizeof(v)))
