@@ -323,9 +323,13 @@ void pb_layout_print(const struct pb_layout *L, const struct pb_xen_kernel *k,
         linef(out, ctx, "  virt_base %#llx kstart %#llx kend %#llx entry %#llx", vb,
               (unsigned long long)k->virt_kstart, (unsigned long long)k->virt_kend,
               (unsigned long long)k->virt_entry);
-        linef(out, ctx, "  init_p2m %#llx mod_start_pfn %d hypercall_page %#llx features %#x/%#x",
-              (unsigned long long)k->p2m_base, k->unmapped_initrd,
-              (unsigned long long)k->hypercall_page, k->f_supported, k->f_required);
+        char p2m[24] = "none", hp[24] = "none";     /* PB_UNSET_ADDR: note absent */
+        if (k->p2m_base != PB_UNSET_ADDR)
+            snprintf(p2m, sizeof(p2m), "%#llx", (unsigned long long)k->p2m_base);
+        if (k->hypercall_page != PB_UNSET_ADDR)
+            snprintf(hp, sizeof(hp), "%#llx", (unsigned long long)k->hypercall_page);
+        linef(out, ctx, "  init_p2m %s mod_start_pfn %d hypercall_page %s features %#x/%#x", p2m,
+              k->unmapped_initrd, hp, k->f_supported, k->f_required);
     }
     linef(out, ctx, "layout: %llu pages (%llu MiB)", (unsigned long long)L->nr_pages,
           (unsigned long long)(L->nr_pages >> 8));

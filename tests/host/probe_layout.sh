@@ -140,6 +140,8 @@ PY
 # the text form carries the same plan
 "$PROBE" -q --memory 256 "$W/disk.img" >"$W/probe-256.txt"
 check "text: plan header" 'grep -qx "plan:          256 MiB domain, as libxenguest lays it out:" "$W/probe-256.txt"'
+check "text: the kernel's Xen notes" \
+      'grep -qx "    init_p2m 0x8000000000 mod_start_pfn 1 hypercall_page none features 0x8811/0x1" "$W/probe-256.txt"'
 check "text: kernel segment" \
       'grep -qx "    kernel       va 0xffffffff81000000-0xffffffff84a00000 pfn 0x1000 + 0x3a00 pages" "$W/probe-256.txt"'
 check "text: unmapped initrd" \
