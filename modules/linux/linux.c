@@ -352,6 +352,12 @@ static int cmd_initrd(struct pb_command *cmd, int argc, char **argv)
                 rc = pb_error(PB_ERANGE, "initrd: %" PRIu64 " MiB in total is too large", total >> 20);
         }
     }
+    /* say it before reading a byte: the initrds alone exceed the domain
+     * (the full check with the kernel is the layout plan at boot) */
+    uint64_t dom_pages = pb_linux_domain_pages();
+    if (rc == 0 && dom_pages && total > dom_pages * PG)
+        rc = pb_error(PB_ENOMEM, "initrd: %s%s: %" PRIu64 " MiB does not fit in this %" PRIu64
+                      " MiB domain", argv[1], n > 1 ? " ..." : "", total >> 20, dom_pages >> 8);
     uint8_t *buf = NULL;
     uint64_t t0 = pb_time_ns();
     if (rc == 0) {
