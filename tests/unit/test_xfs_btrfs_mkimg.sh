@@ -10,6 +10,7 @@
 # list and contain) and OUTDIR/info (KEY=VALUE: uuid, label, default subvol).
 # Variants: xfs-v5 xfs-v5-1k xfs-v5-old xfs-v4 xfs-v4-noftype
 #           btrfs-plain btrfs-small btrfs-zlib btrfs-lzo btrfs-zstd
+#           btrfs-tree (a given tree, see below)
 # mkfs.xfs gets a protofile; mkfs.btrfs gets --rootdir.  What mkfs cannot
 # make (fragmented/sparse/preallocated/reflinked files, btrfs compression
 # and subvolumes: btrfs-progs 6.2 has no --compress/--subvol for --rootdir)
@@ -146,6 +147,45 @@ btrfs-small-zstd)  # small kernel-written zstd image with a default subvolume
     run_uml "$out/img" "$out/uml.sh"
     printf 'uuid=1e2d3c4b-5a69-4788-97a6-b5c4d3e2f1a0\nlabel=PVB-BTRFS\ndefault=@\n' >"$out/info"
     ;;
+btrfs-tree)
+    # The tree FSB_TREE copied (cp -a) onto a fresh btrfs by the kernel, after
+    # creating the subvolumes FSB_SUBVOLS (space-separated paths from the top
+    # level, in order; missing parent directories are made), then
+    # FSB_DEFAULT (one of them, or empty) made the default subvolume.
+    # FSB_COMPRESS: mount -o compress-force= value (empty: none).  FSB_UUID,
+    # FSB_LABEL, FSB_SIZE_MB (default 256).  OUTDIR/tree is a symlink to
+    # FSB_TREE; OUTDIR/info gets default=PATH and defaultid=ID.
+    : "${FSB_TREE:?btrfs-tree needs FSB_TREE}"
+    ln -s "$(cd "$FSB_TREE" && pwd)" "$tree"
+    truncate -s "${FSB_SIZE_MB:-256}M" "$out/img"
+    mk=(mkfs.btrfs -q -f)
+    [ -z "${FSB_UUID:-}" ] || mk+=(-U "$FSB_UUID")
+    [ -z "${FSB_LABEL:-}" ] || mk+=(-L "$FSB_LABEL")
+    "${mk[@]}" "$out/img" >/dev/null
+    mp=$out/mnt
+    mkdir -p "$mp"
+    {
+        if [ -n "${FSB_COMPRESS:-}" ]; then
+            echo "mount -o 'compress-force=$FSB_COMPRESS' /dev/ubda '$mp'"
+        else
+            echo "mount /dev/ubda '$mp'"
+        fi
+        for sv in ${FSB_SUBVOLS:-}; do
+            echo "mkdir -p \"\$(dirname '$mp/$sv')\""
+            echo "btrfs subvolume create '$mp/$sv' >/dev/null"
+        done
+        echo "cp -a '$tree/.' '$mp/'"
+        if [ -n "${FSB_DEFAULT:-}" ]; then
+            echo "id=\$(btrfs inspect-internal rootid '$mp/$FSB_DEFAULT')"
+            echo "btrfs subvolume set-default \$id '$mp'"
+            echo "echo \$id >'$out/defaultid'"
+        fi
+        echo "umount '$mp'"
+    } >"$out/uml.sh"
+    run_uml "$out/img" "$out/uml.sh"
+    printf 'uuid=%s\nlabel=%s\ndefault=%s\ndefaultid=%s\n' "${FSB_UUID:-}" "${FSB_LABEL:-}" \
+        "${FSB_DEFAULT:-}" "$(cat "$out/defaultid" 2>/dev/null || echo 5)" >"$out/info"
+    ;;
 btrfs-small-plain)
     $PY "$here/test_xfs_btrfs_mktree.py" "$tree" --small
     truncate -s 120M "$out/img"
@@ -203,6 +243,7 @@ btrfs-*)
         uml_files "$tree/@"
         mkdir -p "$tree/@/.snapshots/1/snapshot"
         cp -a "$tree/@/boot" "$tree/@/.snapshots/1/snapshot/boot"
+        ln -s /boot/grub/grub.cfg "$tree/@/.snapshots/1/snapshot/grub.cfg.abs"
         truncate -s 300M "$out/img"
         mkfs.btrfs -q -f -L PVB-BTRFS -U $uuid "$out/img" >/dev/null
         mp=$out/mnt
@@ -217,6 +258,9 @@ btrfs-*)
             echo "btrfs subvolume create '$mp/@/.snapshots' >/dev/null"
             echo "mkdir '$mp/@/.snapshots/1'"
             echo "mv '$mp/snaptmp' '$mp/@/.snapshots/1/snapshot'"
+            # absolute target: resolves in the default subvolume only with
+            # btrfs_relative_path=y (from the top level there is no /boot)
+            echo "ln -s /boot/grub/grub.cfg '$mp/@/.snapshots/1/snapshot/grub.cfg.abs'"
             echo "btrfs subvolume create '$mp/@home' >/dev/null"
             echo "cp -a '$tree/@home/user' '$mp/@home/'"
             echo "cp -a '$tree/topfile' '$mp/'"
