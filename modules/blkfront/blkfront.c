@@ -730,14 +730,16 @@ static int cmd_lsvbd(struct pb_command *cmd, int argc, char **argv)
         pb_printf("  ring %u page(s) (%u slots), %u segments/request%s%s, "
                   "stats: %" PRIu64 " requests, %" PRIu64 " sectors, max %u in flight, "
                   "%" PRIu64 " bounced bytes, read-ahead %" PRIu64 " requests %" PRIu64
-                  " sectors used %" PRIu64 " dropped%s\n",
+                  " sectors used %" PRIu64 " dropped%s; %" PRIu64 " ms copying, %" PRIu64
+                  " ms waiting\n",
                   1u << bf->ring_order, bf->ring.nr_slots, bf->ring.max_segs,
                   bf->ring.indirect ? " (indirect)" : "",
                   bf->ring.persistent ? ", persistent grants" : "", bf->ring.stats.requests,
                   bf->ring.stats.sectors, bf->ring.stats.max_inflight,
                   bf->ring.stats.bounced_bytes, bf->ring.stats.ra_requests,
                   bf->ring.stats.ra_hit_sectors, bf->ring.stats.ra_dropped,
-                  bf->ring.readahead ? "" : " (off)");
+                  bf->ring.readahead ? "" : " (off)", bf->ring.stats.copy_ns / 1000000,
+                  bf->ring.stats.wait_ns / 1000000);
     }
     return 0;
 }

@@ -470,6 +470,7 @@ static unsigned consume(struct bf_ring *r, int *err)
                 continue;
             }
             if (r->persistent && sh->op == BLKIF_OP_READ && rsp.status == BLKIF_RSP_OKAY) {
+                uint64_t t0 = r->plat.now_ns(r->plat.ctx);
                 uint64_t left = sh->nr_sectors << 9;
                 for (unsigned k = 0; k < nseg; k++) {
                     size_t len = left < BF_PAGE_SIZE ? (size_t)left : BF_PAGE_SIZE;
@@ -477,6 +478,7 @@ static unsigned consume(struct bf_ring *r, int *err)
                             r->pool + (size_t)sh->grefs[k] * BF_PAGE_SIZE, len);
                     left -= len;
                 }
+                r->stats.copy_ns += r->plat.now_ns(r->plat.ctx) - t0;
             }
             release_slot_grants(r, sh);
             r->inflight--;
@@ -527,7 +529,9 @@ static int wait_progress(struct bf_ring *r, uint64_t since, int *err)
                             r->name, (unsigned long long)(r->timeout_ns / 1000000000ull),
                             r->inflight, (unsigned long long)sec);
         }
+        uint64_t t0 = r->plat.now_ns(r->plat.ctx);
         r->plat.wait(r->plat.ctx, deadline);
+        r->stats.wait_ns += r->plat.now_ns(r->plat.ctx) - t0;
     }
     r->dead = true;
     return pb_error(PB_ETIMEDOUT, "%s: backend event storm without responses; disk offline",
@@ -686,7 +690,7 @@ static void ra_copy(struct bf_ring *r, const struct bf_shadow *sh, uint64_t off,
 }
 
 /* Queue read-ahead requests until r->ra_window sectors past last_end are
- * covered, keeping at least half the pool for the caller's own requests. */
+ * covered (bounded by the free pool pages). */
 static void ra_fill(struct bf_ring *r)
 {
     uint64_t next = r->ra_n ? r->ra_next : r->last_end;
@@ -696,10 +700,11 @@ static void ra_fill(struct bf_ring *r)
         if (next >= r->nr_sectors || next - r->last_end >= r->ra_window || RING_FULL(&r->front) ||
             r->ra_n >= r->nr_slots || r->dead)
             break;
-        unsigned keep = r->pool_pages / 2;
-        if (r->pool_top <= keep)
+        /* the caller's own requests run only once the read-ahead queue is
+         * empty (ra_read), so read-ahead may use the whole pool */
+        if (r->pool_top == 0)
             break;
-        unsigned cap = r->pool_top - keep;
+        unsigned cap = r->pool_top;
         if (cap > r->max_segs)
             cap = r->max_segs;
         if (bf_seg_limit && bf_seg_limit < cap)
@@ -761,7 +766,9 @@ static int ra_read(struct bf_ring *r, uint64_t sector, uint64_t nr, uintptr_t va
         uint64_t k = sh->nr_sectors - r->ra_off;
         if (k > nr)
             k = nr;
+        uint64_t t0 = r->plat.now_ns(r->plat.ctx);
         ra_copy(r, sh, r->ra_off, k, va);
+        r->stats.copy_ns += r->plat.now_ns(r->plat.ctx) - t0;
         r->stats.ra_hit_sectors += k;
         r->stats.sectors += k;
         va += (uintptr_t)(k << 9);

@@ -152,6 +152,8 @@ struct bf_stats {
     uint64_t ra_requests;           /* read-ahead requests pushed */
     uint64_t ra_hit_sectors;        /* 512-byte sectors handed out from read-ahead */
     uint64_t ra_dropped;            /* read-ahead requests thrown away unused */
+    uint64_t copy_ns;               /* time copying between pool/bounce and callers */
+    uint64_t wait_ns;               /* time blocked waiting for the backend */
 };
 
 /** One blkif ring and its in-flight state. */
@@ -218,9 +220,10 @@ int bf_ring_init(struct bf_ring *r, void *sring, unsigned ring_pages, unsigned m
 /* Pool size for persistent grants: Linux blkback keeps at most 1056
  * persistent grants per ring (data and indirect pages together). */
 #define BF_PERSISTENT_POOL_PAGES 1024u
-/* Largest read-ahead distance, 512-byte sectors (2 MiB); read-ahead never
- * holds more than half the persistent pool. */
-#define BF_RA_MAX_SECTORS 4096u
+/* Largest read-ahead distance, 512-byte sectors (4 MiB, the whole
+ * persistent pool: the caller's own requests run only when the read-ahead
+ * queue is empty). */
+#define BF_RA_MAX_SECTORS 8192u
 
 /**
  * bf_ring_enable_persistent() - switch @r (idle, just initialised) to

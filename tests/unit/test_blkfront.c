@@ -634,9 +634,11 @@ static void test_readahead(void **state)
     assert_int_equal(r->stats.ra_hit_sectors, 14 * 512);      /* all but the first two */
     assert_int_equal(r->stats.ra_dropped, 0);
     assert_int_equal(r->stats.sectors, 16 * 512);
-    /* read-ahead stays within half the pool and a 2 MiB window */
+    /* read-ahead stays within its 4 MiB window (= the pool) */
     assert_true(r->ra_next - r->last_end <= BF_RA_MAX_SECTORS);
-    assert_true(r->pool_top >= BF_PERSISTENT_POOL_PAGES / 2);
+    uint64_t head = r->shadow[r->ra_q[r->ra_head]].sector;
+    assert_int_equal(head + r->ra_off, r->last_end);
+    assert_int_equal(r->pool_top + (r->ra_next - head) / 8, BF_PERSISTENT_POOL_PAGES);
     assert_true(r->ra_n > 0);
 
     /* a write inside the read-ahead range: next reads see the new data */

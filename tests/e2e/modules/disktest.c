@@ -190,6 +190,10 @@ static void speed_one(const char *mib, const char *disk)
     }
     char *argv[] = { "testspeed", "-l", len, (char *)disk, NULL };
     int rc = pb_command_run(4, argv);
+    if (opt("speedstats", v, sizeof(v))) {   /* cumulative driver stats after each run */
+        char *ls[] = { "lsvbd", NULL };
+        pb_command_run(1, ls);
+    }
     if (rc < 0) {
         pb_printf("DISKTEST-SPEED error: %s\n", pb_errmsg());
         pb_error_clear();
