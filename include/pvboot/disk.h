@@ -9,7 +9,9 @@
  * I/O aligned to the device's sector_size.
  *
  * Names follow GRUB: a disk is "xen/xvda" (alias "hd0"), "memdisk",
- * "host/NAME" in the hosted build; a device is "DISK" or "DISK,PART" where
+ * "host/NAME" in the hosted build, "lvm/VG-LV" (LVM2 logical volume, '-' in
+ * VG/LV names doubled as device-mapper does), "md/NAME" (alias
+ * "mduuid/UUID", Linux md RAID1); a device is "DISK" or "DISK,PART" where
  * PART is "msdos1", "gpt2", nested "msdos5", or a bare number "1" (= the
  * first partition of any map), e.g. "xen/xvda,msdos1", "hd0,gpt2", "hd0,1".
  */
@@ -39,8 +41,8 @@ struct pb_disk_ops {
 #define PB_DISK_F_REMOVABLE 0x4
 
 struct pb_disk {
-    char name[32];            /* "xen/xvda" */
-    char alias[16];           /* "hd0" or "" */
+    char name[96];            /* "xen/xvda", "lvm/vg0-boot" */
+    char alias[48];           /* "hd0", "mduuid/<32 hex>" or "" */
     uint64_t nr_sectors;      /* size in 512-byte sectors */
     uint32_t sector_size;     /* logical sector size in bytes (512, 4096) */
     uint32_t flags;           /* PB_DISK_F_* */
@@ -79,6 +81,39 @@ extern void (*pb_disk_read_hook)(struct pb_disk *d, uint64_t offset, size_t len,
 extern void *pb_disk_read_hook_ctx;
 /** pb_disk_write() - write-through (cache updated). */
 int pb_disk_write(struct pb_disk *d, uint64_t offset, size_t len, const void *buf);
+
+/**
+ * pb_disk_read_raw() - uncached read of @len bytes at byte @offset straight
+ * from the driver (bounce buffer when @offset/@len are not multiples of the
+ * disk's sector_size).  For stacked disks (LVM, md) whose own read op is
+ * called by the cache layer and must not re-enter it.  Returns 0,
+ * PB_ERANGE past the end, PB_ENOMEM, or the driver's error.
+ */
+int pb_disk_read_raw(struct pb_disk *d, uint64_t offset, size_t len, void *buf);
+
+/* ---- stacked (virtual) disks: LVM logical volumes, md arrays ---- */
+
+struct pb_disk_scanner {
+    const char *name;         /* "lvm", "mdraid1x" */
+    /*
+     * Look at the registered disks (and their partitions) and register the
+     * virtual disks found on them that are not registered yet.  Called with
+     * scanning disabled (pb_disk_find/pb_disk_first do not recurse); must
+     * leave no error set for disks that are simply not its kind.
+     */
+    void (*scan)(void);
+    struct pb_disk_scanner *next;
+};
+
+/**
+ * pb_disk_scanner_register() - add a scanner.  The scanners run lazily, from
+ * pb_disk_first() and from a pb_disk_find() miss, whenever a disk was
+ * registered or unregistered since the last scan; rounds repeat (at most 4)
+ * while they keep adding disks, so LVM on md and md on LVM are found.
+ */
+void pb_disk_scanner_register(struct pb_disk_scanner *s);
+/** pb_disk_scan() - run the scanners now if disks changed since last time. */
+void pb_disk_scan(void);
 
 /* ---- partitions ---- */
 
@@ -121,7 +156,7 @@ int pb_partition_iterate(struct pb_disk *d,
 struct pb_fs;
 
 struct pb_device {
-    char name[64];            /* "xen/xvda,msdos1" (canonical, disk name not alias) */
+    char name[128];           /* "xen/xvda,msdos1" (canonical, disk name not alias) */
     struct pb_disk *disk;
     bool is_partition;
     struct pb_partition part; /* valid when is_partition */

@@ -27,7 +27,7 @@ struct sctx {
     enum kind kind;
     const char *key;
     const char *var;      /* NULL = print */
-    char found[64];
+    char found[128];   /* a device name (struct pb_device.name) */
     int nfound;
 };
 
@@ -137,7 +137,7 @@ static int do_search(enum kind kind, int argc, char **argv, const char *cmdname)
     if (!c.key[0])
         return pb_error(PB_ENOENT, "%s: empty search key", cmdname);
     for (int i = 0; i < nhints; i++) {
-        char h[64];
+        char h[160];
         const char *s = hints[i];
         size_t n = strlen(s);
         if (s[0] == '(' && n > 2 && s[n - 1] == ')') {
@@ -153,7 +153,7 @@ static int do_search(enum kind kind, int argc, char **argv, const char *cmdname)
             pb_error_clear();
             continue;
         }
-        char canon[64];
+        char canon[sizeof dev->name];
         snprintf(canon, sizeof canon, "%s", dev->name);
         pb_device_close(dev);
         if (match_dev(canon, &c) && found(canon, &c))

@@ -79,7 +79,7 @@ static int find_part_cb(const struct pb_partition *p, void *vctx)
 
 int pb_device_open(const char *name, struct pb_device **out)
 {
-    char buf[128];
+    char buf[160];
     size_t n = strlen(name);
     if (n >= 2 && name[0] == '(' && name[n - 1] == ')') {
         name++;
@@ -117,7 +117,7 @@ int pb_device_open(const char *name, struct pb_device **out)
         if (!f.ok)
             return pb_error(PB_ENOENT, "no such partition `%s,%s'", d->name, partspec);
     }
-    char canon[64];
+    char canon[sizeof ((struct pb_device *)0)->name];
     if (partspec)
         snprintf(canon, sizeof canon, "%s,%s", d->name, f.found.name);
     else
@@ -206,7 +206,7 @@ struct iter_ctx {
 static int iter_part_cb(const struct pb_partition *p, void *vctx)
 {
     struct iter_ctx *ic = vctx;
-    char name[64];
+    char name[sizeof ((struct pb_device *)0)->name];
     snprintf(name, sizeof name, "%s,%s", ic->d->name, p->name);
     ic->ret = ic->cb(name, ic->ctx);
     return ic->ret;

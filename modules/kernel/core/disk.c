@@ -8,6 +8,7 @@
  * (>= PB_CACHE_BYPASS bytes) go straight to the driver for the aligned middle
  * part, so the driver can keep its ring full.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pvboot/disk.h"
@@ -21,6 +22,10 @@
 #define PB_CACHE_BYPASS (64u * 1024u)
 
 static struct pb_disk *disks;   /* sorted by order, then name */
+static struct pb_disk_scanner *scanners;
+static unsigned disk_generation;    /* bumped by every (un)registration */
+static unsigned scanned_generation;
+static bool scanning;
 
 struct cblock {
     struct pb_disk *disk;       /* NULL = free */
@@ -53,6 +58,7 @@ int pb_disk_register(struct pb_disk *d)
         pp = &(*pp)->next;
     d->next = *pp;
     *pp = d;
+    disk_generation++;
     return 0;
 }
 
@@ -66,12 +72,37 @@ void pb_disk_unregister(struct pb_disk *d)
         if (*pp == d) {
             *pp = d->next;
             d->next = NULL;
+            disk_generation++;
             return;
         }
     }
 }
 
-struct pb_disk *pb_disk_find(const char *name)
+void pb_disk_scanner_register(struct pb_disk_scanner *s)
+{
+    for (struct pb_disk_scanner *x = scanners; x; x = x->next)
+        if (x == s)
+            return;
+    s->next = scanners;
+    scanners = s;
+    scanned_generation = disk_generation - 1;   /* scan on next use */
+}
+
+void pb_disk_scan(void)
+{
+    if (scanning || !scanners)
+        return;
+    scanning = true;
+    for (int round = 0; round < 4 && scanned_generation != disk_generation; round++) {
+        scanned_generation = disk_generation;
+        for (struct pb_disk_scanner *s = scanners; s; s = s->next)
+            s->scan();
+    }
+    scanned_generation = disk_generation;
+    scanning = false;
+}
+
+static struct pb_disk *find_registered(const char *name)
 {
     for (struct pb_disk *d = disks; d; d = d->next)
         if (strcmp(d->name, name) == 0 || (d->alias[0] && strcmp(d->alias, name) == 0))
@@ -79,8 +110,19 @@ struct pb_disk *pb_disk_find(const char *name)
     return NULL;
 }
 
+struct pb_disk *pb_disk_find(const char *name)
+{
+    struct pb_disk *d = find_registered(name);
+    if (!d && !scanning && scanned_generation != disk_generation) {
+        pb_disk_scan();
+        d = find_registered(name);
+    }
+    return d;
+}
+
 struct pb_disk *pb_disk_first(void)
 {
+    pb_disk_scan();
     return disks;
 }
 
@@ -295,6 +337,34 @@ int pb_disk_read(struct pb_disk *d, uint64_t offset, size_t len, void *buf)
         len -= n;
     }
     return 0;
+}
+
+int pb_disk_read_raw(struct pb_disk *d, uint64_t offset, size_t len, void *buf)
+{
+    if (offset > disk_bytes(d) || len > disk_bytes(d) - offset)
+        return pb_error(PB_ERANGE, "%s: read of %zu bytes at byte %llu beyond the end of the disk (%llu bytes)",
+                        d->name, len, (unsigned long long)offset, (unsigned long long)disk_bytes(d));
+    if (len == 0)
+        return 0;
+    uint64_t ss = d->sector_size;
+    if (offset % ss == 0 && len % ss == 0)
+        return d->ops->read(d, offset / PB_SECTOR_SIZE, len / PB_SECTOR_SIZE, buf);
+    uint64_t a = offset - offset % ss;
+    uint64_t b = offset + len;
+    if (b % ss)
+        b += ss - b % ss;
+    if (b > disk_bytes(d))
+        return pb_error(PB_ERANGE, "%s: read at byte %llu crosses the end of the disk in a partial sector",
+                        d->name, (unsigned long long)offset);
+    unsigned char *tmp = malloc(b - a);
+    if (!tmp)
+        return pb_error(PB_ENOMEM, "%s: out of memory for a %llu-byte bounce buffer", d->name,
+                        (unsigned long long)(b - a));
+    int r = d->ops->read(d, a / PB_SECTOR_SIZE, (b - a) / PB_SECTOR_SIZE, tmp);
+    if (r >= 0)
+        memcpy(buf, tmp + (offset - a), len);
+    free(tmp);
+    return r < 0 ? r : 0;
 }
 
 int pb_disk_write(struct pb_disk *d, uint64_t offset, size_t len, const void *buf)
