@@ -86,6 +86,17 @@ static void put_int(struct out *o, unsigned long long v, bool neg, unsigned base
         put_n(o, ' ', pad);
 }
 
+/* Decimal width or precision digits at *@f (none: 0), moving *@f past them;
+ * the value stops growing at 100000 so it cannot overflow. */
+static int read_count(const char **f)
+{
+    int v = 0;
+    for (; **f >= '0' && **f <= '9'; (*f)++)
+        if (v < 100000)
+            v = v * 10 + (**f - '0');
+    return v;
+}
+
 int LIBC_FN(vsnprintf)(char *restrict buf, size_t n, const char *restrict fmt, va_list ap)
 {
     struct out o = { buf, n, 0 };
@@ -116,11 +127,7 @@ int LIBC_FN(vsnprintf)(char *restrict buf, size_t n, const char *restrict fmt, v
             }
             f++;
         } else {
-            while (*f >= '0' && *f <= '9') {
-                if (width < 100000)
-                    width = width * 10 + (*f - '0');
-                f++;
-            }
+            width = read_count(&f);
         }
         if (*f == '.') {
             f++;
@@ -131,11 +138,7 @@ int LIBC_FN(vsnprintf)(char *restrict buf, size_t n, const char *restrict fmt, v
                     prec = -1;
                 f++;
             } else {
-                while (*f >= '0' && *f <= '9') {
-                    if (prec < 100000)
-                        prec = prec * 10 + (*f - '0');
-                    f++;
-                }
+                prec = read_count(&f);
             }
         }
         /* length: 0 int, 1 char, 2 short, 3 long, 4 long long, 5 size_t, 6 intmax, 7 ptrdiff */

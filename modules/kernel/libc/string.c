@@ -21,10 +21,15 @@
 /* Unaligned 64-bit access that may alias anything. */
 typedef uint64_t __attribute__((may_alias, aligned(1))) u64_any;
 
-void *LIBC_FN(memcpy)(void *restrict d, const void *restrict s, size_t n)
+/*
+ * Copy @n bytes from @sp up to @dp, lowest address first.  Every 32-byte
+ * block is loaded before it is stored and later loads lie above every
+ * earlier store, so this is also right for overlapping buffers with
+ * dp < sp (memmove's forward case).
+ */
+static inline __attribute__((always_inline)) void copy_forward(unsigned char *dp,
+                                                               const unsigned char *sp, size_t n)
 {
-    unsigned char *dp = d;
-    const unsigned char *sp = s;
     for (; n >= 32; n -= 32, dp += 32, sp += 32) {
         uint64_t a = ((const u64_any *)sp)[0], b = ((const u64_any *)sp)[1];
         uint64_t c = ((const u64_any *)sp)[2], e = ((const u64_any *)sp)[3];
@@ -37,6 +42,11 @@ void *LIBC_FN(memcpy)(void *restrict d, const void *restrict s, size_t n)
         *(u64_any *)dp = *(const u64_any *)sp;
     while (n--)
         *dp++ = *sp++;
+}
+
+void *LIBC_FN(memcpy)(void *restrict d, const void *restrict s, size_t n)
+{
+    copy_forward(d, s, n);
     return d;
 }
 
@@ -47,20 +57,7 @@ void *LIBC_FN(memmove)(void *d, const void *s, size_t n)
     if (dp == sp || n == 0)
         return d;
     if (dp < sp || dp >= sp + n) {
-        /* forward: every block is loaded before it is stored, and later
-         * loads are above every earlier store, so dp < sp overlaps are fine */
-        for (; n >= 32; n -= 32, dp += 32, sp += 32) {
-            uint64_t a = ((const u64_any *)sp)[0], b = ((const u64_any *)sp)[1];
-            uint64_t c = ((const u64_any *)sp)[2], e = ((const u64_any *)sp)[3];
-            ((u64_any *)dp)[0] = a;
-            ((u64_any *)dp)[1] = b;
-            ((u64_any *)dp)[2] = c;
-            ((u64_any *)dp)[3] = e;
-        }
-        for (; n >= 8; n -= 8, dp += 8, sp += 8)
-            *(u64_any *)dp = *(const u64_any *)sp;
-        while (n--)
-            *dp++ = *sp++;
+        copy_forward(dp, sp, n);
     } else {
         /* destination above an overlapping source: copy from the end */
         dp += n;
@@ -159,14 +156,6 @@ size_t LIBC_FN(strnlen)(const char *s, size_t max)
     return n;
 }
 
-int LIBC_FN(strcmp)(const char *a, const char *b)
-{
-    const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
-    while (*x && *x == *y)
-        x++, y++;
-    return (*x > *y) - (*x < *y);
-}
-
 int LIBC_FN(strncmp)(const char *a, const char *b, size_t n)
 {
     const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
@@ -179,17 +168,6 @@ int LIBC_FN(strncmp)(const char *a, const char *b, size_t n)
     return 0;
 }
 
-int LIBC_FN(strcasecmp)(const char *a, const char *b)
-{
-    for (;; a++, b++) {
-        int x = tolower((unsigned char)*a), y = tolower((unsigned char)*b);
-        if (x != y)
-            return x < y ? -1 : 1;
-        if (!x)
-            return 0;
-    }
-}
-
 int LIBC_FN(strncasecmp)(const char *a, const char *b, size_t n)
 {
     for (; n; n--, a++, b++) {
@@ -200,6 +178,17 @@ int LIBC_FN(strncasecmp)(const char *a, const char *b, size_t n)
             break;
     }
     return 0;
+}
+
+/* A string cannot be longer than SIZE_MAX bytes: no bound at all. */
+int LIBC_FN(strcmp)(const char *a, const char *b)
+{
+    return LIBC_FN(strncmp)(a, b, SIZE_MAX);
+}
+
+int LIBC_FN(strcasecmp)(const char *a, const char *b)
+{
+    return LIBC_FN(strncasecmp)(a, b, SIZE_MAX);
 }
 
 char *LIBC_FN(strchr)(const char *s, int c)
@@ -309,6 +298,17 @@ char *LIBC_FN(strpbrk)(const char *s, const char *accept)
     return *s ? (char *)s : NULL;
 }
 
+/* End the token at @s before its first byte of @delim; the rest after it,
+ * or NULL when the token runs to the end of the string. */
+static char *cut_token(char *s, const char *delim)
+{
+    char *end = s + LIBC_FN(strcspn)(s, delim);
+    if (!*end)
+        return NULL;
+    *end = 0;
+    return end + 1;
+}
+
 char *LIBC_FN(strtok_r)(char *restrict s, const char *restrict delim, char **restrict save)
 {
     if (!s)
@@ -320,13 +320,7 @@ char *LIBC_FN(strtok_r)(char *restrict s, const char *restrict delim, char **res
         *save = NULL;
         return NULL;
     }
-    char *end = s + LIBC_FN(strcspn)(s, delim);
-    if (*end) {
-        *end = 0;
-        *save = end + 1;
-    } else {
-        *save = NULL;
-    }
+    *save = cut_token(s, delim);
     return s;
 }
 
@@ -335,13 +329,7 @@ char *LIBC_FN(strsep)(char **sp, const char *delim)
     char *s = *sp;
     if (!s)
         return NULL;
-    char *end = s + LIBC_FN(strcspn)(s, delim);
-    if (*end) {
-        *end = 0;
-        *sp = end + 1;
-    } else {
-        *sp = NULL;
-    }
+    *sp = cut_token(s, delim);
     return s;
 }
 
