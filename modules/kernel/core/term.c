@@ -99,62 +99,56 @@ static int map_simple(int c)
     }
 }
 
-/* Final byte of "ESC [ params X" or "ESC O X". */
+/*
+ * Keys named by the final byte alone, as "ESC O X" (SS3) or "ESC [ X" (CSI,
+ * parameters ignored).  F1-F4 (P Q R S) are only taken from SS3: a CSI with
+ * those finals is not a key here.
+ */
+static const struct {
+    unsigned char fin;
+    bool ss3_only;
+    int key;
+} letter_keys[] = {
+    { 'A', false, PB_KEY_UP },   { 'B', false, PB_KEY_DOWN },
+    { 'C', false, PB_KEY_RIGHT }, { 'D', false, PB_KEY_LEFT },
+    { 'H', false, PB_KEY_HOME }, { 'F', false, PB_KEY_END },
+    { 'P', true, PB_KEY_F1 },    { 'Q', true, PB_KEY_F2 },
+    { 'R', true, PB_KEY_F3 },    { 'S', true, PB_KEY_F4 },
+};
+
+/* Keys sent as "ESC [ num ~" (VT220 / xterm), by their number. */
+static const struct {
+    unsigned char num;
+    int key;
+} tilde_keys[] = {
+    { 1, PB_KEY_HOME },  { 7, PB_KEY_HOME },  { 2, PB_KEY_INSERT }, { 3, PB_KEY_DELETE },
+    { 4, PB_KEY_END },   { 8, PB_KEY_END },   { 5, PB_KEY_PGUP },   { 6, PB_KEY_PGDN },
+    { 11, PB_KEY_F1 },   { 12, PB_KEY_F2 },   { 13, PB_KEY_F3 },    { 14, PB_KEY_F4 },
+    { 15, PB_KEY_F5 },   { 17, PB_KEY_F6 },   { 18, PB_KEY_F7 },    { 19, PB_KEY_F8 },
+    { 20, PB_KEY_F9 },   { 21, PB_KEY_F10 },  { 23, PB_KEY_F11 },   { 24, PB_KEY_F12 },
+};
+
+/* Key of a complete "ESC [ params X" or "ESC O X" in @b (@len >= 3 bytes),
+ * PB_KEY_NONE for a sequence that names no key we know. */
 static int decode_seq(const unsigned char *b, unsigned len)
 {
     unsigned char fin = b[len - 1];
-    if (b[1] == 'O') {
-        switch (fin) {
-        case 'A': return PB_KEY_UP;
-        case 'B': return PB_KEY_DOWN;
-        case 'C': return PB_KEY_RIGHT;
-        case 'D': return PB_KEY_LEFT;
-        case 'H': return PB_KEY_HOME;
-        case 'F': return PB_KEY_END;
-        case 'P': return PB_KEY_F1;
-        case 'Q': return PB_KEY_F2;
-        case 'R': return PB_KEY_F3;
-        case 'S': return PB_KEY_F4;
-        default: return PB_KEY_NONE;
-        }
-    }
-    /* CSI: parse the first numeric parameter */
-    int num = 0;
-    unsigned i = 2;
-    while (i < len - 1 && b[i] >= '0' && b[i] <= '9')
-        num = num * 10 + (b[i++] - '0');
-    switch (fin) {
-    case 'A': return PB_KEY_UP;
-    case 'B': return PB_KEY_DOWN;
-    case 'C': return PB_KEY_RIGHT;
-    case 'D': return PB_KEY_LEFT;
-    case 'H': return PB_KEY_HOME;
-    case 'F': return PB_KEY_END;
-    case '~':
-        switch (num) {
-        case 1: case 7: return PB_KEY_HOME;
-        case 2: return PB_KEY_INSERT;
-        case 3: return PB_KEY_DELETE;
-        case 4: case 8: return PB_KEY_END;
-        case 5: return PB_KEY_PGUP;
-        case 6: return PB_KEY_PGDN;
-        case 11: return PB_KEY_F1;
-        case 12: return PB_KEY_F2;
-        case 13: return PB_KEY_F3;
-        case 14: return PB_KEY_F4;
-        case 15: return PB_KEY_F5;
-        case 17: return PB_KEY_F6;
-        case 18: return PB_KEY_F7;
-        case 19: return PB_KEY_F8;
-        case 20: return PB_KEY_F9;
-        case 21: return PB_KEY_F10;
-        case 23: return PB_KEY_F11;
-        case 24: return PB_KEY_F12;
-        default: return PB_KEY_NONE;
-        }
-    default:
+    bool ss3 = b[1] == 'O';
+    if (!ss3 && fin == '~') {
+        /* CSI: the first numeric parameter names the key */
+        int num = 0;
+        unsigned i = 2;
+        while (i < len - 1 && b[i] >= '0' && b[i] <= '9')
+            num = num * 10 + (b[i++] - '0');
+        for (size_t k = 0; k < sizeof tilde_keys / sizeof tilde_keys[0]; k++)
+            if (tilde_keys[k].num == num)
+                return tilde_keys[k].key;
         return PB_KEY_NONE;
     }
+    for (size_t k = 0; k < sizeof letter_keys / sizeof letter_keys[0]; k++)
+        if (letter_keys[k].fin == fin && (ss3 || !letter_keys[k].ss3_only))
+            return letter_keys[k].key;
+    return PB_KEY_NONE;
 }
 
 int pb_key_decoder_feed(struct pb_key_decoder *d, int byte)
