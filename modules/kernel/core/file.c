@@ -179,71 +179,88 @@ out:
     return r;
 }
 
-/* Open device + fs for @path; *fspath NULL means the raw device. */
-static int open_parts(const char *path, struct pb_device **dev, struct pb_fs **fs, char **fspath)
+/*
+ * Open what @path names (pb_path_split syntax): its device and, unless it
+ * is the raw device "(dev)", the filesystem on it and the node, with the
+ * node's stat in @st.  @dev_as_root takes "(dev)" as its root directory
+ * "(dev)/" instead of the raw device.  For the raw device *fs and *node are
+ * NULL and @st says PB_FT_OTHER with the device size in bytes.  @nofollow
+ * as for pb_path_resolve.  On success the caller ends with close_node();
+ * on error nothing is left open.  Errors: those of pb_path_split,
+ * pb_device_open, pb_fs_probe, pb_path_resolve and the fs's stat.
+ */
+static int open_node(const char *path, int nofollow, bool dev_as_root, struct pb_device **dev,
+                     struct pb_fs **fs, struct pb_node **node, struct pb_stat *st)
 {
-    char *devname;
-    int r = pb_path_split(path, &devname, fspath);
+    char *devname, *fspath;
+    int r = pb_path_split(path, &devname, &fspath);
     if (r < 0)
         return r;
     r = pb_device_open(devname, dev);
     free(devname);
     if (r < 0) {
-        free(*fspath);
+        free(fspath);
         return r;
     }
     *fs = NULL;
-    if (*fspath) {
-        r = pb_fs_probe(*dev, fs);
-        if (r < 0) {
-            pb_device_close(*dev);
-            free(*fspath);
-            return r;
-        }
+    *node = NULL;
+    if (!fspath && !dev_as_root) {
+        memset(st, 0, sizeof *st);
+        st->type = PB_FT_OTHER;
+        st->size = (*dev)->nr_sectors * PB_SECTOR_SIZE;
+        return 0;
     }
-    return 0;
+    r = pb_fs_probe(*dev, fs);
+    if (r == 0 && !fspath && !(fspath = strdup("/")))
+        r = pb_error(PB_ENOMEM, "out of memory");
+    if (r == 0)
+        r = pb_path_resolve(*fs, fspath, nofollow, node);
+    free(fspath);
+    if (r < 0) {
+        pb_device_close(*dev);
+        return r;
+    }
+    r = (*fs)->ops->stat(*fs, *node, st);
+    if (r < 0) {
+        (*fs)->ops->release(*fs, *node);
+        pb_device_close(*dev);
+    }
+    return r;
+}
+
+/* Release what open_node() opened. */
+static void close_node(struct pb_device *dev, struct pb_fs *fs, struct pb_node *node)
+{
+    if (fs && node)
+        fs->ops->release(fs, node);
+    pb_device_close(dev);
 }
 
 int pb_file_open(const char *path, struct pb_file **out)
 {
     struct pb_device *dev;
     struct pb_fs *fs;
-    char *fspath;
-    int r = open_parts(path, &dev, &fs, &fspath);
+    struct pb_node *node;
+    struct pb_stat st;
+    int r = open_node(path, 0, false, &dev, &fs, &node, &st);
     if (r < 0)
         return r;
+    if (st.type == PB_FT_DIR) {
+        close_node(dev, fs, node);
+        return pb_error(PB_EISDIR, "`%s' is a directory", path);
+    }
     struct pb_file *f = calloc(1, sizeof *f);
     if (!f || !(f->path = strdup(path))) {
         free(f);
-        free(fspath);
-        pb_device_close(dev);
+        close_node(dev, fs, node);
         return pb_error(PB_ENOMEM, "out of memory opening %s", path);
     }
     f->dev = dev;
     f->fs = fs;
-    if (!fspath) {
-        f->size = dev->nr_sectors * PB_SECTOR_SIZE;
-        *out = f;
-        return 0;
-    }
-    r = pb_path_resolve(fs, fspath, 0, &f->node);
-    free(fspath);
-    if (r == 0) {
-        struct pb_stat st;
-        r = fs->ops->stat(fs, f->node, &st);
-        if (r == 0 && st.type == PB_FT_DIR)
-            r = pb_error(PB_EISDIR, "`%s' is a directory", path);
-        if (r == 0) {
-            f->size = st.size;
-            *out = f;
-            return 0;
-        }
-        fs->ops->release(fs, f->node);
-    }
-    pb_device_close(dev);
-    free(f->path);
-    free(f);
-    return r;
+    f->node = node;
+    f->size = st.size;
+    *out = f;
+    return 0;
 }
 
 int64_t pb_file_pread(struct pb_file *f, uint64_t off, void *buf, size_t len)
@@ -289,9 +306,7 @@ void pb_file_close(struct pb_file *f)
 {
     if (!f)
         return;
-    if (f->fs && f->node)
-        f->fs->ops->release(f->fs, f->node);
-    pb_device_close(f->dev);
+    close_node(f->dev, f->fs, f->node);
     free(f->path);
     free(f);
 }
@@ -330,26 +345,12 @@ int pb_stat_path(const char *path, struct pb_stat *st, int nofollow)
 {
     struct pb_device *dev;
     struct pb_fs *fs;
-    char *fspath;
-    int r = open_parts(path, &dev, &fs, &fspath);
+    struct pb_node *n;
+    int r = open_node(path, nofollow, false, &dev, &fs, &n, st);
     if (r < 0)
         return r;
-    if (!fspath) {
-        memset(st, 0, sizeof *st);
-        st->type = PB_FT_OTHER;
-        st->size = dev->nr_sectors * PB_SECTOR_SIZE;
-        pb_device_close(dev);
-        return 0;
-    }
-    struct pb_node *n;
-    r = pb_path_resolve(fs, fspath, nofollow, &n);
-    free(fspath);
-    if (r == 0) {
-        r = fs->ops->stat(fs, n, st);
-        fs->ops->release(fs, n);
-    }
-    pb_device_close(dev);
-    return r;
+    close_node(dev, fs, n);
+    return 0;
 }
 
 int pb_dir_iterate(const char *path,
@@ -357,32 +358,15 @@ int pb_dir_iterate(const char *path,
 {
     struct pb_device *dev;
     struct pb_fs *fs;
-    char *fspath;
-    int r = open_parts(path, &dev, &fs, &fspath);
+    struct pb_node *n;
+    struct pb_stat st;
+    int r = open_node(path, 0, true, &dev, &fs, &n, &st);
     if (r < 0)
         return r;
-    if (!fspath) {
-        /* "(dev)" alone: its root directory */
-        r = pb_fs_probe(dev, &fs);
-        if (r == 0 && !(fspath = strdup("/")))
-            r = pb_error(PB_ENOMEM, "out of memory");
-        if (r < 0) {
-            pb_device_close(dev);
-            return r;
-        }
-    }
-    struct pb_node *n;
-    r = pb_path_resolve(fs, fspath, 0, &n);
-    free(fspath);
-    if (r == 0) {
-        struct pb_stat st;
-        r = fs->ops->stat(fs, n, &st);
-        if (r == 0 && st.type != PB_FT_DIR)
-            r = pb_error(PB_ENOTDIR, "`%s' is not a directory", path);
-        if (r == 0)
-            r = fs->ops->readdir(fs, n, cb, ctx);
-        fs->ops->release(fs, n);
-    }
-    pb_device_close(dev);
+    if (st.type != PB_FT_DIR)
+        r = pb_error(PB_ENOTDIR, "`%s' is not a directory", path);
+    else
+        r = fs->ops->readdir(fs, n, cb, ctx);
+    close_node(dev, fs, n);
     return r;
 }
