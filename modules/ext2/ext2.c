@@ -218,6 +218,28 @@ static int read_inode(struct ext2_fs *fs, uint32_t ino, struct ext2_node **out)
 /* ---- block mapping ---- */
 
 /*
+ * In the @entries 12-byte entries at @e of an extent node (leaf ee_block or
+ * index ei_block: the first logical block they cover, a u32 at offset 0,
+ * ascending), the last one whose first block is <= @lblk: its number, or
+ * -1 when @lblk lies before them all.  *@next is lowered to the first
+ * logical block of the entry after it, if there is one and it is lower
+ * (where what was found must end).
+ */
+static int ext_find(const uint8_t *e, int entries, uint64_t lblk, uint64_t *next)
+{
+    int found = -1;
+    for (int i = 0; i < entries; i++) {
+        if (rd32(e + 12 * i) <= lblk)
+            found = i;
+        else
+            break;
+    }
+    if (found + 1 < entries && rd32(e + 12 * (found + 1)) < *next)
+        *next = rd32(e + 12 * (found + 1));
+    return found;
+}
+
+/*
  * Map logical block @lblk of @n.  On success *pblk is the physical block
  * (0 for a hole) and *run the number of blocks from @lblk with the same
  * status that are physically contiguous (at least 1).
@@ -248,16 +270,8 @@ static int bmap_extents(struct ext2_fs *fs, struct ext2_node *n, uint64_t lblk,
         const uint8_t *e = hdr + 12;
         if (depth == 0) {
             /* leaf: last extent with ee_block <= lblk */
-            int found = -1;
-            for (int i = 0; i < entries; i++) {
-                if (rd32(e + 12 * i) <= lblk)
-                    found = i;
-                else
-                    break;
-            }
             uint64_t next_start = limit;
-            if (found + 1 < entries && rd32(e + 12 * (found + 1)) < next_start)
-                next_start = rd32(e + 12 * (found + 1));
+            int found = ext_find(e, entries, lblk, &next_start);
             if (found >= 0) {
                 const uint8_t *x = e + 12 * found;
                 uint32_t start = rd32(x);
@@ -288,20 +302,12 @@ static int bmap_extents(struct ext2_fs *fs, struct ext2_node *n, uint64_t lblk,
             goto out;
         }
         /* index: last entry with ei_block <= lblk */
-        int found = -1;
-        for (int i = 0; i < entries; i++) {
-            if (rd32(e + 12 * i) <= lblk)
-                found = i;
-            else
-                break;
-        }
+        int found = ext_find(e, entries, lblk, &limit);
         if (found < 0) {
             *pblk = 0;
             *run = entries ? rd32(e) - lblk : UINT64_MAX;
             goto out;
         }
-        if (found + 1 < entries && rd32(e + 12 * (found + 1)) < limit)
-            limit = rd32(e + 12 * (found + 1));
         const uint8_t *x = e + 12 * found;
         uint64_t child = (uint64_t)rd16(x + 8) << 32 | rd32(x + 4);
         if (child == 0 || child >= fs->blocks_count) {
