@@ -55,13 +55,18 @@ struct fat_fs {
     uint8_t fcache[4096];
 };
 
+/* What a directory entry says of a file: kept by nodes and directory walks. */
+struct fat_ent {
+    uint8_t attr;                /* ATTR_* */
+    uint32_t first;              /* first cluster (0: none, or the root in "..") */
+    uint64_t size;               /* bytes, as the entry records it */
+    int64_t mtime;               /* seconds since the epoch, taken as UTC */
+};
+
 struct fat_node {
     struct pb_node base;
     int is_root;
-    uint8_t attr;
-    uint32_t first;
-    uint64_t size;
-    int64_t mtime;
+    struct fat_ent ent;
     /* position cache for sequential reads */
     uint32_t pos_idx, pos_cl;
 };
@@ -139,16 +144,16 @@ static int fat_map(struct fat_fs *fs, struct fat_node *n, uint64_t off, uint32_t
         c = n->pos_cl;
         i = n->pos_idx;
     } else {
-        c = n->first;
+        c = n->ent.first;
         i = 0;
     }
     for (;;) {
         if (c >= 0x0ffffff8)
             return pb_error(PB_ERANGE, "fat: %s: cluster chain starting at %u ends before byte %llu",
-                            fs->base.dev->name, n->first, (unsigned long long)off);
+                            fs->base.dev->name, n->ent.first, (unsigned long long)off);
         if (!valid_cluster(fs, c))
             return pb_error(PB_EBADFS, "fat: %s: bad cluster number %u in a chain (starting at %u)",
-                            fs->base.dev->name, c, n->first);
+                            fs->base.dev->name, c, n->ent.first);
         if (i == idx)
             break;
         uint32_t nx;
@@ -229,6 +234,17 @@ static int64_t fat_time(uint16_t date, uint16_t time)
     return days * 86400 + hh * 3600 + mm * 60 + ss;
 }
 
+/* An 11-byte space-padded volume label (BPB or directory entry) at @src
+ * into @out (at least 12 bytes) without the padding, NUL-terminated. */
+static void copy_label(char *out, const uint8_t *src)
+{
+    int l = 11;
+    while (l > 0 && src[l - 1] == ' ')
+        l--;
+    memcpy(out, src, (size_t)l);
+    out[l] = 0;
+}
+
 static int fat_mount(struct pb_device *dev, struct pb_fs **fsp)
 {
     uint8_t bs[512];
@@ -300,13 +316,8 @@ static int fat_mount(struct pb_device *dev, struct pb_fs **fsp)
         uint32_t id = rd32(vid);
         snprintf(fs->base.uuid, sizeof fs->base.uuid, "%04X-%04X", id >> 16, id & 0xffff);
     }
-    if (vlabel && memcmp(vlabel, "NO NAME    ", 11)) {
-        int l = 11;
-        while (l > 0 && vlabel[l - 1] == ' ')
-            l--;
-        memcpy(fs->base.label, vlabel, (size_t)l);
-        fs->base.label[l] = 0;
-    }
+    if (vlabel && memcmp(vlabel, "NO NAME    ", 11))
+        copy_label(fs->base.label, vlabel);
     *fsp = &fs->base;
     return 0;
 }
@@ -324,16 +335,23 @@ static struct fat_node *new_node(struct fat_fs *fs)
     return n;
 }
 
+/* Make directory node @n the root: FAT32's root cluster, or the fixed
+ * FAT12/16 root area (cluster 0). */
+static void set_root(struct fat_fs *fs, struct fat_node *n)
+{
+    n->is_root = 1;
+    n->ent.first = fs->bits == 32 ? fs->root_cluster : 0;
+}
+
 static int fat_root(struct pb_fs *pfs, struct pb_node **out)
 {
     struct fat_fs *fs = (struct fat_fs *)pfs;
     struct fat_node *n = new_node(fs);
     if (!n)
         return pb_error(PB_ENOMEM, "fat: out of memory");
-    n->is_root = 1;
-    n->attr = ATTR_DIR;
-    n->first = fs->bits == 32 ? fs->root_cluster : 0;
-    if (fs->bits == 32 && !valid_cluster(fs, n->first)) {
+    n->ent.attr = ATTR_DIR;
+    set_root(fs, n);
+    if (fs->bits == 32 && !valid_cluster(fs, n->ent.first)) {
         free(n);
         return pb_error(PB_EBADFS, "fat: %s: bad root cluster %u", fs->base.dev->name, fs->root_cluster);
     }
@@ -359,10 +377,7 @@ static size_t put_utf8(char *out, size_t o, size_t cap, uint32_t c)
 struct fat_dirent {
     char name[256 * 3 + 1];      /* UTF-8 */
     size_t namelen;
-    uint8_t attr;
-    uint32_t first;
-    uint64_t size;
-    int64_t mtime;
+    struct fat_ent ent;
 };
 
 /* Walk directory @dir, calling @fn for each entry (volume labels, ".",
@@ -371,7 +386,7 @@ static int walk_dir(struct fat_fs *fs, struct fat_node *dir,
                     int (*fn)(struct fat_fs *, const struct fat_dirent *, void *), void *ctx,
                     char *label_out)
 {
-    if (!(dir->attr & ATTR_DIR))
+    if (!(dir->ent.attr & ATTR_DIR))
         return pb_error(PB_ENOTDIR, "fat: %s: not a directory", fs->base.dev->name);
     uint64_t limit;
     if (dir->is_root && fs->bits != 32)
@@ -433,11 +448,7 @@ static int walk_dir(struct fat_fs *fs, struct fat_node *dir,
             }
             if (attr & ATTR_VOLUME) {
                 if (label_out && !(attr & ATTR_DIR) && !label_out[0]) {
-                    int l = 11;
-                    while (l > 0 && e[l - 1] == ' ')
-                        l--;
-                    memcpy(label_out, e, (size_t)l);
-                    label_out[l] = 0;
+                    copy_label(label_out, e);
                     if (!fn)
                         goto done;
                 }
@@ -490,10 +501,10 @@ static int walk_dir(struct fat_fs *fs, struct fat_node *dir,
             de->namelen = o;
             if (o == 0 || (o == 1 && de->name[0] == '.') || (o == 2 && !memcmp(de->name, "..", 2)))
                 continue;
-            de->attr = attr;
-            de->first = rd16(e + 26) | (fs->bits == 32 ? (uint32_t)rd16(e + 20) << 16 : 0);
-            de->size = rd32(e + 28);
-            de->mtime = fat_time(rd16(e + 24), rd16(e + 22));
+            de->ent.attr = attr;
+            de->ent.first = rd16(e + 26) | (fs->bits == 32 ? (uint32_t)rd16(e + 20) << 16 : 0);
+            de->ent.size = rd32(e + 28);
+            de->ent.mtime = fat_time(rd16(e + 24), rd16(e + 22));
             if (!fn)
                 continue;
             ret = fn(fs, de, ctx);
@@ -543,15 +554,9 @@ static int fat_lookup(struct pb_fs *pfs, struct pb_node *pdir, const char *name,
         free(c);
         return pb_error(PB_ENOMEM, "fat: out of memory");
     }
-    n->attr = c->found.attr;
-    n->first = c->found.first;
-    n->size = c->found.size;
-    n->mtime = c->found.mtime;
-    if ((n->attr & ATTR_DIR) && n->first == 0) {
-        /* ".." of a first-level directory names the root as cluster 0 */
-        n->is_root = 1;
-        n->first = fs->bits == 32 ? fs->root_cluster : 0;
-    }
+    n->ent = c->found.ent;
+    if ((n->ent.attr & ATTR_DIR) && n->ent.first == 0)
+        set_root(fs, n);      /* ".." of a first-level directory names the root as cluster 0 */
     free(c);
     *out = &n->base;
     return 0;
@@ -566,7 +571,7 @@ static int readdir_fn(struct fat_fs *fs, const struct fat_dirent *de, void *vctx
 {
     struct readdir_ctx *c = vctx;
     (void)fs;
-    return c->cb(de->name, de->namelen, (de->attr & ATTR_DIR) ? PB_FT_DIR : PB_FT_REG, c->ctx) ? 1 : 0;
+    return c->cb(de->name, de->namelen, (de->ent.attr & ATTR_DIR) ? PB_FT_DIR : PB_FT_REG, c->ctx) ? 1 : 0;
 }
 
 static int fat_readdir(struct pb_fs *pfs, struct pb_node *dir,
@@ -582,11 +587,11 @@ static int fat_stat(struct pb_fs *pfs, struct pb_node *pn, struct pb_stat *st)
     struct fat_node *n = (struct fat_node *)pn;
     (void)pfs;
     memset(st, 0, sizeof *st);
-    st->type = (n->attr & ATTR_DIR) ? PB_FT_DIR : PB_FT_REG;
-    st->size = (n->attr & ATTR_DIR) ? 0 : n->size;
-    st->mtime = n->mtime;
-    st->ino = n->first;
-    st->mode = (n->attr & ATTR_DIR) ? 040755 : (n->attr & ATTR_RO) ? 0100444 : 0100644;
+    st->type = (n->ent.attr & ATTR_DIR) ? PB_FT_DIR : PB_FT_REG;
+    st->size = (n->ent.attr & ATTR_DIR) ? 0 : n->ent.size;
+    st->mtime = n->ent.mtime;
+    st->ino = n->ent.first;
+    st->mode = (n->ent.attr & ATTR_DIR) ? 040755 : (n->ent.attr & ATTR_RO) ? 0100444 : 0100644;
     return 0;
 }
 
@@ -594,14 +599,14 @@ static int64_t fat_read(struct pb_fs *pfs, struct pb_node *pn, uint64_t off, siz
 {
     struct fat_fs *fs = (struct fat_fs *)pfs;
     struct fat_node *n = (struct fat_node *)pn;
-    if (n->attr & ATTR_DIR)
+    if (n->ent.attr & ATTR_DIR)
         return pb_error(PB_EISDIR, "fat: %s: is a directory", fs->base.dev->name);
-    if (off >= n->size || len == 0)
+    if (off >= n->ent.size || len == 0)
         return 0;
-    if (n->first == 0)
+    if (n->ent.first == 0)
         return pb_error(PB_EBADFS, "fat: %s: non-empty file (%llu bytes) without clusters",
-                        fs->base.dev->name, (unsigned long long)n->size);
-    return chain_read(fs, n, off, len, buf, n->size);
+                        fs->base.dev->name, (unsigned long long)n->ent.size);
+    return chain_read(fs, n, off, len, buf, n->ent.size);
 }
 
 static void fat_release(struct pb_fs *fs, struct pb_node *n)
