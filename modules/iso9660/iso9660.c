@@ -51,15 +51,21 @@ struct iso_fs {
     uint8_t root[34];            /* root directory record of the tree in use */
 };
 
+/* What a directory record (with its Rock Ridge entries) says of a file:
+ * kept by nodes and directory walks. */
+struct iso_ent {
+    uint32_t extent;             /* first logical block */
+    uint64_t size;               /* bytes (symlinks: target length) */
+    uint8_t flags;               /* record flags (0x02 directory, 0x80 more extents) */
+    enum pb_ftype type;
+    uint32_t mode;               /* POSIX mode: Rock Ridge PX, else made up */
+    int64_t mtime;               /* seconds since the epoch */
+    char *link;                  /* Rock Ridge symlink target (malloc'd) or NULL */
+};
+
 struct iso_node {
     struct pb_node base;
-    uint32_t extent;
-    uint64_t size;
-    uint8_t flags;
-    enum pb_ftype type;
-    uint32_t mode;
-    int64_t mtime;
-    char *link;                  /* Rock Ridge symlink target */
+    struct iso_ent ent;
 };
 
 /* Seconds since the epoch of a 7-byte directory-record date. */
@@ -247,13 +253,7 @@ static int rr_parse(struct iso_fs *fs, const uint8_t *p, size_t len, struct rr_i
 struct iso_dirent {
     char name[1024];
     size_t namelen;
-    uint32_t extent;
-    uint64_t size;
-    uint8_t flags;
-    enum pb_ftype type;
-    uint32_t mode;
-    int64_t mtime;
-    char *link;
+    struct iso_ent ent;
 };
 
 static void ucs2be_to_utf8(const uint8_t *s, size_t n, char *out, size_t cap, size_t *outlen)
@@ -283,24 +283,50 @@ static void ucs2be_to_utf8(const uint8_t *s, size_t n, char *out, size_t cap, si
     *outlen = o;
 }
 
-/* Strip ";N" and a trailing '.' (plain and Joliet names). */
-static void strip_version(char *name, size_t *len)
+/* Name @de @name (@len bytes, < sizeof de->name, no NUL needed). */
+static void set_name(struct iso_dirent *de, const char *name, size_t len)
 {
-    char *semi = memchr(name, ';', *len);
-    if (semi)
-        *len = (size_t)(semi - name);
-    if (*len > 1 && name[*len - 1] == '.')
-        (*len)--;
-    name[*len] = 0;
+    memcpy(de->name, name, len);
+    de->namelen = len;
+    de->name[len] = 0;
 }
 
 /*
- * Walk the directory at @extent (@size bytes), calling @fn for each entry
- * (".", ".." and relocated entries skipped).  @fn non-zero stops.
+ * Name @de after the file identifier @id (@nl bytes, at most 255) of its
+ * directory record: UCS-2 big endian if @joliet, else ISO 9660 characters
+ * shown in lower case; then without the ";N" version and a trailing '.'.
+ * (Rock Ridge NM names, when present, replace this afterwards.)
  */
-static int walk_dir(struct iso_fs *fs, uint32_t extent, uint64_t size,
+static void record_name(int joliet, const uint8_t *id, size_t nl, struct iso_dirent *de)
+{
+    if (joliet) {
+        ucs2be_to_utf8(id, nl, de->name, sizeof de->name, &de->namelen);
+    } else {
+        set_name(de, (const char *)id, nl);
+        for (size_t k = 0; k < nl; k++)
+            if (de->name[k] >= 'A' && de->name[k] <= 'Z')
+                de->name[k] += 32;
+    }
+    char *semi = memchr(de->name, ';', de->namelen);
+    if (semi)
+        de->namelen = (size_t)(semi - de->name);
+    if (de->namelen > 1 && de->name[de->namelen - 1] == '.')
+        de->namelen--;
+    de->name[de->namelen] = 0;
+}
+
+/*
+ * Walk directory @dir, calling @fn for each entry (".", ".." and relocated
+ * entries skipped); @fn owns de->ent.link.  @fn non-zero stops (returned).
+ * PB_ENOTDIR if @dir is not a directory, PB_EBADFS for a bad record.
+ */
+static int walk_dir(struct iso_fs *fs, const struct iso_node *dir,
                     int (*fn)(struct iso_fs *, struct iso_dirent *, void *), void *ctx)
 {
+    if (dir->ent.type != PB_FT_DIR)
+        return pb_error(PB_ENOTDIR, "iso9660: %s: not a directory", fs->base.dev->name);
+    uint32_t extent = dir->ent.extent;
+    uint64_t size = dir->ent.size;
     if (size > ISO_MAX_DIR)
         return pb_error(PB_EBADFS, "iso9660: %s: directory at block %u too large (%llu bytes)",
                         fs->base.dev->name, extent, (unsigned long long)size);
@@ -335,25 +361,14 @@ static int walk_dir(struct iso_fs *fs, uint32_t extent, uint64_t size,
             pos += rl;
             if (nl == 1 && (r[33] == 0 || r[33] == 1))
                 continue;                     /* "." and ".." */
-            de->extent = rd32(r + 2);
-            de->size = rd32(r + 10);
-            de->flags = r[25];
-            de->mtime = rec_time(r + 18);
-            de->type = (de->flags & 0x02) ? PB_FT_DIR : PB_FT_REG;
-            de->mode = (de->flags & 0x02) ? 040555 : 0100444;
-            de->link = NULL;
-            if (fs->mode == ISO_JOLIET) {
-                ucs2be_to_utf8(r + 33, nl, de->name, sizeof de->name, &de->namelen);
-                strip_version(de->name, &de->namelen);
-            } else {
-                memcpy(de->name, r + 33, nl);
-                de->namelen = nl;
-                for (size_t k = 0; k < nl; k++)
-                    if (de->name[k] >= 'A' && de->name[k] <= 'Z')
-                        de->name[k] += 32;
-                de->name[nl] = 0;
-                strip_version(de->name, &de->namelen);
-            }
+            de->ent.extent = rd32(r + 2);
+            de->ent.size = rd32(r + 10);
+            de->ent.flags = r[25];
+            de->ent.mtime = rec_time(r + 18);
+            de->ent.type = (de->ent.flags & 0x02) ? PB_FT_DIR : PB_FT_REG;
+            de->ent.mode = (de->ent.flags & 0x02) ? 040555 : 0100444;
+            de->ent.link = NULL;
+            record_name(fs->mode == ISO_JOLIET, r + 33, nl, de);
             if (fs->mode == ISO_RR) {
                 size_t su = 33u + nl + ((nl & 1) ? 0 : 1);
                 memset(ri, 0, sizeof *ri);
@@ -370,49 +385,46 @@ static int walk_dir(struct iso_fs *fs, uint32_t extent, uint64_t size,
                     free(ri->link);
                     continue;
                 }
-                if (ri->have_name) {
-                    memcpy(de->name, ri->name, ri->namelen);
-                    de->namelen = ri->namelen;
-                    de->name[de->namelen] = 0;
-                }
+                if (ri->have_name)
+                    set_name(de, ri->name, ri->namelen);
                 if (ri->have_mode) {
-                    de->mode = ri->mode;
+                    de->ent.mode = ri->mode;
                     switch (ri->mode & 0170000) {
-                    case 0040000: de->type = PB_FT_DIR; break;
-                    case 0100000: de->type = PB_FT_REG; break;
-                    case 0120000: de->type = PB_FT_LNK; break;
-                    default: de->type = PB_FT_OTHER; break;
+                    case 0040000: de->ent.type = PB_FT_DIR; break;
+                    case 0100000: de->ent.type = PB_FT_REG; break;
+                    case 0120000: de->ent.type = PB_FT_LNK; break;
+                    default: de->ent.type = PB_FT_OTHER; break;
                     }
                 }
                 if (ri->have_mtime)
-                    de->mtime = ri->mtime;
+                    de->ent.mtime = ri->mtime;
                 if (ri->have_child) {
                     /* the real directory was moved: read its "." record for the size */
-                    de->type = PB_FT_DIR;
-                    de->flags |= 0x02;
-                    de->extent = ri->child;
+                    de->ent.type = PB_FT_DIR;
+                    de->ent.flags |= 0x02;
+                    de->ent.extent = ri->child;
                     uint8_t dot[34];
                     if (ri->child < fs->nblocks &&
                         dev_read(fs, (uint64_t)ri->child * fs->block, sizeof dot, dot) == 0)
-                        de->size = rd32(dot + 10);
+                        de->ent.size = rd32(dot + 10);
                     else
-                        de->size = 0;
+                        de->ent.size = 0;
                 }
-                if (de->type == PB_FT_LNK) {
+                if (de->ent.type == PB_FT_LNK) {
                     if (ri->link_bad || !ri->have_link) {
                         free(ri->link);
                         ret = pb_error(PB_EBADFS, "iso9660: %s: %s: bad Rock Ridge symlink",
                                        fs->base.dev->name, de->name);
                         goto out;
                     }
-                    de->link = ri->link ? ri->link : strdup("");
-                    de->size = ri->linklen;
+                    de->ent.link = ri->link ? ri->link : strdup("");
+                    de->ent.size = ri->linklen;
                 } else {
                     free(ri->link);
                 }
             }
             if (de->namelen == 0) {
-                free(de->link);
+                free(de->ent.link);
                 continue;
             }
             ret = fn(fs, de, ctx);
@@ -533,12 +545,12 @@ static int iso_root(struct pb_fs *pfs, struct pb_node **out)
     if (!n)
         return pb_error(PB_ENOMEM, "iso9660: out of memory");
     n->base.fs = pfs;
-    n->extent = rd32(fs->root + 2);
-    n->size = rd32(fs->root + 10);
-    n->flags = 0x02;
-    n->type = PB_FT_DIR;
-    n->mode = 040555;
-    n->mtime = rec_time(fs->root + 18);
+    n->ent.extent = rd32(fs->root + 2);
+    n->ent.size = rd32(fs->root + 10);
+    n->ent.flags = 0x02;
+    n->ent.type = PB_FT_DIR;
+    n->ent.mode = 040555;
+    n->ent.mtime = rec_time(fs->root + 18);
     *out = &n->base;
     return 0;
 }
@@ -556,22 +568,16 @@ static int lookup_fn(struct iso_fs *fs, struct iso_dirent *de, void *vctx)
     int match = de->namelen == c->len &&
                 (c->icase ? !strncasecmp(de->name, c->name, c->len) : !memcmp(de->name, c->name, c->len));
     if (!match) {
-        free(de->link);
+        free(de->ent.link);
         return 0;
     }
     struct iso_node *n = calloc(1, sizeof *n);
     if (!n) {
-        free(de->link);
+        free(de->ent.link);
         return pb_error(PB_ENOMEM, "iso9660: out of memory");
     }
     n->base.fs = &fs->base;
-    n->extent = de->extent;
-    n->size = de->size;
-    n->flags = de->flags;
-    n->type = de->type;
-    n->mode = de->mode;
-    n->mtime = de->mtime;
-    n->link = de->link;
+    n->ent = de->ent;
     c->found = n;
     return 1;
 }
@@ -580,11 +586,8 @@ static int iso_lookup(struct pb_fs *pfs, struct pb_node *pdir, const char *name,
                       struct pb_node **out)
 {
     struct iso_fs *fs = (struct iso_fs *)pfs;
-    struct iso_node *dir = (struct iso_node *)pdir;
-    if (dir->type != PB_FT_DIR)
-        return pb_error(PB_ENOTDIR, "iso9660: %s: not a directory", fs->base.dev->name);
     struct lookup_ctx c = { name, namelen, fs->mode != ISO_RR, NULL };
-    int r = walk_dir(fs, dir->extent, dir->size, lookup_fn, &c);
+    int r = walk_dir(fs, (struct iso_node *)pdir, lookup_fn, &c);
     if (r < 0)
         return r;
     if (!c.found)
@@ -602,20 +605,17 @@ static int readdir_fn(struct iso_fs *fs, struct iso_dirent *de, void *vctx)
 {
     struct readdir_ctx *c = vctx;
     (void)fs;
-    free(de->link);
-    if (de->flags & 0x80)
+    free(de->ent.link);
+    if (de->ent.flags & 0x80)
         return 0;      /* a non-final extent of a multi-extent file: list it once */
-    return c->cb(de->name, de->namelen, de->type, c->ctx) ? 1 : 0;
+    return c->cb(de->name, de->namelen, de->ent.type, c->ctx) ? 1 : 0;
 }
 
 static int iso_readdir(struct pb_fs *pfs, struct pb_node *pdir,
                        int (*cb)(const char *name, size_t namelen, enum pb_ftype type, void *ctx), void *ctx)
 {
-    struct iso_node *dir = (struct iso_node *)pdir;
-    if (dir->type != PB_FT_DIR)
-        return pb_error(PB_ENOTDIR, "iso9660: %s: not a directory", pfs->dev->name);
     struct readdir_ctx c = { cb, ctx };
-    int r = walk_dir((struct iso_fs *)pfs, dir->extent, dir->size, readdir_fn, &c);
+    int r = walk_dir((struct iso_fs *)pfs, (struct iso_node *)pdir, readdir_fn, &c);
     return r < 0 ? r : 0;
 }
 
@@ -624,11 +624,11 @@ static int iso_stat(struct pb_fs *pfs, struct pb_node *pn, struct pb_stat *st)
     struct iso_node *n = (struct iso_node *)pn;
     (void)pfs;
     memset(st, 0, sizeof *st);
-    st->type = n->type;
-    st->size = n->size;
-    st->mtime = n->mtime;
-    st->ino = n->extent;
-    st->mode = n->mode;
+    st->type = n->ent.type;
+    st->size = n->ent.size;
+    st->mtime = n->ent.mtime;
+    st->ino = n->ent.extent;
+    st->mode = n->ent.mode;
     return 0;
 }
 
@@ -636,19 +636,19 @@ static int64_t iso_read(struct pb_fs *pfs, struct pb_node *pn, uint64_t off, siz
 {
     struct iso_fs *fs = (struct iso_fs *)pfs;
     struct iso_node *n = (struct iso_node *)pn;
-    if (n->type != PB_FT_REG)
+    if (n->ent.type != PB_FT_REG)
         return pb_error(PB_EINVAL, "iso9660: %s: not a regular file", fs->base.dev->name);
-    if (n->flags & 0x80)
+    if (n->ent.flags & 0x80)
         return pb_error(PB_ENOTSUP, "iso9660: %s: file at block %u is recorded in several extents (unsupported)",
-                        fs->base.dev->name, n->extent);
-    if (off >= n->size)
+                        fs->base.dev->name, n->ent.extent);
+    if (off >= n->ent.size)
         return 0;
-    if (len > n->size - off)
-        len = (size_t)(n->size - off);
-    uint64_t start = (uint64_t)n->extent * fs->block;
-    if (n->size && (n->extent >= fs->nblocks || n->size > fs->nblocks * fs->block - start))
+    if (len > n->ent.size - off)
+        len = (size_t)(n->ent.size - off);
+    uint64_t start = (uint64_t)n->ent.extent * fs->block;
+    if (n->ent.size && (n->ent.extent >= fs->nblocks || n->ent.size > fs->nblocks * fs->block - start))
         return pb_error(PB_EBADFS, "iso9660: %s: file at block %u (%llu bytes) lies outside the image",
-                        fs->base.dev->name, n->extent, (unsigned long long)n->size);
+                        fs->base.dev->name, n->ent.extent, (unsigned long long)n->ent.size);
     int r = dev_read(fs, start + off, len, buf);
     return r < 0 ? r : (int64_t)len;
 }
@@ -656,12 +656,12 @@ static int64_t iso_read(struct pb_fs *pfs, struct pb_node *pn, uint64_t off, siz
 static int iso_readlink(struct pb_fs *pfs, struct pb_node *pn, char *buf, size_t bufsize)
 {
     struct iso_node *n = (struct iso_node *)pn;
-    if (n->type != PB_FT_LNK || !n->link)
+    if (n->ent.type != PB_FT_LNK || !n->ent.link)
         return pb_error(PB_EINVAL, "iso9660: %s: not a symlink", pfs->dev->name);
-    size_t l = strlen(n->link);
+    size_t l = strlen(n->ent.link);
     if (l >= bufsize)
         return pb_error(PB_ERANGE, "iso9660: %s: symlink target too long", pfs->dev->name);
-    memcpy(buf, n->link, l + 1);
+    memcpy(buf, n->ent.link, l + 1);
     return (int)l;
 }
 
@@ -669,7 +669,7 @@ static void iso_release(struct pb_fs *fs, struct pb_node *pn)
 {
     struct iso_node *n = (struct iso_node *)pn;
     (void)fs;
-    free(n->link);
+    free(n->ent.link);
     free(n);
 }
 
