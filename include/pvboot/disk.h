@@ -56,7 +56,8 @@ struct pb_disk {
 /** pb_disk_register() - add a disk (static or heap storage owned by the
  *  driver). Returns 0, or PB_EINVAL for a duplicate name. */
 int pb_disk_register(struct pb_disk *d);
-/** pb_disk_unregister() - remove it (cache dropped, ops->close not called). */
+/** pb_disk_unregister() - remove it (cache dropped, ops->close not called);
+ *  the scanners' forget() drop the virtual disks built on it. */
 void pb_disk_unregister(struct pb_disk *d);
 /** pb_disk_find() - by name or alias ("xen/xvda", "hd0"); NULL if none. */
 struct pb_disk *pb_disk_find(const char *name);
@@ -102,12 +103,17 @@ struct pb_disk_scanner {
      * leave no error set for disks that are simply not its kind.
      */
     void (*scan)(void);
+    /*
+     * @d was unregistered: unregister and free every virtual disk built on
+     * it (a later scan finds what is still complete).  May be NULL.
+     */
+    void (*forget)(struct pb_disk *d);
     struct pb_disk_scanner *next;
 };
 
 /**
  * pb_disk_scanner_register() - add a scanner.  The scanners run lazily, from
- * pb_disk_first() and from a pb_disk_find() miss, whenever a disk was
+ * pb_disk_first() and pb_disk_find(), whenever a disk was
  * registered or unregistered since the last scan; rounds repeat (at most 4)
  * while they keep adding disks, so LVM on md and md on LVM are found.
  */

@@ -73,6 +73,9 @@ void pb_disk_unregister(struct pb_disk *d)
             *pp = d->next;
             d->next = NULL;
             disk_generation++;
+            for (struct pb_disk_scanner *sc = scanners; sc; sc = sc->next)
+                if (sc->forget)
+                    sc->forget(d);
             return;
         }
     }
@@ -112,12 +115,8 @@ static struct pb_disk *find_registered(const char *name)
 
 struct pb_disk *pb_disk_find(const char *name)
 {
-    struct pb_disk *d = find_registered(name);
-    if (!d && !scanning && scanned_generation != disk_generation) {
-        pb_disk_scan();
-        d = find_registered(name);
-    }
-    return d;
+    pb_disk_scan();     /* no-op unless disks changed since the last scan */
+    return find_registered(name);
 }
 
 struct pb_disk *pb_disk_first(void)
