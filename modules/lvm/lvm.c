@@ -321,7 +321,27 @@ static void lvm_scan(void)
     free(vs.v);
 }
 
-static struct pb_disk_scanner lvm_scanner = { .name = "lvm", .scan = lvm_scan };
+static void lvm_forget(struct pb_disk *gone)
+{
+    struct lv_disk **pp = &lv_disks;
+    while (*pp) {
+        struct lv_disk *lv = *pp;
+        bool uses = false;
+        for (unsigned k = 0; k < lv->nr_segs; k++)
+            if (lv->segs[k].disk == gone)
+                uses = true;
+        if (!uses) {
+            pp = &lv->next;
+            continue;
+        }
+        *pp = lv->next;
+        pb_disk_unregister(&lv->disk);
+        free(lv->segs);
+        free(lv);
+    }
+}
+
+static struct pb_disk_scanner lvm_scanner = { .name = "lvm", .scan = lvm_scan, .forget = lvm_forget };
 
 /** pvboot_init_lvm() - register the LVM scanner (LVs appear on next disk lookup). */
 void pvboot_init_lvm(void)

@@ -309,7 +309,26 @@ static void md_scan(void)
     }
 }
 
-static struct pb_disk_scanner md_scanner = { .name = "mdraid1x", .scan = md_scan };
+static void md_forget(struct pb_disk *gone)
+{
+    struct md_disk **pp = &md_disks;
+    while (*pp) {
+        struct md_disk *md = *pp;
+        bool uses = false;
+        for (unsigned i = 0; i < md->nr; i++)
+            if (md->m[i].disk == gone)
+                uses = true;
+        if (!uses) {
+            pp = &md->next;
+            continue;
+        }
+        *pp = md->next;
+        pb_disk_unregister(&md->disk);   /* no-op if it was never registered */
+        free(md);
+    }
+}
+
+static struct pb_disk_scanner md_scanner = { .name = "mdraid1x", .scan = md_scan, .forget = md_forget };
 
 /** pvboot_init_mdraid1x() - register the md scanner (arrays appear on next disk lookup). */
 void pvboot_init_mdraid1x(void)
