@@ -4,7 +4,9 @@
 # zstd, subvolumes @, @home, @/.snapshots and a snapshot at
 # @/.snapshots/1/snapshot set as default.  Read through pvboot-fstest:
 # listings, sha256 of every file, probe (uuid/label).  Paths resolve from the
-# top level (subvolumes are directories), as in upstream GRUB.
+# top level (subvolumes are directories), as in upstream GRUB; with
+# btrfs_relative_path=y (SUSE/Fedora GRUB, run through pvboot-probe -c) from
+# the default subvolume: `ls`, `..` at its root, an absolute symlink, `cat`.
 # Images: tests/unit/test_xfs_btrfs_mkimg.sh.
 . "$(dirname "$0")/lib/fscommon.bash"
 command -v mkfs.btrfs >/dev/null || { echo "SKIP: mkfs.btrfs missing"; exit 77; }
@@ -14,6 +16,8 @@ MKIMG=$PVBOOT_SRC/tests/unit/test_xfs_btrfs_mkimg.sh
 # full one (tests/unit) takes too long to hash file by file in bash
 export FSB_MKTREE_ARGS=--small
 UUID=1e2d3c4b-5a69-4788-97a6-b5c4d3e2f1a0
+PROBE=${PVBOOT_PROBE:-$PVBOOT_BUILD/src/pvboot-probe}
+[ -x "$PROBE" ] || { echo "missing $PROBE (build target pvboot-probe)"; exit 1; }
 
 variant() {
     local v=$1 d=$WORK/$1
@@ -30,6 +34,18 @@ variant() {
             "$("$FSTEST" "$d/img" -- hash '(hd0)/@/.snapshots/1/snapshot/boot/grub/grub.cfg' | cut -d' ' -f1)"
         expect_eq "$v subvolume listing" "$(printf '@\n@home\ntopfile')" \
             "$("$FSTEST" "$d/img" -- ls '(hd0)/' | tr -d '/' | sort)"
+        # btrfs_relative_path: the default subvolume holds boot/ and
+        # grub.cfg.abs -> /boot/grub/grub.cfg (dangling from the top level)
+        printf '%s\n' 'set btrfs_relative_path=y' 'ls (hd0)/' 'ls (hd0)/boot/grub/' 'ls (hd0)/../..' \
+            'cat (hd0)/grub.cfg.abs' 'set btrfs_relative_path=n' 'ls (hd0)/' \
+            'if cat (hd0)/@/.snapshots/1/snapshot/grub.cfg.abs; then echo resolved; else echo dangling; fi' \
+            >"$WORK/rel.cfg"
+        expect_eq "$v btrfs_relative_path=y" \
+            "$(printf 'boot/ grub.cfg.abs \ngrub.cfg \nboot/ grub.cfg.abs \n'; cat "$d/tree/@/boot/grub/grub.cfg"
+               printf '@/ @home/ topfile \ndangling')" \
+            "$("$PROBE" --json -c "$WORK/rel.cfg" "$d/img" |
+               python3 -c 'import json,sys; print(json.load(sys.stdin)["log"].replace("\r", ""), end="")' |
+               grep -v '^error:')"
     fi
     rm -rf "$d"
 }
