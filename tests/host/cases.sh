@@ -3,7 +3,10 @@
 # Build every field case (/work/shared/cases/FC-*) into a disk image and
 # assert pvboot-probe's exact boot decision against its expected.json
 # (tests/host/cases_build.py does one case).  Cases whose filesystem has no
-# runtime module yet are reported SKIP and do not count as passed.
+# runtime module yet are reported SKIP and do not count as passed.  A btrfs
+# with a default subvolume (FC-025, snapper layout with btrfs_relative_path)
+# is written by Linux in User-Mode Linux (btrfs subvolume set-default); the
+# case passes only if the config was found through that default subvolume.
 #
 # Deliberate deviations from expected.json: none at present (see the
 # report in the commit log / issue 5 note if one is added).
