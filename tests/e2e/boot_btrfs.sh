@@ -1,0 +1,175 @@
+#!/bin/bash
+# e2e (issue 6): boot from a whole-disk btrfs whose /boot was written by the
+# kernel's btrfs driver with compress-force=zstd, under real Xen in QEMU.
+#
+# The disk has exactly the files `xenlab mkdisk --fs btrfs --label none`
+# puts on its disk (Debian 12's kernel and xenlab's domU initrd in /boot,
+# /boot/grub/grub.cfg and /boot/grub2/grub.cfg): they are taken from a
+# mkdisk image with pvboot-fstest, then copied onto a fresh btrfs by Linux in
+# User-Mode Linux mounted with compress-force=zstd (btrfs-progs 6.2's
+# mkfs --rootdir cannot compress; tests/unit/test_xfs_btrfs_mkimg.sh
+# btrfs-tree).  Before booting, `btrfs inspect-internal dump-tree` must show
+# every extent of the initrd and of both grub.cfg zstd-compressed, and at
+# least one zstd extent in the kernel (Debian's bzImage is an xz payload:
+# btrfs stores the chunks zstd cannot shrink uncompressed, as on a real
+# compress=zstd system), every file's extents covering it without gaps;
+# the hosted reader (pvboot-fstest cmp) must return the host files' bytes.
+# Then an all-modules image with the embedded default config boots it to the
+# guest's userspace marker with blkfront reconnecting xvda; the loader's
+# CRC32 of the kernel file and of the initrd it read from the compressed
+# extents must equal the host files'.  One boot.
+#
+# tests/e2e/boot.sh boots plain (uncompressed, mkfs --rootdir) whole-disk
+# btrfs already ("btrfs:none"); this test adds the compressed case.
+# Environment: PVBOOT_SRC, PVBOOT_BUILD (set by ctest).
+set -euo pipefail
+PVBOOT_SRC=${PVBOOT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+PVBOOT_BUILD=${PVBOOT_BUILD:-$PVBOOT_SRC/build}
+MODDIR=${PVBOOT_MODDIR:-$PVBOOT_BUILD/modules/x86_64-xen}
+XENLAB=$PVBOOT_SRC/scripts/xenlab/xenlab
+XENLAB_CACHE=${XENLAB_CACHE:-/var/cache/pvboot-xenlab}
+FSTEST=$PVBOOT_BUILD/src/pvboot-fstest
+KVER=6.1.0-57-amd64
+KERNEL=/boot/vmlinuz-$KVER
+INITRD=$XENLAB_CACHE/domu-initrd-$KVER.img
+
+skip() { echo "SKIP: $*"; exit 77; }
+[ -s "$XENLAB_CACHE/stamp" ] || skip "xenlab not set up ($XENLAB_CACHE/stamp missing)"
+command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
+[ -x "$PVBOOT_BUILD/src/mkpvimage" ] || skip "mkpvimage not built in $PVBOOT_BUILD"
+[ -x "$FSTEST" ] || skip "pvboot-fstest not built in $PVBOOT_BUILD"
+for m in linux btrfs zstd; do [ -s "$MODDIR/$m.mod" ] || skip "$MODDIR/$m.mod not built"; done
+[ -s "$KERNEL" ] && [ -s "$INITRD" ] || skip "no $KERNEL or $INITRD"
+command -v btrfs >/dev/null || skip "no btrfs (btrfs-progs)"
+# an installed dependency (scripts/install-deps.sh): missing = failure
+[ -x /usr/bin/linux.uml ] || { echo "FAIL: /usr/bin/linux.uml missing (user-mode-linux)"; exit 1; }
+
+W=$(mktemp -d /tmp/pvboot-e2e-btrfs.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+FAILED=0
+check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; FAILED=1; fi; }
+crc32() { python3 -c 'import sys,zlib; print("%08x" % zlib.crc32(open(sys.argv[1],"rb").read()))' "$1"; }
+
+"$PVBOOT_BUILD/src/mkpvimage" -O x86_64-xen -d "$MODDIR" -c "$PVBOOT_SRC/embed/default.cfg" \
+    -o "$W/pvboot.bin"
+
+# 1. mkdisk's files (whole-disk btrfs: root=/dev/xvda in its grub.cfg)
+"$XENLAB" mkdisk "$W/mkdisk.img" --fs btrfs --label none >"$W/mkdisk.txt" 2>&1 \
+    || { echo "FAIL: xenlab mkdisk"; cat "$W/mkdisk.txt"; exit 1; }
+ST=$W/root
+mkdir -p "$ST"
+"$FSTEST" "$W/mkdisk.img" -- ls -R '(hd0)/' >"$W/mkdisk.ls"
+while IFS= read -r p; do
+    case "$p" in
+        */) mkdir -p "$ST/$p" ;;
+        *) "$FSTEST" "$W/mkdisk.img" -- cat "(hd0)/$p" >"$ST/$p" ;;
+    esac
+done <"$W/mkdisk.ls"
+rm -f "$W/mkdisk.img"
+FILES="boot/grub/grub.cfg boot/grub2/grub.cfg boot/initrd.img-$KVER boot/vmlinuz-$KVER"
+check "mkdisk's disk holds exactly: /boot/{grub,grub2}/grub.cfg, kernel, initrd" \
+      '[ "$(grep -v "/$" "$W/mkdisk.ls" | sort | tr "\n" " ")" = "$FILES " ]'
+check "mkdisk's kernel and initrd are the host files" \
+      'cmp -s "$ST/boot/vmlinuz-$KVER" "$KERNEL" && cmp -s "$ST/boot/initrd.img-$KVER" "$INITRD"'
+
+# 2. the same tree written by Linux with compress-force=zstd
+FSB_TREE=$ST FSB_COMPRESS=zstd FSB_LABEL=XENLAB FSB_SIZE_MB=160 \
+    bash "$PVBOOT_SRC/tests/unit/test_xfs_btrfs_mkimg.sh" "$W/mk" btrfs-tree >"$W/mk.log" 2>&1 \
+    || { echo "FAIL: UML btrfs build"; tail -20 "$W/mk.log"; exit 1; }
+DISK=$W/mk/img
+
+# 3. the extents, as btrfs-progs reads them: per file "path n_zstd n_none
+#    n_inline_zstd n_other covered_bytes size"
+btrfs inspect-internal dump-tree -t 5 "$DISK" >"$W/fstree.txt"
+python3 - "$W/fstree.txt" >"$W/extents.txt" <<'PY'
+import re, sys
+names, parent, size, ext = {}, {}, {}, {}
+cur = None
+for line in open(sys.argv[1]):
+    m = re.search(r"key \((\d+) (\w+) (\d+)\)", line)
+    if m:
+        cur = (int(m.group(1)), m.group(2), int(m.group(3)))
+        if cur[1] == "EXTENT_DATA":
+            ext.setdefault(cur[0], []).append({"off": cur[2]})
+        continue
+    if not cur:
+        continue
+    ino, typ, off = cur
+    if typ == "INODE_REF":
+        m = re.search(r"name: (.*)$", line.rstrip("\n"))
+        if m and ino != 256:
+            names[ino], parent[ino] = m.group(1), off
+    elif typ == "INODE_ITEM":
+        m = re.search(r"\bsize (\d+)", line)
+        if m and "transid" in line:
+            size[ino] = int(m.group(1))
+    elif typ == "EXTENT_DATA":
+        e = ext[ino][-1]
+        if "type 0 (inline)" in line: e["kind"] = "inline"
+        elif "type 1 (regular)" in line: e["kind"] = "regular"
+        elif "type 2" in line: e["kind"] = "prealloc"
+        m = re.search(r"extent data offset \d+ nr (\d+) ram", line)
+        if m: e["len"] = int(m.group(1))
+        m = re.search(r"inline extent data size \d+ ram_bytes (\d+)", line)
+        if m: e["len"] = int(m.group(1))
+        m = re.search(r"compression (\d+)", line)
+        if m: e["comp"] = int(m.group(1))
+def path(i):
+    p = []
+    while i in names and len(p) < 64:
+        p.append(names[i]); i = parent[i]
+    return "/".join(reversed(p))
+for ino in sorted(ext):
+    es = sorted(ext[ino], key=lambda e: e["off"])
+    zstd = sum(1 for e in es if e.get("kind") == "regular" and e.get("comp") == 3)
+    none = sum(1 for e in es if e.get("kind") == "regular" and e.get("comp") == 0)
+    izstd = sum(1 for e in es if e.get("kind") == "inline" and e.get("comp") == 3)
+    other = len(es) - zstd - none - izstd
+    pos = 0
+    for e in es:
+        if e["off"] != pos: break
+        pos += e.get("len", 0)
+    print(path(ino), zstd, none, izstd, other, min(pos, size.get(ino, -1)), size.get(ino, -1))
+PY
+cat "$W/extents.txt" | sed 's/^/extents (path zstd none inline-zstd other covered size): /'
+ext() { awk -v p="$1" '$1 == p' "$W/extents.txt"; }
+ISZ=$(stat -c %s "$INITRD") KSZ=$(stat -c %s "$KERNEL")
+NI=$(( (ISZ + 131071) / 131072 ))
+check "initrd: all $NI extents zstd (128 KiB each), covering $ISZ bytes" \
+      '[ "$(ext boot/initrd.img-$KVER)" = "boot/initrd.img-$KVER $NI 0 0 0 $ISZ $ISZ" ]'
+check "kernel: >= 1 zstd extent, only zstd/uncompressed regular extents, covering $KSZ bytes" \
+      'ext boot/vmlinuz-$KVER | awk -v s=$KSZ "{ exit !(\$2 >= 1 && \$5 == 0 && \$6 == s && \$7 == s) }"'
+for c in boot/grub/grub.cfg boot/grub2/grub.cfg; do
+    CSZ=$(stat -c %s "$ST/$c")
+    check "$c: one inline zstd-compressed extent of $CSZ bytes" '[ "$(ext $c)" = "$c 0 0 1 0 $CSZ $CSZ" ]'
+done
+# the hosted runtime reads the compressed files back byte for byte
+check "pvboot-fstest reads kernel and initrd back identical" \
+      '"$FSTEST" "$DISK" -- cmp "(hd0)/boot/vmlinuz-$KVER" "$KERNEL" &&
+       "$FSTEST" "$DISK" -- cmp "(hd0)/boot/initrd.img-$KVER" "$INITRD"'
+check "pvboot-fstest probe: whole-disk btrfs labelled XENLAB" \
+      '"$FSTEST" "$DISK" -- probe | grep -q "^(xen/xvda) size=$((160 << 20)) fs=btrfs uuid=[0-9a-f-]* label=\"XENLAB\"$"'
+
+# 4. boot it
+rc=0
+"$XENLAB" run --loader "$W/pvboot.bin" --disk "$DISK" \
+    --extra 'xen_grub_env_linux_crc=1' --expect 'XENLAB-DOMU-DISK-OK' \
+    --mark 'linux: starting the kernel' --timeout 240 \
+    --cfg-line 'on_crash = "preserve"' --outdir "$W/run" >"$W/out.txt" 2>&1 || rc=$?
+CON=$(tr -d '\r' <"$W/run/domu-console.log" 2>/dev/null || true)
+echo "$CON" | grep -E '^pvboot:|^linux:|XENLAB-DOMU|^error' | sed 's/^/console| /' || true
+grep 'XENLAB-TIME' "$W/out.txt" || true
+check "xenlab matched XENLAB-DOMU-DISK-OK (rc $rc)" '[ $rc = 0 ]'
+check "config found on the whole-disk btrfs" \
+      'echo "$CON" | grep -qx "pvboot: using (xen/xvda)/boot/grub2/grub.cfg"'
+check "kernel file read intact from zstd/plain extents (crc32 $(crc32 "$KERNEL"))" \
+      'echo "$CON" | grep -qx "linux: /boot/vmlinuz-$KVER: $KSZ bytes, crc32 $(crc32 "$KERNEL")"'
+check "initrd read intact from zstd extents (crc32 $(crc32 "$INITRD"))" \
+      'echo "$CON" | grep -qx "linux: initrd: $ISZ bytes, crc32 $(crc32 "$INITRD")"'
+check "userspace reached" 'echo "$CON" | grep -q "^XENLAB-DOMU-USERSPACE-OK"'
+check "/proc/cmdline is the grub.cfg arguments" \
+      'echo "$CON" | grep -qx "XENLAB-DOMU-CMDLINE: root=/dev/xvda ro console=hvc0"'
+check "kernel's blkfront reconnected xvda" 'echo "$CON" | grep -q "^XENLAB-DOMU-DISK-OK xvda("'
+check "no loader fault" '! echo "$CON" | grep -Eq "pvboot: fatal exception|panic:"'
+[ "$FAILED" = 0 ] || { echo "work dir kept: $W"; trap - EXIT; exit 1; }
+echo "PASS boot_btrfs"
