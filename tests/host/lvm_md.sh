@@ -34,7 +34,7 @@ mkfs "$WORK/rootfs.ext4" 8M 1a2b3c4d-0000-4000-8000-0000000000f5 lvroot "$SRC2"
 for v in 12 10 11 09; do
     mkfs "$WORK/md${v#0}.ext4" 28M "2b3c4d5e-0000-4000-8000-0000000000$v" "md${v#0}" "$SRC"
 done
-D=(pv1 pv2 m12a m12b m10a m10b m9a m9b m11a)
+D=(pv1 pv2 m12a m12b m10a m10b m9a m9b m11a lma lmb)
 ubd=()
 for i in "${!D[@]}"; do
     truncate -s 40M "$WORK/${D[$i]}.img"
@@ -70,9 +70,16 @@ mdadm --create /dev/md10 --run --assume-clean --homehost=pvb --name=boot10 --met
 mdadm --create /dev/md9 --run --assume-clean --metadata=0.90 --level=1 --raid-devices=2 /dev/ubdg /dev/ubdh
 mdadm --create /dev/md11 --run --assume-clean --homehost=pvb --name=boot11 --metadata=1.1 --level=1 --raid-devices=2 /dev/ubdi missing
 for v in 12 10 9 11; do dd if=$WORK/md\$v.ext4 of=/dev/md\$v bs=1M conv=fsync; done
+# LVM on md (1.0 superblock: each member also shows the PV label at its start)
+mdadm --create /dev/md13 --run --assume-clean --homehost=pvb --name=pvmd --metadata=1.0 --level=1 --raid-devices=2 /dev/ubdj /dev/ubdk
+lvm pvcreate --config "\$C" -y /dev/md13
+lvm vgcreate --config "\$C" -s 4M vgmd /dev/md13
+lvm lvcreate --config "\$C" -y -Zn -l 2 -n boot vgmd
+dd if=$WORK/rootfs.ext4 of=/dev/mapper/vgmd-boot bs=1M conv=fsync
+lvm vgchange --config "\$C" -an vgmd
 mdadm --detail --export /dev/md12 > $WORK/md12.detail
 mdadm --detail --export /dev/md9 > $WORK/md9.detail
-mdadm --stop /dev/md12 /dev/md10 /dev/md9 /dev/md11
+mdadm --stop /dev/md12 /dev/md10 /dev/md9 /dev/md11 /dev/md13
 UMLEOF
 cat >"$WORK/init.sh" <<INITEOF
 #!/bin/sh
@@ -146,4 +153,12 @@ check_tree "md 0.90 by mduuid" "$W/m9b.img" "mduuid/$md9_uuid" "$SRC" '^lost\+fo
 check_tree "md 1.1 degraded" "$W/m11a.img" md/boot11 "$SRC" '^lost\+found'
 expect_eq "md probe" "(md/boot12) fs=ext2 uuid=2b3c4d5e-0000-4000-8000-000000000012 label=\"md12\"" \
     "$("$FSTEST" "$W/m12a.img" "$W/m12b.img" -- probe | grep '^(md' | sed 's/ size=[0-9]*//')"
+# LVM on md 1.0: the PV is read through the array, also with a member missing
+check_tree "lvm on md" "$W/lma.img $W/lmb.img" lvm/vgmd-boot "$SRC2" '^lost\+found'
+check_tree "lvm on md, member a missing" "$W/lmb.img" lvm/vgmd-boot "$SRC2" '^lost\+found'
+expect_eq "lvm on md devices" "(xen/xvda) size=41943040 fs=none
+(xen/xvdb) size=41943040 fs=none
+(md/pvmd) size=41877504 fs=none
+(lvm/vgmd-boot) size=8388608 fs=ext2 uuid=1a2b3c4d-0000-4000-8000-0000000000f5 label=\"lvroot\"" \
+    "$("$FSTEST" "$W/lma.img" "$W/lmb.img" -- probe)"
 finish
