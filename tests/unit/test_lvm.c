@@ -20,6 +20,7 @@
 #include "pvboot/hosted.h"
 #include "pvboot/lvm.h"
 #include "pvboot/mdraid.h"
+#include "pvboot/script.h"
 
 static void w32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
 static void w64(uint8_t *p, uint64_t v) { w32(p, (uint32_t)v); w32(p + 4, (uint32_t)(v >> 32)); }
@@ -298,6 +299,13 @@ static void test_lv_disk(void **state)
     for (unsigned i = 1000; i < sizeof buf; i++)
         if (buf[i - 1000] != (uint8_t)((i / 32768) * 37 + (i % 32768) * 7))
             fail_msg("byte %u", i);
+
+    /* `ls' lists the LV as a device, after the disks it is made of */
+    pb_hosted_capture_output(true);
+    pb_hosted_output_reset();
+    assert_int_equal(pb_script_run("ls", 2, "t.cfg"), 0);
+    assert_string_equal(pb_hosted_output(), "(pva) (pvb) (lvm/vgt-my--lv) \r\n");
+    pb_hosted_capture_output(false);
 
     /* the PVs go: so does the LV */
     pb_hostdisk_remove_all();

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libFuzzer target: the lvm module.  First input byte selects:
+ *   odd:  the rest is VG metadata text for pb_lvm_parse_metadata();
+ *   even: the rest is a disk (label in sectors 0-3, pv_header, metadata
+ *         area header and text); it is registered, the disk scanner finds
+ *         the LVs, and every LV is read (bounded) and probed for a filesystem.
+ * Also feeds the bytes to pb_lvm_parse_label() and pb_lvm_parse_mda_header()
+ * directly.  Seeds: seeds-lvm.sh.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pvboot/disk.h"
+#include "pvboot/err.h"
+#include "pvboot/fs.h"
+#include "pvboot/hosted.h"
+#include "pvboot/lvm.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static int inited;
+    if (!inited) {
+        pb_hosted_init();
+        inited = 1;
+    }
+    if (size < 2 || size > (4u << 20))
+        return 0;
+    uint8_t sel = data[0];
+    data++;
+    size--;
+    if (sel & 1) {
+        struct pb_lvm_vg vg;
+        if (pb_lvm_parse_metadata((const char *)data, size, &vg) == 0)
+            pb_lvm_vg_free(&vg);
+        pb_error_clear();
+        return 0;
+    }
+    struct pb_lvm_label lab;
+    pb_lvm_parse_label(data, size, &lab);
+    if (size >= 512) {
+        uint64_t o, n;
+        uint32_t c;
+        pb_lvm_parse_mda_header(data, 4096, 1u << 20, &o, &n, &c);
+    }
+    pb_error_clear();
+    if (size < 512)
+        return 0;
+    uint8_t *copy = malloc(size);
+    if (!copy)
+        return 0;
+    memcpy(copy, data, size);
+    if (!pb_hostdisk_add_mem(copy, size, "fuzz")) {
+        free(copy);
+        return 0;
+    }
+    static uint8_t buf[64 << 10];
+    for (struct pb_disk *d = pb_disk_first(); d; d = pb_disk_next(d)) {
+        if (strncmp(d->name, "lvm/", 4) != 0)
+            continue;
+        uint64_t bytes = d->nr_sectors * PB_SECTOR_SIZE;
+        for (uint64_t off = 0; off < bytes && off < (1u << 20); off += sizeof buf)
+            pb_disk_read(d, off, (size_t)(bytes - off < sizeof buf ? bytes - off : sizeof buf), buf);
+        pb_error_clear();
+        char name[sizeof d->name + 2];
+        snprintf(name, sizeof name, "(%s)", d->name);
+        struct pb_device *dev;
+        if (pb_device_open(name, &dev) == 0) {
+            struct pb_fs *fs;
+            pb_fs_probe(dev, &fs);
+            pb_device_close(dev);
+        }
+        pb_error_clear();
+    }
+    pb_hostdisk_remove_all();
+    free(copy);
+    return 0;
+}
