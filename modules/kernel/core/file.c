@@ -325,8 +325,9 @@ int pb_file_load(const char *path, size_t max_size, void **buf, size_t *len)
     }
     char *b = malloc((size_t)f->size + 1);
     if (!b) {
+        unsigned long long size = f->size;
         pb_file_close(f);
-        return pb_error(PB_ENOMEM, "%s: out of memory (%llu bytes)", path, (unsigned long long)f->size);
+        return pb_error(PB_ENOMEM, "%s: out of memory (%llu bytes)", path, size);
     }
     int64_t n = pb_file_pread(f, 0, b, (size_t)f->size);
     if (n < 0) {
