@@ -533,6 +533,8 @@ static void test_timeout(void **state)
     free(buf);
     free(r->shadow);          /* requests stay in flight: fini keeps memory */
     free(r->gref_pool);
+    free(r->ra_q);
+    free(r->ra_segs);
     free(r);
     fake_free(f);
 }
@@ -551,6 +553,8 @@ static void test_bad_response_id(void **state)
     free(buf);
     free(r->shadow);
     free(r->gref_pool);
+    free(r->ra_q);
+    free(r->ra_segs);
     free(r);
     fake_free(f);
 }
