@@ -161,4 +161,14 @@ expect_eq "lvm on md devices" "(xen/xvda) size=41943040 fs=none
 (md/pvmd) size=41877504 fs=none
 (lvm/vgmd-boot) size=8388608 fs=ext2 uuid=1a2b3c4d-0000-4000-8000-0000000000f5 label=\"lvroot\"" \
     "$("$FSTEST" "$W/lma.img" "$W/lmb.img" -- probe)"
+# corruption: random byte flips (3 in 4 aimed at non-zero sectors: labels,
+# metadata areas, superblocks, filesystem) then a bounded walk of every
+# device, LVs and arrays included; no crash, no hang
+for img in pv1 m12a m10a m9a; do
+    out=$("$FSTEST" -- corrupt "$W/$img.img" 300 7 2>&1 | tail -n 1)
+    case "$out" in
+    *"no crash or hang"*) ok ;;
+    *) fail "corrupt $img: $out" ;;
+    esac
+done
 finish
