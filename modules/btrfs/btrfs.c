@@ -118,6 +118,7 @@ struct btrfs_fs {
     uint8_t def_level;
     uint64_t def_dirid;
     char *default_path;
+    char *default_err;          /* why the default subvolume is unusable */
     /* last decompressed extent */
     uint64_t zc_bytenr, zc_len;
     uint8_t zc_type;
@@ -865,6 +866,7 @@ static void btrfs_unmount(struct pb_fs *pfs)
         return;
     free(fs->chunks);
     free(fs->default_path);
+    free(fs->default_err);
     free(fs->zc_buf);
     if (fs->zstd)
         ZSTD_freeDCtx(fs->zstd);
@@ -1108,10 +1110,25 @@ static int btrfs_mount(struct pb_device *dev, struct pb_fs **fsp)
     fs->def_bytenr = fs->top_bytenr;
     fs->def_level = fs->top_level;
     fs->def_dirid = fs->top_dirid;
-    if (r == 0 && fs->default_id != BTRFS_FS_TREE)
-        r = btrfs_subvol_path(fs, fs->default_id, &fs->default_path);
-    if (r == 0 && fs->default_id != BTRFS_FS_TREE)
-        r = btrfs_find_root(fs, fs->default_id, &fs->def_bytenr, &fs->def_level, &fs->def_dirid);
+    if (r == 0 && fs->default_id != BTRFS_FS_TREE) {
+        /* A damaged default subvolume (no root item, broken back
+         * references) only fails btrfs_relative_path lookups: the top
+         * level stays readable, as upstream GRUB reads it. */
+        int d = btrfs_subvol_path(fs, fs->default_id, &fs->default_path);
+        if (d == 0)
+            d = btrfs_find_root(fs, fs->default_id, &fs->def_bytenr, &fs->def_level,
+                                &fs->def_dirid);
+        if (d == PB_ENOMEM) {
+            r = d;
+        } else if (d < 0) {
+            free(fs->default_path);
+            fs->default_path = NULL;
+            fs->default_err = strdup(pb_errmsg());
+            pb_error_clear();
+            if (!fs->default_err)
+                r = pb_error(PB_ENOMEM, "btrfs: out of memory");
+        }
+    }
     if (r < 0)
         goto fail;
     fs->base.default_subvol = fs->default_path;
@@ -1134,13 +1151,18 @@ static bool btrfs_relative_mode(void)
 
 /** btrfs_root() - the directory a path starts from: the top-level FS tree's
  *  root directory, or the default subvolume's while btrfs_relative_mode().
- *  Errors: PB_ENOMEM, PB_EBADFS (no inode item for the root directory). */
+ *  Errors: PB_ENOMEM, PB_EBADFS (no inode item for the root directory; in
+ *  relative mode, a default subvolume that could not be resolved at mount). */
 static int btrfs_root(struct pb_fs *pfs, struct pb_node **out)
 {
     struct btrfs_fs *fs = (struct btrfs_fs *)pfs;
     struct btrfs_node *n = NULL;
     int r;
-    if (fs->default_id != BTRFS_FS_TREE && btrfs_relative_mode())
+    bool rel = fs->default_id != BTRFS_FS_TREE && btrfs_relative_mode();
+    if (rel && fs->default_err)
+        return pb_error(PB_EBADFS, "btrfs: %s: btrfs_relative_path: default subvolume %llu: %s",
+                        devname(fs), (unsigned long long)fs->default_id, fs->default_err);
+    if (rel)
         r = btrfs_make_node(fs, fs->default_id, fs->def_bytenr, fs->def_level, fs->def_dirid, &n);
     else
         r = btrfs_make_node(fs, BTRFS_FS_TREE, fs->top_bytenr, fs->top_level, fs->top_dirid, &n);

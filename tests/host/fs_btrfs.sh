@@ -46,6 +46,31 @@ variant() {
             "$("$PROBE" --json -c "$WORK/rel.cfg" "$d/img" |
                python3 -c 'import json,sys; print(json.load(sys.stdin)["log"].replace("\r", ""), end="")' |
                grep -v '^error:')"
+        # a default subvolume that does not exist (DIR_ITEM "default" of the
+        # root tree pointed at id 999): the top level stays readable, only
+        # btrfs_relative_path lookups fail, with the reason
+        local n
+        n=$(python3 - "$d/img" "$WORK/baddef.img" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+n, i = 0, d.find(b"default")
+while i >= 0:
+    # dir item: location key (objectid, type 132 = ROOT_ITEM, offset),
+    # transid, data_len, name_len = 7, type, then the name
+    if i >= 30 and d[i - 22] == 132 and struct.unpack_from("<H", d, i - 3)[0] == 7:
+        struct.pack_into("<Q", d, i - 30, 999)
+        n += 1
+    i = d.find(b"default", i + 1)
+open(sys.argv[2], "wb").write(d)
+print(n)
+PY
+)
+        printf '%s\n' 'ls (hd0)/' 'set btrfs_relative_path=y' 'ls (hd0)/' >"$WORK/baddef.cfg"
+        expect_eq "$v damaged default subvolume" \
+            "$(printf '@/ @home/ topfile \nerror: (embedded)/pvboot.cfg:3: btrfs: xen/xvda: btrfs_relative_path: default subvolume 999: btrfs: xen/xvda: subvolume 999 has no back reference')" \
+            "$([ "$n" -ge 1 ] && "$PROBE" --json -c "$WORK/baddef.cfg" "$WORK/baddef.img" |
+               python3 -c 'import json,sys; print(json.load(sys.stdin)["log"].replace("\r", ""), end="")')"
+        rm -f "$WORK/baddef.img"
     fi
     rm -rf "$d"
 }
