@@ -10,7 +10,8 @@
  *
  * Names follow GRUB: a disk is "xen/xvda" (alias "hd0"), "memdisk",
  * "host/NAME" in the hosted build, "lvm/VG-LV" (LVM2 logical volume, '-' in
- * VG/LV names doubled as device-mapper does), "md/NAME" (alias
+ * VG/LV names doubled as device-mapper does; alias "lvmid/VGUUID/LVUUID" as
+ * grub-mkconfig writes it), "md/NAME" (alias
  * "mduuid/UUID", Linux md RAID1); a device is "DISK" or "DISK,PART" where
  * PART is "msdos1", "gpt2", nested "msdos5", or a bare number "1" (= the
  * first partition of any map), e.g. "xen/xvda,msdos1", "hd0,gpt2", "hd0,1".
@@ -42,7 +43,7 @@ struct pb_disk_ops {
 
 struct pb_disk {
     char name[96];            /* "xen/xvda", "lvm/vg0-boot" */
-    char alias[48];           /* "hd0", "mduuid/<32 hex>" or "" */
+    char alias[96];           /* "hd0", "mduuid/<32 hex>", "lvmid/<VG uuid>/<LV uuid>" or "" */
     uint64_t nr_sectors;      /* size in 512-byte sectors */
     uint32_t sector_size;     /* logical sector size in bytes (512, 4096) */
     uint32_t flags;           /* PB_DISK_F_* */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lvm: LVM2 linear logical volumes as read-only disks "lvm/VG-LV" (GRUB's
- * names: '-' in VG and LV names doubled as device-mapper does).
+ * names: '-' in VG and LV names doubled as device-mapper does), alias
+ * "lvmid/VGUUID/LVUUID" (uuids as LVM prints them, with dashes), the name
+ * grub-mkconfig writes in `set root=' and `search --hint'.
  *
  * A disk scanner (include/pvboot/disk.h) looks for an LVM2 label on every
  * disk and every partition, reads the newest metadata of each volume group
@@ -201,6 +203,13 @@ static const struct pvloc *find_pv(const struct vols *vs, const char *uuid)
     return best;
 }
 
+/* LVM's printed form of a 32-character uuid: 6-4-4-4-4-4-6 */
+static void dashed(const char *u, char *out, size_t size)
+{
+    snprintf(out, size, "%.6s-%.4s-%.4s-%.4s-%.4s-%.4s-%.6s", u, u + 6, u + 10, u + 14, u + 18,
+             u + 22, u + 26);
+}
+
 static void register_lv(const struct vols *vs, const struct pb_lvm_vg *vg, const struct pb_lvm_lv *l)
 {
     char name[sizeof ((struct pb_disk *)0)->name];
@@ -231,9 +240,7 @@ static void register_lv(const struct vols *vs, const struct pb_lvm_vg *vg, const
             continue;
         }
         const struct pb_lvm_pv *mpv = &vg->pvs[s->pv];
-        snprintf(segs[k].pv_uuid, sizeof segs[k].pv_uuid, "%.6s-%.4s-%.4s-%.4s-%.4s-%.4s-%.6s",
-                 mpv->uuid, mpv->uuid + 6, mpv->uuid + 10, mpv->uuid + 14, mpv->uuid + 18,
-                 mpv->uuid + 22, mpv->uuid + 26);
+        dashed(mpv->uuid, segs[k].pv_uuid, sizeof segs[k].pv_uuid);
         const struct pvloc *pv = find_pv(vs, mpv->uuid);
         if (!pv)
             continue;
@@ -262,6 +269,11 @@ static void register_lv(const struct vols *vs, const struct pb_lvm_vg *vg, const
         return;
     }
     snprintf(lv->disk.name, sizeof lv->disk.name, "%s", name);
+    /* GRUB's second name, which grub-mkconfig uses: lvmid/VGUUID/LVUUID */
+    char vu[PB_LVM_UUID_LEN + 7], lu[PB_LVM_UUID_LEN + 7];
+    dashed(vg->uuid, vu, sizeof vu);
+    dashed(l->uuid, lu, sizeof lu);
+    snprintf(lv->disk.alias, sizeof lv->disk.alias, "lvmid/%s/%s", vu, lu);
     lv->disk.nr_sectors = l->extent_count * vg->extent_size;
     lv->disk.sector_size = ss;
     lv->disk.flags = PB_DISK_F_READONLY;

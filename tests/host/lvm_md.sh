@@ -63,6 +63,7 @@ lvm lvcreate --config "\$C" -y -Zn -i 2 -I 64k -l 2 -n striped vg0
 dd if=$WORK/boot.ext4 of=/dev/mapper/vg0-boot bs=1M conv=fsync
 dd if=$WORK/rootfs.ext4 of=/dev/mapper/vg0-root--fs bs=1M conv=fsync
 lvm lvs --config "\$C" --noheadings -o lv_name,seg_start_pe,seg_size_pe,devices,segtype > $WORK/lvs.txt
+lvm lvs --config "\$C" --noheadings -o vg_uuid,lv_uuid vg0/boot > $WORK/lvid.txt
 lvm pvs --config "\$C" --noheadings -o pv_name,pv_uuid | sed 's/^ *[^ ]* */pv_uuid /' > $WORK/pvs.txt
 lvm vgchange --config "\$C" -an vg0
 mdadm --create /dev/md12 --run --assume-clean --homehost=pvb --name=boot12 --metadata=1.2 --level=1 --raid-devices=2 /dev/ubdc /dev/ubdd
@@ -123,6 +124,11 @@ check_tree "lvm root-fs (name with -)" "$PVS" lvm/vg0-root--fs "$SRC2" '^lost\+f
 # shellcheck disable=SC2086
 expect_eq "lvm cat" "$(sha256sum <"$SRC/boot/vmlinuz-6.1.0-18-amd64")" \
     "$("$FSTEST" $PVS -- cat '(lvm/vg0-boot)/boot/vmlinuz-6.1.0-18-amd64' | sha256sum)"
+# grub-mkconfig's name for it: lvmid/VGUUID/LVUUID
+read -r VGU LVU <"$W/lvid.txt"
+# shellcheck disable=SC2086
+expect_eq "lvmid alias" "$(sha256sum <"$SRC/boot/vmlinuz-6.1.0-18-amd64")" \
+    "$("$FSTEST" $PVS -- cat "(lvmid/$VGU/$LVU)/boot/vmlinuz-6.1.0-18-amd64" | sha256sum)"
 # shellcheck disable=SC2086
 if "$FSTEST" $PVS -- cat '(lvm/vg0-striped)/x' >/dev/null 2>"$W/err"; then fail "striped LV read"; else ok; fi
 grep -q 'lvm/vg0-striped: logical volume vg0/striped has 2 stripes (only linear LVs are supported)' "$W/err" &&

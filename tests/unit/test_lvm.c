@@ -281,6 +281,10 @@ static void test_lv_disk(void **state)
     struct pb_disk *lv = pb_disk_find("lvm/vgt-my--lv");
     assert_non_null(lv);
     assert_int_equal(lv->nr_sectors, 3 * 64);
+    assert_string_equal(lv->alias, "lvmid/AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA/"
+                                   "LV0000-0000-0000-0000-0000-0000-000000");
+    assert_ptr_equal(pb_disk_find("lvmid/AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA/"
+                                  "LV0000-0000-0000-0000-0000-0000-000000"), lv);
     uint8_t buf[3 * 32768];
     /* extents 0-1 are on pv0; extent 2 on the absent pv1 */
     assert_int_equal(pb_disk_read(lv, 0, 65536, buf), 0);
