@@ -21,6 +21,7 @@
 #include "pvboot/disk.h"
 #include "pvboot/err.h"
 #include "pvboot/fs.h"
+#include "pvboot/fsconv.h"
 
 #define ATTR_RO     0x01
 #define ATTR_HIDDEN 0x02
@@ -224,14 +225,7 @@ static int64_t fat_time(uint16_t date, uint16_t time)
     int hh = time >> 11, mm = (time >> 5) & 63, ss = (time & 31) * 2;
     if (m < 1 || m > 12 || d < 1)
         return 0;
-    /* days from civil (proleptic Gregorian) */
-    int yy = m <= 2 ? y - 1 : y;
-    int era = yy / 400;
-    int yoe = yy - era * 400;
-    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    int64_t days = (int64_t)era * 146097 + doe - 719468;
-    return days * 86400 + hh * 3600 + mm * 60 + ss;
+    return pb_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss;
 }
 
 /* An 11-byte space-padded volume label (BPB or directory entry) at @src
@@ -359,21 +353,6 @@ static int fat_root(struct pb_fs *pfs, struct pb_node **out)
     return 0;
 }
 
-/* Append UCS-2 unit @c as UTF-8 to @out (cap @cap); returns new length. */
-static size_t put_utf8(char *out, size_t o, size_t cap, uint32_t c)
-{
-    uint8_t b[4];
-    size_t n;
-    if (c < 0x80) { b[0] = (uint8_t)c; n = 1; }
-    else if (c < 0x800) { b[0] = 0xc0 | (c >> 6); b[1] = 0x80 | (c & 0x3f); n = 2; }
-    else if (c < 0x10000) { b[0] = 0xe0 | (c >> 12); b[1] = 0x80 | ((c >> 6) & 0x3f); b[2] = 0x80 | (c & 0x3f); n = 3; }
-    else { b[0] = 0xf0 | (c >> 18); b[1] = 0x80 | ((c >> 12) & 0x3f); b[2] = 0x80 | ((c >> 6) & 0x3f); b[3] = 0x80 | (c & 0x3f); n = 4; }
-    if (o + n >= cap)
-        return o;
-    memcpy(out + o, b, n);
-    return o + n;
-}
-
 struct fat_dirent {
     char name[256 * 3 + 1];      /* UTF-8 */
     size_t namelen;
@@ -465,12 +444,12 @@ static int walk_dir(struct fat_fs *fs, struct fat_node *dir,
                     uint32_t c = lfn[k];
                     if (c == 0 || c == 0xffff)
                         break;
-                    if (c >= 0xd800 && c < 0xdc00 && k + 1 < lfn_total * 13 &&
-                        lfn[k + 1] >= 0xdc00 && lfn[k + 1] < 0xe000) {
-                        c = 0x10000 + ((c - 0xd800) << 10) + (lfn[k + 1] - 0xdc00);
+                    uint32_t pair = k + 1 < lfn_total * 13 ? pb_utf16_pair(c, lfn[k + 1]) : 0;
+                    if (pair) {
+                        c = pair;
                         k++;
                     }
-                    o = put_utf8(de->name, o, sizeof de->name, c);
+                    o = pb_utf8_put(de->name, o, sizeof de->name, c);
                 }
             }
             lfn_total = 0;

@@ -29,6 +29,7 @@
 #include "pvboot/disk.h"
 #include "pvboot/err.h"
 #include "pvboot/fs.h"
+#include "pvboot/fsconv.h"
 
 #define ISO_SECTOR 2048u
 #define ISO_MAX_DIR (64u << 20)      /* bound on one directory's size */
@@ -74,13 +75,7 @@ static int64_t rec_time(const uint8_t *t)
     int y = 1900 + t[0], m = t[1], d = t[2];
     if (m < 1 || m > 12 || d < 1 || d > 31)
         return 0;
-    int yy = m <= 2 ? y - 1 : y;
-    int era = yy / 400;
-    int yoe = yy - era * 400;
-    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    int64_t days = (int64_t)era * 146097 + doe - 719468;
-    int64_t s = days * 86400 + t[3] * 3600 + t[4] * 60 + t[5];
+    int64_t s = pb_days_from_civil(y, m, d) * 86400 + t[3] * 3600 + t[4] * 60 + t[5];
     return s - (int8_t)t[6] * 15 * 60;
 }
 
@@ -256,28 +251,22 @@ struct iso_dirent {
     struct iso_ent ent;
 };
 
+/* UCS-2/UTF-16 big endian (@n bytes at @s; Joliet) to NUL-terminated UTF-8
+ * in @out (@cap bytes, cut at a whole character); its length to *@outlen. */
 static void ucs2be_to_utf8(const uint8_t *s, size_t n, char *out, size_t cap, size_t *outlen)
 {
     size_t o = 0;
     for (size_t i = 0; i + 1 < n; i += 2) {
         uint32_t c = (uint32_t)s[i] << 8 | s[i + 1];
-        if (c >= 0xd800 && c < 0xdc00 && i + 3 < n) {
-            uint32_t c2 = (uint32_t)s[i + 2] << 8 | s[i + 3];
-            if (c2 >= 0xdc00 && c2 < 0xe000) {
-                c = 0x10000 + ((c - 0xd800) << 10) + (c2 - 0xdc00);
-                i += 2;
-            }
+        uint32_t pair = i + 3 < n ? pb_utf16_pair(c, (uint32_t)s[i + 2] << 8 | s[i + 3]) : 0;
+        if (pair) {
+            c = pair;
+            i += 2;
         }
-        uint8_t b[4];
-        size_t k;
-        if (c < 0x80) { b[0] = (uint8_t)c; k = 1; }
-        else if (c < 0x800) { b[0] = 0xc0 | (c >> 6); b[1] = 0x80 | (c & 0x3f); k = 2; }
-        else if (c < 0x10000) { b[0] = 0xe0 | (c >> 12); b[1] = 0x80 | ((c >> 6) & 0x3f); b[2] = 0x80 | (c & 0x3f); k = 3; }
-        else { b[0] = 0xf0 | (c >> 18); b[1] = 0x80 | ((c >> 12) & 0x3f); b[2] = 0x80 | ((c >> 6) & 0x3f); b[3] = 0x80 | (c & 0x3f); k = 4; }
-        if (o + k >= cap)
-            break;
-        memcpy(out + o, b, k);
-        o += k;
+        size_t next = pb_utf8_put(out, o, cap, c);
+        if (next == o)
+            break;                            /* full */
+        o = next;
     }
     out[o] = 0;
     *outlen = o;
