@@ -9,6 +9,10 @@
 #include "pvboot/decompress.h"
 #include "pvboot/err.h"
 
+/* Most memory the decoder may use (dictionary and state), bytes; Linux's
+ * xz -9 dictionary is 64 MiB, so real kernels stay far below it. */
+#define XZ_MEMLIMIT (256ull << 20)
+
 struct xz_state {
     lzma_stream ls;
     const char *name;
@@ -23,10 +27,12 @@ static int xz_open_common(void **st, bool alone)
     lzma_stream init = LZMA_STREAM_INIT;
     s->ls = init;
     s->name = alone ? "lzma" : "xz";
-    /* No memory limit beyond what the heap gives; no concatenation: the
-     * decoder stops at the end of the first stream (Linux appends a size). */
-    lzma_ret rc = alone ? lzma_alone_decoder(&s->ls, UINT64_MAX)
-                        : lzma_stream_decoder(&s->ls, UINT64_MAX, 0);
+    /* Decoder memory capped at XZ_MEMLIMIT, as libxenguest's bzImage loader
+     * caps it (a header asking for a 2 GiB dictionary is refused, not
+     * allocated); no concatenation: the decoder stops at the end of the
+     * first stream (Linux appends a size). */
+    lzma_ret rc = alone ? lzma_alone_decoder(&s->ls, XZ_MEMLIMIT)
+                        : lzma_stream_decoder(&s->ls, XZ_MEMLIMIT, 0);
     if (rc != LZMA_OK) {
         free(s);
         return pb_error(rc == LZMA_MEM_ERROR ? PB_ENOMEM : PB_EINVAL,
@@ -64,6 +70,12 @@ static int xz_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **out,
     case LZMA_MEM_ERROR:
         return pb_error(PB_ENOMEM, "%s: out of memory at input offset %llu", s->name,
                         (unsigned long long)s->total_in);
+    case LZMA_MEMLIMIT_ERROR:
+        return pb_error(PB_ENOMEM,
+                        "%s: stream needs %llu MiB of decoder memory (limit %llu MiB) at input "
+                        "offset %llu",
+                        s->name, (unsigned long long)(lzma_memusage(&s->ls) >> 20),
+                        (unsigned long long)(XZ_MEMLIMIT >> 20), (unsigned long long)s->total_in);
     case LZMA_FORMAT_ERROR:
         return pb_error(PB_EBADFMT, "%s: not a %s stream (input offset %llu)", s->name,
                         s->name, (unsigned long long)s->total_in);

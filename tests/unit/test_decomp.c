@@ -188,6 +188,22 @@ static void test_detect(void **state)
     assert_string_equal(pb_decomp_name(PB_COMP_NONE), "uncompressed");
 }
 
+/* A legacy .lzma header asking for a 2 GiB dictionary is refused at the
+ * decoder's 256 MiB limit (as libxenguest's), not allocated. */
+static void test_memlimit(void **state)
+{
+    (void)state;
+    static const uint8_t big_dict[] = { 0x5d, 0x00, 0x00, 0x00, 0x80, 0xff, 0xff, 0xff, 0xff,
+                                        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00 };
+    uint8_t out[64];
+    size_t olen;
+    int rc = pb_decompress(PB_COMP_LZMA, big_dict, sizeof(big_dict), out, sizeof(out), &olen,
+                           NULL, NULL, NULL);
+    assert_int_equal(rc, PB_ENOMEM);
+    assert_string_equal(pb_errmsg(),
+                        "lzma: stream needs 2048 MiB of decoder memory (limit 256 MiB) at input offset 13");
+}
+
 static int calls;
 static void count_progress(void *ctx, size_t in_done, size_t out_done)
 {
@@ -219,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_offset_in_error),
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_progress),
+        cmocka_unit_test(test_memlimit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
