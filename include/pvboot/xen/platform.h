@@ -36,6 +36,10 @@ static inline xen_pfn_t pb_virt_to_mfn(const void *va) { return pb_p2m[pb_virt_t
 /* ---- pages ---- */
 /** pb_alloc_pages() - @n contiguous (in pfn and VA) zeroed pages, or NULL. */
 void *pb_alloc_pages(size_t n);
+/** pb_free_pages() - return @n pages starting at page-aligned @va (as
+ *  allocated by pb_alloc_pages).  Freeing a page that is already free,
+ *  reserved (page tables, the image, boot data) or outside guest RAM is a
+ *  programming error and panics naming the pfn. */
 void pb_free_pages(void *va, size_t n);
 /** pb_mem_stats() - free/total pages for `lsmem`. */
 void pb_mem_stats(size_t *free_pages, size_t *total_pages);
@@ -52,15 +56,28 @@ int pb_map_mfn(unsigned long va, xen_pfn_t mfn, uint64_t pte_flags);
 int pb_unmap_va(unsigned long va);
 
 /* ---- hypercalls (raw; return negative Xen errno) ---- */
+/**
+ * pb_hypercall5() - issue hypercall @nr with up to five arguments through the
+ * `syscall` instruction (the 64-bit PV ABI: rdi, rsi, rdx, r10, r8; no
+ * hypercall page since XSA-466).  Returns Xen's result: >= 0, or
+ * a negative Xen errno (xen/include/public/errno.h).  Use pb_hypercall().
+ */
 long pb_hypercall5(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3,
                    unsigned long a4, unsigned long a5);
 #define pb_hypercall(nr, a1, a2, a3, a4, a5) \
     pb_hypercall5((nr), (unsigned long)(a1), (unsigned long)(a2), (unsigned long)(a3), \
                   (unsigned long)(a4), (unsigned long)(a5))
 
-/* ---- event channels ---- */
+/* ---- event channels (xen/include/public/event_channel.h) ---- */
+/** pb_evtchn_alloc_unbound() - EVTCHNOP_alloc_unbound: a new local port that
+ *  domain @remote may bind to (e.g. a backend's frontend event channel);
+ *  *port receives it.  Returns 0 or PB_EXEN (Xen's error in the message). */
 int pb_evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);
+/** pb_evtchn_send() - EVTCHNOP_send: notify the remote end of @port.
+ *  Returns 0 or PB_EXEN. */
 int pb_evtchn_send(evtchn_port_t port);
+/** pb_evtchn_close() - EVTCHNOP_close @port and clear its pending bit (the
+ *  local bookkeeping is dropped even if Xen refuses).  Returns 0 or PB_EXEN. */
 int pb_evtchn_close(evtchn_port_t port);
 /** Atomically clear the pending bit; true if it was set. */
 bool pb_evtchn_clear(evtchn_port_t port);
@@ -84,17 +101,41 @@ typedef uint32_t pb_xs_tx;          /* 0 = no transaction */
 #define PB_XS_TIMEOUT_NS 5000000000ull
 /** Read: *value is malloc'd and NUL-terminated. PB_ENOENT if absent. */
 int pb_xs_read(pb_xs_tx t, const char *path, char **value);
+/*
+ * Errors of every pb_xs_* request (docs/misc/xenstore.txt wire protocol, one
+ * request in flight, PB_XS_TIMEOUT_NS per reply): xenstored's error strings
+ * map to PB_ENOENT (ENOENT), PB_EAGAIN (EAGAIN), PB_EACCES (EACCES/EPERM),
+ * PB_EINVAL (EINVAL/E2BIG/EEXIST), PB_EBUSY, PB_ENOMEM (ENOSPC), anything
+ * else PB_EXEN; no reply in time is
+ * PB_ETIMEDOUT; a corrupt reply stream is PB_EXEN (the stream is then
+ * resynchronised, see man pvboot-disks(7)).  @t is a transaction id from
+ * pb_xs_transaction_start or 0.
+ */
+/** pb_xs_read_u64() - read @path as an unsigned decimal number (xenstore
+ *  integers, e.g. `sectors`); PB_EINVAL, naming the path, if it is not one. */
 int pb_xs_read_u64(pb_xs_tx t, const char *path, uint64_t *v);
+/** pb_xs_write() - XS_WRITE: set @path (created with parents) to the
+ *  NUL-terminated @value. */
 int pb_xs_write(pb_xs_tx t, const char *path, const char *value);
+/** pb_xs_printf() - pb_xs_write() of a printf-formatted value; PB_ENOMEM if
+ *  it cannot be formatted. */
 int pb_xs_printf(pb_xs_tx t, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/** pb_xs_rm() - XS_RM: remove @path and everything below it. */
 int pb_xs_rm(pb_xs_tx t, const char *path);
+/** pb_xs_mkdir() - XS_MKDIR: create @path (empty value) if absent. */
 int pb_xs_mkdir(pb_xs_tx t, const char *path);
 /** Directory: *names is one malloc'd block (array of pointers + strings). */
 int pb_xs_directory(pb_xs_tx t, const char *path, char ***names, unsigned *n);
+/** pb_xs_transaction_start() - XS_TRANSACTION_START; *t receives the id
+ *  (never 0) to pass to the requests of the transaction. */
 int pb_xs_transaction_start(pb_xs_tx *t);
 /** End: PB_EAGAIN when the commit conflicted (retry the whole transaction). */
 int pb_xs_transaction_end(pb_xs_tx t, bool abort);
+/** pb_xs_watch() - XS_WATCH @path (and below) with @token; xenstored fires
+ *  it once at once, then on every change (pb_xs_wait_event).  At most 64
+ *  watches at a time (PB_ENOMEM beyond). */
 int pb_xs_watch(const char *path, const char *token);
+/** pb_xs_unwatch() - XS_UNWATCH the watch set with the same @path/@token. */
 int pb_xs_unwatch(const char *path, const char *token);
 /** Wait for a watch event until @deadline_ns; *path and *token are malloc'd (either may be NULL). */
 int pb_xs_wait_event(uint64_t deadline_ns, char **path, char **token);
