@@ -180,6 +180,10 @@ int pb_device_open(const char *name, struct pb_device **out);
 void pb_device_close(struct pb_device *dev);
 /** pb_device_read() - @len bytes at byte @offset within the device. */
 int pb_device_read(struct pb_device *dev, uint64_t offset, size_t len, void *buf);
+/** pb_device_write() - write @len bytes at byte @offset within the device
+ *  (through the disk's write op and cache).  PB_ERANGE, naming the device, if
+ *  the range passes the device's end; the disk's error otherwise (read-only
+ *  disks refuse).  Only `save_env`/grubenv writes use it. */
 int pb_device_write(struct pb_device *dev, uint64_t offset, size_t len, const void *buf);
 /** pb_device_forget_disk() - drop cached devices of @d and unmount their
  *  filesystems (called by pb_disk_unregister). */

@@ -38,6 +38,7 @@ enum pb_err {
  * write `return pb_error(PB_EBADFS, "ext2: %s: bad inode %u", dev, ino);`.
  */
 int pb_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** pb_verror() - pb_error() with a va_list. */
 int pb_verror(int code, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /** pb_errmsg() - the last recorded message ("" if none). */

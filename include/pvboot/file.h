@@ -30,7 +30,10 @@ int pb_file_open(const char *path, struct pb_file **out);
 int64_t pb_file_read(struct pb_file *f, void *buf, size_t len);
 /** pb_file_pread() - at an explicit byte offset, position unchanged. */
 int64_t pb_file_pread(struct pb_file *f, uint64_t off, void *buf, size_t len);
+/** pb_file_seek() - set the position to byte @pos (0..size); PB_ERANGE,
+ *  naming the file, beyond the end. */
 int pb_file_seek(struct pb_file *f, uint64_t pos);
+/** pb_file_close() - release the file and its node (NULL is ignored). */
 void pb_file_close(struct pb_file *f);
 /** pb_file_load() - whole file into a malloc'd buffer (+1 NUL byte, not
  *  counted). @max_size bounds it (PB_ERANGE beyond). */

@@ -90,6 +90,8 @@ int pb_menu_get_timeout(void);
  * error; leave with pb_menu_leave().
  */
 int pb_menu_enter(struct pb_menu_entry *e);
+/** pb_menu_leave() - leave the submenu entered last: drop its menu and
+ *  its environment context (variables set inside it are gone). */
 void pb_menu_leave(void);
 
 /**

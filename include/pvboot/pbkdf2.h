@@ -22,6 +22,8 @@ struct pb_sha512 {
     size_t fill;
 };
 
+/** SHA-512 (FIPS 180-4 §6.4), incremental: init, update with any number of
+ *  byte ranges, final writes the 64-byte digest (the context is then spent). */
 void pb_sha512_init(struct pb_sha512 *c);
 void pb_sha512_update(struct pb_sha512 *c, const void *data, size_t len);
 void pb_sha512_final(struct pb_sha512 *c, uint8_t out[PB_SHA512_LEN]);

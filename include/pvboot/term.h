@@ -51,6 +51,7 @@ const struct pb_term_ops *pb_term_active(void);
 void pb_write(const char *buf, size_t len);
 /** pb_printf() - formatted output to the terminal ("\n" becomes "\r\n"). */
 int pb_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** pb_vprintf() - pb_printf() with a va_list; returns bytes formatted. */
 int pb_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /** pb_term_flush() - wait until output has been consumed. */
 void pb_term_flush(void);
