@@ -11,6 +11,8 @@
 # are modules of the Debian UML kernel, loaded with insmod) on ubd disks that
 # are plain image files here.  No root, no loop devices, no host mounts.
 . "$(dirname "$0")/lib/fscommon.bash"
+# shellcheck source-path=SCRIPTDIR source=lib/uml.sh
+. "$(dirname "$0")/lib/uml.sh"
 for t in linux.uml mke2fs; do
     command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
@@ -35,10 +37,10 @@ for v in 12 10 11 09; do
     mkfs "$WORK/md${v#0}.ext4" 28M "2b3c4d5e-0000-4000-8000-0000000000$v" "md${v#0}" "$SRC"
 done
 D=(pv1 pv2 m12a m12b m10a m10b m9a m9b m11a lma lmb)
-ubd=()
-for i in "${!D[@]}"; do
-    truncate -s 40M "$WORK/${D[$i]}.img"
-    ubd+=("ubd$i=$WORK/${D[$i]}.img")
+imgs=()
+for d in "${D[@]}"; do
+    truncate -s 40M "$WORK/$d.img"
+    imgs+=("$WORK/$d.img")
 done
 
 cat >"$WORK/uml.sh" <<UMLEOF
@@ -50,7 +52,7 @@ M=/usr/lib/uml/modules/\$(uname -r)/kernel/drivers/md
 insmod \$M/dm-mod.ko
 insmod \$M/md-mod.ko
 insmod \$M/raid1.ko
-C='devices{obtain_device_list_from_udev=0 scan=["/dev"]} activation{udev_sync=0 udev_rules=0 monitoring=0} backup{backup=0 archive=0}'
+C='$UML_LVM_CONF'
 lvm pvcreate --config "\$C" -y /dev/ubda /dev/ubdb
 lvm vgcreate --config "\$C" -s 4M vg0 /dev/ubda /dev/ubdb
 # boot: extents 0-1 and 3-5 on pv1, then 2 on pv2 (three segments, two PVs)
@@ -82,23 +84,7 @@ mdadm --detail --export /dev/md12 > $WORK/md12.detail
 mdadm --detail --export /dev/md9 > $WORK/md9.detail
 mdadm --stop /dev/md12 /dev/md10 /dev/md9 /dev/md11 /dev/md13
 UMLEOF
-cat >"$WORK/init.sh" <<INITEOF
-#!/bin/sh
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-if sh "$WORK/uml.sh" >"$WORK/uml.log" 2>&1; then echo ok >"$WORK/uml.status"; else echo "fail \$?" >"$WORK/uml.status"; fi
-sync
-halt -f
-INITEOF
-chmod +x "$WORK/init.sh"
-timeout 300 linux.uml mem=256M "${ubd[@]}" root=/dev/root rootfstype=hostfs rootflags=/ rw \
-    "init=$WORK/init.sh" con=null con0=fd:0,fd:1 >"$WORK/uml.console" 2>&1 </dev/null || true
-if [ "$(cat "$WORK/uml.status" 2>/dev/null)" != ok ]; then
-    echo "UML step failed: $(cat "$WORK/uml.status" 2>/dev/null || echo 'no status')"
-    tail -n 30 "$WORK/uml.log" "$WORK/uml.console"
-    exit 1
-fi
+uml_run "$WORK" "$WORK/uml.sh" 256M "${imgs[@]}" || exit 1
 if [ -n "${KEEP_LVM_IMAGES:-}" ]; then
     cp "$WORK"/*.img "$WORK"/*.txt "$WORK"/*.detail "$WORK"/*.ext4 "$KEEP_LVM_IMAGES/"
 fi

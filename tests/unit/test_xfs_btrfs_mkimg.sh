@@ -19,6 +19,8 @@
 set -euo pipefail
 out=$1 variant=$2
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=../host/lib/uml.sh
+. "$here/../host/lib/uml.sh"
 PY=/usr/bin/python3
 mkdir -p "$out"
 rm -rf "$out/tree" "$out/img" "$out/uml"
@@ -67,27 +69,8 @@ PYEOF
     cp "$d/frag1" "$d/frag1.hardlink"
 }
 
-# Run shell script $2 inside UML with image $1 as /dev/ubda.
-run_uml() {
-    local img=$1 script=$2 init=$out/uml-init.sh
-    cat >"$init" <<INIT
-#!/bin/sh
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-mount -t proc proc /proc
-if sh -e "$script" >"$out/uml.log" 2>&1; then echo ok >"$out/uml.status"; else echo "fail \$?" >"$out/uml.status"; fi
-sync
-halt -f
-INIT
-    chmod +x "$init"
-    rm -f "$out/uml.status"
-    timeout 300 linux.uml mem=512M "ubd0=$img" root=/dev/root rootfstype=hostfs rootflags=/ rw \
-        "init=$init" con=null con0=fd:0,fd:1 >"$out/uml.console" 2>&1 </dev/null || true
-    if [ "$(cat "$out/uml.status" 2>/dev/null)" != ok ]; then
-        echo "UML step failed: $(cat "$out/uml.status" 2>/dev/null || echo 'no status')" >&2
-        tail -n 20 "$out/uml.log" "$out/uml.console" >&2 || true
-        return 1
-    fi
-}
+# Run shell script $2 inside UML with image $1 as /dev/ubda (logs in $out).
+run_uml() { uml_run "$out" "$2" 512M "$1"; }
 
 # The UML-side copier: fragmenting, hole-preserving, fallocating, reflinking.
 uml_copy_script() {  # $1 = source uml dir, $2 = target dir in the mount
