@@ -11,13 +11,8 @@
 # Deliberate deviations from expected.json: none at present (see the
 # report in the commit log / issue 5 note if one is added).
 set -u
-SRC=${PVBOOT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${PVBOOT_BUILD:-$SRC/build}
-PROBE=${PVBOOT_PROBE:-$BUILD/src/pvboot-probe}
-CASES=${PVBOOT_CASES:-/work/shared/cases}
-WORK=$(mktemp -d /tmp/pvboot-cases.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-[ -x "$PROBE" ] || { echo "no pvboot-probe at $PROBE"; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lib/cases-env.sh
+. "$(dirname "$0")/lib/cases-env.sh" cases
 pass=0 fail=0 skip=0
 for c in "$CASES"/FC-*/; do
     n=$(basename "$c")

@@ -6,15 +6,10 @@
 #  - a command ("configfile (hd0,1)/boot/grub/grub.cfg");
 #  - xen_grub_env_NAME=VALUE exports visible to the config.
 set -u
-SRC=${PVBOOT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${PVBOOT_BUILD:-$SRC/build}
-PROBE=${PVBOOT_PROBE:-$BUILD/src/pvboot-probe}
-CASES=${PVBOOT_CASES:-/work/shared/cases}
-W=$(mktemp -d /tmp/pvboot-xcl.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-[ -x "$PROBE" ] || { echo "no pvboot-probe at $PROBE"; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lib/cases-env.sh
+. "$(dirname "$0")/lib/cases-env.sh" xcl
 fail=0
-build() { PVBOOT_CASES_BUILD_ONLY=1 python3 "$SRC/tests/host/cases_build.py" none "$(ls -d "$CASES"/$1-*/ | head -1)" "$W/$1" "$SRC"; }
+build() { PVBOOT_CASES_BUILD_ONLY=1 python3 "$SRC/tests/host/cases_build.py" none "$(ls -d "$CASES"/$1-*/ | head -1)" "$WORK/$1" "$SRC"; }
 field() { python3 -c 'import json,sys; v=json.load(sys.stdin)[sys.argv[1]]; print(v if isinstance(v,str) else json.dumps(v))' "$1"; }
 expect() {   # name, got, want
     if [ "$2" = "$3" ]; then echo "ok: $1"; else echo "FAIL: $1: got [$2] want [$3]"; fail=1; fi
@@ -31,7 +26,7 @@ out=$("$PROBE" --json -x 'configfile (hd0,1)/boot/grub/grub.cfg' "$img19")
 expect "command: config" "$(echo "$out" | field config)" "(hd0,1)/boot/grub/grub.cfg"
 expect "command: default path" "$(echo "$out" | field default_index_path)" "[1, 1]"
 # an exported variable reaches the config: the embedded config uses it
-printf 'set timeout=0\nmenuentry A { linux /boot/vmlinuz-6.6.9 $extra_arg; }\nset root=hd0,1\n' >"$W/e.cfg"
-out=$("$PROBE" --json -c "$W/e.cfg" -x 'xen_grub_env_extra_arg=from_xen' "$img19")
+printf 'set timeout=0\nmenuentry A { linux /boot/vmlinuz-6.6.9 $extra_arg; }\nset root=hd0,1\n' >"$WORK/e.cfg"
+out=$("$PROBE" --json -c "$WORK/e.cfg" -x 'xen_grub_env_extra_arg=from_xen' "$img19")
 expect "export: cmdline" "$(echo "$out" | field cmdline)" "from_xen"
 exit $fail
