@@ -3,10 +3,10 @@
 # is listed as xen/xvdX with alias hdN in vbd order and its exact size, and
 # the per-disk pattern (disk number + sector in each sector) reads back
 # right at scattered sectors: disks are not mixed up.
+# shellcheck source-path=SCRIPTDIR source=lib/disks-lib.sh
 . "$(dirname "$0")/lib/disks-lib.sh"
 need_xenlab
-W=$(mktemp -d /tmp/pvboot-e2e-disksm.XXXXXX)
-trap 'rm -rf "$W"' EXIT
+e2e_workdir disksm
 build_image "$W"
 sizes=(0 24 16 40 32)       # MiB of disk 1..4
 for i in 1 2 3 4; do mkpattern "$W/d$i.img" "${sizes[$i]}" "$i"; done
@@ -40,5 +40,4 @@ run_case() {   # NDISKS LBS4K_INDEX
 }
 run_case 2 2
 run_case 4 3
-[ "$FAILED" = 0 ] || { echo "run dirs kept in $W"; trap - EXIT; exit 1; }
-echo "PASS disks-multi"
+e2e_finish disks-multi
