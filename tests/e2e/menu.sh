@@ -14,30 +14,14 @@
 #          completes a command and a path; `linux', `initrd', `boot' typed
 #          by hand boot the guest with the typed command line; a missing
 #          kernel first gives an error and the shell goes on.
-# Key script helper (dom0 side, busybox sh): `w REGEX' waits (<= 120 s)
-# until the console log shows REGEX in output that came after the last
-# match; `k STRING' types STRING (printf escapes) and pauses 0.4 s.
+# Key script helper: keyscript in tests/e2e/lib/e2e-lib.sh.
 # Environment: PVBOOT_SRC, PVBOOT_BUILD (set by ctest).
-set -euo pipefail
-PVBOOT_SRC=${PVBOOT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-PVBOOT_BUILD=${PVBOOT_BUILD:-$PVBOOT_SRC/build}
-MODDIR=${PVBOOT_MODDIR:-$PVBOOT_BUILD/modules/x86_64-xen}
-XENLAB=$PVBOOT_SRC/scripts/xenlab/xenlab
-XENLAB_CACHE=${XENLAB_CACHE:-/var/cache/pvboot-xenlab}
-KVER=6.1.0-57-amd64
+# shellcheck source-path=SCRIPTDIR source=lib/e2e-lib.sh
+. "$(dirname "$0")/lib/e2e-lib.sh"
+e2e_need normal linux password_pbkdf2 ls cat help
 
-skip() { echo "SKIP: $*"; exit 77; }
-[ -s "$XENLAB_CACHE/stamp" ] || skip "xenlab not set up ($XENLAB_CACHE/stamp missing)"
-command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
-[ -x "$PVBOOT_BUILD/src/mkpvimage" ] || skip "mkpvimage not built in $PVBOOT_BUILD"
-for m in normal linux password_pbkdf2 ls cat help; do
-    [ -s "$MODDIR/$m.mod" ] || skip "$MODDIR/$m.mod not built"
-done
-
-W=$(mktemp -d /tmp/pvboot-e2e-menu.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-"$PVBOOT_BUILD/src/mkpvimage" -O x86_64-xen -d "$MODDIR" -c "$PVBOOT_SRC/embed/default.cfg" \
-    -o "$W/pvboot.bin"
+e2e_workdir menu
+mk_default_image
 
 # password "secret": printf 'secret\nsecret\n' | grub-mkpasswd-pbkdf2 -c 1000
 HASH=grub.pbkdf2.sha512.1000.942A2CB0FEFE7CAF4783FBCDCDFAB6C68D38D9848444E8044A5BD60EA6D16CD11A8639EF1E5F2D18315F5F2020D1ABED808AC1AB0B3E1459200D6EA59B59EC3B.47C208968081352352696E3DC40B4B15F77CED8C5515E5C69FCC62B21E940755BDF0E784BDB81C86C1A8DDD982E0E5E6F116117555DE7C60F02EDB90C7DD51AD
@@ -59,48 +43,23 @@ CFG
 "$XENLAB" mkdisk "$W/disk.img" --fs ext4 --label msdos --cfg "$W/grub.cfg" >"$W/mkdisk.txt" 2>&1 \
     || { echo "FAIL: mkdisk"; cat "$W/mkdisk.txt"; exit 1; }
 
-# dom0 side: the key script runs in the background once the domain exists
-keyscript() {
-    cat <<'SH'
-(
-LOG=/var/log/xen/console/guest-guest.log
-tty=$(xenstore-read /local/domain/$DOMID/console/tty)
-OFF=0
-w() {
-  i=0
-  while [ $i -lt 1200 ]; do
-    if tail -c +$((OFF + 1)) "$LOG" 2>/dev/null | grep -q "$1"; then
-      OFF=$(wc -c <"$LOG"); return 0
-    fi
-    sleep 0.1; i=$((i + 1))
-  done
-  echo "MENU-E2E-KEYS-TIMEOUT waiting for $1" >"$tty"
-  exit 1
-}
-k() { printf "$1" >"$tty"; sleep 0.4; }
-SH
-    cat
-    echo ') >/dev/null 2>&1 &'
-}
-
-FAILED=0
-check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; FAILED=1; fi; }
 UP='\033[A' DOWN='\033[B' ESC='\033'
 
-run() {   # $1 = name, $2 = extra, stdin = key steps
-    local rc=0
-    "$XENLAB" run --loader "$W/pvboot.bin" --disk "$W/disk.img" --extra "$2" \
+# run NAME EXTRA SHOW-REGEX <KEY-STEPS: one boot typing KEY-STEPS (keyscript);
+# CON = its console log, S = the same as screen text (escapes removed, one
+# line per CR/LF); prints the console lines matching SHOW-REGEX.
+run() {
+    xenlab_run "$W/$1" "$W/$1.txt" --loader "$W/pvboot.bin" --disk "$W/disk.img" --extra "$2" \
         --expect 'XENLAB-DOMU-CMDLINE|MENU-E2E-KEYS-TIMEOUT' --timeout 300 \
-        --post-create "$(keyscript)" \
-        --cfg-line 'on_crash = "preserve"' --outdir "$W/$1" >"$W/$1.txt" 2>&1 || rc=$?
+        --post-create "$(keyscript MENU-E2E-KEYS-TIMEOUT)"
     echo "[$1] xenlab rc $rc"
     grep 'XENLAB-TIME' "$W/$1.txt" | sed "s/^/[$1] /" || true
+    S=$(tr -d '\r' <"$W/$1/domu-console.log" 2>/dev/null | sed 's/\x1b\[[0-9;]*[A-Za-z]/\n/g' || true)
+    echo "$CON" | grep -E "$3" | cut -c1-200 | sed "s/^/[$1] console| /" || true
 }
-# console log as text: escapes removed, one line per CR/LF
-screen_text() { tr -d '\r' <"$W/$1/domu-console.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]/\n/g'; }
 
 # ---- run 1 ----
-run run1 '' <<KEYS
+run run1 '' 'XENLAB-DOMU|^error|MENU-E2E|Booting' <<KEYS
 w 'automatically in'
 k '$DOWN'
 k '$UP'
@@ -135,9 +94,7 @@ k '$DOWN'
 k '\005 pvboot_edited=yes'
 k '\030'
 KEYS
-C1=$(tr -d '\r' <"$W/run1/domu-console.log" 2>/dev/null || true)
-S1=$(screen_text run1 2>/dev/null || true)
-echo "$C1" | grep -E 'XENLAB-DOMU|^error|MENU-E2E|Booting' | cut -c1-200 | sed 's/^/[run1] console| /' || true
+C1=$CON S1=$S
 check "countdown shown" 'echo "$S1" | grep -q "The highlighted entry will be booted automatically in 20 s."'
 check "countdown interrupted (first entry not booted automatically)" '! echo "$C1" | grep -q "Booting .Locked"'
 REV=$(printf '\033[7m*Locked: superusers only')
@@ -156,7 +113,7 @@ check "edited command line reached the guest" \
 check "no key script timeout" '! echo "$C1" | grep -q MENU-E2E-KEYS-TIMEOUT'
 
 # ---- run 2 ----
-run run2 'xen_grub_env_menu_hidden=1' <<KEYS
+run run2 'xen_grub_env_menu_hidden=1' 'XENLAB-DOMU|^error|MENU-E2E' <<KEYS
 w 'pvboot: using'
 k '$ESC'
 w 'pvboot boot menu'
@@ -176,9 +133,7 @@ k 'initrd /boot/initrd.img-$KVER\r'
 w 'pvboot> '
 k 'boot\r'
 KEYS
-C2=$(tr -d '\r' <"$W/run2/domu-console.log" 2>/dev/null || true)
-S2=$(screen_text run2 2>/dev/null || true)
-echo "$C2" | grep -E 'XENLAB-DOMU|^error|MENU-E2E' | cut -c1-200 | sed 's/^/[run2] console| /' || true
+C2=$CON S2=$S
 check "hidden: no countdown line, menu after Esc" \
       '! echo "$S2" | grep -q "automatically in" && echo "$S2" | grep -q "pvboot boot menu"'
 check "missing kernel: error shown, shell goes on" 'echo "$S2" | grep -q "nosuchkernel"'
@@ -187,7 +142,6 @@ check "Tab completed a path" 'echo "$S2" | grep -q "linux /boot/vmlinuz-$KVER"'
 check "linux/initrd/boot by hand booted the guest" \
       'echo "$C2" | grep -qx "XENLAB-DOMU-CMDLINE: root=/dev/xvda1 ro console=hvc0 typed_by_hand=1"'
 check "no key script timeout" '! echo "$C2" | grep -q MENU-E2E-KEYS-TIMEOUT'
-check "no loader fault" '! echo "$C1$C2" | grep -Eq "pvboot: fatal exception|panic:"'
+check_no_fault "$C1$C2"
 
-[ "$FAILED" = 0 ] || { echo "work dir kept: $W"; trap - EXIT; exit 1; }
-echo "PASS menu"
+e2e_finish menu
