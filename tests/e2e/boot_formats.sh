@@ -8,26 +8,16 @@
 # grub.cfg loads every one with `linux` (decompression + Xen-note checks in
 # the guest) and prints a marker after each; then it boots the last one to
 # the userspace marker with blkfront reconnecting xvda.
-set -euo pipefail
-PVBOOT_SRC=${PVBOOT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-PVBOOT_BUILD=${PVBOOT_BUILD:-$PVBOOT_SRC/build}
-MODDIR=${PVBOOT_MODDIR:-$PVBOOT_BUILD/modules/x86_64-xen}
-XENLAB=$PVBOOT_SRC/scripts/xenlab/xenlab
-XENLAB_CACHE=${XENLAB_CACHE:-/var/cache/pvboot-xenlab}
-KVER=6.1.0-57-amd64
+# shellcheck source-path=SCRIPTDIR source=lib/e2e-lib.sh
+. "$(dirname "$0")/lib/e2e-lib.sh"
 VMLINUX=$XENLAB_CACHE/vmlinux-$KVER
 
-skip() { echo "SKIP: $*"; exit 77; }
-[ -s "$XENLAB_CACHE/stamp" ] || skip "xenlab not set up ($XENLAB_CACHE/stamp missing)"
+e2e_need --no-qemu linux
 [ -s "$VMLINUX" ] || skip "no $VMLINUX"
-[ -x "$PVBOOT_BUILD/src/mkpvimage" ] || skip "mkpvimage not built in $PVBOOT_BUILD"
-[ -s "$MODDIR/linux.mod" ] || skip "$MODDIR/linux.mod not built"
 for t in gzip bzip2 xz lzop lz4 zstd; do command -v $t >/dev/null || skip "no $t"; done
 
-W=$(mktemp -d /tmp/pvboot-e2e-formats.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-"$PVBOOT_BUILD/src/mkpvimage" -O x86_64-xen -d "$MODDIR" -c "$PVBOOT_SRC/embed/default.cfg" \
-    -o "$W/pvboot.bin"
+e2e_workdir formats
+mk_default_image
 
 # fast levels: the format matters here, not the ratio
 declare -A TOOL=(
@@ -66,13 +56,9 @@ printf 'initrd /boot/initrd.img-%s\necho FORMAT-BOOTING\nboot\n' "$KVER" >>"$CFG
 "$XENLAB" mkdisk "$W/disk.img" --fs ext4 --label msdos --size 512 --cfg "$CFG" "${ADDS[@]}" \
     >"$W/mkdisk.txt" 2>&1 || { cat "$W/mkdisk.txt"; echo "FAIL: mkdisk"; exit 1; }
 
-rc=0
-"$XENLAB" run --loader "$W/pvboot.bin" --disk "$W/disk.img" --expect 'XENLAB-DOMU-DISK-OK' \
-    --memory 512 --timeout 600 --cfg-line 'on_crash = "preserve"' --outdir "$W/run" >"$W/out.txt" 2>&1 || rc=$?
-CON=$(tr -d '\r' <"$W/run/domu-console.log" 2>/dev/null || true)
-echo "$CON" | grep -E '^FORMAT-|^error|^linux:|XENLAB-DOMU' | sed 's/^/console| /' || true
-FAILED=0
-check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; FAILED=1; fi; }
+xenlab_run "$W/run" "$W/out.txt" --loader "$W/pvboot.bin" --disk "$W/disk.img" --expect 'XENLAB-DOMU-DISK-OK' \
+    --memory 512 --timeout 600
+show_console '^FORMAT-|^error|^linux:|XENLAB-DOMU'
 for f in $BZ_FORMATS; do
     check "bzImage with $f payload loaded" 'echo "$CON" | grep -qx "FORMAT-LOADED bz-$f"'
 done
@@ -84,5 +70,4 @@ check "no load errors" '! echo "$CON" | grep -q "^error"'
 check "booted the last one (rc $rc)" '[ $rc = 0 ]'
 check "its command line arrived" \
       'echo "$CON" | grep -qx "XENLAB-DOMU-CMDLINE: root=/dev/xvda1 ro console=hvc0 fmt=elf-$LAST"'
-[ "$FAILED" = 0 ] || { echo "work dir kept: $W"; trap - EXIT; exit 1; }
-echo "PASS boot_formats"
+e2e_finish boot_formats

@@ -11,27 +11,15 @@
 # Cases: PVBOOT_E2E_CONFIG_CASES (default: BLS version sort, quoting, legacy
 # grub.conf; FC-039 adds syslinux INCLUDE + an initrd list; cases whose cmdline
 # sends the console to ttyS0, e.g. FC-003, boot but cannot show the marker).
-set -euo pipefail
-PVBOOT_SRC=${PVBOOT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-PVBOOT_BUILD=${PVBOOT_BUILD:-$PVBOOT_SRC/build}
-MODDIR=${PVBOOT_MODDIR:-$PVBOOT_BUILD/modules/x86_64-xen}
-XENLAB=$PVBOOT_SRC/scripts/xenlab/xenlab
-XENLAB_CACHE=${XENLAB_CACHE:-/var/cache/pvboot-xenlab}
+# shellcheck source-path=SCRIPTDIR source=lib/e2e-lib.sh
+. "$(dirname "$0")/lib/e2e-lib.sh"
 CASES_DIR=${PVBOOT_CASES:-/work/shared/cases}
 CASES=${PVBOOT_E2E_CONFIG_CASES:-"FC-004 FC-019 FC-032"}
-KVER=6.1.0-57-amd64
-
-skip() { echo "SKIP: $*"; exit 77; }
-[ -s "$XENLAB_CACHE/stamp" ] || skip "xenlab not set up ($XENLAB_CACHE/stamp missing)"
-command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
+e2e_need linux
 command -v debugfs >/dev/null || skip "no debugfs"
-[ -x "$PVBOOT_BUILD/src/mkpvimage" ] || skip "mkpvimage not built in $PVBOOT_BUILD"
-[ -s "$MODDIR/linux.mod" ] || skip "$MODDIR/linux.mod not built"
 
-W=$(mktemp -d /tmp/pvboot-e2e-cfg.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-"$PVBOOT_BUILD/src/mkpvimage" -O x86_64-xen -d "$MODDIR" -c "$PVBOOT_SRC/embed/default.cfg" \
-    -o "$W/pvboot.bin"
+e2e_workdir cfg
+mk_default_image
 # a real PV kernel + initrd: from a whole-disk ext4 made by xenlab
 "$XENLAB" mkdisk "$W/k.img" --fs ext4 --label none >/dev/null
 debugfs -R "dump /boot/vmlinuz-$KVER $W/vmlinuz" "$W/k.img" 2>/dev/null
@@ -39,7 +27,6 @@ debugfs -R "dump /boot/initrd.img-$KVER $W/initrd" "$W/k.img" 2>/dev/null
 rm -f "$W/k.img"
 [ -s "$W/vmlinuz" ] && [ -s "$W/initrd" ] || { echo "FAIL: could not extract the kernel"; exit 1; }
 
-FAILED=0
 for C in $CASES; do
     dir=$(ls -d "$CASES_DIR"/$C-*/ | head -1)
     name=$(basename "$dir")
