@@ -286,16 +286,25 @@ int pb_menu_get_timeout(void)
     return v > 100000000 ? 100000000 : (int)v;
 }
 
-int pb_menu_enter(struct pb_menu_entry *e)
+/* Open the scope of a submenu: a new environment level and a new, empty
+ * menu (undone together by pb_menu_leave).  Returns 0, or the error of
+ * pb_env_push / pb_menu_push with nothing left pushed. */
+static int push_submenu_scope(void)
 {
     int r = pb_env_push();
     if (r)
         return r;
     r = pb_menu_push();
-    if (r) {
+    if (r)
         pb_env_pop();
+    return r;
+}
+
+int pb_menu_enter(struct pb_menu_entry *e)
+{
+    int r = push_submenu_scope();
+    if (r)
         return r;
-    }
     r = normal_push_params(e->argc, e->argv);
     if (r) {
         pb_menu_pop();
@@ -386,14 +395,9 @@ static int walk_to(const char *spec, int *path, int *depth, int *entered,
         }
         /* GRUB: entering a submenu while auto-booting sets timeout=0 and
          * the rest of the path as its default */
-        int r = pb_env_push();
+        int r = push_submenu_scope();
         if (r)
             return r;
-        r = pb_menu_push();
-        if (r) {
-            pb_env_pop();
-            return r;
-        }
         (*entered)++;
         pb_env_set("timeout", "0");
         if (rest)
