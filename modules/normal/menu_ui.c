@@ -558,6 +558,20 @@ static int activate(struct menu_state *s, int i)
     return res;
 }
 
+/* Back to the menu after an action that took the whole screen (an entry
+ * ran, the entry editor, the shell).  @stop: the action asked for the
+ * script to stop.  Returns true when @stop (the menu ends with PB_UI_STOP);
+ * otherwise re-reads the terminal size, which may have changed meanwhile,
+ * redraws the whole menu without a countdown and returns false. */
+static bool resume_menu(struct menu_state *s, bool stop)
+{
+    if (stop)
+        return true;
+    pb_ui_term_size(&s->cols, &s->rows);
+    draw_menu(s, -1);
+    return false;
+}
+
 static int menu_loop(struct pb_menu *m, int def, int timeout, const char *style, bool nested,
                      const char *path)
 {
@@ -675,12 +689,10 @@ static int menu_loop(struct pb_menu *m, int def, int timeout, const char *style,
         case PB_KEY_RIGHT:
         case PB_KEY_CTRL('x'):
         case PB_KEY_F10:
-            if (activate(&s, s.sel) == PB_UI_STOP) {
+            if (resume_menu(&s, activate(&s, s.sel) == PB_UI_STOP)) {
                 result = PB_UI_STOP;
                 goto out;
             }
-            pb_ui_term_size(&s.cols, &s.rows);
-            draw_menu(&s, -1);
             continue;
         case 'e':
             if (pb_auth_allowed(NULL) == 0) {
@@ -697,22 +709,18 @@ static int menu_loop(struct pb_menu *m, int def, int timeout, const char *style,
                 pb_error_clear();
                 ui_wait_key();
             }
-            if (pb_script_stop_requested()) {
+            if (resume_menu(&s, pb_script_stop_requested())) {
                 result = PB_UI_STOP;
                 goto out;
             }
-            pb_ui_term_size(&s.cols, &s.rows);
-            draw_menu(&s, -1);
             continue;
         case 'c':
             pb_write("\033[0m\033[H\033[2J", 11);
             pb_ui_shell(true);
-            if (pb_script_stop_requested()) {
+            if (resume_menu(&s, pb_script_stop_requested())) {
                 result = PB_UI_STOP;
                 goto out;
             }
-            pb_ui_term_size(&s.cols, &s.rows);
-            draw_menu(&s, -1);
             continue;
         case PB_KEY_ESC:
         case PB_KEY_LEFT:
