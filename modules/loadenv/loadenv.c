@@ -79,9 +79,16 @@ static int load_one(const char *name, const char *value, void *ctx)
     return pb_env_set(name, value);
 }
 
-static int cmd_load_env(struct pb_command *cmd, int argc, char **argv)
+/*
+ * Read the environment block of a load_env/list_env command line (-f FILE,
+ * else $prefix/grubenv) and call @fn for each of its variables, with a
+ * struct load_ctx holding the arguments left after the options (argv[1..]
+ * are variable names).  Returns 0, @fn's error, or that of reading or
+ * parsing the block (pb_envblk_iterate names the file).
+ */
+static int iterate_env_file(int argc, char **argv,
+                            int (*fn)(const char *name, const char *value, void *ctx))
 {
-    (void)cmd;
     char *path = env_file(&argc, &argv, NULL);
     if (!path)
         return pb_error(PB_ENOMEM, "out of memory");
@@ -90,11 +97,17 @@ static int cmd_load_env(struct pb_command *cmd, int argc, char **argv)
     int r = read_block(path, &buf, &len);
     if (r == 0) {
         struct load_ctx c = { argc, argv };
-        r = pb_envblk_iterate(buf, len, path, load_one, &c);
+        r = pb_envblk_iterate(buf, len, path, fn, &c);
         free(buf);
     }
     free(path);
     return r;
+}
+
+static int cmd_load_env(struct pb_command *cmd, int argc, char **argv)
+{
+    (void)cmd;
+    return iterate_env_file(argc, argv, load_one);
 }
 
 static int print_one(const char *name, const char *value, void *ctx)
@@ -107,18 +120,7 @@ static int print_one(const char *name, const char *value, void *ctx)
 static int cmd_list_env(struct pb_command *cmd, int argc, char **argv)
 {
     (void)cmd;
-    char *path = env_file(&argc, &argv, NULL);
-    if (!path)
-        return pb_error(PB_ENOMEM, "out of memory");
-    char *buf;
-    size_t len;
-    int r = read_block(path, &buf, &len);
-    if (r == 0) {
-        r = pb_envblk_iterate(buf, len, path, print_one, NULL);
-        free(buf);
-    }
-    free(path);
-    return r;
+    return iterate_env_file(argc, argv, print_one);
 }
 
 #define MAX_RANGES 64
