@@ -19,21 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pvboot/endian.h"
 #include "pvboot/err.h"
 #include "pvboot/lvm.h"
-
-static uint64_t le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 uint32_t pb_lvm_crc(uint32_t crc, const void *buf, size_t len)
 {
@@ -56,17 +44,17 @@ int pb_lvm_parse_label(const void *buf, size_t len, struct pb_lvm_label *out)
         const uint8_t *l = b + s * 512;
         if (memcmp(l, "LABELONE", 8) != 0)
             continue;
-        if (le64(l + 8) != s)
+        if (pb_le64(l + 8) != s)
             return pb_error(PB_EBADFS, "lvm: label in sector %u says it is in sector %llu", s,
-                            (unsigned long long)le64(l + 8));
+                            (unsigned long long)pb_le64(l + 8));
         uint32_t crc = pb_lvm_crc(LVM_CRC_INIT, l + 20, 512 - 20);
-        if (crc != le32(l + 16))
+        if (crc != pb_le32(l + 16))
             return pb_error(PB_EBADFS, "lvm: label in sector %u: bad checksum %08x (computed %08x)",
-                            s, le32(l + 16), crc);
+                            s, pb_le32(l + 16), crc);
         if (memcmp(l + 24, "LVM2 001", 8) != 0)
             return pb_error(PB_ENOTSUP, "lvm: label in sector %u: unknown type `%.8s'", s,
                             (const char *)(l + 24));
-        uint32_t off = le32(l + 20);
+        uint32_t off = pb_le32(l + 20);
         /* uuid (32) + size (8) + at least the two list terminators */
         if (off < 32 || off > 512 - 72)
             return pb_error(PB_EBADFS, "lvm: label in sector %u: pv_header offset %u out of range",
@@ -80,14 +68,14 @@ int pb_lvm_parse_label(const void *buf, size_t len, struct pb_lvm_label *out)
             out->pv_uuid[i] = c;
         }
         out->pv_uuid[PB_LVM_UUID_LEN] = '\0';
-        out->device_size = le64(ph + 32);
+        out->device_size = pb_le64(ph + 32);
         size_t p = off + 40;
         int list = 0;   /* 0: data areas, 1: metadata areas */
         while (list < 2) {
             if (p + 16 > 512)
                 return pb_error(PB_EBADFS, "lvm: pv_header in sector %u: %s list runs past the sector",
                                 s, list ? "metadata area" : "data area");
-            uint64_t o = le64(l + p), z = le64(l + p + 8);
+            uint64_t o = pb_le64(l + p), z = pb_le64(l + p + 8);
             p += 16;
             if (o == 0 && z == 0) {
                 list++;
@@ -112,20 +100,20 @@ int pb_lvm_parse_mda_header(const void *buf, uint64_t mda_offset, uint64_t mda_s
         return pb_error(PB_EBADFS, "lvm: metadata area at byte %llu: bad magic",
                         (unsigned long long)mda_offset);
     uint32_t crc = pb_lvm_crc(LVM_CRC_INIT, h + 4, PB_LVM_MDA_HEADER_SIZE - 4);
-    if (crc != le32(h))
+    if (crc != pb_le32(h))
         return pb_error(PB_EBADFS, "lvm: metadata area at byte %llu: bad header checksum",
                         (unsigned long long)mda_offset);
-    if (le32(h + 20) != 1)
+    if (pb_le32(h + 20) != 1)
         return pb_error(PB_ENOTSUP, "lvm: metadata area at byte %llu: version %u",
-                        (unsigned long long)mda_offset, le32(h + 20));
-    if (le64(h + 24) != mda_offset || le64(h + 32) != mda_size)
+                        (unsigned long long)mda_offset, pb_le32(h + 20));
+    if (pb_le64(h + 24) != mda_offset || pb_le64(h + 32) != mda_size)
         return pb_error(PB_EBADFS, "lvm: metadata area at byte %llu: header says start %llu size %llu",
-                        (unsigned long long)mda_offset, (unsigned long long)le64(h + 24),
-                        (unsigned long long)le64(h + 32));
+                        (unsigned long long)mda_offset, (unsigned long long)pb_le64(h + 24),
+                        (unsigned long long)pb_le64(h + 32));
     /* raw_locn[0]: the committed metadata */
     const uint8_t *r = h + 40;
-    uint64_t off = le64(r), size = le64(r + 8);
-    uint32_t flags = le32(r + 20);
+    uint64_t off = pb_le64(r), size = pb_le64(r + 8);
+    uint32_t flags = pb_le32(r + 20);
     if (off == 0 && size == 0)
         return PB_ENOENT;
     if (flags & 1u)     /* RAW_LOCN_IGNORED */
@@ -137,7 +125,7 @@ int pb_lvm_parse_mda_header(const void *buf, uint64_t mda_offset, uint64_t mda_s
                         (unsigned long long)size);
     *text_off = off;
     *text_size = size;
-    *text_crc = le32(r + 16);
+    *text_crc = pb_le32(r + 16);
     return 0;
 }
 

@@ -18,21 +18,9 @@
 #include <string.h>
 
 #include "pvboot/disk.h"
+#include "pvboot/endian.h"
 #include "pvboot/err.h"
 #include "pvboot/mdraid.h"
-
-static uint64_t le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 uint64_t pb_md_sb090_sector(uint64_t dev_sectors)
 {
@@ -49,14 +37,14 @@ int pb_md_parse_sb1(const void *buf, size_t len, uint64_t sb_sector, uint64_t de
 {
     const uint8_t *b = buf;
     memset(out, 0, sizeof *out);
-    if (len < 256 || le32(b) != PB_MD_MAGIC)
+    if (len < 256 || pb_le32(b) != PB_MD_MAGIC)
         return PB_ENOENT;
-    if (le32(b + 4) != 1)
+    if (pb_le32(b + 4) != 1)
         return pb_error(PB_ENOTSUP, "md: superblock at sector %llu: major version %u",
-                        (unsigned long long)sb_sector, le32(b + 4));
-    if (le64(b + 144) != sb_sector)
+                        (unsigned long long)sb_sector, pb_le32(b + 4));
+    if (pb_le64(b + 144) != sb_sector)
         return PB_ENOENT;   /* a superblock of another layout seen through this one */
-    uint32_t max_dev = le32(b + 220);
+    uint32_t max_dev = pb_le32(b + 220);
     if (max_dev > (len - 256) / 2)
         return pb_error(PB_EBADFS, "md: superblock at sector %llu: max_dev %u too large",
                         (unsigned long long)sb_sector, max_dev);
@@ -64,14 +52,14 @@ int pb_md_parse_sb1(const void *buf, size_t len, uint64_t sb_sector, uint64_t de
     uint64_t sum = 0;
     size_t i = 0;
     for (; i + 4 <= n; i += 4)
-        sum += i == 216 ? 0 : le32(b + i);
+        sum += i == 216 ? 0 : pb_le32(b + i);
     if (i < n)
         sum += (uint32_t)b[i] | (uint32_t)b[i + 1] << 8;
     uint32_t csum = (uint32_t)((sum & 0xffffffffu) + (sum >> 32));
-    if (csum != le32(b + 216))
+    if (csum != pb_le32(b + 216))
         return pb_error(PB_EBADFS, "md: superblock at sector %llu: bad checksum %08x (computed %08x)",
-                        (unsigned long long)sb_sector, le32(b + 216), csum);
-    uint32_t features = le32(b + 8);
+                        (unsigned long long)sb_sector, pb_le32(b + 216), csum);
+    uint32_t features = pb_le32(b + 8);
     if (features & 4u)
         return pb_error(PB_ENOTSUP, "md: superblock at sector %llu: reshape in progress",
                         (unsigned long long)sb_sector);
@@ -85,16 +73,16 @@ int pb_md_parse_sb1(const void *buf, size_t len, uint64_t sb_sector, uint64_t de
             out->name[k] == ')' || out->name[k] == '(' || (unsigned char)out->name[k] > '~')
             out->name[k] = '_';
     out->md_minor = -1;
-    out->level = (int32_t)le32(b + 72);
-    out->array_sectors = le64(b + 80);
-    out->raid_disks = le32(b + 92);
-    out->data_offset = le64(b + 128);
-    out->events = le64(b + 200);
+    out->level = (int32_t)pb_le32(b + 72);
+    out->array_sectors = pb_le64(b + 80);
+    out->raid_disks = pb_le32(b + 92);
+    out->data_offset = pb_le64(b + 128);
+    out->events = pb_le64(b + 200);
     if (out->data_offset > dev_sectors || out->array_sectors > dev_sectors - out->data_offset)
         return pb_error(PB_EBADFS, "md: superblock at sector %llu: data %llu+%llu beyond the member (%llu sectors)",
                         (unsigned long long)sb_sector, (unsigned long long)out->data_offset,
                         (unsigned long long)out->array_sectors, (unsigned long long)dev_sectors);
-    uint32_t dev_number = le32(b + 160);
+    uint32_t dev_number = pb_le32(b + 160);
     out->role = -1;
     if (dev_number < max_dev) {
         uint16_t role = (uint16_t)(b[256 + dev_number * 2] | b[256 + dev_number * 2 + 1] << 8);
@@ -110,39 +98,39 @@ int pb_md_parse_sb090(const void *buf, size_t len, uint64_t dev_sectors, struct 
 {
     const uint8_t *b = buf;
     memset(out, 0, sizeof *out);
-    if (len < PB_MD_SB090_BYTES || le32(b) != PB_MD_MAGIC)
+    if (len < PB_MD_SB090_BYTES || pb_le32(b) != PB_MD_MAGIC)
         return PB_ENOENT;
-    if (le32(b + 4) != 0 || le32(b + 8) != 90)
-        return pb_error(PB_ENOTSUP, "md: 0.90-place superblock has version %u.%u", le32(b + 4),
-                        le32(b + 8));
+    if (pb_le32(b + 4) != 0 || pb_le32(b + 8) != 90)
+        return pb_error(PB_ENOTSUP, "md: 0.90-place superblock has version %u.%u", pb_le32(b + 4),
+                        pb_le32(b + 8));
     uint64_t sum = 0;
     for (size_t i = 0; i < PB_MD_SB090_BYTES; i += 4)
-        sum += i == 38 * 4 ? 0 : le32(b + i);
+        sum += i == 38 * 4 ? 0 : pb_le32(b + i);
     uint32_t csum = (uint32_t)((sum & 0xffffffffu) + (sum >> 32));
-    if (csum != le32(b + 38 * 4))
+    if (csum != pb_le32(b + 38 * 4))
         return pb_error(PB_EBADFS, "md: 0.90 superblock: bad checksum %08x (computed %08x)",
-                        le32(b + 38 * 4), csum);
+                        pb_le32(b + 38 * 4), csum);
     out->major = 0;
     out->minor = 90;
     static const int words[4] = { 5, 13, 14, 15 };
     for (int k = 0; k < 4; k++) {
-        uint32_t w = le32(b + words[k] * 4);
+        uint32_t w = pb_le32(b + words[k] * 4);
         out->uuid[k * 4] = (uint8_t)(w >> 24);
         out->uuid[k * 4 + 1] = (uint8_t)(w >> 16);
         out->uuid[k * 4 + 2] = (uint8_t)(w >> 8);
         out->uuid[k * 4 + 3] = (uint8_t)w;
     }
-    out->md_minor = (int)(le32(b + 11 * 4) & 0xffff);
-    out->level = (int32_t)le32(b + 7 * 4);
-    out->array_sectors = (uint64_t)le32(b + 8 * 4) * 2;
-    out->raid_disks = le32(b + 10 * 4);
+    out->md_minor = (int)(pb_le32(b + 11 * 4) & 0xffff);
+    out->level = (int32_t)pb_le32(b + 7 * 4);
+    out->array_sectors = (uint64_t)pb_le32(b + 8 * 4) * 2;
+    out->raid_disks = pb_le32(b + 10 * 4);
     out->data_offset = 0;
-    out->events = (uint64_t)le32(b + 40 * 4) << 32 | le32(b + 39 * 4);
+    out->events = (uint64_t)pb_le32(b + 40 * 4) << 32 | pb_le32(b + 39 * 4);
     if (out->array_sectors > pb_md_sb090_sector(dev_sectors))
         return pb_error(PB_EBADFS, "md: 0.90 superblock: size %llu sectors beyond the member",
                         (unsigned long long)out->array_sectors);
     /* this_disk (word 992): number, major, minor, raid_disk, state */
-    uint32_t raid_disk = le32(b + 995 * 4), state = le32(b + 996 * 4);
+    uint32_t raid_disk = pb_le32(b + 995 * 4), state = pb_le32(b + 996 * 4);
     out->role = raid_disk < out->raid_disks && (state & 6u) == 6u && !(state & 1u) ? (int)raid_disk : -1;
     out->in_sync = out->role >= 0;
     return 0;
