@@ -42,6 +42,7 @@
 #include <zstd.h>
 
 #include "pvboot/disk.h"
+#include "pvboot/endian.h"
 #include "pvboot/env.h"
 #include "pvboot/err.h"
 #include "pvboot/fs.h"
@@ -147,20 +148,13 @@ struct bt_path {
     bool have_last;
 };
 
-static inline uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static inline uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static inline uint64_t le64(const uint8_t *p) { return (uint64_t)le32(p + 4) << 32 | le32(p); }
-
 static const char *devname(struct btrfs_fs *fs) { return fs->base.dev->name; }
 
 static void read_key(const uint8_t *p, struct bt_key *k)
 {
-    k->objectid = le64(p);
+    k->objectid = pb_le64(p);
     k->type = p[8];
-    k->offset = le64(p + 9);
+    k->offset = pb_le64(p + 9);
 }
 
 static int key_cmp(const struct bt_key *a, const struct bt_key *b)
@@ -223,8 +217,8 @@ static int btrfs_add_chunk(struct btrfs_fs *fs, uint64_t logical, const uint8_t 
 {
     if (len < 48)
         goto bad;
-    uint64_t length = le64(p), type = le64(p + 24);
-    unsigned nstripes = le16(p + 44);
+    uint64_t length = pb_le64(p), type = pb_le64(p + 24);
+    unsigned nstripes = pb_le16(p + 44);
     if (nstripes == 0 || len < 48 + 32ull * nstripes || length == 0 ||
         logical + length < logical)
         goto bad;
@@ -237,8 +231,8 @@ static int btrfs_add_chunk(struct btrfs_fs *fs, uint64_t logical, const uint8_t 
     } else {
         for (unsigned i = 0; i < nstripes && c.nphys < BTRFS_MAX_STRIPES; i++) {
             const uint8_t *s = p + 48 + 32 * i;
-            if (le64(s) == fs->devid)
-                c.phys[c.nphys++] = le64(s + 8);
+            if (pb_le64(s) == fs->devid)
+                c.phys[c.nphys++] = pb_le64(s + 8);
         }
     }
     if (fs->nchunks >= BTRFS_MAX_CHUNKS)
@@ -333,15 +327,15 @@ static int btrfs_read_node(struct btrfs_fs *fs, uint64_t logical, int level, uin
             continue;
         }
         unsigned nlevel = buf[0x64];
-        uint32_t n = le32(buf + 0x60);
+        uint32_t n = pb_le32(buf + 0x60);
         uint32_t max = (fs->nodesize - BTRFS_HEADER_SIZE) /
                        (nlevel ? BTRFS_KEYPTR_SIZE : BTRFS_ITEM_SIZE);
-        if (le64(buf + 0x30) != logical || memcmp(buf + 0x20, fs->meta_fsid, 16) != 0 ||
+        if (pb_le64(buf + 0x30) != logical || memcmp(buf + 0x20, fs->meta_fsid, 16) != 0 ||
             nlevel >= BTRFS_MAX_LEVEL || (level >= 0 && nlevel != (unsigned)level) || n > max) {
             err = pb_error(PB_EBADFS,
                            "btrfs: %s: tree block %llu (copy %u): bad header (bytenr %llu, "
                            "level %u, %u items)", devname(fs), (unsigned long long)logical, m,
-                           (unsigned long long)le64(buf + 0x30), nlevel, n);
+                           (unsigned long long)pb_le64(buf + 0x30), nlevel, n);
             continue;
         }
         return 0;
@@ -397,7 +391,7 @@ static int path_descend(struct btrfs_fs *fs, struct bt_path *p, int level, uint6
     r = btrfs_read_node(fs, bytenr, level, p->node[level]);
     if (r < 0)
         return r;
-    p->nitems[level] = (int)le32(p->node[level] + 0x60);
+    p->nitems[level] = (int)pb_le32(p->node[level] + 0x60);
     if (p->nitems[level] == 0 && level > 0)
         return pb_error(PB_EBADFS, "btrfs: %s: empty internal tree block %llu", devname(fs),
                         (unsigned long long)bytenr);
@@ -427,7 +421,7 @@ static int bt_search_le(struct btrfs_fs *fs, uint64_t root, uint8_t rlevel,
         if (s < 0)
             s = 0;
         p->slot[level] = s;
-        bytenr = le64(p->node[level] + BTRFS_HEADER_SIZE + s * BTRFS_KEYPTR_SIZE + 17);
+        bytenr = pb_le64(p->node[level] + BTRFS_HEADER_SIZE + s * BTRFS_KEYPTR_SIZE + 17);
     }
 }
 
@@ -444,7 +438,7 @@ static int bt_next(struct btrfs_fs *fs, struct bt_path *p)
             return 0;
         p->slot[lvl]++;
         for (int l = lvl - 1; l >= 0; l--) {
-            uint64_t bytenr = le64(p->node[l + 1] + BTRFS_HEADER_SIZE +
+            uint64_t bytenr = pb_le64(p->node[l + 1] + BTRFS_HEADER_SIZE +
                                    p->slot[l + 1] * BTRFS_KEYPTR_SIZE + 17);
             int r = path_descend(fs, p, l, bytenr);
             if (r < 0)
@@ -468,14 +462,14 @@ static int bt_item(struct btrfs_fs *fs, struct bt_path *p, struct bt_key *k, con
         return pb_error(PB_EBADFS, "btrfs: %s: no item", devname(fs));
     const uint8_t *it = leaf + BTRFS_HEADER_SIZE + s * BTRFS_ITEM_SIZE;
     read_key(it, k);
-    uint32_t off = le32(it + 17), sz = le32(it + 21);
+    uint32_t off = pb_le32(it + 17), sz = pb_le32(it + 21);
     uint32_t room = fs->nodesize - BTRFS_HEADER_SIZE;
     if (off > room || sz > room - off)
         return pb_error(PB_EBADFS, "btrfs: %s: leaf %llu item %d out of bounds", devname(fs),
-                        (unsigned long long)le64(leaf + 0x30), s);
+                        (unsigned long long)pb_le64(leaf + 0x30), s);
     if (p->have_last && key_cmp(k, &p->last) <= 0)
         return pb_error(PB_EBADFS, "btrfs: %s: leaf %llu: keys out of order", devname(fs),
-                        (unsigned long long)le64(leaf + 0x30));
+                        (unsigned long long)pb_le64(leaf + 0x30));
     p->last = *k;
     p->have_last = true;
     *data = leaf + BTRFS_HEADER_SIZE + off;
@@ -547,8 +541,8 @@ static int btrfs_find_root(struct btrfs_fs *fs, uint64_t id, uint64_t *bytenr, u
         r = pb_error(PB_EBADFS, "btrfs: %s: root item %llu too short", devname(fs),
                      (unsigned long long)id);
     if (r == 0) {
-        *dirid = le64(d + 168);
-        *bytenr = le64(d + 176);
+        *dirid = pb_le64(d + 168);
+        *bytenr = pb_le64(d + 176);
         *level = d[238];
     }
     path_free(&p);
@@ -587,9 +581,9 @@ static int btrfs_make_node(struct btrfs_fs *fs, uint64_t tree, uint64_t tbytenr,
     n->tbytenr = tbytenr;
     n->tlevel = tlevel;
     n->ino = ino;
-    n->size = le64(d + 16);
-    n->mode = le32(d + 52);
-    n->mtime = (int64_t)le64(d + 136);
+    n->size = pb_le64(d + 16);
+    n->mode = pb_le32(d + 52);
+    n->mtime = (int64_t)pb_le64(d + 136);
     free(d);
     *out = n;
     return 0;
@@ -667,7 +661,7 @@ static int btrfs_unlzo(struct btrfs_fs *fs, const uint8_t *in, size_t inlen, uin
     uint32_t sect = fs->sectorsize;
     if (inlen < 4)
         goto bad;
-    size_t total = le32(in);
+    size_t total = pb_le32(in);
     if (total > inlen || total < 4)
         goto bad;
     size_t pos = 4, o = 0;
@@ -676,7 +670,7 @@ static int btrfs_unlzo(struct btrfs_fs *fs, const uint8_t *in, size_t inlen, uin
             pos += sect - pos % sect;
         if (pos + 4 > total)
             break;
-        size_t seg = le32(in + pos);
+        size_t seg = pb_le32(in + pos);
         pos += 4;
         if (seg == 0 || seg > total - pos)
             goto bad;
@@ -714,8 +708,8 @@ static int btrfs_extent_copy(struct btrfs_fs *fs, struct btrfs_node *n, const ui
                              uint32_t esz, uint64_t from, size_t len, uint8_t *buf)
 {
     uint8_t comp = e[16], type = e[20];
-    uint64_t ram = le64(e + 8);
-    if (e[17] || le16(e + 18))
+    uint64_t ram = pb_le64(e + 8);
+    if (e[17] || pb_le16(e + 18))
         return pb_error(PB_ENOTSUP, "btrfs: %s: inode %llu: encrypted/encoded extent",
                         devname(fs), (unsigned long long)n->ino);
     if (type == 0) {
@@ -738,7 +732,7 @@ static int btrfs_extent_copy(struct btrfs_fs *fs, struct btrfs_node *n, const ui
         free(tmp);
         return r;
     }
-    uint64_t dbytenr = le64(e + 21), dbytes = le64(e + 29), eoff = le64(e + 37);
+    uint64_t dbytenr = pb_le64(e + 21), dbytes = pb_le64(e + 29), eoff = pb_le64(e + 37);
     if (type == 2 || dbytenr == 0) {
         memset(buf, 0, len);
         return 0;
@@ -813,9 +807,9 @@ static int btrfs_read_data(struct btrfs_fs *fs, struct btrfs_node *n, uint64_t o
             }
             uint64_t elen;
             if (d[20] == 0)
-                elen = d[16] ? le64(d + 8) : sz - 21u;
+                elen = d[16] ? pb_le64(d + 8) : sz - 21u;
             else
-                elen = le64(d + 45);
+                elen = pb_le64(d + 45);
             uint64_t estart = ik.offset, eend = estart + elen;
             if (eend < estart) {
                 r = pb_error(PB_EBADFS, "btrfs: %s: inode %llu: extent length overflow",
@@ -914,13 +908,13 @@ static int btrfs_subvol_path(struct btrfs_fs *fs, uint64_t id, char **out)
             r = PB_ENOENT;
         if (r == 0 && (got.objectid != id || got.type != BTRFS_ROOT_BACKREF))
             r = PB_ENOENT;
-        if (r == 0 && (sz < 18 || le16(d + 16) > sz - 18))
+        if (r == 0 && (sz < 18 || pb_le16(d + 16) > sz - 18))
             r = pb_error(PB_EBADFS, "btrfs: %s: bad root backref of %llu", devname(fs),
                          (unsigned long long)id);
         uint64_t parent = got.offset, dirid = 0;
         if (r == 0) {
-            dirid = le64(d);
-            r = btrfs_prepend(&path, (const char *)d + 18, le16(d + 16));
+            dirid = pb_le64(d);
+            r = btrfs_prepend(&path, (const char *)d + 18, pb_le16(d + 16));
         }
         path_free(&p);
         if (r == PB_ENOENT)
@@ -944,11 +938,11 @@ static int btrfs_subvol_path(struct btrfs_fs *fs, uint64_t id, char **out)
             else if (r == 0)
                 r = PB_ENOENT;
             if (r == 0 && (got.objectid != dirid || got.type != BTRFS_INODE_REF || sz < 10 ||
-                           le16(d + 8) > sz - 10))
+                           pb_le16(d + 8) > sz - 10))
                 r = pb_error(PB_EBADFS, "btrfs: %s: inode %llu has no name", devname(fs),
                              (unsigned long long)dirid);
             if (r == 0) {
-                r = btrfs_prepend(&path, (const char *)d + 10, le16(d + 8));
+                r = btrfs_prepend(&path, (const char *)d + 10, pb_le16(d + 8));
                 dirid = got.offset;
             }
             path_free(&p);
@@ -978,11 +972,11 @@ static int btrfs_default_subvol(struct btrfs_fs *fs, uint64_t *id)
     if (r < 0)
         return r;
     for (uint32_t pos = 0; pos + 30 <= sz;) {
-        uint32_t dl = le16(d + pos + 25), nl = le16(d + pos + 27);
+        uint32_t dl = pb_le16(d + pos + 25), nl = pb_le16(d + pos + 27);
         if (nl > sz - pos - 30 || dl > sz - pos - 30 - nl)
             break;
         if (nl == 7 && !memcmp(d + pos + 30, "default", 7)) {
-            *id = le64(d + pos);
+            *id = pb_le64(d + pos);
             if (*id == 0)
                 *id = BTRFS_FS_TREE;
             break;
@@ -1019,15 +1013,15 @@ static int btrfs_mount(struct pb_device *dev, struct pb_fs **fsp)
     }
     fs->base.dev = dev;
     fs->devsize = devsize;
-    fs->sectorsize = le32(sb + 0x90);
-    fs->nodesize = le32(sb + 0x94);
-    fs->root_tree = le64(sb + 0x50);
+    fs->sectorsize = pb_le32(sb + 0x90);
+    fs->nodesize = pb_le32(sb + 0x94);
+    fs->root_tree = pb_le64(sb + 0x50);
     fs->root_level = sb[0xc6];
-    uint64_t chunk_root = le64(sb + 0x58);
+    uint64_t chunk_root = pb_le64(sb + 0x58);
     uint8_t chunk_level = sb[0xc7];
-    uint32_t sysarr = le32(sb + 0xa0);
-    uint64_t incompat = le64(sb + 0xbc);
-    fs->devid = le64(sb + 0xc9);
+    uint32_t sysarr = pb_le32(sb + 0xa0);
+    uint64_t incompat = pb_le64(sb + 0xbc);
+    fs->devid = pb_le64(sb + 0xc9);
     const char *why = NULL;
     if (fs->sectorsize < 512 || fs->sectorsize > 65536 || (fs->sectorsize & (fs->sectorsize - 1)))
         why = "sector size";
@@ -1065,7 +1059,7 @@ static int btrfs_mount(struct pb_device *dev, struct pb_fs **fsp)
         }
         struct bt_key k;
         read_key(a + pos, &k);
-        unsigned ns = le16(a + pos + 17 + 44);
+        unsigned ns = pb_le16(a + pos + 17 + 44);
         uint32_t isz = 48 + 32 * ns;
         if (k.type != BTRFS_CHUNK_ITEM || ns == 0 || isz > sysarr - pos - 17) {
             r = pb_error(PB_EBADFS, "btrfs: %s: bad system chunk array entry at %u", dev->name,
@@ -1191,7 +1185,7 @@ static int btrfs_lookup(struct pb_fs *pfs, struct pb_node *dir, const char *name
         return r;
     r = PB_ENOENT;
     for (uint32_t pos = 0; pos + 30 <= sz;) {
-        uint32_t dl = le16(it + pos + 25), nl = le16(it + pos + 27);
+        uint32_t dl = pb_le16(it + pos + 25), nl = pb_le16(it + pos + 27);
         if (nl > sz - pos - 30 || dl > sz - pos - 30 - nl) {
             r = pb_error(PB_EBADFS, "btrfs: %s: dir %llu: damaged dir item", devname(fs),
                          (unsigned long long)d->ino);
@@ -1242,7 +1236,7 @@ static int btrfs_readdir(struct pb_fs *pfs, struct pb_node *dir,
             break;
         if (ik.objectid != d->ino || ik.type != BTRFS_DIR_INDEX)
             break;
-        uint32_t nl = sz >= 30 ? le16(it + 27) : 0;
+        uint32_t nl = sz >= 30 ? pb_le16(it + 27) : 0;
         if (sz < 30 || nl == 0 || nl > 255 || nl > sz - 30) {
             r = pb_error(PB_EBADFS, "btrfs: %s: dir %llu: damaged index entry %llu", devname(fs),
                          (unsigned long long)d->ino, (unsigned long long)ik.offset);

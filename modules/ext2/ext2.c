@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pvboot/disk.h"
+#include "pvboot/endian.h"
 #include "pvboot/err.h"
 #include "pvboot/fs.h"
 
@@ -67,12 +68,6 @@
 #define EXT_MAGIC 0xf30a
 #define EXT_MAX_DEPTH 5
 #define EXT2_NDIR 12
-
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 struct ext2_fs {
     struct pb_fs base;
@@ -177,9 +172,9 @@ static int read_inode(struct ext2_fs *fs, uint32_t ino, struct ext2_node **out)
     int r = ext2_dev_read(fs, doff, fs->desc_size >= 64 ? 64 : 32, desc);
     if (r < 0)
         return r;
-    uint64_t itab = rd32(desc + 8);
+    uint64_t itab = pb_le32(desc + 8);
     if (fs->desc_size >= 64)
-        itab |= (uint64_t)rd32(desc + 0x28) << 32;
+        itab |= (uint64_t)pb_le32(desc + 0x28) << 32;
     if (itab == 0 || itab >= fs->blocks_count)
         return pb_error(PB_EBADFS, "ext2: %s: group %u descriptor: inode table block %llu out of range",
                         fs->base.dev->name, g, (unsigned long long)itab);
@@ -200,14 +195,14 @@ static int read_inode(struct ext2_fs *fs, uint32_t ino, struct ext2_node **out)
     const uint8_t *p = n->raw;
     n->base.fs = &fs->base;
     n->ino = ino;
-    n->mode = rd16(p + 0);
-    n->flags = rd32(p + 32);
-    n->size = rd32(p + 4) | (uint64_t)rd32(p + 108) << 32;
-    n->mtime = (int32_t)rd32(p + 16);
+    n->mode = pb_le16(p + 0);
+    n->flags = pb_le32(p + 32);
+    n->size = pb_le32(p + 4) | (uint64_t)pb_le32(p + 108) << 32;
+    n->mtime = (int32_t)pb_le32(p + 16);
     if (fs->inode_size > 128) {
-        uint16_t extra = rd16(p + 128);
+        uint16_t extra = pb_le16(p + 128);
         if (extra >= 12 && 128u + extra <= fs->inode_size) {
-            uint32_t mx = rd32(p + 136);
+            uint32_t mx = pb_le32(p + 136);
             n->mtime += (int64_t)(mx & 3) << 32;
         }
     }
@@ -229,13 +224,13 @@ static int ext_find(const uint8_t *e, int entries, uint64_t lblk, uint64_t *next
 {
     int found = -1;
     for (int i = 0; i < entries; i++) {
-        if (rd32(e + 12 * i) <= lblk)
+        if (pb_le32(e + 12 * i) <= lblk)
             found = i;
         else
             break;
     }
-    if (found + 1 < entries && rd32(e + 12 * (found + 1)) < *next)
-        *next = rd32(e + 12 * (found + 1));
+    if (found + 1 < entries && pb_le32(e + 12 * (found + 1)) < *next)
+        *next = pb_le32(e + 12 * (found + 1));
     return found;
 }
 
@@ -255,12 +250,12 @@ static int bmap_extents(struct ext2_fs *fs, struct ext2_node *n, uint64_t lblk,
      * a hole at the end of a leaf ends there, not at the end of the file */
     uint64_t limit = UINT64_MAX;
     for (int level = 0;; level++) {
-        if (avail < 12 || rd16(hdr) != EXT_MAGIC) {
+        if (avail < 12 || pb_le16(hdr) != EXT_MAGIC) {
             r = pb_error(PB_EBADFS, "ext2: %s: inode %u: bad extent header (level %d)",
                          fs->base.dev->name, n->ino, level);
             goto out;
         }
-        uint16_t entries = rd16(hdr + 2), depth = rd16(hdr + 6);
+        uint16_t entries = pb_le16(hdr + 2), depth = pb_le16(hdr + 6);
         if (depth > EXT_MAX_DEPTH || level > EXT_MAX_DEPTH ||
             (size_t)entries > (avail - 12) / 12) {
             r = pb_error(PB_EBADFS, "ext2: %s: inode %u: bad extent header (level %d: %u entries, depth %u)",
@@ -274,14 +269,14 @@ static int bmap_extents(struct ext2_fs *fs, struct ext2_node *n, uint64_t lblk,
             int found = ext_find(e, entries, lblk, &next_start);
             if (found >= 0) {
                 const uint8_t *x = e + 12 * found;
-                uint32_t start = rd32(x);
-                uint32_t len = rd16(x + 4);
+                uint32_t start = pb_le32(x);
+                uint32_t len = pb_le16(x + 4);
                 int uninit = 0;
                 if (len > 32768) {
                     len -= 32768;
                     uninit = 1;
                 }
-                uint64_t phys = (uint64_t)rd16(x + 6) << 32 | rd32(x + 8);
+                uint64_t phys = (uint64_t)pb_le16(x + 6) << 32 | pb_le32(x + 8);
                 if (lblk < (uint64_t)start + len) {
                     uint64_t off = lblk - start;
                     if (!uninit && (phys + off >= fs->blocks_count || phys + len > fs->blocks_count || phys == 0)) {
@@ -305,11 +300,11 @@ static int bmap_extents(struct ext2_fs *fs, struct ext2_node *n, uint64_t lblk,
         int found = ext_find(e, entries, lblk, &limit);
         if (found < 0) {
             *pblk = 0;
-            *run = entries ? rd32(e) - lblk : UINT64_MAX;
+            *run = entries ? pb_le32(e) - lblk : UINT64_MAX;
             goto out;
         }
         const uint8_t *x = e + 12 * found;
-        uint64_t child = (uint64_t)rd16(x + 8) << 32 | rd32(x + 4);
+        uint64_t child = (uint64_t)pb_le16(x + 8) << 32 | pb_le32(x + 4);
         if (child == 0 || child >= fs->blocks_count) {
             r = pb_error(PB_EBADFS, "ext2: %s: inode %u: extent index points at block %llu outside the fs",
                          fs->base.dev->name, n->ino, (unsigned long long)child);
@@ -325,9 +320,9 @@ static int bmap_extents(struct ext2_fs *fs, struct ext2_node *n, uint64_t lblk,
         r = ext2_dev_read(fs, child * fs->block_size, fs->block_size, blk);
         if (r < 0)
             goto out;
-        if (rd16(blk + 6) != depth - 1) {
+        if (pb_le16(blk + 6) != depth - 1) {
             r = pb_error(PB_EBADFS, "ext2: %s: inode %u: extent block %llu has depth %u, expected %u",
-                         fs->base.dev->name, n->ino, (unsigned long long)child, rd16(blk + 6), depth - 1);
+                         fs->base.dev->name, n->ino, (unsigned long long)child, pb_le16(blk + 6), depth - 1);
             goto out;
         }
         hdr = blk;
@@ -348,7 +343,7 @@ static int ind_upper(struct ext2_fs *fs, struct ext2_node *n, uint64_t blk, uint
     int r = ext2_dev_read(fs, blk * fs->block_size + 4ull * idx, 4, v);
     if (r < 0)
         return r;
-    *out = rd32(v);
+    *out = pb_le32(v);
     return 0;
 }
 
@@ -376,13 +371,13 @@ static int ind_leaf(struct ext2_fs *fs, struct ext2_node *n, uint64_t blk, uint3
         n->ind_blk = blk;
     }
     const uint8_t *a = (const uint8_t *)n->ind;
-    uint32_t first = rd32(a + 4 * idx);
+    uint32_t first = pb_le32(a + 4 * idx);
     uint32_t k = idx + 1;
     if (first == 0) {
-        while (k < per && rd32(a + 4 * k) == 0)
+        while (k < per && pb_le32(a + 4 * k) == 0)
             k++;
     } else {
-        while (k < per && rd32(a + 4 * k) == first + (k - idx))
+        while (k < per && pb_le32(a + 4 * k) == first + (k - idx))
             k++;
     }
     *pblk = first;
@@ -399,9 +394,9 @@ static int bmap_blockmap(struct ext2_fs *fs, struct ext2_node *n, uint64_t lblk,
     int r;
     *run = 1;
     if (lblk < EXT2_NDIR) {
-        uint32_t first = rd32(ib + 4 * lblk);
+        uint32_t first = pb_le32(ib + 4 * lblk);
         uint64_t k = lblk + 1;
-        while (k < EXT2_NDIR && (first ? rd32(ib + 4 * k) == first + (k - lblk) : rd32(ib + 4 * k) == 0))
+        while (k < EXT2_NDIR && (first ? pb_le32(ib + 4 * k) == first + (k - lblk) : pb_le32(ib + 4 * k) == 0))
             k++;
         *pblk = first;
         *run = k - lblk;
@@ -409,7 +404,7 @@ static int bmap_blockmap(struct ext2_fs *fs, struct ext2_node *n, uint64_t lblk,
     }
     lblk -= EXT2_NDIR;
     if (lblk < per) {
-        b = rd32(ib + 4 * 12);
+        b = pb_le32(ib + 4 * 12);
         if (!b) { *pblk = 0; *run = per - lblk; return 0; }
         r = ind_leaf(fs, n, b, (uint32_t)lblk, pblk, run);
         if (r < 0) return r;
@@ -417,7 +412,7 @@ static int bmap_blockmap(struct ext2_fs *fs, struct ext2_node *n, uint64_t lblk,
     }
     lblk -= per;
     if (lblk < per * per) {
-        b = rd32(ib + 4 * 13);
+        b = pb_le32(ib + 4 * 13);
         if (!b) { *pblk = 0; *run = per * per - lblk; return 0; }
         r = ind_upper(fs, n, b, (uint32_t)(lblk / per), &b);
         if (r < 0) return r;
@@ -428,7 +423,7 @@ static int bmap_blockmap(struct ext2_fs *fs, struct ext2_node *n, uint64_t lblk,
     }
     lblk -= per * per;
     if (lblk < per * per * per) {
-        b = rd32(ib + 4 * 14);
+        b = pb_le32(ib + 4 * 14);
         if (!b) { *pblk = 0; *run = per * per * per - lblk; return 0; }
         r = ind_upper(fs, n, b, (uint32_t)(lblk / (per * per)), &b);
         if (r < 0) return r;
@@ -469,22 +464,22 @@ static int inline_xattr(struct ext2_fs *fs, struct ext2_node *n, const uint8_t *
     *len = 0;
     if (fs->inode_size <= 128)
         return PB_ENOENT;
-    uint32_t extra = rd16(n->raw + 128);
+    uint32_t extra = pb_le16(n->raw + 128);
     uint32_t start = 128 + extra;
     if (extra % 4 || start + 4 > fs->inode_size)
         return PB_ENOENT;
-    if (rd32(n->raw + start) != 0xea020000u)
+    if (pb_le32(n->raw + start) != 0xea020000u)
         return PB_ENOENT;
     const uint8_t *base = n->raw + start + 4;      /* value offsets are relative to this */
     size_t region = fs->inode_size - start - 4;
     size_t pos = 0;
     for (int i = 0; i < 256 && pos + 16 <= region; i++) {
         const uint8_t *e = base + pos;
-        if (rd32(e) == 0)
+        if (pb_le32(e) == 0)
             break;
         uint8_t nlen = e[0], nidx = e[1];
-        uint16_t voff = rd16(e + 2);
-        uint32_t vinum = rd32(e + 4), vsize = rd32(e + 8);
+        uint16_t voff = pb_le16(e + 2);
+        uint32_t vinum = pb_le32(e + 4), vsize = pb_le32(e + 8);
         if (pos + 16 + nlen > region)
             break;
         if (nidx == 7 && nlen == 4 && !memcmp(e + 16, "data", 4)) {
@@ -579,12 +574,12 @@ static int ext2_mount(struct pb_device *dev, struct pb_fs **fsp)
     int r = pb_device_read(dev, 1024, sizeof sb, sb);
     if (r < 0)
         return r;
-    if (rd16(sb + 56) != EXT2_MAGIC)
+    if (pb_le16(sb + 56) != EXT2_MAGIC)
         return PB_ENOENT;
     const char *dn = dev->name;
-    uint32_t log = rd32(sb + 24);
-    uint32_t rev = rd32(sb + 76);
-    uint32_t incompat = rev >= 1 ? rd32(sb + 96) : 0;
+    uint32_t log = pb_le32(sb + 24);
+    uint32_t rev = pb_le32(sb + 76);
+    uint32_t incompat = rev >= 1 ? pb_le32(sb + 96) : 0;
     if (log > 6)
         return pb_error(PB_EBADFS, "ext2: %s: superblock: bad block size (log %u)", dn, log);
     if (incompat & INCOMPAT_JOURNAL_DEV)
@@ -599,24 +594,24 @@ static int ext2_mount(struct pb_device *dev, struct pb_fs **fsp)
     fs->log_block_size = 10 + log;
     fs->block_size = 1024u << log;
     fs->incompat = incompat;
-    fs->compat = rev >= 1 ? rd32(sb + 92) : 0;
-    fs->ro_compat = rev >= 1 ? rd32(sb + 100) : 0;
-    fs->inodes_count = rd32(sb + 0);
-    fs->blocks_count = rd32(sb + 4);
+    fs->compat = rev >= 1 ? pb_le32(sb + 92) : 0;
+    fs->ro_compat = rev >= 1 ? pb_le32(sb + 100) : 0;
+    fs->inodes_count = pb_le32(sb + 0);
+    fs->blocks_count = pb_le32(sb + 4);
     if (incompat & INCOMPAT_64BIT)
-        fs->blocks_count |= (uint64_t)rd32(sb + 336) << 32;
-    fs->first_data_block = rd32(sb + 20);
-    fs->blocks_per_group = rd32(sb + 32);
-    fs->inodes_per_group = rd32(sb + 40);
-    fs->inode_size = rev >= 1 ? rd16(sb + 88) : 128;
-    fs->desc_size = (incompat & INCOMPAT_64BIT) ? rd16(sb + 254) : 32;
-    fs->first_meta_bg = rd32(sb + 260);
-    fs->backup_bgs[0] = rd32(sb + 0x24c);
-    fs->backup_bgs[1] = rd32(sb + 0x250);
+        fs->blocks_count |= (uint64_t)pb_le32(sb + 336) << 32;
+    fs->first_data_block = pb_le32(sb + 20);
+    fs->blocks_per_group = pb_le32(sb + 32);
+    fs->inodes_per_group = pb_le32(sb + 40);
+    fs->inode_size = rev >= 1 ? pb_le16(sb + 88) : 128;
+    fs->desc_size = (incompat & INCOMPAT_64BIT) ? pb_le16(sb + 254) : 32;
+    fs->first_meta_bg = pb_le32(sb + 260);
+    fs->backup_bgs[0] = pb_le32(sb + 0x24c);
+    fs->backup_bgs[1] = pb_le32(sb + 0x250);
 
     const char *bad = NULL;
-    uint32_t log_cluster = rd32(sb + 28);
-    uint32_t clusters_per_group = rd32(sb + 36);
+    uint32_t log_cluster = pb_le32(sb + 28);
+    uint32_t clusters_per_group = pb_le32(sb + 36);
     if (!(fs->ro_compat & RO_COMPAT_BIGALLOC))
         clusters_per_group = fs->blocks_per_group;
     if (fs->blocks_per_group == 0 || clusters_per_group == 0 ||
@@ -715,8 +710,8 @@ static int walk_records(struct ext2_fs *fs, struct ext2_node *dir, const uint8_t
 {
     size_t pos = 0;
     while (pos + 8 <= blen) {
-        uint32_t ino = rd32(b + pos);
-        uint32_t rec = rd16(b + pos + 4);
+        uint32_t ino = pb_le32(b + pos);
+        uint32_t rec = pb_le16(b + pos + 4);
         uint32_t nlen = b[pos + 6];
         uint8_t ft = b[pos + 7];
         if (!(fs->incompat & INCOMPAT_FILETYPE)) {
@@ -754,7 +749,7 @@ static int walk_dir(struct ext2_fs *fs, struct ext2_node *dir, dirent_fn fn, voi
         int r = inline_xattr(fs, dir, &x, &xlen);
         if (r < 0 && r != PB_ENOENT)
             return r;
-        uint32_t parent = rd32(dir->raw + 40);
+        uint32_t parent = pb_le32(dir->raw + 40);
         (void)parent;
         r = walk_records(fs, dir, dir->raw + 44, 56, 4, fn, ctx);
         if (r)
@@ -903,8 +898,8 @@ static int ext2_readlink(struct pb_fs *pfs, struct pb_node *pnode, char *buf, si
         return pb_error(PB_ENOTSUP, "ext2: %s: symlink inode %u is encrypted (fscrypt)",
                         fs->base.dev->name, n->ino);
     size_t len = (size_t)n->size;
-    uint32_t blocks = rd32(n->raw + 28);
-    uint32_t acl = rd32(n->raw + 104);
+    uint32_t blocks = pb_le32(n->raw + 28);
+    uint32_t acl = pb_le32(n->raw + 104);
     uint32_t ea_blocks = acl ? fs->block_size / 512 : 0;
     if (!(n->flags & FL_INLINE_DATA) && len < 60 && blocks - ea_blocks == 0) {
         memcpy(buf, n->raw + 40, len);      /* fast symlink */

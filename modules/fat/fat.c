@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pvboot/disk.h"
+#include "pvboot/endian.h"
 #include "pvboot/err.h"
 #include "pvboot/fs.h"
 #include "pvboot/fsconv.h"
@@ -31,12 +32,6 @@
 #define ATTR_LFN    0x0f
 
 #define FAT_MAX_DIR_ENTRIES (1u << 21)   /* bound on one directory (64 MiB) */
-
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 struct fat_fs {
     struct pb_fs base;
@@ -105,19 +100,19 @@ static int fat_next(struct fat_fs *fs, uint32_t cl, uint32_t *next)
     }
     switch (fs->bits) {
     case 12: {
-        uint16_t v = rd16(tmp);
+        uint16_t v = pb_le16(tmp);
         *next = (cl & 1) ? v >> 4 : v & 0xfff;
         if (*next >= 0xff8) *next = 0x0ffffff8;
         else if (*next == 0xff7) *next = 0x0ffffff7;
         break;
     }
     case 16:
-        *next = rd16(tmp);
+        *next = pb_le16(tmp);
         if (*next >= 0xfff8) *next = 0x0ffffff8;
         else if (*next == 0xfff7) *next = 0x0ffffff7;
         break;
     default:
-        *next = rd32(tmp) & 0x0fffffff;
+        *next = pb_le32(tmp) & 0x0fffffff;
         break;
     }
     return 0;
@@ -247,10 +242,10 @@ static int fat_mount(struct pb_device *dev, struct pb_fs **fsp)
     int r = pb_device_read(dev, 0, sizeof bs, bs);
     if (r < 0)
         return r;
-    uint32_t bps = rd16(bs + 11), spc = bs[13], reserved = rd16(bs + 14), nfats = bs[16];
-    uint32_t root_entries = rd16(bs + 17);
-    uint64_t total = rd16(bs + 19) ? rd16(bs + 19) : rd32(bs + 32);
-    uint64_t fatsz = rd16(bs + 22) ? rd16(bs + 22) : rd32(bs + 36);
+    uint32_t bps = pb_le16(bs + 11), spc = bs[13], reserved = pb_le16(bs + 14), nfats = bs[16];
+    uint32_t root_entries = pb_le16(bs + 17);
+    uint64_t total = pb_le16(bs + 19) ? pb_le16(bs + 19) : pb_le32(bs + 32);
+    uint64_t fatsz = pb_le16(bs + 22) ? pb_le16(bs + 22) : pb_le32(bs + 36);
     if ((bs[0] != 0xeb && bs[0] != 0xe9) || !memcmp(bs + 3, "NTFS    ", 8) || !memcmp(bs + 3, "EXFAT   ", 8))
         return PB_ENOENT;
     if ((bps != 512 && bps != 1024 && bps != 2048 && bps != 4096) || spc == 0 || (spc & (spc - 1)) ||
@@ -286,11 +281,11 @@ static int fat_mount(struct pb_device *dev, struct pb_fs **fsp)
     fs->nclusters = (uint32_t)clusters;
     const uint8_t *vid, *vlabel;
     if (fs->bits == 32) {
-        if (root_entries != 0 || rd16(bs + 22) != 0) {
+        if (root_entries != 0 || pb_le16(bs + 22) != 0) {
             free(fs);
             return pb_error(PB_EBADFS, "fat: %s: BPB: FAT32 with a fixed root directory", dn);
         }
-        fs->root_cluster = rd32(bs + 44);
+        fs->root_cluster = pb_le32(bs + 44);
         vid = bs + 67;
         vlabel = bs + 71;
         if (bs[66] != 0x29)
@@ -307,7 +302,7 @@ static int fat_mount(struct pb_device *dev, struct pb_fs **fsp)
             vid = NULL, vlabel = NULL;
     }
     if (vid) {
-        uint32_t id = rd32(vid);
+        uint32_t id = pb_le32(vid);
         snprintf(fs->base.uuid, sizeof fs->base.uuid, "%04X-%04X", id >> 16, id & 0xffff);
     }
     if (vlabel && memcmp(vlabel, "NO NAME    ", 11))
@@ -422,7 +417,7 @@ static int walk_dir(struct fat_fs *fs, struct fat_node *dir,
                 }
                 static const uint8_t pos[13] = { 1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30 };
                 for (int k = 0; k < 13; k++)
-                    lfn[(ord - 1) * 13 + k] = rd16(e + pos[k]);
+                    lfn[(ord - 1) * 13 + k] = pb_le16(e + pos[k]);
                 continue;
             }
             if (attr & ATTR_VOLUME) {
@@ -481,9 +476,9 @@ static int walk_dir(struct fat_fs *fs, struct fat_node *dir,
             if (o == 0 || (o == 1 && de->name[0] == '.') || (o == 2 && !memcmp(de->name, "..", 2)))
                 continue;
             de->ent.attr = attr;
-            de->ent.first = rd16(e + 26) | (fs->bits == 32 ? (uint32_t)rd16(e + 20) << 16 : 0);
-            de->ent.size = rd32(e + 28);
-            de->ent.mtime = fat_time(rd16(e + 24), rd16(e + 22));
+            de->ent.first = pb_le16(e + 26) | (fs->bits == 32 ? (uint32_t)pb_le16(e + 20) << 16 : 0);
+            de->ent.size = pb_le32(e + 28);
+            de->ent.mtime = fat_time(pb_le16(e + 24), pb_le16(e + 22));
             if (!fn)
                 continue;
             ret = fn(fs, de, ctx);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pvboot/disk.h"
+#include "pvboot/endian.h"
 #include "pvboot/err.h"
 #include "pvboot/fs.h"
 #include "pvboot/fsconv.h"
@@ -34,12 +35,6 @@
 #define ISO_SECTOR 2048u
 #define ISO_MAX_DIR (64u << 20)      /* bound on one directory's size */
 #define ISO_MAX_CE 32                /* continuation areas per record */
-
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 enum iso_mode { ISO_PLAIN, ISO_JOLIET, ISO_RR };
 
@@ -161,9 +156,9 @@ static int rr_parse(struct iso_fs *fs, const uint8_t *p, size_t len, struct rr_i
         if (e[0] == 'S' && e[1] == 'T')
             break;
         if (e[0] == 'C' && e[1] == 'E' && el >= 28) {
-            ce_block = rd32(e + 4);
-            ce_off = rd32(e + 12);
-            ce_len = rd32(e + 20);
+            ce_block = pb_le32(e + 4);
+            ce_off = pb_le32(e + 12);
+            ce_len = pb_le32(e + 20);
             have_ce = 1;
         } else if (e[0] == 'N' && e[1] == 'M' && el >= 5) {
             uint8_t fl = e[4];
@@ -207,7 +202,7 @@ static int rr_parse(struct iso_fs *fs, const uint8_t *p, size_t len, struct rr_i
                 cp += 2u + cl;
             }
         } else if (e[0] == 'P' && e[1] == 'X' && el >= 12) {
-            ri->mode = rd32(e + 4);
+            ri->mode = pb_le32(e + 4);
             ri->have_mode = 1;
         } else if (e[0] == 'T' && e[1] == 'F' && el >= 5) {
             uint8_t fl = e[4];
@@ -222,7 +217,7 @@ static int rr_parse(struct iso_fs *fs, const uint8_t *p, size_t len, struct rr_i
         } else if (e[0] == 'R' && e[1] == 'E') {
             ri->relocated = 1;
         } else if (e[0] == 'C' && e[1] == 'L' && el >= 12) {
-            ri->child = rd32(e + 4);
+            ri->child = pb_le32(e + 4);
             ri->have_child = 1;
         }
         pos += el;
@@ -350,8 +345,8 @@ static int walk_dir(struct iso_fs *fs, const struct iso_node *dir,
             pos += rl;
             if (nl == 1 && (r[33] == 0 || r[33] == 1))
                 continue;                     /* "." and ".." */
-            de->ent.extent = rd32(r + 2);
-            de->ent.size = rd32(r + 10);
+            de->ent.extent = pb_le32(r + 2);
+            de->ent.size = pb_le32(r + 10);
             de->ent.flags = r[25];
             de->ent.mtime = rec_time(r + 18);
             de->ent.type = (de->ent.flags & 0x02) ? PB_FT_DIR : PB_FT_REG;
@@ -395,7 +390,7 @@ static int walk_dir(struct iso_fs *fs, const struct iso_node *dir,
                     uint8_t dot[34];
                     if (ri->child < fs->nblocks &&
                         dev_read(fs, (uint64_t)ri->child * fs->block, sizeof dot, dot) == 0)
-                        de->ent.size = rd32(dot + 10);
+                        de->ent.size = pb_le32(dot + 10);
                     else
                         de->ent.size = 0;
                 }
@@ -467,7 +462,7 @@ static int iso_mount(struct pb_device *dev, struct pb_fs **fsp)
     }
     if (!have_pvd)
         return PB_ENOENT;
-    uint32_t bs = rd16(pvd + 128);
+    uint32_t bs = pb_le16(pvd + 128);
     if (bs != 2048 && bs != 1024 && bs != 512)
         return pb_error(PB_EBADFS, "iso9660: %s: primary descriptor: bad block size %u", dev->name, bs);
     struct iso_fs *fs = calloc(1, sizeof *fs);
@@ -479,7 +474,7 @@ static int iso_mount(struct pb_device *dev, struct pb_fs **fsp)
     memcpy(fs->root, pvd + 156, 34);
     fs->mode = ISO_PLAIN;
     /* Rock Ridge: SUSP "SP" in the System Use area of the root's "." record */
-    uint32_t rext = rd32(fs->root + 2);
+    uint32_t rext = pb_le32(fs->root + 2);
     uint8_t dot[255];
     if (rext < fs->nblocks && pb_device_read(dev, (uint64_t)rext * bs, sizeof dot, dot) == 0) {
         uint8_t rl = dot[0], nl = dot[32];
@@ -534,8 +529,8 @@ static int iso_root(struct pb_fs *pfs, struct pb_node **out)
     if (!n)
         return pb_error(PB_ENOMEM, "iso9660: out of memory");
     n->base.fs = pfs;
-    n->ent.extent = rd32(fs->root + 2);
-    n->ent.size = rd32(fs->root + 10);
+    n->ent.extent = pb_le32(fs->root + 2);
+    n->ent.size = pb_le32(fs->root + 10);
     n->ent.flags = 0x02;
     n->ent.type = PB_FT_DIR;
     n->ent.mode = 040555;

@@ -14,30 +14,27 @@
 #include <string.h>
 #include <xen/elfnote.h>
 #include <xen/features.h>
+#include "pvboot/endian.h"
 #include "pvboot/err.h"
 #include "pvboot/linux.h"
 #include "pvboot/time.h"
-
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16; }
-static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32; }
 
 /* ---- bzImage ---- */
 
 int pb_bzimage_parse(const void *buf, size_t len, struct pb_bzimage *out)
 {
     const uint8_t *b = buf;
-    if (len < 0x260 + 4 || rd16(b + 0x1fe) != 0xaa55 || memcmp(b + 0x202, "HdrS", 4))
+    if (len < 0x260 + 4 || pb_le16(b + 0x1fe) != 0xaa55 || memcmp(b + 0x202, "HdrS", 4))
         return PB_ENOENT;
     memset(out, 0, sizeof(*out));
     out->setup_sects = b[0x1f1] ? b[0x1f1] : 4;
-    out->version = rd16(b + 0x206);
+    out->version = pb_le16(b + 0x206);
     if (out->version < 0x0208)
         return pb_error(PB_EBADFMT,
                         "bzImage: boot protocol %u.%02u has no payload fields (need 2.08)",
                         out->version >> 8, out->version & 0xff);
-    uint32_t poff = rd32(b + 0x248);
-    out->payload_length = rd32(b + 0x24c);
+    uint32_t poff = pb_le32(b + 0x248);
+    out->payload_length = pb_le32(b + 0x24c);
     out->payload_offset = ((uint64_t)out->setup_sects + 1) * 512 + poff;
     if (out->payload_offset > len || out->payload_length > len - out->payload_offset ||
         out->payload_length < 4)
@@ -53,7 +50,7 @@ int pb_bzimage_parse(const void *buf, size_t len, struct pb_bzimage *out)
                         "bzImage: unknown payload compression (bytes %02x %02x %02x %02x at offset %llu)",
                         p[0], p[1], p[2], p[3], (unsigned long long)out->payload_offset);
     }
-    out->trailer_size = rd32(p + out->payload_length - 4);
+    out->trailer_size = pb_le32(p + out->payload_length - 4);
     return 0;
 }
 
@@ -66,13 +63,13 @@ const char *pb_kimage_describe(const void *buf, size_t len)
         return "an empty file";
     if (len >= 5 && !memcmp(b, "\177ELF", 4)) {
         if (b[4] == 1)
-            return len >= 20 && rd16(b + 18) == 3 ? "a 32-bit ELF (i386) file: 32-bit PV kernels are not supported"
+            return len >= 20 && pb_le16(b + 18) == 3 ? "a 32-bit ELF (i386) file: 32-bit PV kernels are not supported"
                                      : "a 32-bit ELF file";
-        if (len >= 20 && rd16(b + 18) != 62)
+        if (len >= 20 && pb_le16(b + 18) != 62)
             return "a 64-bit ELF file for another machine (not x86-64)";
         return "a 64-bit ELF x86-64 file";
     }
-    if (len >= 0x206 && rd16(b + 0x1fe) == 0xaa55 && !memcmp(b + 0x202, "HdrS", 4))
+    if (len >= 0x206 && pb_le16(b + 0x1fe) == 0xaa55 && !memcmp(b + 0x202, "HdrS", 4))
         return "an x86 bzImage";
     if (len >= 2 && b[0] == 'M' && b[1] == 'Z')
         return "a PE/COFF (EFI or DOS) executable without a bzImage header";
@@ -86,10 +83,10 @@ const char *pb_kimage_describe(const void *buf, size_t len)
         return "a cpio archive (an initrd?)";
     if (len >= 262 && !memcmp(b + 257, "ustar", 5))
         return "a tar archive";
-    if (len >= 4 && rd32(b) == 0x1badb002)
+    if (len >= 4 && pb_le32(b) == 0x1badb002)
         return "a multiboot image";
     for (size_t i = 0; i + 12 <= len && i < 8192; i += 4)
-        if (rd32(b + i) == 0x1badb002 || rd32(b + i) == 0xe85250d6)
+        if (pb_le32(b + i) == 0x1badb002 || pb_le32(b + i) == 0xe85250d6)
             return "a multiboot kernel (not a Xen PV kernel)";
     size_t n = len < 512 ? len : 512, printable = 0;
     for (size_t i = 0; i < n; i++)
@@ -154,9 +151,9 @@ static uint64_t note_num(const uint8_t *d, uint32_t sz)
 {
     switch (sz) {
     case 1: return d[0];
-    case 2: return rd16(d);
-    case 4: return rd32(d);
-    case 8: return rd64(d);
+    case 2: return pb_le16(d);
+    case 4: return pb_le32(d);
+    case 8: return pb_le64(d);
     default: return 0;
     }
 }
@@ -181,7 +178,7 @@ static int parse_notes(const uint8_t *f, size_t len, uint64_t off, uint64_t size
     const uint8_t *p = f + off, *end = f + off + size;
     int count = 0;
     for (unsigned guard = 0; p + 12 <= end && guard < 4096; guard++) {
-        uint32_t namesz = rd32(p), descsz = rd32(p + 4), type = rd32(p + 8);
+        uint32_t namesz = pb_le32(p), descsz = pb_le32(p + 4), type = pb_le32(p + 8);
         uint64_t nsz = ((uint64_t)namesz + 3) & ~3ull, dsz = ((uint64_t)descsz + 3) & ~3ull;
         if (nsz > (uint64_t)(end - p - 12) || dsz > (uint64_t)(end - p - 12) - nsz)
             return pb_error(PB_EBADFMT, "ELF: truncated note at file offset %llu",
@@ -218,7 +215,7 @@ static int parse_notes(const uint8_t *f, size_t len, uint64_t off, uint64_t size
         }
         case XEN_ELFNOTE_SUPPORTED_FEATURES:
             if (descsz >= 4)
-                k->f_supported |= rd32(desc);
+                k->f_supported |= pb_le32(desc);
             break;
         default:
             break;
@@ -236,17 +233,17 @@ int pb_xen_elf_parse(const void *elf, size_t len, struct pb_xen_kernel *k)
 
     if (len < EHDR_SIZE || memcmp(f, "\177ELF", 4))
         return pb_error(PB_EBADFMT, "not an ELF file");
-    if (f[4] != 2 || rd16(f + 18) != 62)
+    if (f[4] != 2 || pb_le16(f + 18) != 62)
         return pb_error(PB_EBADFMT, "not a PV kernel: %s", pb_kimage_describe(f, len));
     if (f[5] != 1)
         return pb_error(PB_EBADFMT, "ELF: big-endian x86-64 file");
-    uint16_t type = rd16(f + 16);
+    uint16_t type = pb_le16(f + 16);
     if (type != 2 && type != 3)
         return pb_error(PB_EBADFMT, "ELF: type %u is not an executable", type);
-    k->e_entry = rd64(f + 24);
-    uint64_t phoff = rd64(f + 32), shoff = rd64(f + 40);
-    uint16_t phentsize = rd16(f + 54), phnum = rd16(f + 56);
-    uint16_t shentsize = rd16(f + 58), shnum = rd16(f + 60);
+    k->e_entry = pb_le64(f + 24);
+    uint64_t phoff = pb_le64(f + 32), shoff = pb_le64(f + 40);
+    uint16_t phentsize = pb_le16(f + 54), phnum = pb_le16(f + 56);
+    uint16_t shentsize = pb_le16(f + 58), shnum = pb_le16(f + 60);
     if (phnum == 0)
         return pb_error(PB_EBADFMT, "ELF: no program headers");
     if (phentsize != PHDR_SIZE || phoff > len || (uint64_t)phnum * PHDR_SIZE > len - phoff)
@@ -258,9 +255,9 @@ int pb_xen_elf_parse(const void *elf, size_t len, struct pb_xen_kernel *k)
     int notes = 0;
     for (unsigned i = 0; i < phnum; i++) {
         const uint8_t *ph = f + phoff + (uint64_t)i * PHDR_SIZE;
-        uint32_t ptype = rd32(ph), pflags = rd32(ph + 4);
-        uint64_t off = rd64(ph + 8), vaddr = rd64(ph + 16), paddr = rd64(ph + 24);
-        uint64_t filesz = rd64(ph + 32), memsz = rd64(ph + 40);
+        uint32_t ptype = pb_le32(ph), pflags = pb_le32(ph + 4);
+        uint64_t off = pb_le64(ph + 8), vaddr = pb_le64(ph + 16), paddr = pb_le64(ph + 24);
+        uint64_t filesz = pb_le64(ph + 32), memsz = pb_le64(ph + 40);
         if (ptype == PT_NOTE && off != 0) {
             int n = parse_notes(f, len, off, filesz, k);
             if (n < 0)
@@ -295,9 +292,9 @@ int pb_xen_elf_parse(const void *elf, size_t len, struct pb_xen_kernel *k)
         (uint64_t)shnum * SHDR_SIZE <= len - shoff) {
         for (unsigned i = 1; i < shnum; i++) {
             const uint8_t *sh = f + shoff + (uint64_t)i * SHDR_SIZE;
-            if (rd32(sh + 4) != SHT_NOTE)
+            if (pb_le32(sh + 4) != SHT_NOTE)
                 continue;
-            int n = parse_notes(f, len, rd64(sh + 24), rd64(sh + 32), k);
+            int n = parse_notes(f, len, pb_le64(sh + 24), pb_le64(sh + 32), k);
             if (n < 0)
                 return n;
             notes += n;
@@ -479,7 +476,7 @@ int pb_kimage_to_elf(const char *name, const void *buf, size_t len, size_t max_e
         payload = buf;
         plen = len;
         if (c == PB_COMP_GZIP && len >= 18) {
-            uint32_t isz = rd32(b + len - 4);
+            uint32_t isz = pb_le32(b + len - 4);
             if (isz >= 4096 && isz <= max_elf && isz >= len)
                 hint = isz;
         }

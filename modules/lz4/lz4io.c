@@ -16,6 +16,7 @@
 #include <lz4.h>
 #include <lz4frame.h>
 #include "pvboot/decompress.h"
+#include "pvboot/endian.h"
 #include "pvboot/err.h"
 
 #define LZ4L_MAGIC 0x184c2102u
@@ -34,11 +35,6 @@ struct lz4l_state {
     bool ended;
     uint64_t total_in;
 };
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static int lz4l_open(void **st)
 {
@@ -95,7 +91,7 @@ static int lz4l_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **ou
                                     (unsigned long long)s->total_in);
                 return PB_DECOMP_MORE;
             }
-            uint32_t w = le32(s->hdr);
+            uint32_t w = pb_le32(s->hdr);
             if (w == LZ4L_MAGIC) {
                 s->magic_seen = true;
                 s->hdr_have = 0;

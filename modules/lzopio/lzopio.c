@@ -19,6 +19,7 @@
 #include <string.h>
 #include <lzo/lzo1x.h>
 #include "pvboot/decompress.h"
+#include "pvboot/endian.h"
 #include "pvboot/err.h"
 
 #define F_ADLER32_D 0x0001u
@@ -43,12 +44,6 @@ struct lzop_state {
     uint64_t total_in;     /* consumed bytes */
     uint64_t unit_start;   /* input offset of the current unit */
 };
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
 static int lzop_open(void **st)
 {
@@ -99,14 +94,14 @@ static long parse_header(struct lzop_state *s, size_t *need)
     if (memcmp(b, lzop_magic, 9))
         return pb_error(PB_EBADFMT, "lzo: bad lzop magic at input offset 0");
     NEED(4);
-    uint16_t version = be16(b + p);
+    uint16_t version = pb_be16(b + p);
     p += 4;                                   /* version, lib_version */
     if (version < 0x0900)
         return pb_error(PB_ENOTSUP, "lzo: lzop version %#x too old", version);
     if (version >= 0x0940) {
         NEED(2);
-        if (be16(b + p) > 0x1040)
-            return pb_error(PB_ENOTSUP, "lzo: lzop file needs version %#x", be16(b + p));
+        if (pb_be16(b + p) > 0x1040)
+            return pb_error(PB_ENOTSUP, "lzo: lzop file needs version %#x", pb_be16(b + p));
         p += 2;
     }
     NEED(1);
@@ -119,7 +114,7 @@ static long parse_header(struct lzop_state *s, size_t *need)
         p++;                                  /* level */
     }
     NEED(4);
-    s->flags = be32(b + p);
+    s->flags = pb_be32(b + p);
     p += 4;
     if (s->flags & F_MULTIPART)
         return pb_error(PB_ENOTSUP, "lzo: multi-part lzop files are not supported");
@@ -136,7 +131,7 @@ static long parse_header(struct lzop_state *s, size_t *need)
     NEED(1);
     uint8_t namelen = b[p++];
     NEED((size_t)namelen + 4);
-    uint32_t want = be32(b + p + namelen);
+    uint32_t want = pb_be32(b + p + namelen);
     uint32_t got = (s->flags & F_H_CRC32) ? lzo_crc32(0, b + 9, p + namelen - 9)
                                           : lzo_adler32(1, b + 9, p + namelen - 9);
     if (want != got)
@@ -144,7 +139,7 @@ static long parse_header(struct lzop_state *s, size_t *need)
     p += namelen + 4;
     if (s->flags & F_H_EXTRA_FIELD) {
         NEED(4);
-        uint32_t xl = be32(b + p);
+        uint32_t xl = pb_be32(b + p);
         if (xl > 1u << 20)
             return pb_error(PB_EBADFMT, "lzo: extra field of %u bytes", xl);
         p += 4;
@@ -212,7 +207,7 @@ static int lzop_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **ou
                                 (unsigned long long)s->total_in);
             return PB_DECOMP_MORE;
         }
-        uint32_t dst_len = be32(s->buf);
+        uint32_t dst_len = pb_be32(s->buf);
         if (dst_len == 0) {
             s->ended = true;
             continue;
@@ -227,7 +222,7 @@ static int lzop_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **ou
         r = gather(s, hl, in, in_left);
         if (r <= 0)
             goto need_more;
-        uint32_t src_len = be32(s->buf + 4);
+        uint32_t src_len = pb_be32(s->buf + 4);
         if (src_len == 0 || src_len > dst_len)
             return pb_error(PB_EBADFMT, "lzo: bad block lengths %u/%u at input offset %llu",
                             src_len, dst_len, (unsigned long long)s->unit_start);
@@ -254,13 +249,13 @@ static int lzop_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **ou
         }
         size_t ck = 8;
         if (s->flags & F_ADLER32_D) {
-            if (be32(s->buf + ck) != lzo_adler32(1, s->dbuf, dst_len))
+            if (pb_be32(s->buf + ck) != lzo_adler32(1, s->dbuf, dst_len))
                 return pb_error(PB_EBADFMT, "lzo: checksum mismatch in block at input offset %llu",
                                 (unsigned long long)s->unit_start);
             ck += 4;
         }
         if (s->flags & F_CRC32_D) {
-            if (be32(s->buf + ck) != lzo_crc32(0, s->dbuf, dst_len))
+            if (pb_be32(s->buf + ck) != lzo_crc32(0, s->dbuf, dst_len))
                 return pb_error(PB_EBADFMT, "lzo: checksum mismatch in block at input offset %llu",
                                 (unsigned long long)s->unit_start);
         }

@@ -19,19 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pvboot/disk.h"
+#include "pvboot/endian.h"
 #include "pvboot/err.h"
 
 #define GPT_MAX_ENTRIES_BYTES (4u << 20)  /* bound on the entry array */
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    return rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 /* CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), as GPT uses. */
 static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n)
@@ -79,27 +70,27 @@ static int read_header(struct pb_disk *d, uint32_t ssz, uint64_t nlba, uint64_t 
         r = PB_ENOENT;
         goto out;
     }
-    uint32_t hsize = rd32(buf + 12);
+    uint32_t hsize = pb_le32(buf + 12);
     if (hsize < 92 || hsize > ssz) {
         r = pb_error(PB_EBADFS, "gpt: %s: header at LBA %llu: bad header size %u",
                      d->name, (unsigned long long)lba, hsize);
         goto out;
     }
-    uint32_t crc = rd32(buf + 16);
+    uint32_t crc = pb_le32(buf + 16);
     memset(buf + 16, 0, 4);
     if (crc32_update(0, buf, hsize) != crc) {
         r = pb_error(PB_EBADFS, "gpt: %s: header at LBA %llu: CRC32 mismatch",
                      d->name, (unsigned long long)lba);
         goto out;
     }
-    h->my_lba = rd64(buf + 24);
-    h->alt_lba = rd64(buf + 32);
-    h->first_usable = rd64(buf + 40);
-    h->last_usable = rd64(buf + 48);
-    h->entries_lba = rd64(buf + 72);
-    h->nentries = rd32(buf + 80);
-    h->entry_size = rd32(buf + 84);
-    h->entries_crc = rd32(buf + 88);
+    h->my_lba = pb_le64(buf + 24);
+    h->alt_lba = pb_le64(buf + 32);
+    h->first_usable = pb_le64(buf + 40);
+    h->last_usable = pb_le64(buf + 48);
+    h->entries_lba = pb_le64(buf + 72);
+    h->nentries = pb_le32(buf + 80);
+    h->entry_size = pb_le32(buf + 84);
+    h->entries_crc = pb_le32(buf + 88);
     if (h->my_lba != lba) {
         r = pb_error(PB_EBADFS, "gpt: %s: header at LBA %llu claims to be at LBA %llu",
                      d->name, (unsigned long long)lba, (unsigned long long)h->my_lba);
@@ -232,7 +223,7 @@ static int gpt_iterate(struct pb_disk *d, int (*cb)(const struct pb_partition *p
         static const uint8_t zero[16];
         if (!memcmp(e, zero, 16))
             continue;
-        uint64_t first = rd64(e + 32), last = rd64(e + 40);
+        uint64_t first = pb_le64(e + 32), last = pb_le64(e + 40);
         if (last < first || last >= nlba)
             continue;
         struct pb_partition p;

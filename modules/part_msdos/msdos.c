@@ -19,14 +19,10 @@
 #include <stdio.h>
 #include <string.h>
 #include "pvboot/disk.h"
+#include "pvboot/endian.h"
 #include "pvboot/err.h"
 
 #define MSDOS_MAX_LOGICAL 256   /* bound on the EBR chain (loop protection) */
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static int is_extended(uint8_t type)
 {
@@ -45,8 +41,8 @@ static void parse_entry(const uint8_t *sec, int i, struct mbr_entry *e)
     const uint8_t *p = sec + 446 + 16 * i;
     e->status = p[0];
     e->type = p[4];
-    e->lba = rd32(p + 8);
-    e->count = rd32(p + 12);
+    e->lba = pb_le32(p + 8);
+    e->count = pb_le32(p + 12);
 }
 
 /* Read one 512-byte record at logical sector @lba of @d (in the disk's own
@@ -117,7 +113,7 @@ static int msdos_iterate(struct pb_disk *d, int (*cb)(const struct pb_partition 
     }
     if (!any)
         return PB_ENOENT;
-    uint32_t disk_id = rd32(sec + 440);
+    uint32_t disk_id = pb_le32(sec + 440);
 
     struct pb_partition p;
     int ext = -1;

@@ -29,6 +29,7 @@
 #include <strings.h>
 
 #include "pvboot/disk.h"
+#include "pvboot/endian.h"
 #include "pvboot/err.h"
 #include "pvboot/fs.h"
 
@@ -126,13 +127,6 @@ struct xfs_node {
     bool ext_loaded;
 };
 
-static inline uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static inline uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static inline uint64_t be64(const uint8_t *p) { return (uint64_t)be32(p) << 32 | be32(p + 4); }
-
 static const char *devname(struct xfs_fs *fs) { return fs->base.dev->name; }
 
 /* ---------------------------------------------------------------- I/O --- */
@@ -198,21 +192,21 @@ static int xfs_read_inode(struct xfs_fs *fs, uint64_t ino, struct xfs_node **out
     }
     const uint8_t *c = n->core;
     uint8_t version = c[4];
-    if (be16(c) != XFS_DINODE_MAGIC || version < 1 || version > 3 || (fs->v5 && version != 3)) {
+    if (pb_be16(c) != XFS_DINODE_MAGIC || version < 1 || version > 3 || (fs->v5 && version != 3)) {
         xfs_node_free(n);
         return pb_error(PB_EBADFS, "xfs: %s: inode %llu (byte %llu): bad magic/version",
                         devname(fs), (unsigned long long)ino, (unsigned long long)off);
     }
     n->base.fs = &fs->base;
     n->ino = ino;
-    n->mode = be16(c + 2);
+    n->mode = pb_be16(c + 2);
     n->format = c[5];
-    n->flags = be16(c + 90);
-    n->size = be64(c + 56);
+    n->flags = pb_be16(c + 90);
+    n->size = pb_be64(c + 56);
     n->coresize = version == 3 ? 176 : 100;
     if (version == 3) {
-        n->flags2 = be64(c + 120);
-        uint64_t self = be64(c + 152);
+        n->flags2 = pb_be64(c + 120);
+        uint64_t self = pb_be64(c + 152);
         if (self != ino) {
             xfs_node_free(n);
             return pb_error(PB_EBADFS, "xfs: %s: inode %llu: self-number mismatch (%llu)",
@@ -220,9 +214,9 @@ static int xfs_read_inode(struct xfs_fs *fs, uint64_t ino, struct xfs_node **out
         }
     }
     if (n->flags2 & XFS_DIFLAG2_NREXT64)
-        n->nextents = be64(c + 24);
+        n->nextents = pb_be64(c + 24);
     else
-        n->nextents = be32(c + 76);
+        n->nextents = pb_be32(c + 76);
     uint32_t lit = fs->inodesize - n->coresize;
     uint32_t forkoff = (uint32_t)c[82] * 8;
     if (forkoff > lit) {
@@ -245,7 +239,7 @@ static const uint8_t *xfs_fork(struct xfs_node *n) { return n->core + n->coresiz
 /* Decode one 16-byte bmbt record. */
 static void xfs_decode_ext(const uint8_t *p, struct xfs_ext *e)
 {
-    uint64_t l0 = be64(p), l1 = be64(p + 8);
+    uint64_t l0 = pb_be64(p), l1 = pb_be64(p + 8);
     e->unwritten = (l0 >> 63) != 0;
     e->off = (l0 & 0x7fffffffffffffffull) >> 9;
     e->block = ((l0 & 0x1ffull) << 43) | (l1 >> 21);
@@ -289,11 +283,11 @@ static int xfs_bmbt_walk(struct xfs_extload *L, uint64_t fsb, unsigned level)
     if (r < 0)
         goto out;
     uint32_t hdr = fs->v5 ? 72 : 24;
-    uint32_t magic = be32(b);
-    unsigned blevel = be16(b + 4), nrecs = be16(b + 6);
+    uint32_t magic = pb_be32(b);
+    unsigned blevel = pb_be16(b + 4), nrecs = pb_be16(b + 6);
     uint32_t maxrecs = (fs->bs - hdr) / 16;
     if (magic != (fs->v5 ? XFS_BMAP_CRC_MAGIC : XFS_BMAP_MAGIC) || blevel != level ||
-        nrecs > maxrecs || (fs->v5 && be64(b + 56) != L->n->ino)) {
+        nrecs > maxrecs || (fs->v5 && pb_be64(b + 56) != L->n->ino)) {
         r = pb_error(PB_EBADFS,
                      "xfs: %s: inode %llu: bad bmap btree block %llu (magic %08x level %u/%u "
                      "recs %u)", devname(fs), (unsigned long long)L->n->ino,
@@ -306,7 +300,7 @@ static int xfs_bmbt_walk(struct xfs_extload *L, uint64_t fsb, unsigned level)
     } else {
         /* node: keys then pointers at hdr + maxrecs*8 */
         for (unsigned i = 0; i < nrecs && r == 0; i++)
-            r = xfs_bmbt_walk(L, be64(b + hdr + maxrecs * 8 + 8 * i), level - 1);
+            r = xfs_bmbt_walk(L, pb_be64(b + hdr + maxrecs * 8 + 8 * i), level - 1);
     }
 out:
     free(b);
@@ -340,7 +334,7 @@ static int xfs_load_extents(struct xfs_fs *fs, struct xfs_node *n)
         for (uint64_t i = 0; r == 0 && i < n->nextents; i++)
             r = xfs_ext_push(&L, f + 16 * i);
     } else {
-        unsigned level = be16(f), nrecs = be16(f + 2);
+        unsigned level = pb_be16(f), nrecs = pb_be16(f + 2);
         uint32_t maxrecs = n->forksize >= 4 ? (n->forksize - 4) / 16 : 0;
         if (level == 0 || level > 9 || nrecs > maxrecs) {
             r = pb_error(PB_EBADFS, "xfs: %s: inode %llu: bad bmap btree root (level %u, %u recs)",
@@ -349,7 +343,7 @@ static int xfs_load_extents(struct xfs_fs *fs, struct xfs_node *n)
         /* every leaf holds >= 1 extent; nodes are fewer than leaves per level */
         L.max_visits = 2 * n->nextents + 16;
         for (unsigned i = 0; r == 0 && i < nrecs; i++)
-            r = xfs_bmbt_walk(&L, be64(f + 4 + maxrecs * 8 + 8 * i), level - 1);
+            r = xfs_bmbt_walk(&L, pb_be64(f + 4 + maxrecs * 8 + 8 * i), level - 1);
     }
     if (r == 0 && L.count != n->nextents)
         r = pb_error(PB_EBADFS, "xfs: %s: inode %llu: found %zu extents, inode says %llu",
@@ -466,7 +460,7 @@ static int xfs_dir_sf(struct xfs_fs *fs, struct xfs_node *d, xfs_dirent_cb cb, v
         int ftype = -1;
         if (fs->ftype)
             ftype = f[epos++];
-        uint64_t ino = inolen == 8 ? be64(f + epos) : be32(f + epos);
+        uint64_t ino = inolen == 8 ? pb_be64(f + epos) : pb_be32(f + epos);
         epos += inolen;
         int r = cb(fs, name, namelen, ino, ftype, ctx);
         if (r)
@@ -483,11 +477,11 @@ bad:
 static int xfs_dir_block(struct xfs_fs *fs, struct xfs_node *d, uint64_t db, const uint8_t *b,
                          xfs_dirent_cb cb, void *ctx)
 {
-    uint32_t magic = be32(b);
+    uint32_t magic = pb_be32(b);
     uint32_t hdr = fs->v5 ? 64 : 16;
     uint32_t end = fs->dirblksize;
     if (magic == XFS_DIR2_BLOCK_MAGIC || magic == XFS_DIR3_BLOCK_MAGIC) {
-        uint32_t count = be32(b + fs->dirblksize - 8);
+        uint32_t count = pb_be32(b + fs->dirblksize - 8);
         if (count > (fs->dirblksize - hdr - 8) / 8)
             goto bad;
         end = fs->dirblksize - 8 - count * 8;
@@ -496,18 +490,18 @@ static int xfs_dir_block(struct xfs_fs *fs, struct xfs_node *d, uint64_t db, con
     }
     if ((magic == XFS_DIR3_BLOCK_MAGIC || magic == XFS_DIR3_DATA_MAGIC) != fs->v5)
         goto bad;
-    if (fs->v5 && be64(b + 40) != d->ino)
+    if (fs->v5 && pb_be64(b + 40) != d->ino)
         goto bad;
     uint32_t pos = hdr;
     while (pos + 8 <= end) {
-        if (be16(b + pos) == 0xffff) {
-            uint32_t len = be16(b + pos + 2);
+        if (pb_be16(b + pos) == 0xffff) {
+            uint32_t len = pb_be16(b + pos + 2);
             if (len < 8 || (len & 7) || len > end - pos)
                 goto bad;
             pos += len;
             continue;
         }
-        uint64_t ino = be64(b + pos);
+        uint64_t ino = pb_be64(b + pos);
         unsigned namelen = b[pos + 8];
         uint32_t elen = (8 + 1 + namelen + (fs->ftype ? 1 : 0) + 2 + 7) & ~7u;
         if (namelen == 0 || elen > end - pos)
@@ -596,24 +590,24 @@ static int xfs_mount(struct pb_device *dev, struct pb_fs **fsp)
     int r = pb_device_read(dev, 0, sizeof(sb), sb);
     if (r < 0)
         return r;
-    if (be32(sb) != XFS_SB_MAGIC)
+    if (pb_be32(sb) != XFS_SB_MAGIC)
         return PB_ENOENT;
     struct xfs_fs *fs = calloc(1, sizeof(*fs));
     if (!fs)
         return pb_error(PB_ENOMEM, "xfs: out of memory");
     fs->base.dev = dev;
     fs->devsize = devsize;
-    fs->bs = be32(sb + 4);
+    fs->bs = pb_be32(sb + 4);
     fs->blocklog = sb[120];
-    fs->agblocks = be32(sb + 84);
-    fs->agcount = be32(sb + 88);
+    fs->agblocks = pb_be32(sb + 84);
+    fs->agcount = pb_be32(sb + 88);
     fs->agblklog = sb[124];
-    fs->inodesize = be16(sb + 104);
+    fs->inodesize = pb_be16(sb + 104);
     fs->inopblog = sb[123];
     fs->dirblklog = sb[192];
-    fs->rootino = be64(sb + 56);
-    uint16_t version = be16(sb + 100);
-    uint32_t features2 = (version & XFS_SB_VERSION_MOREBITSBIT) ? be32(sb + 200) : 0;
+    fs->rootino = pb_be64(sb + 56);
+    uint16_t version = pb_be16(sb + 100);
+    uint32_t features2 = (version & XFS_SB_VERSION_MOREBITSBIT) ? pb_be32(sb + 200) : 0;
     unsigned vnum = version & XFS_SB_VERSION_NUMBITS;
     const char *why = NULL;
     if (vnum != 4 && vnum != 5)
@@ -623,7 +617,7 @@ static int xfs_mount(struct pb_device *dev, struct pb_fs **fsp)
     else if (fs->inodesize < 256 || fs->inodesize > 2048 ||
              (fs->inodesize & (fs->inodesize - 1)) || sb[122] > 11 ||
              fs->inodesize != (1u << sb[122]) || fs->inodesize > fs->bs ||
-             fs->inopblog != fs->blocklog - sb[122] || be16(sb + 106) != fs->bs / fs->inodesize)
+             fs->inopblog != fs->blocklog - sb[122] || pb_be16(sb + 106) != fs->bs / fs->inodesize)
         why = "inode size";
     else if (fs->agcount == 0 || fs->agblocks < 8 || fs->agblklog > 31 ||
              (1ull << fs->agblklog) < fs->agblocks ||
@@ -639,7 +633,7 @@ static int xfs_mount(struct pb_device *dev, struct pb_fs **fsp)
     fs->v5 = vnum == 5;
     fs->ascii_ci = (version & XFS_SB_VERSION_BORGBIT) != 0;
     if (fs->v5) {
-        uint32_t incompat = be32(sb + 216);
+        uint32_t incompat = pb_be32(sb + 216);
         if (incompat & ~(uint32_t)XFS_SB_FEAT_INCOMPAT_SUPPORTED) {
             free(fs);
             return pb_error(PB_ENOTSUP, "xfs: %s: unsupported incompatible features 0x%x",
@@ -788,9 +782,9 @@ static int xfs_stat(struct pb_fs *pfs, struct pb_node *node, struct pb_stat *st)
     st->mode = n->mode;
     const uint8_t *t = n->core + 40;
     if (n->flags2 & XFS_DIFLAG2_BIGTIME)
-        st->mtime = (int64_t)(be64(t) / 1000000000ull) - XFS_BIGTIME_EPOCH_OFFSET;
+        st->mtime = (int64_t)(pb_be64(t) / 1000000000ull) - XFS_BIGTIME_EPOCH_OFFSET;
     else
-        st->mtime = (int32_t)be32(t);
+        st->mtime = (int32_t)pb_be32(t);
     return 0;
 }
 
@@ -838,7 +832,7 @@ static int xfs_readlink(struct pb_fs *pfs, struct pb_node *node, char *buf, size
         r = xfs_read_mapped(fs, n, 0, 4, m);
         if (r < 0)
             return r;
-        raw = be32(m) != XFS_SYMLINK_MAGIC;
+        raw = pb_be32(m) != XFS_SYMLINK_MAGIC;
     }
     if (raw) {
         r = xfs_read_mapped(fs, n, 0, len, (uint8_t *)buf);
@@ -867,9 +861,9 @@ static int xfs_readlink(struct pb_fs *pfs, struct pb_node *node, char *buf, size
                 free(b);
                 return r;
             }
-            uint32_t boff = be32(b + 4), bytes = be32(b + 8);
-            if (be32(b) != XFS_SYMLINK_MAGIC || boff != done || bytes == 0 ||
-                bytes > ebytes - 56 || bytes > len - done || be64(b + 32) != n->ino) {
+            uint32_t boff = pb_be32(b + 4), bytes = pb_be32(b + 8);
+            if (pb_be32(b) != XFS_SYMLINK_MAGIC || boff != done || bytes == 0 ||
+                bytes > ebytes - 56 || bytes > len - done || pb_be64(b + 32) != n->ino) {
                 free(b);
                 return pb_error(PB_EBADFS, "xfs: %s: symlink inode %llu: bad block %llu",
                                 devname(fs), (unsigned long long)n->ino,
