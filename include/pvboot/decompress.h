@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum pb_comp {
     PB_COMP_NONE = 0,   /* not compressed (or unknown) */
@@ -61,6 +62,33 @@ struct pb_decomp_ops {
                 uint8_t **out, size_t *out_left, bool final);
     void (*close)(void *st);
 };
+
+/**
+ * pb_decomp_drain() - hand decoded bytes held back in a block buffer to a
+ * step()'s output.  For decoders that decode a whole block at a time into
+ * their own buffer (lz4 legacy, lzop) and give it out over several steps.
+ * @buf/@len:      the decoded block, @len bytes
+ * @pos:           bytes of @buf already handed out; advanced
+ * @out/@out_left: step()'s output pointer and space (bytes); advanced
+ *
+ * Copies min(@len - *@pos, *@out_left) bytes (*@pos <= @len).  Returns the
+ * number copied: 0 when the output is full or nothing is pending.
+ * Header-only (static inline): each decoder module keeps its own copy.
+ */
+static inline size_t pb_decomp_drain(const uint8_t *buf, size_t len, size_t *pos, uint8_t **out,
+                                     size_t *out_left)
+{
+    size_t n = len - *pos;
+    if (n > *out_left)
+        n = *out_left;
+    if (n == 0)
+        return 0;
+    memcpy(*out, buf + *pos, n);
+    *out += n;
+    *out_left -= n;
+    *pos += n;
+    return n;
+}
 
 /* Exported by the format modules. */
 extern const struct pb_decomp_ops pb_decomp_gzip;       /* gzio */

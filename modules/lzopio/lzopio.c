@@ -156,16 +156,10 @@ static int lzop_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **ou
     struct lzop_state *s = st;
 
     for (unsigned guard = 0; guard < 1u << 20; guard++) {
+        /* drain decoded data first */
         if (s->dbuf_pos < s->dbuf_len) {
-            size_t n = s->dbuf_len - s->dbuf_pos;
-            if (n > *out_left)
-                n = *out_left;
-            if (n == 0)
-                return PB_DECOMP_MORE;
-            memcpy(*out, s->dbuf + s->dbuf_pos, n);
-            *out += n;
-            *out_left -= n;
-            s->dbuf_pos += n;
+            if (pb_decomp_drain(s->dbuf, s->dbuf_len, &s->dbuf_pos, out, out_left) == 0)
+                return PB_DECOMP_MORE;           /* output full */
             continue;
         }
         if (s->ended)
