@@ -21,6 +21,7 @@
 #include "pvboot/disk.h"
 #include "pvboot/endian.h"
 #include "pvboot/err.h"
+#include "pvboot/fsconv.h"
 
 #define GPT_MAX_ENTRIES_BYTES (4u << 20)  /* bound on the entry array */
 
@@ -136,7 +137,11 @@ static int read_entries(struct pb_disk *d, uint32_t ssz, const struct gpt_hdr *h
     return 0;
 }
 
-/* UTF-16LE (36 units) -> UTF-8 with surrogate pairs; stops at NUL. */
+/* UTF-16LE (36 units) -> UTF-8 (include/pvboot/fsconv.h); stops at NUL or
+ * when the next character does not fit in @out (@outsz bytes with the NUL).
+ * Surrogate pairs become one code point; a lone surrogate (high without a
+ * low after it, or a low on its own) becomes U+FFFD, so the label is
+ * always valid UTF-8. */
 static void name_to_utf8(const uint8_t *u16, char *out, size_t outsz)
 {
     size_t o = 0;
@@ -144,27 +149,18 @@ static void name_to_utf8(const uint8_t *u16, char *out, size_t outsz)
         uint32_t c = u16[2 * i] | (uint32_t)u16[2 * i + 1] << 8;
         if (!c)
             break;
-        if (c >= 0xd800 && c < 0xdc00 && i + 1 < 36) {
-            uint32_t c2 = u16[2 * i + 2] | (uint32_t)u16[2 * i + 3] << 8;
-            if (c2 >= 0xdc00 && c2 < 0xe000) {
-                c = 0x10000 + ((c - 0xd800) << 10) + (c2 - 0xdc00);
-                i++;
-            } else {
-                c = 0xfffd;
-            }
+        uint32_t pair =
+            i + 1 < 36 ? pb_utf16_pair(c, u16[2 * i + 2] | (uint32_t)u16[2 * i + 3] << 8) : 0;
+        if (pair) {
+            c = pair;
+            i++;
         } else if (c >= 0xd800 && c < 0xe000) {
             c = 0xfffd;
         }
-        uint8_t b[4];
-        size_t n;
-        if (c < 0x80) { b[0] = (uint8_t)c; n = 1; }
-        else if (c < 0x800) { b[0] = 0xc0 | (c >> 6); b[1] = 0x80 | (c & 0x3f); n = 2; }
-        else if (c < 0x10000) { b[0] = 0xe0 | (c >> 12); b[1] = 0x80 | ((c >> 6) & 0x3f); b[2] = 0x80 | (c & 0x3f); n = 3; }
-        else { b[0] = 0xf0 | (c >> 18); b[1] = 0x80 | ((c >> 12) & 0x3f); b[2] = 0x80 | ((c >> 6) & 0x3f); b[3] = 0x80 | (c & 0x3f); n = 4; }
-        if (o + n >= outsz)
-            break;
-        memcpy(out + o, b, n);
-        o += n;
+        size_t next = pb_utf8_put(out, o, outsz, c);
+        if (next == o)
+            break;                            /* full */
+        o = next;
     }
     out[o] = 0;
 }
