@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Small conversions that on-disk formats share (FAT long names and dates,
- * ISO 9660 Joliet names and dates): UTF-16 surrogate pairs, UTF-8 output,
- * civil dates to days since the Unix epoch.  Header-only (static inline):
- * each module that uses them keeps its own copy, nothing is exported.
+ * ISO 9660 Joliet names and dates, GPT partition names, ext2/xfs/btrfs
+ * UUIDs): UTF-16 surrogate pairs, UTF-8 output, civil dates to days since
+ * the Unix epoch, UUID text.  Header-only (static inline): each module that
+ * uses them keeps its own copy, nothing is exported.
  */
 #ifndef PVBOOT_FSCONV_H
 #define PVBOOT_FSCONV_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /**
@@ -83,6 +85,21 @@ static inline int64_t pb_days_from_civil(int y, int m, int d)
     int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return (int64_t)era * 146097 + doe - 719468;
+}
+
+/**
+ * pb_uuid_format() - the 16 bytes at @u as UUID text, 36 lower-case hex
+ * digits and dashes "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (the RFC 4122,
+ * section 3 string layout), the bytes printed in the order they are stored,
+ * as GRUB prints ext2, xfs and btrfs UUIDs for `search --fs-uuid`.
+ * @out: buffer of @cap bytes (37 hold it all); the text is cut to fit and
+ *       always NUL-terminated (snprintf).
+ */
+static inline void pb_uuid_format(char *out, size_t cap, const uint8_t *u)
+{
+    snprintf(out, cap, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+             u[13], u[14], u[15]);
 }
 
 #endif

@@ -46,6 +46,7 @@
 #include "pvboot/env.h"
 #include "pvboot/err.h"
 #include "pvboot/fs.h"
+#include "pvboot/fsconv.h"
 
 #define BTRFS_SUPER_OFFSET 0x10000
 #define BTRFS_SUPER_SIZE 4096
@@ -1042,10 +1043,7 @@ static int btrfs_mount(struct pb_device *dev, struct pb_fs **fsp)
     }
     memcpy(fs->meta_fsid, (incompat & BTRFS_INCOMPAT_METADATA_UUID) ? sb + 0x23b : sb + 0x20, 16);
     const uint8_t *u = sb + 0x20;
-    snprintf(fs->base.uuid, sizeof(fs->base.uuid),
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
-             u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
-             u[15]);
+    pb_uuid_format(fs->base.uuid, sizeof fs->base.uuid, u);
     size_t ll = strnlen((const char *)sb + 0x12b, 255);
     memcpy(fs->base.label, sb + 0x12b, ll);
     fs->base.label[ll] = 0;

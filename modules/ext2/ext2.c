@@ -27,6 +27,7 @@
 #include "pvboot/endian.h"
 #include "pvboot/err.h"
 #include "pvboot/fs.h"
+#include "pvboot/fsconv.h"
 
 #define EXT2_MAGIC 0xef53
 #define EXT2_ROOT_INO 2
@@ -647,11 +648,7 @@ static int ext2_mount(struct pb_device *dev, struct pb_fs **fsp)
     if (fs->blocks_count > dev_blocks)
         fs->blocks_count = dev_blocks;
 
-    const uint8_t *u = sb + 104;
-    snprintf(fs->base.uuid, sizeof fs->base.uuid,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
-             u[12], u[13], u[14], u[15]);
+    pb_uuid_format(fs->base.uuid, sizeof fs->base.uuid, sb + 104);
     size_t ll = strnlen((const char *)sb + 120, 16);
     memcpy(fs->base.label, sb + 120, ll);
     fs->base.label[ll] = 0;

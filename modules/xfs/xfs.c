@@ -32,6 +32,7 @@
 #include "pvboot/endian.h"
 #include "pvboot/err.h"
 #include "pvboot/fs.h"
+#include "pvboot/fsconv.h"
 
 #define XFS_SB_MAGIC 0x58465342u        /* "XFSB" */
 #define XFS_DINODE_MAGIC 0x494eu        /* "IN" */
@@ -648,11 +649,7 @@ static int xfs_mount(struct pb_device *dev, struct pb_fs **fsp)
         }
         fs->ftype = (features2 & XFS_SB_VERSION2_FTYPE) != 0;
     }
-    const uint8_t *u = sb + 32;
-    snprintf(fs->base.uuid, sizeof(fs->base.uuid),
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
-             u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
-             u[15]);
+    pb_uuid_format(fs->base.uuid, sizeof fs->base.uuid, sb + 32);
     size_t ll = strnlen((const char *)sb + 108, 12);
     memcpy(fs->base.label, sb + 108, ll);
     fs->base.label[ll] = 0;
