@@ -196,6 +196,23 @@ static void put_path(struct out *o, const char *dir, const char *p, size_t n)
     putq(o, buf);
 }
 
+/* Append each path of the comma-separated list @list (INITRD a,b or
+ * APPEND's initrd=a,b) to @ini as " PATH", relative ones under @dir;
+ * empty items are skipped. */
+static void put_initrd_list(struct out *ini, const char *dir, const char *list)
+{
+    const char *p = list;
+    while (*p) {
+        const char *q = strchr(p, ',');
+        size_t n = q ? (size_t)(q - p) : strlen(p);
+        if (n) {
+            put(ini, " ");
+            put_path(ini, dir, p, n);
+        }
+        p += n + (q ? 1 : 0);
+    }
+}
+
 static void free_conv(struct conv *c)
 {
     for (int i = 0; i < c->n; i++) {
@@ -265,18 +282,8 @@ char *pb_syslinux_to_script(const char *text, size_t len, const char *dir,
             struct out ini = { 0 };
             put(&o, "linux ");
             put_path(&o, c.dir, l->kernel, strlen(l->kernel));
-            if (l->initrd) {
-                const char *p = l->initrd;
-                while (*p) {
-                    const char *q = strchr(p, ',');
-                    size_t n = q ? (size_t)(q - p) : strlen(p);
-                    if (n) {
-                        put(&ini, " ");
-                        put_path(&ini, c.dir, p, n);
-                    }
-                    p += n + (q ? 1 : 0);
-                }
-            }
+            if (l->initrd)
+                put_initrd_list(&ini, c.dir, l->initrd);
             if (app) {
                 char *a = strdup(app);
                 if (!a) {
@@ -286,16 +293,7 @@ char *pb_syslinux_to_script(const char *text, size_t len, const char *dir,
                 char *save = NULL;
                 for (char *w = strtok_r(a, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
                     if (strncmp(w, "initrd=", 7) == 0) {
-                        const char *p = w + 7;
-                        while (*p) {
-                            const char *q = strchr(p, ',');
-                            size_t n = q ? (size_t)(q - p) : strlen(p);
-                            if (n) {
-                                put(&ini, " ");
-                                put_path(&ini, c.dir, p, n);
-                            }
-                            p += n + (q ? 1 : 0);
-                        }
+                        put_initrd_list(&ini, c.dir, w + 7);
                         continue;
                     }
                     put(&o, " ");
