@@ -682,6 +682,25 @@ static bool interrupted(void)
     return stop_requested || break_n > 0 || continue_n > 0 || returning;
 }
 
+/* After one run of a while/until/for body: consume a pending `break` or
+ * `continue` aimed at this loop.  Returns true when the loop must end (stop
+ * or return requested, a `break [N]`, or a `continue N` with N > 1 that
+ * continues an outer loop); false to run the next iteration. */
+static bool loop_body_ends_loop(void)
+{
+    if (stop_requested || returning)
+        return true;
+    if (break_n > 0) {
+        break_n--;
+        return true;
+    }
+    if (continue_n > 0) {
+        if (--continue_n > 0)
+            return true;
+    }
+    return false;
+}
+
 static int exec_loop(struct node *n)
 {
     int st = 0;
@@ -706,16 +725,8 @@ static int exec_loop(struct node *n)
         if (!go)
             break;
         st = exec_node_list(n->body);
-        if (stop_requested || returning)
+        if (loop_body_ends_loop())
             break;
-        if (break_n > 0) {
-            break_n--;
-            break;
-        }
-        if (continue_n > 0) {
-            if (--continue_n > 0)
-                break;
-        }
     }
     loop_depth--;
     return st;
@@ -735,16 +746,8 @@ static int exec_for(struct node *n)
     for (int i = 0; i < argc; i++) {
         pb_env_set(n->words[0].raw, argv[i]);
         st = exec_node_list(n->body);
-        if (stop_requested || returning)
+        if (loop_body_ends_loop())
             break;
-        if (break_n > 0) {
-            break_n--;
-            break;
-        }
-        if (continue_n > 0) {
-            if (--continue_n > 0)
-                break;
-        }
     }
     loop_depth--;
     free_argv(argc, argv);
