@@ -10,6 +10,7 @@
 #include "pvboot/file.h"
 #include "pvboot/menu.h"
 #include "pvboot/script.h"
+#include "pvboot/strbuf.h"
 #include "pvboot/term.h"
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -126,43 +127,11 @@ int pb_bls_idcmp(const char *a, const char *b)
 
 /* ---- entry files ---- */
 
-struct sb {
-    char *d;
-    size_t n, cap;
-    bool oom;
-};
-
-static void sb_add(struct sb *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 256;
-        while (nc < b->n + n + 1)
-            nc *= 2;
-        char *d = realloc(b->d, nc);
-        if (!d) {
-            b->oom = true;
-            return;
-        }
-        b->d = d;
-        b->cap = nc;
-    }
-    memcpy(b->d + b->n, s, n);
-    b->n += n;
-    b->d[b->n] = 0;
-}
-
-static void sb_str(struct sb *b, const char *s)
-{
-    sb_add(b, s, strlen(s));
-}
-
 #define MAX_ARGS 128
 
 int pb_bls_add_entry(const char *id, const char *text, size_t len, const char *file)
 {
-    struct sb opts = { 0 }, initrds = { 0 }, body = { 0 };
+    struct pb_strbuf opts = { 0 }, initrds = { 0 }, body = { 0 };
     char *title = NULL, *linux_path = NULL, *users = NULL, *classes = NULL, *gargs = NULL;
     int r = 0;
     size_t i = 0;
@@ -197,8 +166,8 @@ int pb_bls_add_entry(const char *id, const char *text, size_t len, const char *f
             free(linux_path);
             linux_path = val;
         } else if (KEY("initrd")) {
-            sb_str(&initrds, " ");
-            sb_str(&initrds, val);
+            pb_strbuf_str(&initrds, " ");
+            pb_strbuf_str(&initrds, val);
             free(val);
         } else if (KEY("options")) {
             char *x = pb_script_expand(val);
@@ -208,8 +177,8 @@ int pb_bls_add_entry(const char *id, const char *text, size_t len, const char *f
                 break;
             }
             if (opts.n)
-                sb_str(&opts, " ");
-            sb_str(&opts, x);
+                pb_strbuf_str(&opts, " ");
+            pb_strbuf_str(&opts, x);
             free(x);
         } else if (KEY("grub_users")) {
             free(users);
@@ -231,17 +200,17 @@ int pb_bls_add_entry(const char *id, const char *text, size_t len, const char *f
     if (r == 0) {
         /* body: the kernel line with the options already expanded (they are
          * re-read as words, as rhboot does), initrds expanded at run time */
-        sb_str(&body, "linux ");
-        sb_str(&body, linux_path);
+        pb_strbuf_str(&body, "linux ");
+        pb_strbuf_str(&body, linux_path);
         if (opts.n) {
-            sb_str(&body, " ");
-            sb_str(&body, opts.d);
+            pb_strbuf_str(&body, " ");
+            pb_strbuf_str(&body, opts.d);
         }
-        sb_str(&body, "\n");
+        pb_strbuf_str(&body, "\n");
         if (initrds.n) {
-            sb_str(&body, "initrd");
-            sb_str(&body, initrds.d);
-            sb_str(&body, "\n");
+            pb_strbuf_str(&body, "initrd");
+            pb_strbuf_str(&body, initrds.d);
+            pb_strbuf_str(&body, "\n");
         }
         char *argv[MAX_ARGS];
         int argc = 0;
@@ -250,12 +219,12 @@ int pb_bls_add_entry(const char *id, const char *text, size_t len, const char *f
         argv[argc++] = "--id";
         argv[argc++] = (char *)id;
         /* grub_class / grub_arg: words */
-        struct sb words = { 0 };
+        struct pb_strbuf words = { 0 };
         if (classes)
-            sb_str(&words, classes);
-        sb_str(&words, "\n");
+            pb_strbuf_str(&words, classes);
+        pb_strbuf_str(&words, "\n");
         if (gargs)
-            sb_str(&words, gargs);
+            pb_strbuf_str(&words, gargs);
         if (words.oom || body.oom || opts.oom || initrds.oom) {
             r = pb_error(PB_ENOMEM, "out of memory");
         } else {

@@ -9,53 +9,22 @@
 #include "pvboot/file.h"
 #include "pvboot/menu.h"
 #include "pvboot/script.h"
+#include "pvboot/strbuf.h"
 
-struct out {
-    char *d;
-    size_t n, cap;
-    bool oom;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-    if (o->oom)
-        return;
-    if (o->n + n + 1 > o->cap) {
-        size_t nc = o->cap ? o->cap * 2 : 1024;
-        while (nc < o->n + n + 1)
-            nc *= 2;
-        char *d = nc <= PB_CFGCONV_MAX_OUT ? realloc(o->d, nc) : NULL;
-        if (!d) {
-            o->oom = true;
-            return;
-        }
-        o->d = d;
-        o->cap = nc;
-    }
-    memcpy(o->d + o->n, s, n);
-    o->n += n;
-    o->d[o->n] = 0;
-}
-
-static void puts_(struct out *o, const char *s)
-{
-    put(o, s, strlen(s));
-}
-
-static void putq(struct out *o, const char *s, size_t n)
+static void putq(struct pb_strbuf *o, const char *s, size_t n)
 {
     char *t = strndup(s, n);
     char *q = t ? pb_script_quote(t) : NULL;
     if (!q)
         o->oom = true;
     else
-        puts_(o, q);
+        pb_strbuf_str(o, q);
     free(q);
     free(t);
 }
 
 /* "(hd0,0)rest" -> "(hd0,1)rest"; legacy partitions count from 0 */
-static void put_dev_path(struct out *o, const char *s, size_t n, bool parens)
+static void put_dev_path(struct pb_strbuf *o, const char *s, size_t n, bool parens)
 {
     if (n && s[0] == '(') {
         const char *e = memchr(s, ')', n);
@@ -80,10 +49,10 @@ static void put_dev_path(struct out *o, const char *s, size_t n, bool parens)
 
 char *pb_legacy_to_script(const char *text, size_t len)
 {
-    struct out o = { 0 };
+    struct pb_strbuf o = { .max = PB_CFGCONV_MAX_OUT };
     bool in_entry = false, hidden = false;
     size_t i = 0;
-    puts_(&o, "set default=0\n");
+    pb_strbuf_str(&o, "set default=0\n");
     while (i < len) {
         size_t s = i;
         while (i < len && text[i] != '\n')
@@ -112,40 +81,40 @@ char *pb_legacy_to_script(const char *text, size_t len)
 #define KEY(x) (kl == strlen(x) && strncmp(text + s, x, kl) == 0)
         if (KEY("title")) {
             if (in_entry)
-                puts_(&o, "}\n");
-            puts_(&o, "menuentry ");
+                pb_strbuf_str(&o, "}\n");
+            pb_strbuf_str(&o, "menuentry ");
             putq(&o, vl ? val : "(untitled)", vl ? vl : 10);
-            puts_(&o, " {\n");
+            pb_strbuf_str(&o, " {\n");
             in_entry = true;
         } else if (!in_entry) {
             if (KEY("default")) {
                 if (vl >= 5 && strncmp(val, "saved", 5) == 0) {
-                    puts_(&o, "set default=0\n");   /* no saved data */
+                    pb_strbuf_str(&o, "set default=0\n");   /* no saved data */
                 } else {
-                    puts_(&o, "set default=");
+                    pb_strbuf_str(&o, "set default=");
                     putq(&o, val, vl);
-                    puts_(&o, "\n");
+                    pb_strbuf_str(&o, "\n");
                 }
             } else if (KEY("timeout")) {
-                puts_(&o, "set timeout=");
+                pb_strbuf_str(&o, "set timeout=");
                 putq(&o, val, vl);
-                puts_(&o, "\n");
+                pb_strbuf_str(&o, "\n");
             } else if (KEY("fallback")) {
-                puts_(&o, "set fallback=");
+                pb_strbuf_str(&o, "set fallback=");
                 putq(&o, val, vl);
-                puts_(&o, "\n");
+                pb_strbuf_str(&o, "\n");
             } else if (KEY("hiddenmenu")) {
                 hidden = true;
             }
         } else if (KEY("root") || KEY("rootnoverify")) {
-            puts_(&o, "set root=");
+            pb_strbuf_str(&o, "set root=");
             put_dev_path(&o, val, vl, false);
-            puts_(&o, "\n");
+            pb_strbuf_str(&o, "\n");
         } else if (KEY("kernel")) {
             size_t p = 0;
             while (p < vl && val[p] != ' ' && val[p] != '\t')
                 p++;
-            puts_(&o, "linux ");
+            pb_strbuf_str(&o, "linux ");
             put_dev_path(&o, val, p, true);
             /* verbatim: one separator after the path, then split at each
              * single blank so runs of blanks survive the word join */
@@ -154,31 +123,31 @@ char *pb_legacy_to_script(const char *text, size_t len)
             size_t ws = p;
             for (size_t q = p; q <= vl && p < vl; q++) {
                 if (q == vl || val[q] == ' ' || val[q] == '\t') {
-                    puts_(&o, " ");
+                    pb_strbuf_str(&o, " ");
                     putq(&o, val + ws, q - ws);
                     ws = q + 1;
                 }
             }
-            puts_(&o, "\n");
+            pb_strbuf_str(&o, "\n");
         } else if (KEY("initrd")) {
-            puts_(&o, "initrd ");
+            pb_strbuf_str(&o, "initrd ");
             size_t p = 0;
             while (p < vl && val[p] != ' ' && val[p] != '\t')
                 p++;
             put_dev_path(&o, val, p, true);
-            puts_(&o, "\n");
+            pb_strbuf_str(&o, "\n");
         } else if (KEY("chainloader")) {
-            puts_(&o, "chainloader ");
+            pb_strbuf_str(&o, "chainloader ");
             put_dev_path(&o, val, vl, true);
-            puts_(&o, "\n");
+            pb_strbuf_str(&o, "\n");
         }
         /* savedefault, lock, makeactive, password, module...: ignored */
 #undef KEY
     }
     if (in_entry)
-        puts_(&o, "}\n");
+        pb_strbuf_str(&o, "}\n");
     /* legacy GRUB shows its menu unless `hiddenmenu` */
-    puts_(&o, hidden ? "set timeout_style=hidden\n" : "set timeout_style=menu\n");
+    pb_strbuf_str(&o, hidden ? "set timeout_style=hidden\n" : "set timeout_style=menu\n");
     if (o.oom) {
         free(o.d);
         pb_error(PB_ENOMEM, "legacy config: out of memory or too large");

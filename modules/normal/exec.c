@@ -19,6 +19,7 @@
 #include "pvboot/err.h"
 #include "pvboot/menu.h"
 #include "pvboot/script.h"
+#include "pvboot/strbuf.h"
 #include "pvboot/term.h"
 #include "script_int.h"
 #include "normal_int.h"
@@ -143,46 +144,18 @@ void normal_leave_call(void)
 
 /* ---- expansion ---- */
 
-struct sbuf {
-    char *d;
-    size_t n, cap;
-    bool oom;
-};
+/* Most bytes one word being expanded may take (its NUL included). */
+#define WORD_BUF_MAX (PB_SCRIPT_MAX_WORD * 2)
 
-static void sb_putn(struct sbuf *b, const char *s, size_t n)
+static void sb_put(struct pb_strbuf *b, char c)
 {
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 64;
-        while (nc < b->n + n + 1)
-            nc *= 2;
-        if (nc > PB_SCRIPT_MAX_WORD * 2) {
-            b->oom = true;
-            return;
-        }
-        char *d = realloc(b->d, nc);
-        if (!d) {
-            b->oom = true;
-            return;
-        }
-        b->d = d;
-        b->cap = nc;
-    }
-    memcpy(b->d + b->n, s, n);
-    b->n += n;
-    b->d[b->n] = 0;
-}
-
-static void sb_put(struct sbuf *b, char c)
-{
-    sb_putn(b, &c, 1);
+    pb_strbuf_add(b, &c, 1);
 }
 
 struct exp {
     char **v;
     int n, cap;
-    struct sbuf cur;
+    struct pb_strbuf cur;   /* the word being built; .max = WORD_BUF_MAX */
     bool have;
     bool oom;
 };
@@ -302,7 +275,7 @@ static const char *var_value(const char *name, size_t len, char *tmp, size_t tmp
 static void put_value(struct exp *e, const char *v, bool quoted)
 {
     if (quoted) {
-        sb_putn(&e->cur, v, strlen(v));
+        pb_strbuf_str(&e->cur, v);
         e->have = true;
         return;
     }
@@ -362,7 +335,7 @@ static void expand_word(struct exp *e, const char *raw)
             const char *q = strchr(p + 1, '\'');
             if (!q)
                 q = p + strlen(p);
-            sb_putn(&e->cur, p + 1, (size_t)(q - p - 1));
+            pb_strbuf_add(&e->cur, p + 1, (size_t)(q - p - 1));
             e->have = true;
             p = *q ? q + 1 : q;
         } else if (c == '"') {
@@ -411,7 +384,7 @@ static void exp_free(struct exp *e)
 /* Expand words[0..n) into a NULL-terminated argv. */
 static int expand_words(struct word *w, int n, int *argc, char ***argv)
 {
-    struct exp e = { 0 };
+    struct exp e = { .cur.max = WORD_BUF_MAX };
     for (int i = 0; i < n && !e.oom; i++)
         expand_word(&e, w[i].raw);
     if (e.oom) {
@@ -431,7 +404,7 @@ static int expand_words(struct word *w, int n, int *argc, char ***argv)
 
 char *pb_script_expand(const char *text)
 {
-    struct exp e = { 0 };
+    struct exp e = { .cur.max = WORD_BUF_MAX };
     const char *p = text;
     while (*p && !e.oom) {
         if (*p == '\\' && (p[1] == '$' || p[1] == '"' || p[1] == '\\')) {
@@ -453,10 +426,10 @@ char *pb_script_expand(const char *text)
                 for (int i = 0; i < f->argc; i++) {
                     if (i)
                         sb_put(&e.cur, ' ');
-                    sb_putn(&e.cur, f->argv[i], strlen(f->argv[i]));
+                    pb_strbuf_str(&e.cur, f->argv[i]);
                 }
             } else {
-                sb_putn(&e.cur, v, strlen(v));
+                pb_strbuf_str(&e.cur, v);
             }
             p += used;
         } else {
@@ -634,11 +607,11 @@ static int exec_cmd(struct node *n)
             char **av = NULL;
             int r = expand_words(&w, 1, &ac, &av);
             if (r == 0) {
-                struct sbuf b = { 0 };
+                struct pb_strbuf b = { .max = WORD_BUF_MAX };
                 for (int i = 0; i < ac; i++) {
                     if (i)
                         sb_put(&b, ' ');
-                    sb_putn(&b, av[i], strlen(av[i]));
+                    pb_strbuf_str(&b, av[i]);
                 }
                 char *name = strndup(raw, (size_t)(eq - raw));
                 if (!name || b.oom)

@@ -9,6 +9,7 @@
 #include "pvboot/file.h"
 #include "pvboot/menu.h"
 #include "pvboot/script.h"
+#include "pvboot/strbuf.h"
 
 #define MAX_LABELS 256
 
@@ -149,44 +150,17 @@ static int parse(struct conv *c, const char *text, size_t len, int depth)
     return 0;
 }
 
-struct out {
-    char *d;
-    size_t n, cap;
-    bool oom;
-};
-
-static void put(struct out *o, const char *s)
-{
-    size_t n = strlen(s);
-    if (o->oom)
-        return;
-    if (o->n + n + 1 > o->cap) {
-        size_t nc = o->cap ? o->cap * 2 : 1024;
-        while (nc < o->n + n + 1)
-            nc *= 2;
-        char *d = nc <= PB_CFGCONV_MAX_OUT ? realloc(o->d, nc) : NULL;
-        if (!d) {
-            o->oom = true;
-            return;
-        }
-        o->d = d;
-        o->cap = nc;
-    }
-    memcpy(o->d + o->n, s, n + 1);
-    o->n += n;
-}
-
-static void putq(struct out *o, const char *s)
+static void putq(struct pb_strbuf *o, const char *s)
 {
     char *q = pb_script_quote(s);
     if (!q)
         o->oom = true;
     else
-        put(o, q);
+        pb_strbuf_str(o, q);
     free(q);
 }
 
-static void put_path(struct out *o, const char *dir, const char *p, size_t n)
+static void put_path(struct pb_strbuf *o, const char *dir, const char *p, size_t n)
 {
     char buf[1200];
     if (n && (p[0] == '/' || p[0] == '('))
@@ -199,14 +173,14 @@ static void put_path(struct out *o, const char *dir, const char *p, size_t n)
 /* Append each path of the comma-separated list @list (INITRD a,b or
  * APPEND's initrd=a,b) to @ini as " PATH", relative ones under @dir;
  * empty items are skipped. */
-static void put_initrd_list(struct out *ini, const char *dir, const char *list)
+static void put_initrd_list(struct pb_strbuf *ini, const char *dir, const char *list)
 {
     const char *p = list;
     while (*p) {
         const char *q = strchr(p, ',');
         size_t n = q ? (size_t)(q - p) : strlen(p);
         if (n) {
-            put(ini, " ");
+            pb_strbuf_str(ini, " ");
             put_path(ini, dir, p, n);
         }
         p += n + (q ? 1 : 0);
@@ -237,7 +211,7 @@ char *pb_syslinux_to_script(const char *text, size_t len, const char *dir,
         return NULL;
     }
     int r = parse(&c, text, len, 0);
-    struct out o = { 0 };
+    struct pb_strbuf o = { .max = PB_CFGCONV_MAX_OUT };
     if (r == 0 && !c.oom) {
         int def = 0;
         bool found = false;
@@ -257,30 +231,31 @@ char *pb_syslinux_to_script(const char *text, size_t len, const char *dir,
                 }
         char tmp[64];
         snprintf(tmp, sizeof tmp, "set default=%d\n", def);
-        put(&o, tmp);
+        pb_strbuf_str(&o, tmp);
         if (c.timeout > 0) {
             snprintf(tmp, sizeof tmp, "set timeout=%ld\n", (c.timeout + 9) / 10);
-            put(&o, tmp);
+            pb_strbuf_str(&o, tmp);
         }
-        put(&o, c.menu_hidden ? "set timeout_style=hidden\n" : "set timeout_style=menu\n");
+        pb_strbuf_str(&o, c.menu_hidden ? "set timeout_style=hidden\n"
+                                        : "set timeout_style=menu\n");
         for (int i = 0; i < c.n; i++) {
             struct label *l = &c.l[i];
-            put(&o, "menuentry ");
+            pb_strbuf_str(&o, "menuentry ");
             putq(&o, l->mlabel ? l->mlabel : (l->name ? l->name : ""));
-            put(&o, " --id ");
+            pb_strbuf_str(&o, " --id ");
             putq(&o, l->name ? l->name : "");
-            put(&o, " {\n");
+            pb_strbuf_str(&o, " {\n");
             if (!l->kernel || l->com32) {
-                put(&o, "echo ");
+                pb_strbuf_str(&o, "echo ");
                 putq(&o, "syslinux: this label runs a COM32 module or has no kernel; not bootable on Xen PV");
-                put(&o, "\nfalse\n}\n");
+                pb_strbuf_str(&o, "\nfalse\n}\n");
                 continue;
             }
             const char *app = l->has_append ? l->append : c.gappend;
             if (app && strcmp(app, "-") == 0)
                 app = NULL;
-            struct out ini = { 0 };
-            put(&o, "linux ");
+            struct pb_strbuf ini = { .max = PB_CFGCONV_MAX_OUT };
+            pb_strbuf_str(&o, "linux ");
             put_path(&o, c.dir, l->kernel, strlen(l->kernel));
             if (l->initrd)
                 put_initrd_list(&ini, c.dir, l->initrd);
@@ -296,21 +271,21 @@ char *pb_syslinux_to_script(const char *text, size_t len, const char *dir,
                         put_initrd_list(&ini, c.dir, w + 7);
                         continue;
                     }
-                    put(&o, " ");
+                    pb_strbuf_str(&o, " ");
                     putq(&o, w);
                 }
                 free(a);
             }
-            put(&o, "\n");
+            pb_strbuf_str(&o, "\n");
             if (ini.n) {
-                put(&o, "initrd");
-                put(&o, ini.d);
-                put(&o, "\n");
+                pb_strbuf_str(&o, "initrd");
+                pb_strbuf_str(&o, ini.d);
+                pb_strbuf_str(&o, "\n");
             }
             if (ini.oom)
                 o.oom = true;
             free(ini.d);
-            put(&o, "}\n");
+            pb_strbuf_str(&o, "}\n");
         }
     }
     if (c.oom || o.oom) {
