@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pvboot/bls.h"
+#include "pvboot/cfgline.h"
 #include "pvboot/command.h"
 #include "pvboot/env.h"
 #include "pvboot/err.h"
@@ -134,31 +135,15 @@ int pb_bls_add_entry(const char *id, const char *text, size_t len, const char *f
     struct pb_strbuf opts = { 0 }, initrds = { 0 }, body = { 0 };
     char *title = NULL, *linux_path = NULL, *users = NULL, *classes = NULL, *gargs = NULL;
     int r = 0;
-    size_t i = 0;
-    while (i < len) {
-        size_t s = i;
-        while (i < len && text[i] != '\n')
-            i++;
-        size_t e = i++;
-        while (s < e && (text[s] == ' ' || text[s] == '\t'))
-            s++;
-        while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r'))
-            e--;
-        if (s == e || text[s] == '#')
-            continue;
-        size_t k = s;
-        while (k < e && text[k] != ' ' && text[k] != '\t')
-            k++;
-        size_t v = k;
-        while (v < e && (text[v] == ' ' || text[v] == '\t'))
-            v++;
-        size_t kl = k - s;
-        char *val = strndup(text + v, e - v);
+    size_t pos = 0;
+    struct pb_cfgline ln;
+    while (pb_cfgline_next(text, len, &pos, PB_CFGLINE_KEEP_LEADING_CR, &ln)) {
+        char *val = strndup(ln.val, ln.vallen);
         if (!val) {
             r = pb_error(PB_ENOMEM, "out of memory");
             break;
         }
-#define KEY(x) (kl == strlen(x) && strncmp(text + s, x, kl) == 0)
+#define KEY(x) (ln.keylen == strlen(x) && strncmp(ln.key, x, ln.keylen) == 0)
         if (KEY("title")) {
             free(title);
             title = val;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pvboot/cfgconv.h"
+#include "pvboot/cfgline.h"
 #include "pvboot/command.h"
 #include "pvboot/err.h"
 #include "pvboot/file.h"
@@ -51,34 +52,13 @@ char *pb_legacy_to_script(const char *text, size_t len)
 {
     struct pb_strbuf o = { .max = PB_CFGCONV_MAX_OUT };
     bool in_entry = false, hidden = false;
-    size_t i = 0;
+    size_t pos = 0;
+    struct pb_cfgline ln;
     pb_strbuf_str(&o, "set default=0\n");
-    while (i < len) {
-        size_t s = i;
-        while (i < len && text[i] != '\n')
-            i++;
-        size_t e = i++;
-        while (s < e && (text[s] == ' ' || text[s] == '\t' || text[s] == '\r'))
-            s++;
-        while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r'))
-            e--;
-        if (s == e || text[s] == '#')
-            continue;
-        size_t k = s;
-        while (k < e && text[k] != ' ' && text[k] != '\t' && text[k] != '=')
-            k++;
-        size_t kl = k - s;
-        size_t v = k;
-        while (v < e && (text[v] == ' ' || text[v] == '\t'))
-            v++;
-        if (v < e && text[v] == '=') {
-            v++;
-            while (v < e && (text[v] == ' ' || text[v] == '\t'))
-                v++;
-        }
-        const char *val = text + v;
-        size_t vl = e - v;
-#define KEY(x) (kl == strlen(x) && strncmp(text + s, x, kl) == 0)
+    while (pb_cfgline_next(text, len, &pos, PB_CFGLINE_EQUALS, &ln)) {
+        const char *val = ln.val;
+        size_t vl = ln.vallen;
+#define KEY(x) (ln.keylen == strlen(x) && strncmp(ln.key, x, ln.keylen) == 0)
         if (KEY("title")) {
             if (in_entry)
                 pb_strbuf_str(&o, "}\n");

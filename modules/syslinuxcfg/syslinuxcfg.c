@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pvboot/cfgconv.h"
+#include "pvboot/cfgline.h"
 #include "pvboot/command.h"
 #include "pvboot/err.h"
 #include "pvboot/file.h"
@@ -51,37 +52,21 @@ static bool kw(const char *s, size_t n, const char *k)
 static int parse(struct conv *c, const char *text, size_t len, int depth)
 {
     struct label *cur = c->n ? &c->l[c->n - 1] : NULL;
-    size_t i = 0;
-    while (i < len) {
-        size_t s = i;
-        while (i < len && text[i] != '\n')
-            i++;
-        size_t e = i++;
-        while (s < e && (text[s] == ' ' || text[s] == '\t' || text[s] == '\r'))
-            s++;
-        while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r'))
-            e--;
-        if (s == e || text[s] == '#')
-            continue;
-        size_t k = s;
-        while (k < e && text[k] != ' ' && text[k] != '\t')
-            k++;
-        size_t v = k;
-        while (v < e && (text[v] == ' ' || text[v] == '\t'))
-            v++;
-        const char *key = text + s, *val = text + v;
-        size_t kl = k - s, vl = e - v;
+    size_t pos = 0;
+    struct pb_cfgline ln;
+    while (pb_cfgline_next(text, len, &pos, 0, &ln)) {
+        const char *key = ln.key, *val = ln.val;
+        size_t kl = ln.keylen, vl = ln.vallen;
         if (kw(key, kl, "menu")) {   /* MENU <sub> [value] */
-            size_t k2 = v;
-            while (k2 < e && text[k2] != ' ' && text[k2] != '\t')
-                k2++;
-            size_t v2 = k2;
-            while (v2 < e && (text[v2] == ' ' || text[v2] == '\t'))
+            size_t sl = 0;
+            while (sl < vl && val[sl] != ' ' && val[sl] != '\t')
+                sl++;
+            size_t v2 = sl;
+            while (v2 < vl && (val[v2] == ' ' || val[v2] == '\t'))
                 v2++;
-            const char *sub = text + v;
-            size_t sl = k2 - v;
+            const char *sub = val;
             if (kw(sub, sl, "label") && cur)
-                setstr(c, &cur->mlabel, text + v2, e - v2);
+                setstr(c, &cur->mlabel, val + v2, vl - v2);
             else if (kw(sub, sl, "default") && cur)
                 cur->menu_default = true;
             else if (kw(sub, sl, "hide") && cur)
