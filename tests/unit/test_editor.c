@@ -10,47 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "script_test_util.h"
-#include "vt_screen.h"
-#include "pvboot/menu_ui.h"
-
-#define UP "\033[A"
-#define DOWN "\033[B"
-#define RIGHT "\033[C"
-#define LEFT "\033[D"
-#define HOME "\033[H"
-#define END "\033[F"
-#define DEL "\033[3~"
-#define ESC "\033"
-#define BS "\177"
-
-static struct pb_menu_entry entry;
-
-/* Edit @body with @keys; the screen ends up in vt.  Returns the result. */
-static int edit(const char *body, const char *keys)
-{
-    st_init();
-    pb_ui_eof_ms = 600000;
-    memset(&entry, 0, sizeof entry);
-    entry.title = "Test entry";
-    entry.body = (char *)body;
-    entry.file = "t.cfg";
-    entry.unrestricted = true;
-    pb_hosted_output_reset();
-    pb_hosted_set_input(keys, strlen(keys));
-    int r = pb_ui_edit_entry(&entry, "Test entry");
-    vt_reset(80, 24);
-    vt_feed(pb_hosted_output());
-    assert_int_equal(vt.unknown, 0);
-    return r;
-}
+#include "ui_test_util.h"
 
 static const char *body2 = "\n  linux /k a b\n  initrd /i\n";
 
 static void test_screen(void **state)
 {
     (void)state;
-    int r = edit(body2, ESC);
+    int r = ui_edit(body2, ESC);
     assert_int_equal(r, PB_ECANCELED);
     assert_string_equal(vt_row(1), "Editing: Test entry");
     assert_string_equal(vt_row(2), "");
@@ -65,34 +32,34 @@ static void test_screen(void **state)
     assert_string_equal(rec_kernel, "");
     /* a tab (as grub.cfg files indent) shows as one space, other control
      * bytes as '?' */
-    edit("\n\tlinux /k\x1b[31m\n", ESC);
+    ui_edit("\n\tlinux /k\x1b[31m\n", ESC);
     assert_string_equal(vt_row(3), "   linux /k?[31m");
 }
 
 static void test_cursor_keys(void **state)
 {
     (void)state;
-    edit(body2, END ESC);
+    ui_edit(body2, END ESC);
     assert_int_equal(vt.c, 2 + 14);
     /* the screen is cleared once; later keys rewrite the text rows only */
     const char *o = pb_hosted_output();
     assert_non_null(strstr(o, "\033[2J"));
     assert_null(strstr(strstr(o, "\033[2J") + 1, "\033[2J"));
     assert_non_null(strstr(o, "\033[3;1H    linux /k a b\033[K\033[4;1H    initrd /i\033[K\033[5;1H\033[K"));
-    edit(body2, END DOWN ESC);     /* column clamped to the shorter line */
+    ui_edit(body2, END DOWN ESC);     /* column clamped to the shorter line */
     assert_int_equal(vt.r, 3);
     assert_int_equal(vt.c, 2 + 11);
-    edit(body2, DOWN RIGHT RIGHT UP ESC);
+    ui_edit(body2, DOWN RIGHT RIGHT UP ESC);
     assert_int_equal(vt.r, 2);
     assert_int_equal(vt.c, 4);
-    edit(body2, END "\x01" ESC);   /* Ctrl-A */
+    ui_edit(body2, END "\x01" ESC);   /* Ctrl-A */
     assert_int_equal(vt.c, 2);
-    edit(body2, "\x05" HOME ESC);  /* Ctrl-E, Home */
+    ui_edit(body2, "\x05" HOME ESC);  /* Ctrl-E, Home */
     assert_int_equal(vt.c, 2);
-    edit(body2, LEFT ESC);         /* at the start: stays */
+    ui_edit(body2, LEFT ESC);         /* at the start: stays */
     assert_int_equal(vt.r, 2);
     assert_int_equal(vt.c, 2);
-    edit(body2, DOWN LEFT ESC);    /* Left at a line start goes to the end of the previous */
+    ui_edit(body2, DOWN LEFT ESC);    /* Left at a line start goes to the end of the previous */
     assert_int_equal(vt.r, 2);
     assert_int_equal(vt.c, 2 + 14);
 }
@@ -103,7 +70,7 @@ static void test_editing_and_boot(void **state)
     /* End, Backspace 'b', type 'c'; Ctrl-A, Delete x2; Down, Ctrl-K (line
      * emptied), Backspace joins into line 1; Enter opens a new line; type
      * an initrd line; Ctrl-X boots */
-    int r = edit(body2, END BS "c" "\x01" DEL DEL DOWN "\x0b" BS "\r" "initrd /j" "\x18");
+    int r = ui_edit(body2, END BS "c" "\x01" DEL DEL DOWN "\x0b" BS "\r" "initrd /j" "\x18");
     assert_int_equal(r, 0);
     assert_string_equal(rec_kernel, "/k");
     assert_string_equal(rec_args, "[a][c]");
@@ -111,13 +78,13 @@ static void test_editing_and_boot(void **state)
     /* the screen right before booting showed the edited text */
     assert_non_null(strstr(pb_hosted_output(), "\033[3;1H  linux /k a c\033[K\033[4;1H  initrd /j"));
     /* Ctrl-K at the end of a line joins the next; Delete at the end too */
-    edit(body2, END "\x0b" ESC);
+    ui_edit(body2, END "\x0b" ESC);
     assert_string_equal(vt_row(3), "    linux /k a b  initrd /i");
     assert_string_equal(vt_row(4), "");
-    edit(body2, END DEL ESC);
+    ui_edit(body2, END DEL ESC);
     assert_string_equal(vt_row(3), "    linux /k a b  initrd /i");
     /* Enter in the middle splits the line */
-    edit(body2, RIGHT RIGHT RIGHT RIGHT RIGHT RIGHT RIGHT "\r" ESC);
+    ui_edit(body2, RIGHT RIGHT RIGHT RIGHT RIGHT RIGHT RIGHT "\r" ESC);
     assert_string_equal(vt_row(3), "    linux");
     assert_string_equal(vt_row(4), "   /k a b");
     assert_int_equal(vt.r, 3);
@@ -129,13 +96,13 @@ static void test_utf8(void **state)
     (void)state;
     /* é typed as two bytes is one character for the cursor, Left and
      * Backspace */
-    edit("", "\xc3\xa9" "z" LEFT LEFT "x" ESC);
+    ui_edit("", "\xc3\xa9" "z" LEFT LEFT "x" ESC);
     assert_string_equal(vt_row(3), "  x\xc3\xa9z");
     assert_int_equal(vt.c, 3);
-    edit("", "a\xe2\x9c\x93" "b" LEFT BS ESC);
+    ui_edit("", "a\xe2\x9c\x93" "b" LEFT BS ESC);
     assert_string_equal(vt_row(3), "  ab");
     assert_int_equal(vt.c, 3);
-    edit("", "\xc3\xa9" RIGHT DEL LEFT DEL ESC);
+    ui_edit("", "\xc3\xa9" RIGHT DEL LEFT DEL ESC);
     assert_string_equal(vt_row(3), "");
 }
 
@@ -148,7 +115,7 @@ static void test_long_lines(void **state)
     strcat(body, "\nshort\n");
     /* cursor at the start: the long line is cut with '$' at column 79 (the
      * last column is never written: no auto-wrap surprises) */
-    edit(body, ESC);
+    ui_edit(body, ESC);
     char want[128] = "  ";
     for (int i = 0; i < 76; i++)
         want[2 + i] = (char)('0' + i % 10);
@@ -156,7 +123,7 @@ static void test_long_lines(void **state)
     want[79] = 0;
     assert_string_equal(vt_row(3), want);
     /* at its end: shown from an offset with '$' in front, cursor in view */
-    edit(body, END ESC);
+    ui_edit(body, END ESC);
     const char *r3 = vt_row(3);
     assert_int_equal(r3[1], '$');
     assert_int_equal(strlen(r3), 2 + 76);
@@ -168,7 +135,7 @@ static void test_long_lines(void **state)
 static void test_failed_boot_back_to_editor(void **state)
 {
     (void)state;
-    int r = edit("\nlinux /missing\n", "\x18" "x" ESC);
+    int r = ui_edit("\nlinux /missing\n", "\x18" "x" ESC);
     assert_int_equal(r, PB_ECANCELED);
     assert_non_null(strstr(st_out(), "error: t.cfg:1: file `/missing' not found"));
     assert_non_null(strstr(st_out(), "Press any key to continue..."));

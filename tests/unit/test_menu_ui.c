@@ -11,18 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "script_test_util.h"
-#include "vt_screen.h"
-#include "pvboot/menu_ui.h"
+#include "ui_test_util.h"
 #include "pvboot/term.h"
-
-#define UP "\033[A"
-#define DOWN "\033[B"
-#define END "\033[F"
-#define HOME "\033[H"
-#define PGDN "\033[6~"
-#define PGUP "\033[5~"
-#define ESC "\033"
 
 /* run_menu() with the loader not in dry-run mode (pb_menu_run interactive) */
 static bool menu_not_dry;
@@ -32,22 +22,7 @@ static bool menu_not_dry;
 static int run_menu(const char *cfg, const char *keys, int def, int timeout, const char *style,
                     bool nested, int cols, int rows)
 {
-    st_init();
-    pb_loader_dry_run = !menu_not_dry;
-    pb_ui_eof_ms = 600000;
-    pb_auth_logout();
-    assert_int_equal(pb_env_push(), 0);
-    assert_int_equal(pb_menu_push(), 0);
-    st_run(cfg);
-    pb_hosted_output_reset();
-    pb_hosted_set_input(keys, strlen(keys));
-    int r = pb_ui_menu(pb_menu_current(), def, timeout, style, nested);
-    vt_reset(cols, rows);
-    vt_feed(pb_hosted_output());
-    pb_menu_pop();
-    pb_env_pop();
-    assert_int_equal(vt.unknown, 0);
-    return r;
+    return ui_menu(cfg, keys, def, timeout, style, nested, cols, rows, !menu_not_dry);
 }
 
 /* "|" + @text padded to @inner columns + "|" */

@@ -11,19 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "script_test_util.h"
-#include "vt_screen.h"
-#include "pvboot/menu_ui.h"
-
-#define UP "\033[A"
-#define DOWN "\033[B"
-#define RIGHT "\033[C"
-#define LEFT "\033[D"
-#define HOME "\033[H"
-#define END "\033[F"
-#define DEL "\033[3~"
-#define ESC "\033"
-#define BS "\177"
+#include "ui_test_util.h"
 
 #define ZH "\xe4\xb8\xad"          /* U+4E2D, wide */
 #define WEN "\xe6\x96\x87"         /* U+6587, wide */
@@ -112,23 +100,10 @@ static void test_table_vs_libc(void **state)
 
 /* ---- the menu ---- */
 
+/* The menu of @cfg after @keys: entry 0, no timeout, 80x24, dry run. */
 static int run_menu(const char *cfg, const char *keys)
 {
-    st_init();
-    pb_ui_eof_ms = 600000;
-    pb_auth_logout();
-    assert_int_equal(pb_env_push(), 0);
-    assert_int_equal(pb_menu_push(), 0);
-    st_run(cfg);
-    pb_hosted_output_reset();
-    pb_hosted_set_input(keys, strlen(keys));
-    int r = pb_ui_menu(pb_menu_current(), 0, -1, NULL, false);
-    vt_reset(80, 24);
-    vt_feed(pb_hosted_output());
-    pb_menu_pop();
-    pb_env_pop();
-    assert_int_equal(vt.unknown, 0);
-    return r;
+    return ui_menu(cfg, keys, 0, -1, NULL, false, 80, 24, true);
 }
 
 /* "|" + @text (@cols display columns, counted by the test) + spaces to
@@ -209,26 +184,6 @@ static void test_menu_wide_scrolling(void **state)
 
 /* ---- the editor ---- */
 
-static struct pb_menu_entry entry;
-
-static int edit(const char *body, const char *keys)
-{
-    st_init();
-    pb_ui_eof_ms = 600000;
-    memset(&entry, 0, sizeof entry);
-    entry.title = "Test entry";
-    entry.body = (char *)body;
-    entry.file = "t.cfg";
-    entry.unrestricted = true;
-    pb_hosted_output_reset();
-    pb_hosted_set_input(keys, strlen(keys));
-    int r = pb_ui_edit_entry(&entry, "Test entry");
-    vt_reset(80, 24);
-    vt_feed(pb_hosted_output());
-    assert_int_equal(vt.unknown, 0);
-    return r;
-}
-
 static void test_editor_wide(void **state)
 {
     (void)state;
@@ -239,14 +194,14 @@ static void test_editor_wide(void **state)
 
     /* cursor at the start: 13 + 31 wide = 75 columns, a space where the
      * 32nd does not fit, '$' in column 79 */
-    edit(body, ESC);
+    ui_edit(body, ESC);
     snprintf(want, sizeof want, "  linux /boot/x%s $", rep(ZH, 31));
     assert_string_equal(vt_row(3), want);
     assert_int_equal(vt.c, 2);
 
     /* End: scrolled by whole characters (21 columns: the 4th wide one
      * straddled the 20 needed), '$' in front, cursor after "ro" */
-    edit(body, END ESC);
+    ui_edit(body, END ESC);
     snprintf(want, sizeof want, " $%s ro", rep(ZH, 36));
     assert_string_equal(vt_row(3), want);
     assert_int_equal(vt.r, 2);
@@ -254,7 +209,7 @@ static void test_editor_wide(void **state)
     assert_string_equal(vt_row(4), "  short");
 
     /* End, 4x Left: on the last wide character, shown whole left of '$' */
-    edit(body, END LEFT LEFT LEFT LEFT ESC);
+    ui_edit(body, END LEFT LEFT LEFT LEFT ESC);
     snprintf(want, sizeof want, " $%s$", rep(ZH, 38));
     assert_string_equal(vt_row(3), want);
     assert_int_equal(vt.c, 76);
@@ -262,34 +217,34 @@ static void test_editor_wide(void **state)
 
     /* Down from the second column of a wide character: the cursor goes to
      * that character's start; Up keeps the display column */
-    edit("\nabc\n" ZH WEN "\n", RIGHT DOWN "x" UP "y" ESC);
+    ui_edit("\nabc\n" ZH WEN "\n", RIGHT DOWN "x" UP "y" ESC);
     assert_string_equal(vt_row(3), "  aybc");
     assert_string_equal(vt_row(4), "  x" ZH WEN);
     assert_int_equal(vt.c, 4);
-    edit("\nabc\n" ZH WEN "\n", RIGHT RIGHT RIGHT DOWN "x" ESC);
+    ui_edit("\nabc\n" ZH WEN "\n", RIGHT RIGHT RIGHT DOWN "x" ESC);
     assert_string_equal(vt_row(4), "  " ZH "x" WEN);
     assert_int_equal(vt.c, 5);
 
     /* Backspace and Delete take a character with its marks; typed UTF-8
      * bytes make one wide character; Ctrl-X boots the edited text */
-    int r = edit("\nlinux /k cafe" ACUTE "!\n", END LEFT BS HOME DEL DEL DEL DEL DEL DEL
-                 "linux " ZH WEN "\x18");
+    int r = ui_edit("\nlinux /k cafe" ACUTE "!\n", END LEFT BS HOME DEL DEL DEL DEL DEL DEL
+                    "linux " ZH WEN "\x18");
     assert_int_equal(r, 0);
     assert_string_equal(rec_kernel, ZH WEN "/k");
     assert_string_equal(rec_args, "[caf!]");
 
     /* the title line is cut at the screen's width too */
     st_init();
-    memset(&entry, 0, sizeof entry);
+    memset(&ui_entry, 0, sizeof ui_entry);
     char title[256];
     snprintf(title, sizeof title, "%s", rep(ZH, 40));
-    entry.title = title;
-    entry.body = "\ntrue\n";
-    entry.unrestricted = true;
+    ui_entry.title = title;
+    ui_entry.body = "\ntrue\n";
+    ui_entry.unrestricted = true;
     pb_ui_eof_ms = 600000;
     pb_hosted_output_reset();
     pb_hosted_set_input(ESC, 1);
-    pb_ui_edit_entry(&entry, "x");
+    pb_ui_edit_entry(&ui_entry, "x");
     vt_reset(80, 24);
     vt_feed(pb_hosted_output());
     snprintf(want, sizeof want, "Editing: %s", rep(ZH, 35));
@@ -300,22 +255,10 @@ static void test_editor_wide(void **state)
 
 static char line[512];
 
+/* Read a line into `line' from @keys (no history); screen in vt. */
 static int rl(const char *keys)
 {
-    st_init();
-    pb_ui_eof_ms = 600000;
-    pb_hosted_set_input(keys, strlen(keys));
-    pb_hosted_output_reset();
-    int n = pb_ui_readline("> ", line, sizeof line, NULL);
-    static char o[65536];
-    snprintf(o, sizeof o, "%s", pb_hosted_output());
-    size_t ol = strlen(o);
-    if (ol >= 2 && strcmp(o + ol - 2, "\r\n") == 0)
-        o[ol - 2] = 0;
-    vt_reset(80, 24);
-    vt_feed(o);
-    assert_int_equal(vt.unknown, 0);
-    return n;
+    return ui_readline(keys, line, sizeof line, NULL);
 }
 
 static void test_readline_wide(void **state)

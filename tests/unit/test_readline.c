@@ -9,39 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "script_test_util.h"
-#include "vt_screen.h"
-#include "pvboot/menu_ui.h"
-
-#define UP "\033[A"
-#define DOWN "\033[B"
-#define RIGHT "\033[C"
-#define LEFT "\033[D"
-#define HOME "\033[H"
-#define END "\033[F"
-#define DEL "\033[3~"
-#define ESC "\033"
-#define BS "\177"
+#include "ui_test_util.h"
 
 static char line[256];
 
+/* Read a line into `line' from @keys (history @h); screen in vt. */
 static int rl(const char *keys, struct pb_ui_history *h)
 {
-    st_init();
-    pb_ui_eof_ms = 600000;
-    pb_hosted_set_input(keys, strlen(keys));
-    pb_hosted_output_reset();
-    int n = pb_ui_readline("> ", line, sizeof line, h);
-    /* the screen as it was before the final CR LF (Enter / end of input) */
-    static char o[65536];
-    snprintf(o, sizeof o, "%s", pb_hosted_output());
-    size_t ol = strlen(o);
-    if (ol >= 2 && strcmp(o + ol - 2, "\r\n") == 0)
-        o[ol - 2] = 0;
-    vt_reset(80, 24);
-    vt_feed(o);
-    assert_int_equal(vt.unknown, 0);
-    return n;
+    return ui_readline(keys, line, sizeof line, h);
 }
 
 static void test_editing(void **state)
