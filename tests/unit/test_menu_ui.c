@@ -369,21 +369,7 @@ static void cfgtar_setup(void)
     done = 1;
     const char *sub = "menuentry 'Sub one' { linux /sub-one; }\n"
                       "menuentry 'Sub two' { linux /sub-two; }\n";
-    unsigned char *h = cfgtar;
-    snprintf((char *)h, 100, "sub.cfg");
-    memcpy(h + 100, "0000644", 8);
-    memcpy(h + 108, "0000000", 8);
-    memcpy(h + 116, "0000000", 8);
-    snprintf((char *)h + 124, 12, "%011o", (unsigned)strlen(sub));
-    memcpy(h + 136, "00000000000", 12);
-    h[156] = '0';
-    memcpy(h + 257, "ustar", 6);
-    memcpy(h + 263, "00", 2);
-    memset(h + 148, ' ', 8);
-    unsigned sum = 0;
-    for (int i = 0; i < 512; i++)
-        sum += h[i];
-    snprintf((char *)h + 148, 8, "%06o", sum);
+    ui_tar_header(cfgtar, "sub.cfg", '0', strlen(sub));
     memcpy(cfgtar + 512, sub, strlen(sub));
     assert_non_null(pb_hostdisk_add_mem(cfgtar, sizeof cfgtar, "cfgtar"));
 }

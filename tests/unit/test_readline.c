@@ -115,23 +115,8 @@ static size_t tarlen;
 
 static void tar_add(const char *name, char type, const char *data)
 {
-    unsigned char *h = tarbuf + tarlen;
-    memset(h, 0, 512);
     size_t dl = data ? strlen(data) : 0;
-    snprintf((char *)h, 100, "%s", name);
-    memcpy(h + 100, "0000644", 8);
-    memcpy(h + 108, "0000000", 8);
-    memcpy(h + 116, "0000000", 8);
-    snprintf((char *)h + 124, 12, "%011o", (unsigned)dl & 07777777u);
-    memcpy(h + 136, "00000000000", 12);
-    h[156] = (unsigned char)type;
-    memcpy(h + 257, "ustar", 6);
-    memcpy(h + 263, "00", 2);
-    memset(h + 148, ' ', 8);
-    unsigned sum = 0;
-    for (int i = 0; i < 512; i++)
-        sum += h[i];
-    snprintf((char *)h + 148, 8, "%06o", sum);
+    ui_tar_header(tarbuf + tarlen, name, type, dl);
     tarlen += 512;
     if (dl) {
         memcpy(tarbuf + tarlen, data, dl);

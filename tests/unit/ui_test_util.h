@@ -5,8 +5,9 @@
  * terminal sends, and one helper per UI entry point (menu, entry editor,
  * command line) that types the keys into the hosted runtime, runs the UI
  * and leaves the final screen in `vt' (vt_screen.h), failing the test if
- * the UI sent an escape sequence the screen does not know.  Include after
- * <cmocka.h>.
+ * the UI sent an escape sequence the screen does not know.  Also a ustar
+ * header writer for the small archives the tests mount as memory disks.
+ * Include after <cmocka.h>.
  */
 #ifndef UI_TEST_UTIL_H
 #define UI_TEST_UTIL_H
@@ -101,6 +102,30 @@ static __attribute__((unused)) int ui_readline(const char *keys, char *line, siz
     vt_feed(o);
     assert_int_equal(vt.unknown, 0);
     return n;
+}
+
+/* Write the 512-byte POSIX ustar header @h of member @name (at most 99
+ * bytes) with typeflag @type ('0' file, '5' directory) and @size bytes of
+ * data (below 2 MiB: the low 21 bits are written): mode 0644, uid/gid/mtime
+ * 0, checksum filled in (POSIX.1-1988 ustar header fields). */
+static __attribute__((unused)) void ui_tar_header(unsigned char h[512], const char *name, char type,
+                                                  size_t size)
+{
+    memset(h, 0, 512);
+    snprintf((char *)h, 100, "%s", name);
+    memcpy(h + 100, "0000644", 8);
+    memcpy(h + 108, "0000000", 8);
+    memcpy(h + 116, "0000000", 8);
+    snprintf((char *)h + 124, 12, "%011o", (unsigned)size & 07777777u);
+    memcpy(h + 136, "00000000000", 12);
+    h[156] = (unsigned char)type;
+    memcpy(h + 257, "ustar", 6);
+    memcpy(h + 263, "00", 2);
+    memset(h + 148, ' ', 8);
+    unsigned sum = 0;
+    for (int i = 0; i < 512; i++)
+        sum += h[i];
+    snprintf((char *)h + 148, 8, "%06o", sum);
 }
 
 #endif
