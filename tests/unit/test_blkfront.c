@@ -359,6 +359,18 @@ static void ring_free(struct bf_ring *r)
     free(r);
 }
 
+/* Free a ring left dead with requests in flight: bf_ring_fini() keeps
+ * its buffers then (shadow, grant pool, read-ahead queue and segments), so
+ * the test frees them and the ring itself here. */
+static void ring_free_dead(struct bf_ring *r)
+{
+    free(r->shadow);
+    free(r->gref_pool);
+    free(r->ra_q);
+    free(r->ra_segs);
+    free(r);
+}
+
 static void check_pattern(const uint8_t *buf, uint64_t byte_off, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
@@ -531,11 +543,7 @@ static void test_timeout(void **state)
     assert_true(r->dead);
     assert_int_equal(bf_ring_rw(r, false, 0, 8, buf), PB_EIO);
     free(buf);
-    free(r->shadow);          /* requests stay in flight: fini keeps memory */
-    free(r->gref_pool);
-    free(r->ra_q);
-    free(r->ra_segs);
-    free(r);
+    ring_free_dead(r);        /* requests stay in flight: fini keeps memory */
     fake_free(f);
 }
 
@@ -551,11 +559,7 @@ static void test_bad_response_id(void **state)
                                      "request id 9999");
     assert_true(r->dead);
     free(buf);
-    free(r->shadow);
-    free(r->gref_pool);
-    free(r->ra_q);
-    free(r->ra_segs);
-    free(r);
+    ring_free_dead(r);
     fake_free(f);
 }
 
