@@ -48,6 +48,30 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Link the fixture's modules with its config into @o's image (link_ok:
+ * checked by libxenguest); *@img / *@len: the linked ELF and its length in
+ * bytes, owned by the returned link. */
+static struct mkpv_link *link_fx(struct fx *f, struct mkpv_options *o, const uint8_t **img,
+                                 size_t *len)
+{
+    *o = opts_for(f->d.path, f->cfg, NULL, 0);
+    struct mkpv_link *l = link_ok(o);
+    *img = mkpv_link_image(l, len);
+    return l;
+}
+
+/* Write @o's image to @path with -C @c (mkpv_run must succeed) and return
+ * the written file (malloc'd; *@len bytes).  Leaves @o's output_path and
+ * compress set to @path and @c. */
+static uint8_t *write_as(struct mkpv_options *o, const char *path, enum mkpv_compress c,
+                         size_t *len)
+{
+    o->output_path = path;
+    o->compress = c;
+    assert_int_equal(mkpv_run(o), 0);
+    return slurp(path, len);
+}
+
 /* ------------------------------------------------------------ notes */
 
 struct note {
@@ -117,10 +141,10 @@ static void check_notes(const uint8_t *img, size_t len, uint64_t entry)
 static void test_notes(void **state)
 {
     struct fx *f = *state;
-    struct mkpv_options o = opts_for(f->d.path, f->cfg, NULL, 0);
-    struct mkpv_link *l = link_ok(&o);
+    struct mkpv_options o;
     size_t len;
-    const uint8_t *img = mkpv_link_image(l, &len);
+    const uint8_t *img;
+    struct mkpv_link *l = link_fx(f, &o, &img, &len);
     assert_int_equal(img_ehdr(img, len)->e_entry, sym_va(l, "_start"));
     assert_int_equal(mkpv_link_entry(l), sym_va(l, "_start"));
     check_notes(img, len, sym_va(l, "_start"));
@@ -132,10 +156,10 @@ static void test_notes(void **state)
 static void test_segments(void **state)
 {
     struct fx *f = *state;
-    struct mkpv_options o = opts_for(f->d.path, f->cfg, NULL, 0);
-    struct mkpv_link *l = link_ok(&o);
+    struct mkpv_options o;
     size_t len;
-    const uint8_t *img = mkpv_link_image(l, &len);
+    const uint8_t *img;
+    struct mkpv_link *l = link_fx(f, &o, &img, &len);
     const Elf64_Ehdr *eh = img_ehdr(img, len);
     assert_memory_equal(eh->e_ident, ELFMAG, SELFMAG);
     assert_int_equal(eh->e_ident[EI_CLASS], ELFCLASS64);
@@ -274,14 +298,10 @@ static void test_reproducible(void **state)
         char p1[700], p2[700];
         snprintf(p1, sizeof(p1), "%s/r1.bin", other);
         snprintf(p2, sizeof(p2), "%s/r2.bin", other);
-        o.compress = cs[i];
-        o.output_path = p1;
-        assert_int_equal(mkpv_run(&o), 0);
-        sleep(1);   /* a timestamp would now differ */
-        o.output_path = p2;
-        assert_int_equal(mkpv_run(&o), 0);
         size_t l1, l2;
-        uint8_t *d1 = slurp(p1, &l1), *d2 = slurp(p2, &l2);
+        uint8_t *d1 = write_as(&o, p1, cs[i], &l1);
+        sleep(1);   /* a timestamp would now differ */
+        uint8_t *d2 = write_as(&o, p2, cs[i], &l2);
         assert_int_equal(l1, l2);
         assert_memory_equal(d1, d2, l1);
         free(d1);
@@ -294,16 +314,13 @@ static void test_reproducible(void **state)
 static void test_gzip(void **state)
 {
     struct fx *f = *state;
-    struct mkpv_options o = opts_for(f->d.path, f->cfg, NULL, 0);
-    struct mkpv_link *l = link_ok(&o);
+    struct mkpv_options o;
     size_t rawlen;
-    const uint8_t *raw = mkpv_link_image(l, &rawlen);
+    const uint8_t *raw;
+    struct mkpv_link *l = link_fx(f, &o, &raw, &rawlen);
 
-    o.output_path = f->out;
-    o.compress = MKPV_COMPRESS_GZIP;
-    assert_int_equal(mkpv_run(&o), 0);
     size_t glen;
-    uint8_t *gz = slurp(f->out, &glen);
+    uint8_t *gz = write_as(&o, f->out, MKPV_COMPRESS_GZIP, &glen);
     /* RFC 1952 header: magic, deflate, no flags, mtime 0, XFL 2 (max), OS 3 */
     assert_memory_equal(gz, "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03", 10);
     assert_true(glen < rawlen);
@@ -325,11 +342,8 @@ static void test_gzip(void **state)
     /* none: exactly the linked bytes */
     char out2[700];
     snprintf(out2, sizeof(out2), "%s.none", f->out);
-    o.output_path = out2;
-    o.compress = MKPV_COMPRESS_NONE;
-    assert_int_equal(mkpv_run(&o), 0);
     size_t nlen;
-    uint8_t *nb = slurp(out2, &nlen);
+    uint8_t *nb = write_as(&o, out2, MKPV_COMPRESS_NONE, &nlen);
     assert_int_equal(nlen, rawlen);
     assert_memory_equal(nb, raw, rawlen);
     assert_int_equal(mkpv_verify_file(out2, NULL), 0);
@@ -366,16 +380,13 @@ static uint16_t le16(const uint8_t *p)
 static void test_xz(void **state)
 {
     struct fx *f = *state;
-    struct mkpv_options o = opts_for(f->d.path, f->cfg, NULL, 0);
-    struct mkpv_link *l = link_ok(&o);
+    struct mkpv_options o;
     size_t rawlen;
-    const uint8_t *raw = mkpv_link_image(l, &rawlen);
+    const uint8_t *raw;
+    struct mkpv_link *l = link_fx(f, &o, &raw, &rawlen);
 
-    o.output_path = f->out;
-    o.compress = MKPV_COMPRESS_XZ;
-    assert_int_equal(mkpv_run(&o), 0);
     size_t len;
-    uint8_t *bz = slurp(f->out, &len);
+    uint8_t *bz = write_as(&o, f->out, MKPV_COMPRESS_XZ, &len);
     assert_true(len > 0x410 + 12 + 4);
     static const uint8_t hang[4] = { 0xfa, 0xf4, 0xeb, 0xfd };
     assert_memory_equal(bz, hang, 4);
@@ -454,14 +465,9 @@ static void test_xz(void **state)
     char pg[700], pa[700];
     snprintf(pg, sizeof(pg), "%s.gz", f->out);
     snprintf(pa, sizeof(pa), "%s.auto", f->out);
-    o.output_path = pg;
-    o.compress = MKPV_COMPRESS_GZIP;
-    assert_int_equal(mkpv_run(&o), 0);
-    o.output_path = pa;
-    o.compress = MKPV_COMPRESS_AUTO;
-    assert_int_equal(mkpv_run(&o), 0);
     size_t glen, alen;
-    uint8_t *gz = slurp(pg, &glen), *au = slurp(pa, &alen);
+    uint8_t *gz = write_as(&o, pg, MKPV_COMPRESS_GZIP, &glen);
+    uint8_t *au = write_as(&o, pa, MKPV_COMPRESS_AUTO, &alen);
     const uint8_t *want = glen < len ? gz : bz;
     size_t wlen = glen < len ? glen : len;
     assert_int_equal(alen, wlen);
