@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "test_file_util.h"
 #include "pvboot/decompress.h"
 #include "pvboot/err.h"
 
@@ -70,16 +71,7 @@ static uint8_t *compress_with(const char *tool, size_t *len)
     snprintf(out, sizeof(out), "%s/out", tmpdir);
     snprintf(cmd, sizeof(cmd), "%s < %s/payload > %s", tool, tmpdir, out);
     assert_int_equal(system(cmd), 0);
-    FILE *f = fopen(out, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    uint8_t *b = malloc((size_t)n + 4);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return b;
+    return tu_load_file(out, 4, len);    /* room for a size trailer */
 }
 
 struct fmt_case {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <xenctrl.h>
 #include <xenguest.h>
+#include "test_file_util.h"
 #include "pvboot/err.h"
 #include "pvboot/linux.h"
 
@@ -27,16 +28,7 @@
 
 static uint8_t *load(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    uint8_t *b = malloc((size_t)n + 1);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return b;
+    return tu_load_file(path, 1, len);
 }
 
 static void to_kernel(const char *path, struct pb_xen_kernel *k, struct pb_kimage_stats *st)
