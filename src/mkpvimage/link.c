@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
@@ -86,6 +87,14 @@ static struct mkpv_mod *moddir_module(struct mkpv_link *l, const char *name)
     return m;
 }
 
+/* Whether paths @a and @b name one file (./x.mod and x.mod, a symlink). */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
 static bool is_path(const char *arg)
 {
     size_t n = strlen(arg), sl = strlen(MKPV_MOD_SUFFIX);
@@ -130,7 +139,7 @@ static int load_requested(struct mkpv_link *l)
             }
             struct mkpv_mod *prev = mkpv_map_get(&l->modmap, name);
             if (prev) {
-                if (strcmp(prev->path, arg) != 0)
+                if (strcmp(prev->path, arg) != 0 && !same_file(prev->path, arg))
                     rc = mkpv_error("%s: module name '%s' already used by %s", arg, name,
                                     prev->path);
                 free(name);

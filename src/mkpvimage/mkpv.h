@@ -101,6 +101,14 @@ int mkpv_read_file(const char *path, const char *what, size_t max,
  * (called with the temporary path; returns 0 to accept), given mode
  * 0666 & ~umask, then renamed over @path and the directory is fsync'ed.
  * On any failure the temporary file is removed and @path is untouched.
+ * A symbolic link @path is followed: the file it names is replaced, the link
+ * stays (a link that cannot be followed is an error).  An existing @path that
+ * is not a regular file (character or block device, FIFO, e.g. /dev/null or
+ * /dev/stdout in a pipe) is never replaced: the bytes are written to and
+ * checked in a temporary file under $TMPDIR (default /tmp) first, then
+ * written to @path directly (not atomic).  Errors (recorded, naming @path):
+ * empty name, directory, socket, unfollowable link, create/write/sync/rename
+ * failures, or @check's own message.
  */
 int mkpv_write_atomic(const char *path, const void *data, size_t len,
                       int (*check)(const char *tmp_path, void *arg), void *arg);

@@ -106,6 +106,55 @@ static int write_all(int fd, const uint8_t *p, size_t len)
     return 0;
 }
 
+/* Write @data to an existing non-regular output (a character or block device,
+ * a FIFO such as /dev/stdout in a pipe): replacing it by rename would swap the
+ * device node or link for a regular file.  The bytes are first written to and
+ * checked in a temporary file under $TMPDIR, then copied to @path. */
+static int write_special(const char *path, const struct stat *st, const void *data, size_t len,
+                         int (*check)(const char *tmp_path, void *arg), void *arg)
+{
+    if (S_ISSOCK(st->st_mode))
+        return mkpv_error("%s: output is a socket, not a file or device", path);
+    if (check) {
+        const char *tdir = getenv("TMPDIR");
+        char tmp[8192];
+        if (!tdir || !*tdir)
+            tdir = "/tmp";
+        if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.mkpvimage.tmpXXXXXX", tdir) >= sizeof(tmp))
+            return mkpv_error("%s: temporary directory path too long", path);
+        int tfd = mkstemp(tmp);
+        if (tfd < 0)
+            return mkpv_error("%s: cannot create temporary file in %s: %s", path, tdir,
+                              strerror(errno));
+        set_active_tmp(tmp);
+        int e = 0;
+        if (write_all(tfd, data, len) < 0)
+            e = errno;
+        if (close(tfd) < 0 && !e)
+            e = errno;
+        int rc = 0;
+        if (e)
+            rc = mkpv_error("%s: cannot write temporary file %s: %s", path, tmp, strerror(e));
+        else if (check(tmp, arg) != 0)
+            rc = -1;   /* check recorded its message */
+        unlink(tmp);
+        set_active_tmp(NULL);
+        if (rc < 0)
+            return -1;
+    }
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return mkpv_error("%s: cannot open output for writing: %s", path, strerror(errno));
+    int e = 0;
+    if (write_all(fd, data, len) < 0)
+        e = errno;
+    if (close(fd) < 0 && !e)
+        e = errno;
+    if (e)
+        return mkpv_error("%s: cannot write output: %s", path, strerror(e));
+    return 0;
+}
+
 static int write_tmp(const char *path, const char *dir, const char *tmp, int fd,
                      const void *data, size_t len,
                      int (*check)(const char *tmp_path, void *arg), void *arg);
@@ -114,24 +163,50 @@ int mkpv_write_atomic(const char *path, const void *data, size_t len,
                       int (*check)(const char *tmp_path, void *arg), void *arg)
 {
     char dirbuf[4096], basebuf[4096], tmp[8192];
+    struct stat st, lst;
+    if (!*path)
+        return mkpv_error("output file name is empty");
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return mkpv_error("%s: output is a directory", path);
+        if (!S_ISREG(st.st_mode))
+            return write_special(path, &st, data, len, check, arg);
+    }
+    /* a symbolic link: replace the file it points to, the link stays */
+    char *real = NULL;
+    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        real = realpath(path, NULL);
+        if (!real)
+            return mkpv_error("%s: output is a symbolic link that cannot be followed: %s", path,
+                              strerror(errno));
+        path = real;
+    }
+    int rc = -1;
     if (strlcpy(dirbuf, path, sizeof(dirbuf)) >= sizeof(dirbuf) ||
-        strlcpy(basebuf, path, sizeof(basebuf)) >= sizeof(basebuf))
-        return mkpv_error("%s: output path too long", path);
+        strlcpy(basebuf, path, sizeof(basebuf)) >= sizeof(basebuf)) {
+        rc = mkpv_error("%s: output path too long", path);
+        goto out;
+    }
     const char *dir = dirname(dirbuf);
     const char *base = basename(basebuf);
-    if (!*base || strcmp(base, "/") == 0 || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-        return mkpv_error("%s: output is not a file name", path);
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return mkpv_error("%s: output is a directory", path);
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmpXXXXXX", dir, base) >= sizeof(tmp))
-        return mkpv_error("%s: output path too long", path);
+    if (!*base || strcmp(base, "/") == 0 || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+        rc = mkpv_error("%s: output is not a file name", path);
+        goto out;
+    }
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmpXXXXXX", dir, base) >= sizeof(tmp)) {
+        rc = mkpv_error("%s: output path too long", path);
+        goto out;
+    }
     int fd = mkstemp(tmp);
-    if (fd < 0)
-        return mkpv_error("%s: cannot create temporary file in %s: %s", path, dir, strerror(errno));
+    if (fd < 0) {
+        rc = mkpv_error("%s: cannot create temporary file in %s: %s", path, dir, strerror(errno));
+        goto out;
+    }
     set_active_tmp(tmp);
-    int rc = write_tmp(path, dir, tmp, fd, data, len, check, arg);
+    rc = write_tmp(path, dir, tmp, fd, data, len, check, arg);
     set_active_tmp(NULL);
+out:
+    free(real);
     return rc;
 }
 
