@@ -15,6 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "pvboot/disk.h"
 #include "pvboot/env.h"
 #include "pvboot/err.h"
 #include "pvboot/file.h"
@@ -70,6 +73,28 @@ static void json_str(char *buf, size_t sz, const char *s)
     buf[o] = 0;
 }
 
+/*
+ * safe() - @s for a terminal: every control character (below 0x20, and
+ * 0x7f) becomes \xNN, so titles, ids and paths from an untrusted guest disk
+ * cannot send escape sequences to the admin's terminal.  Returns @buf
+ * (@sz bytes, truncated if needed).
+ */
+static const char *safe(const char *s, char *buf, size_t sz)
+{
+    size_t o = 0;
+    if (!sz)
+        return "";
+    for (; *s && o + 5 < sz; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            o += (size_t)snprintf(buf + o, sz - o, "\\x%02x", c);
+        else
+            buf[o++] = (char)c;
+    }
+    buf[o] = 0;
+    return buf;
+}
+
 static void walk(struct pb_menu *m, int depth)
 {
     char line[2600], t[1100], id[1100];
@@ -84,8 +109,10 @@ static void walk(struct pb_menu *m, int depth)
                      i ? ", " : "", i, t, id, e->submenu ? "true" : "false", e->hidden ? ", \"hidden\": true" : "");
             tput(line);
         } else {
-            snprintf(line, sizeof line, "%*s%d. %s%s%s%s%s\n", 2 + depth * 4, "", i, e->title,
-                     e->submenu ? " >" : "", e->id ? "  [id " : "", e->id ? e->id : "", e->id ? "]" : "");
+            safe(e->title, t, sizeof t);
+            safe(e->id ? e->id : "", id, sizeof id);
+            snprintf(line, sizeof line, "%*s%d. %s%s%s%s%s\n", 2 + depth * 4, "", i, t,
+                     e->submenu ? " >" : "", e->id ? "  [id " : "", id, e->id ? "]" : "");
             tput(line);
         }
         if (e->submenu && depth < PB_MENU_MAX_DEPTH) {
@@ -175,27 +202,77 @@ static void norm_path(const char *in, char *outp, size_t sz)
     outp[o] = 0;
 }
 
+/*
+ * read_text() - read the script file @path (a config) into a new buffer with
+ * a NUL appended.  Regular files and streams (a FIFO such as -c <(...)) are
+ * read; more than PB_SCRIPT_MAX_SIZE bytes (the interpreter's limit) is an
+ * error, never a silent truncation.  Returns 0, or -1 with a one-line
+ * message naming @path and the reason in @err (@errsz bytes).
+ */
+static int read_text(const char *path, char **text, size_t *len, char *err, size_t errsz)
+{
+    *text = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errsz, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        snprintf(err, errsz, "%s: is a directory, not a config file", path);
+        return -1;
+    }
+    char *buf = malloc(PB_SCRIPT_MAX_SIZE + 1);
+    if (!buf) {
+        fclose(f);
+        snprintf(err, errsz, "%s: out of memory", path);
+        return -1;
+    }
+    size_t n = fread(buf, 1, PB_SCRIPT_MAX_SIZE, f);
+    bool rd_err = ferror(f) != 0;
+    int e = errno;
+    bool more = !rd_err && n == PB_SCRIPT_MAX_SIZE && fgetc(f) != EOF;
+    fclose(f);
+    if (rd_err || more) {
+        free(buf);
+        if (rd_err)
+            snprintf(err, errsz, "%s: read error: %s", path, strerror(e));
+        else if (S_ISREG(st.st_mode))
+            snprintf(err, errsz, "%s: too large (%lld bytes, at most %u)", path,
+                     (long long)st.st_size, PB_SCRIPT_MAX_SIZE);
+        else
+            snprintf(err, errsz, "%s: too large (more than %u bytes)", path, PB_SCRIPT_MAX_SIZE);
+        return -1;
+    }
+    buf[n] = 0;
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+/* --check FILE...: 0 all parse, 1 a syntax error, 2 a file cannot be read */
 static int check_files(int argc, char **argv)
 {
     int bad = 0;
+    if (argc == 0) {
+        fprintf(stderr, "pvboot-probe: --check needs at least one FILE\n");
+        return 2;
+    }
     for (int i = 0; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        if (!f) {
-            fprintf(stderr, "pvboot-probe: %s: cannot open\n", argv[i]);
-            bad = 1;
+        char *buf, err[4400];
+        size_t n;
+        if (read_text(argv[i], &buf, &n, err, sizeof err) < 0) {
+            fprintf(stderr, "pvboot-probe: %s\n", err);
+            bad = 2;
             continue;
-        }
-        char *buf = malloc(PB_SCRIPT_MAX_SIZE + 1);
-        size_t n = buf ? fread(buf, 1, PB_SCRIPT_MAX_SIZE + 1, f) : 0;
-        fclose(f);
-        if (!buf) {
-            fprintf(stderr, "pvboot-probe: out of memory\n");
-            return 2;
         }
         if (pb_script_check(buf, n, argv[i])) {
             fprintf(stderr, "%s\n", pb_errmsg());
             pb_error_clear();
-            bad = 1;
+            if (!bad)
+                bad = 1;
         } else {
             printf("%s: OK\n", argv[i]);
         }
@@ -204,20 +281,27 @@ static int check_files(int argc, char **argv)
     return bad;
 }
 
-static char *read_all(const char *path, size_t *len)
+/*
+ * check_image() - refuse an IMAGE argument that cannot be a disk before it
+ * is registered: a directory, or a regular file shorter than one 512-byte
+ * sector (an empty file).  Block devices and other files pass.  Returns 0,
+ * or 2 after printing one line naming @path.
+ */
+static int check_image(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = malloc(PB_SCRIPT_MAX_SIZE + 1);
-    if (!buf) {
-        fclose(f);
-        return NULL;
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;   /* pb_hostdisk_add() names the open error */
+    if (S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "pvboot-probe: %s: is a directory, not a disk image\n", path);
+        return 2;
     }
-    *len = fread(buf, 1, PB_SCRIPT_MAX_SIZE, f);
-    buf[*len] = 0;
-    fclose(f);
-    return buf;
+    if (S_ISREG(st.st_mode) && st.st_size < PB_SECTOR_SIZE) {
+        fprintf(stderr, "pvboot-probe: %s: %lld bytes, smaller than one %u-byte sector: not a disk image\n",
+                path, (long long)st.st_size, (unsigned)PB_SECTOR_SIZE);
+        return 2;
+    }
+    return 0;
 }
 
 /* ---- --memory: the boot plan of the chosen entry ---- */
@@ -377,11 +461,25 @@ static void json_layout(const struct plan *p, uint64_t mib)
     printf("  },\n");
 }
 
-static void usage(void)
+static void usage(FILE *f)
 {
-    fprintf(stderr,
+    fprintf(f,
             "Usage: pvboot-probe [-c CONFIG] [-x XEN_CMDLINE] [-w] [--json] [-q] [-m MIB] IMAGE...\n"
-            "       pvboot-probe --check FILE...\n");
+            "       pvboot-probe --check FILE...\n"
+            "Show what a pvboot image would boot from guest disk images (dry run).\n"
+            "\n"
+            "  -c, --config=FILE        the embedded config [$PVBOOT_DEFAULT_CFG, else the\n"
+            "                           installed or source tree's default.cfg]\n"
+            "  -x, --xen-cmdline=LINE   the Xen command line (xl extra =)\n"
+            "  -w, --writable           open the images read-write (save_env)\n"
+            "  -j, --json               one JSON object instead of text\n"
+            "  -q, --quiet              do not show the run's console output\n"
+            "  -m, --memory=MIB         also plan the domain's memory layout for MIB MiB\n"
+            "      --check              only check each FILE's GRUB script syntax\n"
+            "  -h, --help               show this help\n"
+            "  -V, --version            show the version\n"
+            "Exit status: 0 an entry would boot (--check: all files parse), 1 nothing\n"
+            "would boot (a syntax error), 2 usage or I/O error.  See pvboot-probe(1).\n");
 }
 
 int main(int argc, char **argv)
@@ -418,16 +516,19 @@ int main(int argc, char **argv)
             break;
         }
         case 'V': printf("pvboot-probe %s\n", PVBOOT_VERSION); return 0;
-        case 'h': usage(); return 0;
-        default: usage(); return 2;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
         }
     }
     if (check)
         return check_files(argc - optind, argv + optind);
     if (optind >= argc && !cfg) {
-        usage();
+        usage(stderr);
         return 2;
     }
+    for (int i = optind; i < argc; i++)
+        if (check_image(argv[i]))
+            return 2;
     out = stdout;
     pb_hosted_init();
     pb_hosted_virtual_clock(true);
@@ -440,10 +541,12 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    /* the embedded config: -c, else the project's embed/default.cfg */
+    /* the embedded config: -c, else $PVBOOT_DEFAULT_CFG, else the source
+     * tree's embed/default.cfg when it exists (a build tree), else the
+     * installed copy (a package: the source tree is not there) */
     char *text = NULL;
     size_t len = 0;
-    char defpath[4096];
+    char defpath[4096], err[4400];
     if (!cfg) {
         const char *env = getenv("PVBOOT_DEFAULT_CFG");
         if (env) {
@@ -453,12 +556,15 @@ int main(int argc, char **argv)
             char *s = strstr(defpath, "/src/tools/");
             if (s)
                 strcpy(s, "/embed/default.cfg");
+#ifdef PVBOOT_INSTALLED_CFG
+            if (!s || access(defpath, R_OK) != 0)
+                snprintf(defpath, sizeof defpath, "%s", PVBOOT_INSTALLED_CFG);
+#endif
         }
         cfg = defpath;
     }
-    text = read_all(cfg, &len);
-    if (!text) {
-        fprintf(stderr, "pvboot-probe: %s: cannot read the embedded config\n", cfg);
+    if (read_text(cfg, &text, &len, err, sizeof err) < 0) {
+        fprintf(stderr, "pvboot-probe: the embedded config: %s\n", err);
         return 2;
     }
     pb_hosted_set_embedded_config(text, len);
@@ -554,29 +660,35 @@ int main(int argc, char **argv)
         }
         printf("}\n");
     } else {
-        printf("config:        %s\n", r->config[0] ? r->config : "(none)");
+        /* everything below comes from the guest's disks: escaped for the terminal */
+        static char sb[2][16400];   /* 4096-byte cmdline, each byte at most 4 */
+        printf("config:        %s\n", r->config[0] ? safe(r->config, sb[0], sizeof sb[0]) : "(none)");
         printf("menu:\n%s", tree ? tree : "  (empty)\n");
         if (r->valid) {
             printf("default:       ");
             for (int i = 0; i < r->depth; i++)
                 printf("%s%d", i ? ">" : "", r->path[i]);
-            printf("  %s%s%s%s\n", r->title, r->id[0] ? "  [id " : "", r->id, r->id[0] ? "]" : "");
+            printf("  %s%s%s%s\n", safe(r->title, sb[0], sizeof sb[0]), r->id[0] ? "  [id " : "",
+                   safe(r->id, sb[1], sizeof sb[1]), r->id[0] ? "]" : "");
             if (r->timeout >= 0)
                 printf("timeout:       %d s\n", r->timeout);
             else
                 printf("timeout:       (unset: waits for a key)\n");
-            printf("timeout_style: %s\n", r->timeout_style[0] ? r->timeout_style : "(unset)");
+            printf("timeout_style: %s\n",
+                   r->timeout_style[0] ? safe(r->timeout_style, sb[0], sizeof sb[0]) : "(unset)");
         }
         if (booted) {
-            printf("kernel:        (%s)%s\n", kdev, knorm);
+            printf("kernel:        (%s)%s\n", safe(kdev, sb[0], sizeof sb[0]),
+                   safe(knorm, sb[1], sizeof sb[1]));
             for (int i = 0; i < d->nr_initrds; i++)
-                printf("initrd:        %s\n", d->initrds[i]);
-            printf("cmdline:       %s\n", d->cmdline);
+                printf("initrd:        %s\n", safe(d->initrds[i], sb[0], sizeof sb[0]));
+            printf("cmdline:       %s\n", safe(d->cmdline, sb[0], sizeof sb[0]));
             if (mib && planned)
                 printf("plan:          %" PRIu64 " MiB domain, as libxenguest lays it out:\n%s", mib,
                        plan.text ? plan.text : "");
             else if (mib)
-                printf("plan:          %" PRIu64 " MiB domain: %s\n", mib, plan.err);
+                printf("plan:          %" PRIu64 " MiB domain: %s\n", mib,
+                       safe(plan.err, sb[0], sizeof sb[0]));
         } else {
             printf("boot:          nothing would boot\n");
         }
