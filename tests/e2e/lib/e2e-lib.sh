@@ -105,8 +105,12 @@ boot_linux_crc() {
 }
 
 # check LABEL SHELL-CONDITION: "ok: TAGLABEL" or "FAIL: TAGLABEL" (FAILED=1);
-# TAG is empty or set by the caller (e.g. "[case] ").
-check() { if eval "$2"; then echo "ok: ${TAG:-}$1"; else echo "FAIL: ${TAG:-}$1"; FAILED=1; fi; }
+# TAG is empty or set by the caller (e.g. "[case] ").  The condition runs in
+# a subshell without pipefail: in `echo "$CON" | grep -q RE` grep exits at its
+# first match and echo may then die of SIGPIPE (status 141), which pipefail
+# turned into a random FAIL (and, under `!`, a wrong ok); the status of such a
+# pipeline is grep's.
+check() { if (set +o pipefail; eval "$2"); then echo "ok: ${TAG:-}$1"; else echo "FAIL: ${TAG:-}$1"; FAILED=1; fi; }
 
 # crc32 FILE: zlib CRC32 as 8 hex digits (the loader's xen_grub_env_linux_crc).
 crc32() { python3 -c 'import sys,zlib; print("%08x" % zlib.crc32(open(sys.argv[1],"rb").read()))' "$1"; }
