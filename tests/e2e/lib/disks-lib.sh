@@ -44,8 +44,9 @@ build_image() {
         "$out/disktest.mod"
 }
 
-# grep_log LOG REGEX: true if a console line matches
-grep_log() { tr -d '\r' <"$1" | grep -Eq -- "$2"; }
+# grep_log LOG REGEX: true if a console line matches (grep's status: tr may
+# die of SIGPIPE once grep -q has its match, which pipefail would count)
+grep_log() { (set +o pipefail; tr -d '\r' <"$1" | grep -Eq -- "$2"); }
 
 # check_xvda_closed LOG: the disktest guest closed its disks with no grant
 # left active, and xvda (vbd 51712) ended with the frontend in Initialising
