@@ -16,6 +16,7 @@
 #include "pvboot/file.h"
 #include "pvboot/fs.h"
 #include "pvboot/hosted.h"
+#include "fuzz_util.h"
 
 #define FZ_MAX_DEPTH 8
 #define FZ_MAX_ENTRIES 4000
@@ -91,22 +92,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int inited;
-    if (!inited) {
-        pb_hosted_init();
-        inited = 1;
-    }
+    fz_hosted_init_once();
     if (size < 512 || size > (16u << 20))
         return 0;
-    uint8_t *copy = malloc(size);
+    uint8_t *copy = fz_add_mem_copy(data, size, "fuzz");
     if (!copy)
         return 0;
-    memcpy(copy, data, size);
-    struct pb_disk *d = pb_hostdisk_add_mem(copy, size, "fuzz");
-    if (!d) {
-        free(copy);
-        return 0;
-    }
     fz_entries = 0;
     const char *want = FUZZ_FS;
     if (want) {

@@ -17,16 +17,13 @@
 #include "pvboot/fs.h"
 #include "pvboot/hosted.h"
 #include "pvboot/lvm.h"
+#include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int inited;
-    if (!inited) {
-        pb_hosted_init();
-        inited = 1;
-    }
+    fz_hosted_init_once();
     if (size < 2 || size > (4u << 20))
         return 0;
     uint8_t sel = data[0];
@@ -49,22 +46,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pb_error_clear();
     if (size < 512)
         return 0;
-    uint8_t *copy = malloc(size);
+    uint8_t *copy = fz_add_mem_copy(data, size, "fuzz");
     if (!copy)
         return 0;
-    memcpy(copy, data, size);
-    if (!pb_hostdisk_add_mem(copy, size, "fuzz")) {
-        free(copy);
-        return 0;
-    }
-    static uint8_t buf[64 << 10];
     for (struct pb_disk *d = pb_disk_first(); d; d = pb_disk_next(d)) {
         if (strncmp(d->name, "lvm/", 4) != 0)
             continue;
-        uint64_t bytes = d->nr_sectors * PB_SECTOR_SIZE;
-        for (uint64_t off = 0; off < bytes && off < (1u << 20); off += sizeof buf)
-            pb_disk_read(d, off, (size_t)(bytes - off < sizeof buf ? bytes - off : sizeof buf), buf);
-        pb_error_clear();
+        fz_read_disk(d, 1u << 20);
         char name[sizeof d->name + 2];
         snprintf(name, sizeof name, "(%s)", d->name);
         struct pb_device *dev;

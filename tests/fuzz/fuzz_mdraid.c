@@ -14,16 +14,13 @@
 #include "pvboot/err.h"
 #include "pvboot/hosted.h"
 #include "pvboot/mdraid.h"
+#include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int inited;
-    if (!inited) {
-        pb_hosted_init();
-        inited = 1;
-    }
+    fz_hosted_init_once();
     if (size < 3 || size > (4u << 20))
         return 0;
     size_t split = ((size_t)data[0] << 8 | data[1]) * 512u;
@@ -35,25 +32,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pb_md_parse_sb1(data, size < PB_MD_SB1_MAX ? size : PB_MD_SB1_MAX, 0, size / 512, &sb);
     pb_md_parse_sb090(data, size, size / 512, &sb);
     pb_error_clear();
-    uint8_t *a = malloc(split + 1), *b = malloc(size - split + 1);
-    if (!a || !b) {
-        free(a);
-        free(b);
-        return 0;
-    }
-    memcpy(a, data, split);
-    memcpy(b, data + split, size - split);
-    pb_hostdisk_add_mem(a, split, "fa");
-    pb_hostdisk_add_mem(b, size - split, "fb");
+    /* a member the registry refuses is left out; the other one still goes */
+    uint8_t *a = fz_add_mem_copy(data, split, "fa");
+    uint8_t *b = fz_add_mem_copy(data + split, size - split, "fb");
     pb_error_clear();
-    static uint8_t buf[64 << 10];
     for (struct pb_disk *d = pb_disk_first(); d; d = pb_disk_next(d)) {
         if (d->ops == NULL || (strncmp(d->name, "md", 2) != 0 && strncmp(d->name, "lvm/", 4) != 0))
             continue;
-        uint64_t bytes = d->nr_sectors * PB_SECTOR_SIZE;
-        for (uint64_t off = 0; off < bytes && off < (1u << 20); off += sizeof buf)
-            pb_disk_read(d, off, (size_t)(bytes - off < sizeof buf ? bytes - off : sizeof buf), buf);
-        pb_error_clear();
+        fz_read_disk(d, 1u << 20);
     }
     pb_hostdisk_remove_all();
     free(a);
