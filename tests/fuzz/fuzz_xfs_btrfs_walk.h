@@ -5,7 +5,9 @@
  * suites (tests/unit/test_xfs_corrupt.c, test_btrfs_corrupt.c): list every
  * directory, look every name up, stat it, read the start and the middle of
  * files, read symlinks.  Errors are expected on damaged images; what must
- * not happen is a crash, a hang or a read outside a buffer.
+ * not happen is a crash, a hang or a read outside a buffer.  With
+ * FSW_FUZZ_TYPE defined before inclusion it also defines the libFuzzer
+ * entry point for that filesystem type (below).
  */
 #ifndef FUZZ_XFS_BTRFS_WALK_H
 #define FUZZ_XFS_BTRFS_WALK_H
@@ -87,5 +89,32 @@ static int fsw_mount_walk(struct pb_device *dev, const char *type, int budget)
     ops->unmount(fs);
     return 0;
 }
+
+#ifdef FSW_FUZZ_TYPE
+#include <stdint.h>
+#include "fuzz_util.h"
+
+/* libFuzzer entry of fuzz_xfs.c / fuzz_btrfs.c (which define FSW_FUZZ_TYPE,
+ * the pb_fs_ops name): the input (at least 4096 bytes) becomes the memory
+ * disk "fuzz", which is mounted as FSW_FUZZ_TYPE and walked with a budget
+ * of 400 nodes.  Always returns 0 (libFuzzer's "keep going"). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fz_hosted_init_once();
+    if (size < 4096)
+        return 0;
+    if (!pb_hostdisk_add_mem(data, size, "fuzz"))
+        return 0;
+    struct pb_device *dev;
+    if (pb_device_open("fuzz", &dev) == 0) {
+        fsw_mount_walk(dev, FSW_FUZZ_TYPE, 400);
+        pb_device_close(dev);
+    }
+    pb_hostdisk_remove_all();
+    pb_error_clear();
+    return 0;
+}
+#endif
 
 #endif
