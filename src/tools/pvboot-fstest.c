@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "pvboot/disk.h"
@@ -126,6 +127,22 @@ static int fail(const char *what)
     return 1;
 }
 
+/*
+ * put_safe() - print @s on stdout with every control character (below 0x20,
+ * and 0x7f) as \xNN: file names, labels and link targets come from untrusted
+ * disks and must not send escape sequences to the terminal.
+ */
+static void put_safe(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            printf("\\x%02x", c);
+        else
+            putchar(c);
+    }
+}
+
 #define IOBUF (1u << 20)
 
 /* Stream file @path through @fn. Returns 0 or 1 (message printed). */
@@ -169,7 +186,10 @@ static int stream_file(const char *path, int (*fn)(const void *, size_t, void *)
 static int write_fn(const void *p, size_t n, void *ctx)
 {
     (void)ctx;
-    return fwrite(p, 1, n, stdout) != n;
+    if (fwrite(p, 1, n, stdout) == n)
+        return 0;
+    fprintf(stderr, "pvboot-fstest: cannot write to standard output: %s\n", strerror(errno));
+    return 1;
 }
 
 static int hash_fn(const void *p, size_t n, void *ctx)
@@ -217,6 +237,44 @@ static const char *type_name(enum pb_ftype t)
     }
 }
 
+/* parse_ulong() - @s as a whole decimal/0x-hex/0-octal number (strtoul
+ * base 0) into @out; -1 for an empty string, trailing junk or overflow. */
+static int parse_ulong(const char *s, unsigned long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    if (!*s || *s == '-')
+        return -1;
+    unsigned long v = strtoul(s, &end, 0);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/*
+ * check_image() - refuse an IMAGE argument that cannot be a disk: a
+ * directory, or a regular file shorter than one 512-byte sector.  Returns 0,
+ * or 2 after printing one line naming @path (a missing file is left to
+ * pb_hostdisk_add(), which names the open error).
+ */
+static int check_image(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;
+    if (S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "pvboot-fstest: %s: is a directory, not a disk image\n", path);
+        return 2;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size < PB_SECTOR_SIZE) {
+        fprintf(stderr, "pvboot-fstest: %s: %lld bytes, smaller than one %u-byte sector: not a disk image\n",
+                path, (long long)st.st_size, (unsigned)PB_SECTOR_SIZE);
+        return 2;
+    }
+    return 0;
+}
+
 /* ---- commands ---- */
 
 static int count_part(const struct pb_partition *p, void *ctx)
@@ -226,13 +284,20 @@ static int count_part(const struct pb_partition *p, void *ctx)
     return 0;
 }
 
+/* One probe line for @devname; @ctx (int *, or NULL) is set to 1 when the
+ * device cannot be opened. */
 static int probe_one(const char *devname, void *ctx)
 {
-    (void)ctx;
     struct pb_device *dev;
     if (pb_device_open(devname, &dev) < 0) {
-        printf("(%s) error: %s\n", devname, pb_errmsg());
+        printf("(");
+        put_safe(devname);
+        printf(") error: ");
+        put_safe(pb_errmsg());
+        printf("\n");
         pb_error_clear();
+        if (ctx)
+            *(int *)ctx = 1;   /* a device named on the command line */
         return 0;
     }
     printf("(%s) size=%llu", devname, (unsigned long long)dev->nr_sectors * PB_SECTOR_SIZE);
@@ -241,8 +306,11 @@ static int probe_one(const char *devname, void *ctx)
         printf(" start=%llu map=%s", (unsigned long long)p->start, p->map);
         if (p->msdos_type)
             printf(" type=0x%02x", p->msdos_type);
-        if (p->part_label[0])
-            printf(" partlabel=\"%s\"", p->part_label);
+        if (p->part_label[0]) {
+            printf(" partlabel=\"");
+            put_safe(p->part_label);
+            printf("\"");
+        }
     }
     if (!dev->is_partition) {
         int r = pb_partition_iterate(dev->disk, count_part, NULL);
@@ -252,7 +320,11 @@ static int probe_one(const char *devname, void *ctx)
     }
     struct pb_fs *fs;
     if (pb_fs_probe(dev, &fs) == 0) {
-        printf(" fs=%s uuid=%s label=\"%s\"", fs->ops->name, fs->uuid, fs->label);
+        printf(" fs=%s uuid=", fs->ops->name);
+        put_safe(fs->uuid);
+        printf(" label=\"");
+        put_safe(fs->label);
+        printf("\"");
     } else {
         printf(" fs=none");
         if (pb_errcode() && pb_errcode() != PB_ENOENT)
@@ -266,6 +338,7 @@ static int probe_one(const char *devname, void *ctx)
 
 static int cmd_probe(int argc, char **argv)
 {
+    int rc = 0;
     if (argc == 0)
         return pb_device_iterate(probe_one, NULL) < 0 ? fail("device iteration") : 0;
     for (int i = 0; i < argc; i++) {
@@ -277,9 +350,9 @@ static int cmd_probe(int argc, char **argv)
             tmp[l - 2] = 0;
             n = tmp;
         }
-        probe_one(n, NULL);
+        probe_one(n, &rc);
     }
-    return 0;
+    return rc;
 }
 
 struct ls_ent {
@@ -360,12 +433,14 @@ static int do_ls(const char *top, const char *path, const char *rel, bool long_f
             if (pb_stat_path(full, &st, 1) < 0) {
                 rc |= fail(full);
             } else {
-                printf("%-5s %12llu %lld %s", type_name(st.type), (unsigned long long)st.size,
-                       (long long)st.mtime, shown);
+                printf("%-5s %12llu %lld ", type_name(st.type), (unsigned long long)st.size,
+                       (long long)st.mtime);
+                put_safe(shown);
                 printf("\n");
             }
         } else {
-            printf("%s%s\n", shown, l.e[i].type == PB_FT_DIR ? "/" : "");
+            put_safe(shown);
+            printf("%s\n", l.e[i].type == PB_FT_DIR ? "/" : "");
         }
         if (recursive && l.e[i].type == PB_FT_DIR)
             rc |= do_ls(top, full, r, long_fmt, recursive, depth + 1);
@@ -399,7 +474,9 @@ static int cmd_hashtree(const char *path, const char *rel, int depth)
             if (stream_file(full, hash_fn, &s) == 0) {
                 char hex[65];
                 sha256_final(&s, hex);
-                printf("%s  %s\n", hex, r);
+                printf("%s  ", hex);
+                put_safe(r);
+                putchar('\n');
             } else {
                 rc = 1;
             }
@@ -563,8 +640,17 @@ static void corrupt_alarm(int sig)
  */
 static int cmd_corrupt(int nargs, char **args)
 {
-    if (nargs < 2)
+    unsigned long iters = 0, seed = 1, fixed_flips = 0;
+    if (nargs < 2 || nargs > 4) {
+        fprintf(stderr, "pvboot-fstest: corrupt IMAGE N [SEED [FLIPS]]: %s arguments\n",
+                nargs < 2 ? "too few" : "too many");
         return 2;
+    }
+    if (parse_ulong(args[1], &iters) < 0 || (nargs > 2 && parse_ulong(args[2], &seed) < 0) ||
+        (nargs > 3 && parse_ulong(args[3], &fixed_flips) < 0)) {
+        fprintf(stderr, "pvboot-fstest: corrupt: N, SEED and FLIPS must be numbers\n");
+        return 2;
+    }
     FILE *f = fopen(args[0], "rb");
     if (!f) {
         fprintf(stderr, "pvboot-fstest: %s: %s\n", args[0], strerror(errno));
@@ -598,9 +684,6 @@ static int cmd_corrupt(int nargs, char **args)
             }
         }
     }
-    unsigned long iters = strtoul(args[1], NULL, 0);
-    unsigned long seed = nargs > 2 ? strtoul(args[2], NULL, 0) : 1;
-    unsigned long fixed_flips = nargs > 3 ? strtoul(args[3], NULL, 0) : 0;
     pb_hostdisk_remove_all();
     walk_read_cap = 64u << 10;
     signal(SIGALRM, corrupt_alarm);
@@ -686,14 +769,27 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-        if (!strcmp(argv[i], "-s") && i + 1 < argc) {
-            ssz = (uint32_t)strtoul(argv[++i], NULL, 0);
-            if (ssz != 512 && ssz != 4096) {
-                fprintf(stderr, "pvboot-fstest: sector size must be 512 or 4096\n");
+        if (!strcmp(argv[i], "-s")) {
+            if (i + 1 >= argc || !strcmp(argv[i + 1], "--")) {
+                fprintf(stderr, "pvboot-fstest: -s needs a sector size (512 or 4096)\n");
                 return 2;
             }
+            unsigned long v;
+            if (parse_ulong(argv[++i], &v) < 0 || (v != 512 && v != 4096)) {
+                fprintf(stderr, "pvboot-fstest: -s %s: sector size must be 512 or 4096\n", argv[i]);
+                return 2;
+            }
+            ssz = (uint32_t)v;
             continue;
         }
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "pvboot-fstest: unknown option %s (images come before --, the command after it; try --help)\n",
+                    argv[i]);
+            return 2;
+        }
+        int bad = check_image(argv[i]);
+        if (bad)
+            return bad;
         if (!pb_hostdisk_add(argv[i], NULL, ssz, false))
             return fail(argv[i]);
         nimg++;
@@ -733,8 +829,14 @@ int main(int argc, char **argv)
         }
         return do_ls(args[j], args[j], "", lf, rec, 0);
     }
-    if (!strcmp(cmd, "cat") && nargs == 1)
-        return stream_file(args[0], write_fn, NULL);
+    if (!strcmp(cmd, "cat") && nargs == 1) {
+        int rc = stream_file(args[0], write_fn, NULL);
+        if (!rc && fflush(stdout) != 0) {
+            fprintf(stderr, "pvboot-fstest: cannot write to standard output: %s\n", strerror(errno));
+            rc = 1;
+        }
+        return rc;
+    }
     if (!strcmp(cmd, "hash") && nargs >= 1) {
         int rc = 0;
         for (int j = 0; j < nargs; j++) {
@@ -756,6 +858,12 @@ int main(int argc, char **argv)
         FILE *lf = fopen(args[1], "rb");
         if (!lf) {
             fprintf(stderr, "pvboot-fstest: %s: %s\n", args[1], strerror(errno));
+            return 2;
+        }
+        struct stat lst;
+        if (fstat(fileno(lf), &lst) == 0 && S_ISDIR(lst.st_mode)) {
+            fprintf(stderr, "pvboot-fstest: %s: is a directory, not a file to compare with\n", args[1]);
+            fclose(lf);
             return 2;
         }
         struct cmp_ctx c = { lf, 0, malloc(IOBUF), args[0] };
@@ -792,7 +900,8 @@ int main(int argc, char **argv)
             if (!fs->ops->readlink || fs->ops->readlink(fs, node, target, sizeof target) < 0)
                 fail(args[0]);
             else {
-                printf("%s\n", target);
+                put_safe(target);
+                putchar('\n');
                 rc = 0;
             }
             fs->ops->release(fs, node);
