@@ -454,8 +454,10 @@ static int do_ls(const char *top, const char *path, const char *rel, bool long_f
 static int cmd_hashtree(const char *path, const char *rel, int depth)
 {
     struct ls_list l = { 0 };
-    if (depth > 64)
+    if (depth > 64) {
+        fprintf(stderr, "pvboot-fstest: %s: directory nesting too deep\n", path);
         return 1;
+    }
     if (pb_dir_iterate(path, ls_collect, &l) < 0) {
         ls_free(&l);
         return fail(path);

@@ -94,6 +94,36 @@ n=$((n + 1))
 n=$((n + 1))
 if LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$T/h" "$T/stdout"; then fail "raw control bytes in the output"; fi
 
+# --- FAT16 with a directory A holding an entry LOOP that is A itself: ls -R
+# and hashtree stop at 64 levels with a message (hashtree was silent)
+export MTOOLS_SKIP_CHECK=1
+mkfs.vfat -C -F 16 "$T/fat.img" 16384 >/dev/null && mmd -i "$T/fat.img" ::/A ||
+    { echo "FAIL: mkfs.vfat/mmd"; exit 1; }
+python3 - "$T/fat.img" <<'PY' || { echo "FAIL: FAT loop"; exit 1; }
+import struct, sys
+f = open(sys.argv[1], 'r+b'); b = bytearray(f.read())
+bps, spc, res, nfats, rootent = struct.unpack_from('<HBHBH', b, 11)
+fatsz = struct.unpack_from('<H', b, 22)[0]
+root = (res + nfats * fatsz) * bps
+data = root + rootent * 32
+a = next(struct.unpack_from('<H', b, root + 32 * i + 26)[0] for i in range(rootent)
+         if b[root + 32 * i:root + 32 * i + 11] == b'A          ')
+d = data + (a - 2) * spc * bps
+i = next(i for i in range(2, spc * bps // 32) if b[d + 32 * i] == 0)
+e = bytearray(32); e[:11] = b'LOOP       '; e[11] = 0x10
+struct.pack_into('<H', e, 26, a)
+b[d + 32 * i:d + 32 * i + 32] = e
+f.seek(0); f.write(b)
+PY
+deep="(hd0)/A$(printf '/LOOP%.0s' $(seq 1 64))"
+for c in "ls -R" hashtree; do
+    n=$((n + 1))
+    # shellcheck disable=SC2086
+    timeout 60 "$FS" "$T/fat.img" -- $c '(hd0)/' >/dev/null 2>"$T/err" && rc=0 || rc=$?
+    [ "$rc" = 1 ] && [ "$(cat "$T/err")" = "pvboot-fstest: $deep: directory nesting too deep" ] ||
+        fail "FAT directory loop, $c: exit $rc, stderr '$(cut -c1-200 "$T/err")'"
+done
+
 # --- a truncated ext4: errors naming the inode, never a hang
 head -c 1M "$IMG" >"$T/trunc.img"
 n=$((n + 1))
