@@ -19,8 +19,6 @@
 #include "pvboot/env.h"
 #include "test_xfs_btrfs_common.h"
 
-static time_t t_start;
-
 /* grub.cfg of test_xfs_btrfs_mktree.py: 121 bytes */
 #define GRUB_CFG_LEN 121
 
@@ -85,19 +83,11 @@ static void check_relative(struct fsb_img *im)
 
 static void check_variant(const char *v, bool subvols)
 {
-    if (subvols && !fsb_have_uml())
-        fail_msg("/usr/bin/linux.uml missing: install user-mode-linux (scripts/install-deps.sh)");
+    if (subvols)
+        fsb_require_uml();
     struct fsb_img im = { 0 };
-    fsb_build(&im, v);
-    assert_string_equal(im.fs->ops->name, "btrfs");
-    assert_string_equal(im.fs->uuid, "1e2d3c4b-5a69-4788-97a6-b5c4d3e2f1a0");
-    assert_string_equal(im.fs->label, "PVB-BTRFS");
     struct fsb_counts c = { 0 };
-    char host[512];
-    snprintf(host, sizeof host, "%s/tree", im.dir);
-    fsb_compare_tree(&im, "/", host, &c);
-    printf("%s: %u dirs, %u files (%llu bytes), %u symlinks identical\n", v, c.dirs, c.files,
-           c.bytes, c.links);
+    fsb_build_compare(&im, v, "btrfs", "1e2d3c4b-5a69-4788-97a6-b5c4d3e2f1a0", "PVB-BTRFS", &c);
     const char *pre = subvols ? "/@" : "";
     const char *hpre = subvols ? "@/" : "";
     char p[256], h[512];
@@ -126,7 +116,7 @@ static void check_variant(const char *v, bool subvols)
         printf("%s: %s compressed extents in the image\n", v, info);
         assert_true(atoi(info) > 1000);
         /* the kernel's mtime of a file it wrote during this test */
-        assert_true(st.mtime >= t_start - 5 && st.mtime <= time(NULL) + 5);
+        assert_true(st.mtime >= fsb_t_start - 5 && st.mtime <= time(NULL) + 5);
         check_relative(&im);
     } else {
         assert_true(c.files >= 5900);
@@ -145,10 +135,7 @@ static void check_variant(const char *v, bool subvols)
         assert_int_equal(stat(h, &hs), 0);
         assert_int_equal(st.mtime, hs.st_mtime);
     }
-    snprintf(p, sizeof p, "(%s)%s/dirs/node/entry-99999", im.disk, pre);
-    assert_int_equal(pb_stat_path(p, &st, 0), PB_ENOENT);
-    snprintf(p, sizeof p, "(%s)%s/files/size1/x", im.disk, pre);
-    assert_int_equal(pb_stat_path(p, &st, 0), PB_ENOTDIR);
+    fsb_check_absent(&im, pre);
     fsb_cleanup(&im);
 }
 
@@ -160,8 +147,7 @@ static void test_btrfs_zstd(void **s) { (void)s; check_variant("btrfs-zstd", tru
 
 int main(void)
 {
-    pb_hosted_init();
-    t_start = time(NULL);
+    fsb_start();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_btrfs_plain),
         cmocka_unit_test(test_btrfs_small),
@@ -169,7 +155,5 @@ int main(void)
         cmocka_unit_test(test_btrfs_lzo),
         cmocka_unit_test(test_btrfs_zstd),
     };
-    if (getenv("FSB_ONLY"))   /* e.g. FSB_ONLY=test_btrfs_zstd */
-        cmocka_set_test_filter(getenv("FSB_ONLY"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

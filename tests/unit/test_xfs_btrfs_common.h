@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pvboot/disk.h"
@@ -40,6 +41,28 @@ struct fsb_counts {
 static int fsb_have_uml(void)
 {
     return access("/usr/bin/linux.uml", X_OK) == 0;
+}
+
+/* Fail the test unless User-Mode Linux (/usr/bin/linux.uml) is installed. */
+__attribute__((unused)) static void fsb_require_uml(void)
+{
+    if (!fsb_have_uml())
+        fail_msg("/usr/bin/linux.uml missing: install user-mode-linux (scripts/install-deps.sh)");
+}
+
+/* time() when the test program started (fsb_start): files the kernel or
+ * mkfs wrote during the test have an mtime from then on. */
+__attribute__((unused)) static time_t fsb_t_start;
+
+/* Start of main() of test_xfs.c / test_btrfs.c: the hosted runtime,
+ * fsb_t_start, and the cmocka test filter from $FSB_ONLY (e.g.
+ * FSB_ONLY=test_btrfs_zstd runs that test alone). */
+__attribute__((unused)) static void fsb_start(void)
+{
+    pb_hosted_init();
+    fsb_t_start = time(NULL);
+    if (getenv("FSB_ONLY"))
+        cmocka_set_test_filter(getenv("FSB_ONLY"));
 }
 
 /* Build variant @v into a fresh temporary directory and mount it. */
@@ -285,6 +308,38 @@ __attribute__((unused)) static void fsb_expect_same(struct fsb_img *im, const ch
     assert_memory_equal(buf, want, len);
     free(want);
     free(buf);
+}
+
+/* Build and mount variant @v into @im (fsb_build), check the filesystem
+ * type name @type, its UUID @uuid and label @label exactly, and compare
+ * the whole image with the source tree (IMDIR/tree) into @c; prints the
+ * counts. */
+__attribute__((unused)) static void fsb_build_compare(struct fsb_img *im, const char *v, const char *type,
+                                                      const char *uuid, const char *label,
+                                                      struct fsb_counts *c)
+{
+    fsb_build(im, v);
+    assert_string_equal(im->fs->ops->name, type);
+    assert_string_equal(im->fs->uuid, uuid);
+    assert_string_equal(im->fs->label, label);
+    char host[512];
+    snprintf(host, sizeof host, "%s/tree", im->dir);
+    fsb_compare_tree(im, "/", host, c);
+    printf("%s: %u dirs, %u files (%llu bytes), %u symlinks identical\n", v, c->dirs, c->files,
+           c->bytes, c->links);
+}
+
+/* Absent names fail as on the real system: @pre (a path prefix, "" for
+ * the top) + /dirs/node/entry-99999 is PB_ENOENT, a path through the
+ * regular file @pre/files/size1 is PB_ENOTDIR. */
+__attribute__((unused)) static void fsb_check_absent(struct fsb_img *im, const char *pre)
+{
+    struct pb_stat st;
+    char p[256];
+    snprintf(p, sizeof p, "(%s)%s/dirs/node/entry-99999", im->disk, pre);
+    assert_int_equal(pb_stat_path(p, &st, 0), PB_ENOENT);
+    snprintf(p, sizeof p, "(%s)%s/files/size1/x", im->disk, pre);
+    assert_int_equal(pb_stat_path(p, &st, 0), PB_ENOTDIR);
 }
 
 #endif
