@@ -5,7 +5,8 @@
 # replaces the file the link names and keeps the link; a dangling link, an
 # empty name, a directory and a full device fail with one clear line and
 # leave the old output alone; one module given as ./x.mod and x.mod is not a
-# "duplicate".  Test modules are assembled here at run time.
+# "duplicate"; bash completion finds modules after --directory=DIR.  Test
+# modules are assembled here at run time.
 set -u
 BUILD=${PVBOOT_BUILD:?PVBOOT_BUILD must point at the build directory}
 MK=$BUILD/src/mkpvimage
@@ -122,6 +123,25 @@ expect 0 "" -- bash -c "cd '$M' && '$MK' -O x86_64-xen -c '$CFG' -d '$M' -o '$T/
 check "./x.mod + x.mod: same image as x.mod alone" cmp -s "$T/two.bin" "$T/ref.bin"
 expect 1 "mkpvimage: $T/hello.mod: module name 'hello' already used by $M/hello.mod" -- \
     mk -o "$T/two.bin" "$M/hello.mod" "$T/hello.mod"
+
+# bash completion of module names after "--directory=DIR": bash hands the
+# words over split at '=' ("--directory" "=" "DIR"), as it does in a shell
+SRC=${PVBOOT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+bc=/usr/share/bash-completion/bash_completion
+if [ -r "$bc" ]; then
+    n=$((n + 1))
+    got=$(bash -c '
+        . "$1"; . "$2"
+        c() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+              COMPREPLY=(); _mkpvimage mkpvimage; printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "; echo; }
+        c mkpvimage --directory = "$3" h
+        c mkpvimage -c x.cfg --directory = "$3" -o y.bin ke
+        c mkpvimage -d "$3" h
+    ' _ "$bc" "$SRC/scripts/completion/mkpvimage" "$M")
+    [ "$got" = "$(printf 'hello \nkernel \nhello ')" ] || fail "completion after --directory=DIR: '$got'"
+else
+    echo "skip: no bash-completion ($bc): completion case"
+fi
 
 echo "robust_mkpvimage: $n checks, $fails failed"
 [ "$fails" = 0 ]
