@@ -306,6 +306,7 @@ static int check_image(const char *path)
 
 /* ---- --memory: the boot plan of the chosen entry ---- */
 
+#define XEN_CMDLINE_MAX 1024u   /* MAX_GUEST_CMDLINE, <xen/xen.h> start_info */
 #define PLAN_MAX_KERNEL_FILE (512ull << 20)    /* as modules/linux/linux.c */
 #define PLAN_MAX_ELF (1024ull << 20)
 #define PLAN_MAX_INITRD (4096ull << 20)
@@ -568,6 +569,17 @@ int main(int argc, char **argv)
         return 2;
     }
     pb_hosted_set_embedded_config(text, len);
+    /* the guest sees at most MAX_GUEST_CMDLINE - 1 bytes of it (Xen's public
+     * xen.h: start_info.cmd_line[1024]; libxenguest cuts the rest) */
+    char xcl_cut[XEN_CMDLINE_MAX];
+    if (xcl && strlen(xcl) >= XEN_CMDLINE_MAX) {
+        fprintf(stderr, "pvboot-probe: warning: the Xen command line is %zu bytes; a PV guest gets "
+                "only the first %u (start_info.cmd_line), so only those are used\n",
+                strlen(xcl), XEN_CMDLINE_MAX - 1);
+        memcpy(xcl_cut, xcl, XEN_CMDLINE_MAX - 1);
+        xcl_cut[XEN_CMDLINE_MAX - 1] = 0;
+        xcl = xcl_cut;
+    }
     if (xcl)
         pb_hosted_set_xen_cmdline(xcl);
     pb_menu_report_hook = hook;

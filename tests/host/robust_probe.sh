@@ -5,6 +5,7 @@
 # truncation); -c from a pipe; IMAGE a directory, empty or shorter than a
 # sector; a guest menu entry title and kernel command line carrying terminal
 # escape sequences (shown as \xNN in text, \u00NN in JSON, never raw);
+# a Xen command line over 1023 bytes cut as Xen does (with a warning);
 # --help on stdout; the installed default config path compiled in.
 set -u
 BUILD=${PVBOOT_BUILD:?PVBOOT_BUILD must point at the build directory}
@@ -100,6 +101,20 @@ n=$((n + 1))
 "$PR" --json -c "$SRC/embed/default.cfg" "$T/esc.img" >"$T/json" 2>"$T/err" && rc=0 || rc=$?
 title=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["default_title"].encode("unicode_escape").decode())' "$T/json")
 [ "$rc" = 0 ] && [ "$title" = 'evil\x1b]0;pwned\x07\x1b[2J title' ] || fail "JSON title: exit $rc, '$title'"
+
+# --- a Xen command line over 1023 bytes: the guest only gets the first 1023
+# (start_info.cmd_line[1024]); the probe warns and uses exactly those
+pad=$(head -c 1023 /dev/zero | tr '\0' ' ')
+n=$((n + 1))
+"$PR" --json -x "$pad(xen/xvda)/nonexistent.cfg" "$T/esc.img" >"$T/json" 2>"$T/err" && rc=0 || rc=$?
+log=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["log"])' "$T/json")
+[ "$rc" = 0 ] && [ "$(cat "$T/err")" = "pvboot-probe: warning: the Xen command line is 1049 bytes; a PV guest gets only the first 1023 (start_info.cmd_line), so only those are used" ] &&
+    ! grep -q nonexistent <<<"$log" || fail "-x over 1023 bytes: exit $rc, stderr '$(cat "$T/err")', log '$log'"
+n=$((n + 1))
+"$PR" --json -x "(xen/xvda)/nonexistent.cfg" "$T/esc.img" >"$T/json" 2>"$T/err" && rc=0 || rc=$?
+log=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["log"])' "$T/json")
+[ "$rc" = 0 ] && [ ! -s "$T/err" ] && grep -q "configfile (xen/xvda)/nonexistent.cfg" <<<"$log" ||
+    fail "-x short: exit $rc, stderr '$(cat "$T/err")', log '$log'"
 
 # --- --help on stdout, exit 0; unknown option exit 2
 n=$((n + 1))
