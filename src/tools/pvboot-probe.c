@@ -95,6 +95,25 @@ static const char *safe(const char *s, char *buf, size_t sz)
     return buf;
 }
 
+/*
+ * put_log() - print the run's console output @log on stdout as a terminal
+ * would show it, but harmless: "\r\n" line ends become "\n", tabs stay,
+ * every other control character (ESC of an escape sequence, BEL, a lone CR)
+ * is shown as \xNN.
+ */
+static void put_log(const char *log)
+{
+    for (const char *p = log; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '\r' && p[1] == '\n')
+            continue;
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+            printf("\\x%02x", c);
+        else
+            putchar(c);
+    }
+}
+
 static void walk(struct pb_menu *m, int depth)
 {
     char line[2600], t[1100], id[1100];
@@ -533,8 +552,9 @@ int main(int argc, char **argv)
     out = stdout;
     pb_hosted_init();
     pb_hosted_virtual_clock(true);
-    if (quiet || json)
-        pb_hosted_capture_output(true);
+    /* always captured: shown afterwards with control characters escaped
+     * (unless -q), so a guest's `echo` cannot drive the admin's terminal */
+    pb_hosted_capture_output(true);
     pb_loader_dry_run = true;
     for (int i = optind; i < argc; i++) {
         if (!pb_hostdisk_add(argv[i], NULL, 0, writable)) {
@@ -589,7 +609,9 @@ int main(int argc, char **argv)
         return 2;
     }
     mainfn();
-    const char *log = (quiet || json) ? pb_hosted_output() : "";
+    const char *log = pb_hosted_output();
+    if (!quiet && !json)
+        put_log(log);
 
     const struct pb_menu_report *r = &pb_menu_last_report;
     const struct pb_boot_decision *d = &pb_boot_decision;

@@ -102,6 +102,16 @@ n=$((n + 1))
 title=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["default_title"].encode("unicode_escape").decode())' "$T/json")
 [ "$rc" = 0 ] && [ "$title" = 'evil\x1b]0;pwned\x07\x1b[2J title' ] || fail "JSON title: exit $rc, '$title'"
 
+# the run's console output (a guest config's echo) is escaped too
+printf 'echo "\033[2J\033]0;pwned\007 done"\n' >"$T/echo.cfg"
+n=$((n + 1))
+"$PR" -c "$T/echo.cfg" "$T/esc.img" >"$T/text" 2>&1 && rc=0 || rc=$?
+[ "$rc" = 1 ] && [ "$(head -n 1 "$T/text")" = '\x1b[2J\x1b]0;pwned\x07 done' ] &&
+    ! LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$T/text" || fail "escaped console output: exit $rc: $(cat -v "$T/text")"
+n=$((n + 1))
+out=$("$PR" -q -c "$T/echo.cfg" "$T/esc.img" 2>&1) && rc=0 || rc=$?
+[ "$rc" = 1 ] && [ "$(head -n 1 <<<"$out")" = "config:        (none)" ] || fail "-q shows no console output: $out"
+
 # --- a Xen command line over 1023 bytes: the guest only gets the first 1023
 # (start_info.cmd_line[1024]); the probe warns and uses exactly those
 pad=$(head -c 1023 /dev/zero | tr '\0' ' ')
