@@ -86,11 +86,12 @@ int mkpv_get_verbose(void);
 /* ---- files (output.c) ---- */
 
 /**
- * mkpv_read_file() - read a whole regular file into a new malloc'd buffer.
+ * mkpv_read_file() - read a whole regular file, pipe or character device
+ * (-c <(...), /dev/stdin) into a new malloc'd buffer.
  * @path: file name; @what: noun used in messages ("config", "memdisk"…);
  * @max: largest accepted size in bytes; @data/@len: result (a NUL byte is
  * appended after @len bytes, not counted).  Errors (recorded): cannot open,
- * not a regular file, larger than @max, read error.
+ * a directory or other non-file, larger than @max, read error.
  */
 int mkpv_read_file(const char *path, const char *what, size_t max,
                    uint8_t **data, size_t *len);

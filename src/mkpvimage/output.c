@@ -15,6 +15,56 @@
 
 #include "mkpv.h"
 
+/* Read a pipe or character device @fd (closed here) to EOF, at most @max
+ * bytes; more is an error, never a silent truncation. */
+static int read_stream(int fd, const char *path, const char *what, size_t max, uint8_t **data,
+                       size_t *len)
+{
+    size_t cap = 0, got = 0;
+    uint8_t *buf = NULL;
+    for (;;) {
+        if (got == cap) {
+            if (cap > max) {
+                free(buf);
+                close(fd);
+                return mkpv_error("%s: %s is too large (more than %zu bytes)", path, what, max);
+            }
+            size_t ncap = cap ? cap * 2 : 65536;
+            if (ncap > max + 1)
+                ncap = max + 1;
+            uint8_t *nb = realloc(buf, ncap + 1);
+            if (!nb) {
+                free(buf);
+                close(fd);
+                return mkpv_error("out of memory reading %s", path);
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + got, cap - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            free(buf);
+            close(fd);
+            return mkpv_error("%s: cannot read %s: %s", path, what, strerror(e));
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if (got > max) {
+        free(buf);
+        return mkpv_error("%s: %s is too large (more than %zu bytes)", path, what, max);
+    }
+    buf[got] = '\0';
+    *data = buf;
+    *len = got;
+    return 0;
+}
+
 int mkpv_read_file(const char *path, const char *what, size_t max, uint8_t **data, size_t *len)
 {
     *data = NULL;
@@ -28,6 +78,8 @@ int mkpv_read_file(const char *path, const char *what, size_t max, uint8_t **dat
         close(fd);
         return mkpv_error("%s: cannot stat %s: %s", path, what, strerror(e));
     }
+    if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
+        return read_stream(fd, path, what, max, data, len);   /* -c <(...), /dev/stdin */
     if (!S_ISREG(st.st_mode)) {
         close(fd);
         return mkpv_error("%s: %s is not a regular file", path, what);

@@ -4,7 +4,8 @@
 # /dev/null, a FIFO, /dev/stdout = /proc/self/fd/1 in a pipe); -o through a symbolic link
 # replaces the file the link names and keeps the link; a dangling link, an
 # empty name, a directory and a full device fail with one clear line and
-# leave the old output alone; one module given as ./x.mod and x.mod is not a
+# leave the old output alone; -c from a pipe works, from an endless device
+# fails at the size limit; one module given as ./x.mod and x.mod is not a
 # "duplicate"; bash completion finds modules after --directory=DIR.  Test
 # modules are assembled here at run time.
 set -u
@@ -116,6 +117,14 @@ expect 1 "mkpvimage: $M/nosuch.mod: cannot open module: No such file or director
 check "old output intact after a failed run" cmp -s "$T/out/keep.bin" "$T/ref.bin"
 check "no temporary files left" \
     test "$(ls -A "$T/out" | sort | tr '\n' ' ')" = "dangling.bin fifo $( [ -c "$T/out/full" ] && echo 'full ')keep.bin link.bin $( [ -c "$T/out/null" ] && echo 'null ')redirected.bin target.bin "
+
+# -c from a pipe gives the same image as from the file; an endless character
+# device is cut off at the size limit with an error, not read forever
+expect 0 "" -- mk -o "$T/pipe.bin" -c <(cat "$CFG") hello
+check "-c <(pipe): same image as -c FILE" cmp -s "$T/pipe.bin" "$T/ref.bin"
+expect 1 "mkpvimage: /dev/zero: config is too large (more than 16777216 bytes)" -- \
+    timeout 60 "$MK" -O x86_64-xen -d "$M" -o "$T/zero.bin" -c /dev/zero hello
+check "no output after the /dev/zero config" test ! -e "$T/zero.bin"
 
 # one module file spelled two ways is one module; two different files clash
 cp "$M/hello.mod" "$T/hello.mod"
