@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target: the input is a whole btrfs image (a memory disk); mount it
- * and walk it (the entry point is in fuzz_xfs_btrfs_walk.h).  Seeds: small
- * images made by tests/unit/test_xfs_btrfs_mkimg.sh btrfs-small.
+ * libFuzzer target: the input is a btrfs image in the sparse format of
+ * fuzz_xfs_btrfs_walk.h (4 KiB blocks by index); mount it and walk it (the
+ * entry point is there too).  Seeds: tests/fuzz/seeds-btrfs.sh.
  */
 #define FSW_FUZZ_TYPE "btrfs"
 #include "fuzz_xfs_btrfs_walk.h"

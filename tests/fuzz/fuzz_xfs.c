@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target: the input is a whole xfs image (a memory disk); mount it
- * and walk it (the entry point is in fuzz_xfs_btrfs_walk.h).  Seeds: small
- * images made by tests/unit/test_xfs_btrfs_mkimg.sh xfs-small.
+ * libFuzzer target: the input is an xfs image in the sparse format of
+ * fuzz_xfs_btrfs_walk.h (4 KiB blocks by index); mount it and walk it (the
+ * entry point is there too).  Seeds: tests/fuzz/seeds-xfs.sh.
  */
 #define FSW_FUZZ_TYPE "xfs"
 #include "fuzz_xfs_btrfs_walk.h"
