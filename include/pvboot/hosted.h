@@ -19,9 +19,12 @@ struct pb_disk;
 void pb_hosted_init(void);
 
 /**
- * pb_hostdisk_add() - register image file @path as a disk.
+ * pb_hostdisk_add() - register image file or block device @path as a disk.
+ * A block device's size comes from BLKGETSIZE64 (its st_size is 0); other
+ * non-regular files (directories, FIFOs, character devices) are refused.
  * @name: disk name, or NULL for the next "xen/xvdX" (alias "hdN" in order).
- * @sector_size: logical sector size in bytes (512 or 4096; 0 = 512).
+ * @sector_size: logical sector size in bytes (512 or 4096; 0 = the block
+ *  device's own (BLKSSZGET), else 512).
  * @writable: open read-write (save_env tests); otherwise writes fail.
  * Returns the disk or NULL (error recorded: file name and reason).
  */

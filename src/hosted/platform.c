@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/fs.h>
 
 #include "pvboot/disk.h"
 #include "pvboot/err.h"
@@ -364,6 +366,23 @@ struct pb_disk *pb_hostdisk_add(const char *path, const char *name, uint32_t sec
         close(fd);
         return NULL;
     }
+    uint64_t bytes = (uint64_t)st.st_size;
+    if (S_ISBLK(st.st_mode)) {
+        /* a block device (an LV, /dev/sdX, a loop device): st_size is 0;
+         * the kernel knows its size and logical sector size */
+        int lss = 0;
+        if (ioctl(fd, BLKGETSIZE64, &bytes) < 0) {
+            pb_error(PB_EIO, "%s: block device size (BLKGETSIZE64): %s", path, strerror(errno));
+            close(fd);
+            return NULL;
+        }
+        if (!sector_size && ioctl(fd, BLKSSZGET, &lss) == 0 && (lss == 512 || lss == 4096))
+            sector_size = (uint32_t)lss;
+    } else if (!S_ISREG(st.st_mode)) {
+        pb_error(PB_EINVAL, "%s: not a regular file or block device", path);
+        close(fd);
+        return NULL;
+    }
     struct hostdisk *h = hd_new(name);
     if (!h) {
         close(fd);
@@ -372,7 +391,7 @@ struct pb_disk *pb_hostdisk_add(const char *path, const char *name, uint32_t sec
     }
     h->fd = fd;
     h->disk.sector_size = sector_size ? sector_size : PB_SECTOR_SIZE;
-    h->disk.nr_sectors = (uint64_t)st.st_size / PB_SECTOR_SIZE;
+    h->disk.nr_sectors = bytes / PB_SECTOR_SIZE;
     h->disk.ops = writable ? &hd_ops_rw : &hd_ops_ro;
     if (!writable)
         h->disk.flags |= PB_DISK_F_READONLY;
