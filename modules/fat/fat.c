@@ -65,6 +65,7 @@ struct fat_node {
     struct fat_ent ent;
     /* position cache for sequential reads */
     uint32_t pos_idx, pos_cl;
+    int chain_ok;            /* the chain past the file's last cluster was checked */
 };
 
 /* Read FAT entry @cl; *next gets the raw value (masked for FAT32). */
@@ -569,6 +570,43 @@ static int fat_stat(struct pb_fs *pfs, struct pb_node *pn, struct pb_stat *st)
     return 0;
 }
 
+/*
+ * A read reached the end of file @n (so n->pos_cl is the cluster holding its
+ * last byte): follow the chain on from there to its end-of-chain mark.  A
+ * chain that loops (2 -> 3 -> 2 ...) never gets there, and the bytes just
+ * read came from clusters visited twice: PB_EBADFS naming the chain.  The
+ * walk uses Brent's cycle detection (no memory per cluster) and is bounded
+ * by the cluster count.  Like Linux and GRUB, a chain that is merely longer
+ * than the file, or ends in an invalid entry, is accepted.  Checked once
+ * per node.
+ */
+static int chain_check_end(struct fat_fs *fs, struct fat_node *n)
+{
+    uint32_t c = n->pos_cl, tortoise = c, power = 1, lam = 0;
+    for (uint64_t steps = 0; steps <= 2 * (uint64_t)fs->nclusters + 2; steps++) {
+        uint32_t nx;
+        int r = fat_next(fs, c, &nx);
+        if (r < 0)
+            return r;
+        if (nx >= 0x0ffffff8 || !valid_cluster(fs, nx)) {
+            n->chain_ok = 1;
+            return 0;
+        }
+        c = nx;
+        if (c == tortoise)
+            return pb_error(PB_EBADFS, "fat: %s: the cluster chain of a %llu-byte file (starting at "
+                            "cluster %u) loops: its data is not what was written",
+                            fs->base.dev->name, (unsigned long long)n->ent.size, n->ent.first);
+        if (++lam == power) {
+            tortoise = c;
+            power <<= 1;
+            lam = 0;
+        }
+    }
+    return pb_error(PB_EBADFS, "fat: %s: the cluster chain starting at cluster %u does not end",
+                    fs->base.dev->name, n->ent.first);
+}
+
 static int64_t fat_read(struct pb_fs *pfs, struct pb_node *pn, uint64_t off, size_t len, void *buf)
 {
     struct fat_fs *fs = (struct fat_fs *)pfs;
@@ -580,7 +618,13 @@ static int64_t fat_read(struct pb_fs *pfs, struct pb_node *pn, uint64_t off, siz
     if (n->ent.first == 0)
         return pb_error(PB_EBADFS, "fat: %s: non-empty file (%llu bytes) without clusters",
                         fs->base.dev->name, (unsigned long long)n->ent.size);
-    return chain_read(fs, n, off, len, buf, n->ent.size);
+    int64_t got = chain_read(fs, n, off, len, buf, n->ent.size);
+    if (got > 0 && off + (uint64_t)got == n->ent.size && !n->chain_ok) {
+        int r = chain_check_end(fs, n);
+        if (r < 0)
+            return r;
+    }
+    return got;
 }
 
 static void fat_release(struct pb_fs *fs, struct pb_node *n)

@@ -54,4 +54,44 @@ sgdisk -o -n 1:2048:+64M -t 1:ef00 -c 1:"EFI System" "$img" >/dev/null
 dd if="$WORK/fat32.img" of="$img" bs=512 seek=2048 conv=notrunc status=none
 check_tree esp-in-gpt "$img" hd0,gpt1 "$SRC"
 
+
+# cluster chains: one that loops back (2nd cluster -> 1st) is an error once
+# the read reaches the file's end (the data came from clusters read twice);
+# one that is only longer than the file (a free cluster appended) still reads
+img=$WORK/chain.img
+mkfs.vfat -C -F 16 -s 8 "$img" 16384 >/dev/null
+rand_bytes chain 20000 >"$WORK/chain.bin"
+mcopy -i "$img" "$WORK/chain.bin" ::/LOOP.BIN
+mcopy -i "$img" "$WORK/chain.bin" ::/LONG.BIN
+first=$(python3 - "$img" <<'PY'
+import struct, sys
+f = open(sys.argv[1], 'r+b'); b = bytearray(f.read())
+bps, spc, res, nfats, rootent = struct.unpack_from('<HBHBH', b, 11)
+fatsz = struct.unpack_from('<H', b, 22)[0]
+fat = res * bps; root = fat + nfats * fatsz * bps
+first = {}
+for i in range(rootent):
+    e = b[root + 32 * i:root + 32 * i + 32]
+    if e[0] not in (0, 0xe5) and e[11] != 0x0f:
+        first[bytes(e[:11])] = struct.unpack_from('<H', e, 26)[0]
+def setfat(c, v):
+    for k in range(nfats):
+        struct.pack_into('<H', b, fat + k * fatsz * bps + 2 * c, v)
+def getfat(c): return struct.unpack_from('<H', b, fat + 2 * c)[0]
+lo = first[b'LOOP    BIN']
+setfat(getfat(lo), lo)                  # LOOP.BIN: 2nd cluster -> 1st
+c = first[b'LONG    BIN']
+while getfat(c) < 0xfff8: c = getfat(c)
+free = next(x for x in range(2, 4000) if getfat(x) == 0)
+setfat(c, free); setfat(free, 0xffff)   # LONG.BIN: one cluster too many
+f.seek(0); f.write(b); print(lo)
+PY
+)
+rc=0
+out=$("$FSTEST" "$img" -- cat '(hd0)/LOOP.BIN' 2>&1 >/dev/null) || rc=$?
+expect_eq "chain loop: exact error" "pvboot-fstest: (hd0)/LOOP.BIN: fat: xen/xvda: the cluster chain of a 20000-byte file (starting at cluster $first) loops: its data is not what was written" "$out"
+expect_eq "chain loop: exit status" 1 "$rc"
+expect_eq "chain longer than the file: still read" "$(sha256sum <"$WORK/chain.bin" | cut -d' ' -f1)" \
+    "$("$FSTEST" "$img" -- cat '(hd0)/LONG.BIN' | sha256sum | cut -d' ' -f1)"
+
 finish
