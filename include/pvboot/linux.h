@@ -8,7 +8,7 @@
  *
  * Units: pfn = guest pseudo-physical frame (4 KiB), "va" = guest virtual
  * address in the NEW kernel's address space, lengths in bytes unless the
- * name says pages.  Facts from /work/shared/docs/xen-pv-boot.md §1, §3, §13,
+ * name says pages.  Facts from docs/xen-pv-boot.md §1, §3, §13,
  * §14 and libxenguest (xg_dom_core.c, xg_dom_x86.c, libelf-dominfo.c).
  */
 #ifndef PVBOOT_LINUX_H

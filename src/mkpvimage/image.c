@@ -11,7 +11,7 @@
  *   then    .shstrtab and section headers (for readelf/objdump only)
  * A VA maps to file offset 0x1000 + (VA - PVBOOT_LINK_BASE).
  *
- * Xen notes (xen/elfnote.h, owner "Xen"; /work/shared/docs/xen-pv-boot.md §1):
+ * Xen notes (xen/elfnote.h, owner "Xen"; docs/xen-pv-boot.md §1):
  * XEN_VERSION "xen-3.0", GUEST_OS "pvboot", GUEST_VERSION PVBOOT_VERSION,
  * LOADER "generic", VIRT_BASE 0, PADDR_OFFSET 0, ENTRY (8-byte values).
  * No HYPERCALL_PAGE: the runtime issues hypercalls with `syscall`.

@@ -7,7 +7,7 @@
  * (xc_dom_kernel_file/_mem gunzip a whole-file gzip like xl does) and run
  * xc_dom_parse_image(), which probes the format, parses the ELF and the Xen
  * notes and checks the guest type against xen_caps.  See
- * /work/shared/docs/architecture.md "Checking an image with Xen's own parser".
+ * docs/architecture.md "Checking an image with Xen's own parser".
  */
 #include <string.h>
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # e2e (issue 5): field cases booted for real.  Each case of
-# /work/shared/cases is built into a disk image (tests/host/cases_build.py)
+# tests/cases is built into a disk image (tests/host/cases_build.py)
 # with a real PV kernel and initrd (xenlab's Debian 12 kernel, taken from a
 # `xenlab mkdisk` image) put over the expected kernel/initrd placeholders;
 # the all-modules image with embed/default.cfg boots it under Xen in QEMU.
@@ -13,7 +13,7 @@
 # sends the console to ttyS0, e.g. FC-003, boot but cannot show the marker).
 # shellcheck source-path=SCRIPTDIR source=lib/e2e-lib.sh
 . "$(dirname "$0")/lib/e2e-lib.sh"
-CASES_DIR=${PVBOOT_CASES:-/work/shared/cases}
+CASES_DIR=${PVBOOT_CASES:-$PVBOOT_SRC/tests/cases}
 CASES=${PVBOOT_E2E_CONFIG_CASES:-"FC-004 FC-019 FC-032"}
 e2e_need linux
 command -v debugfs >/dev/null || skip "no debugfs"

@@ -3,7 +3,7 @@
 # Seeds from real files for the fuzzers whose inputs are configs or kernels:
 #   seeds-files.sh script|cfgconv|elf|bzimage CORPUS_DIR
 #  script   every grub.cfg of the field cases ($PVBOOT_CASES, else
-#           ../shared/cases beside the source tree) and embed/default.cfg
+#           tests/cases in the source tree) and embed/default.cfg
 #  cfgconv  the cases' menu.lst/grub.conf, extlinux/syslinux configs, BLS
 #           entries and grubenv blocks
 #  elf      GRUB's PV images (x86_64 and i386 ELF with Xen notes) and a
@@ -15,7 +15,7 @@
 set -euo pipefail
 what=$1 corpus=$2
 src=$(cd "$(dirname "$0")/../.." && pwd)
-cases=${PVBOOT_CASES:-$src/../shared/cases}
+cases=${PVBOOT_CASES:-$src/tests/cases}
 n=0
 add() {  # FILE [NAME]: copy into the corpus under a unique name
     [ -f "$1" ] && [ -s "$1" ] || return 0

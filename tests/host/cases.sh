@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Build every field case (/work/shared/cases/FC-*) into a disk image and
+# Build every field case (tests/cases/FC-*) into a disk image and
 # assert pvboot-probe's exact boot decision against its expected.json
 # (tests/host/cases_build.py does one case).  Cases whose filesystem has no
 # runtime module yet are reported SKIP and do not count as passed.  A btrfs

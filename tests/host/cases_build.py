@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Build one field case (/work/shared/cases/FC-*) into a disk image without
+"""Build one field case (tests/cases/FC-*) into a disk image without
 loop mounts (mkfs -d / protofile / --rootdir, sfdisk, dd; a btrfs with a
 default subvolume is written by the kernel in User-Mode Linux), run pvboot-probe
 on it and compare the boot decision with expected.json.

@@ -63,8 +63,7 @@ variant ext2-1k-rev0 64M -t ext2 -b 1024 -r 0 -O none 2>/dev/null || true
 variant ext2-4k 64M -t ext2 -b 4096
 
 # FC-041: e2fsprogs >= 1.47 defaults + metadata_csum_seed, orphan_file, large_dir, 64bit
-CASE=${PVBOOT_SRC:-$(dirname "$0")/../..}/../shared/cases/FC-041-ext4-metadata-csum-seed-large-dir-orphan-file
-[ -d "$CASE" ] || CASE=/work/shared/cases/FC-041-ext4-metadata-csum-seed-large-dir-orphan-file
+CASE=${PVBOOT_CASES:-${PVBOOT_SRC:-$(dirname "$0")/../..}/tests/cases}/FC-041-ext4-metadata-csum-seed-large-dir-orphan-file
 if [ -d "$CASE/boot" ]; then
     img=$WORK/fc041.img
     mke2fs -q -F -t ext4 -U a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d \
