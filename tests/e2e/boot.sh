@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e (issue 6): an all-modules image built by mkpvimage with the embedded
+# e2e: an all-modules image built by mkpvimage with the embedded
 # default config boots Debian 12's own kernel (xz bzImage) + initrd from a
 # disk made by `xenlab mkdisk`, under real Xen in QEMU, to the guest's
 # userspace marker, and the kernel's own blkfront reconnects xvda

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e (issue 6): boot from a whole-disk btrfs whose /boot was written by the
+# e2e: boot from a whole-disk btrfs whose /boot was written by the
 # kernel's btrfs driver with compress-force=zstd, under real Xen in QEMU.
 #
 # The disk has exactly the files `xenlab mkdisk --fs btrfs --label none`

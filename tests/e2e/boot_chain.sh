@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e (issue 6): generic PV ELF kernels, not only Linux.  Our image
+# e2e: generic PV ELF kernels, not only Linux.  Our image
 # chainloads (`chainloader FILE; boot`) from the guest disk
 #   (1) GRUB's pvgrub2 image (Debian grub-xen-host, VIRT_BASE 0), which then
 #       reads /boot/grub/grub.cfg and boots Debian's kernel, and

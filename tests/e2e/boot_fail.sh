@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e (issues 6 and 7): boot failures return to the menu with the error on
+# e2e: boot failures return to the menu with the error on
 # the screen, never a dead console.  One boot of the all-modules image in a
 # 256 MiB guest; a grub.cfg whose entries fail in turn, each picked with
 # keys typed into the domain's console (the key script of menu.sh):

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e (issue 6): every kernel compression and container format, in one guest
+# e2e: every kernel compression and container format, in one guest
 # run under real Xen.  Debian's vmlinux is recompressed at test time with the
 # real tools and packed (a) as bzImage payloads (Debian's setup header, the
 # payload replaced, payload_length updated, kbuild's LE32 size appended) for

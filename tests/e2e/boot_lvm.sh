@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e (issue 4): /boot on an LVM2 logical volume.  The guest's only disk is
+# e2e: /boot on an LVM2 logical volume.  The guest's only disk is
 # a whole-disk PV (no partition table) of VG "vg0"; its LV "boot" (two
 # segments, around an LV "pad") holds an ext4 /boot made by mke2fs -d with
 # the kernel, the initrd and /grub/grub.cfg.  The image runs the default

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e (issue 6): the seed scenario.  The xl config says
+# e2e: the seed scenario.  The xl config says
 #   extra = "normal (xen/xvda,msdos1)/boot/grub2/grub.cfg"
 # and the disk carries a CentOS 7-style grub.cfg (grub2-mkconfig layout:
 # insmod lines, set root='hd0,msdos1', search --fs-uuid, linux16/initrd16,

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e (issue 6): a kernel that does not fit in the domain is refused with a
+# e2e: a kernel that does not fit in the domain is refused with a
 # message saying so, before any hand-over: a 64 MiB guest cannot hold
 # Debian's 59 MiB kernel image plus its decompression buffers and boot data.
 # (The 256 MiB guest that boots is tests/e2e/boot.sh: xenlab's default.)

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e (issue 6, "an LVM or second-disk layout"): a guest whose /boot is a
+# e2e: a guest whose /boot is a
 # separate filesystem on its SECOND disk.  Under real Xen in QEMU, in one
 # 256 MiB boot:
 #

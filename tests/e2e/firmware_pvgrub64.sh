@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e (issue 8): a guest with `type = "pv"` + `firmware = "pvgrub64"` and NO
+# e2e: a guest with `type = "pv"` + `firmware = "pvgrub64"` and NO
 # kernel line boots through the image the Debian package installs.
 #
 # In xenlab's dom0 (real Xen 4.17, Debian's xl), the --pre-create hook does

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e (issue 7): the interactive menu, editor, command line and passwords
+# e2e: the interactive menu, editor, command line and passwords
 # under real Xen, driven by keys typed into the domain's console from dom0
 # (the pty xenconsoled gives `xl console`), with the screen read back from
 # xenconsoled's log of the domain's console.  Two boots of the all-modules

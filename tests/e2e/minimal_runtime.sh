@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e (issue 2's minimal runtime): an image of the kernel module alone plus an
+# e2e: an image of the kernel module alone plus an
 # embedded config, built by mkpvimage, boots under real Xen (xenlab) and
 #   - prints "pvboot <version>" and the list of linked modules ("kernel"),
 #   - prints the embedded config's first line,

@@ -8,8 +8,7 @@
 # is written by Linux in User-Mode Linux (btrfs subvolume set-default); the
 # case passes only if the config was found through that default subvolume.
 #
-# Deliberate deviations from expected.json: none at present (see the
-# report in the commit log / issue 5 note if one is added).
+# Deliberate deviations from expected.json: none at present.
 set -u
 # shellcheck source-path=SCRIPTDIR source=lib/cases-env.sh
 . "$(dirname "$0")/lib/cases-env.sh" cases

@@ -1,6 +1,5 @@
 #!/bin/bash
-# pvboot-probe --memory MIB: the boot plan of the chosen entry (issue 6:
-# "the host tool can print the full boot plan for an entry").  The disk is
+# pvboot-probe --memory MIB: the full boot plan of the chosen entry.  The disk is
 # made by `xenlab mkdisk` with Debian 12's own kernel (xz bzImage) and a
 # menu entry loading two initrds of odd sizes (concatenated 4-byte aligned,
 # as GRUB does).  For 256 and 1024 MiB the planned layout must equal, key by
