@@ -33,6 +33,44 @@ static inline void *pb_pfn_to_virt(unsigned long pfn) { return (void *)(pfn << P
 static inline unsigned long pb_virt_to_pfn(const void *va) { return (unsigned long)va >> PB_PAGE_SHIFT; }
 static inline xen_pfn_t pb_virt_to_mfn(const void *va) { return pb_p2m[pb_virt_to_pfn(va)]; }
 
+/* ---- start mode and memory layout (PV and PVH) ---- */
+/*
+ * One image starts either as a PV guest (64-bit entry, %rsi = start_info) or
+ * as a PVH guest (XEN_ELFNOTE_PHYS32_ENTRY, 32-bit, %ebx = hvm_start_info
+ * guest-physical address); see modules/kernel/xen/README.md.  In both modes
+ * the image is linked and loaded at PVBOOT_LINK_BASE with VA == (pseudo-)
+ * physical address.
+ */
+enum pb_xen_mode { PB_XEN_PV, PB_XEN_PVH };
+/** pb_xen_mode() - how this image was started (fixed at entry, before any C). */
+enum pb_xen_mode pb_xen_mode(void);
+
+/** One entry of the guest's memory map: guest-physical bytes; type = XEN_HVM_MEMMAP_TYPE_*
+ *  (xen/include/public/arch-x86/hvm/start_info.h). */
+struct pb_memmap_entry { uint64_t addr, size; uint32_t type; };
+
+/**
+ * pb_xen_memmap() - the memory map as received (PVH: start info v1, else
+ * XENMEM_memory_map), sorted by address, page-aligned (RAM shrunk inwards,
+ * other types grown outwards), non-overlapping (non-RAM wins over RAM),
+ * adjacent entries of one type merged; under PV: one RAM entry
+ * [0, nr_pages * 4 KiB).  *n receives the number of entries.  The array is
+ * static and stays valid (and unchanged) for the life of the image.
+ */
+const struct pb_memmap_entry *pb_xen_memmap(unsigned *n);
+/** pb_xen_rsdp_paddr() - PVH: hvm_start_info.rsdp_paddr as received (0 = none); PV: 0. */
+uint64_t pb_xen_rsdp_paddr(void);
+/** pb_xen_start_flags() - PVH: hvm_start_info.flags as received; PV: start_info.flags (SIF_*). */
+uint32_t pb_xen_start_flags(void);
+/**
+ * pb_xen_platform_reserved() - PVH: guest-physical frames the platform mapped
+ * over memory-map holes (shared_info, grant frames), each as one
+ * XEN_HVM_MEMMAP_TYPE_RESERVED entry, sorted; a next kernel must see them as
+ * reserved (they are never inside a RAM entry of pb_xen_memmap()).  PV: none.
+ * *n receives the number of entries.
+ */
+const struct pb_memmap_entry *pb_xen_platform_reserved(unsigned *n);
+
 /* ---- pages ---- */
 /** pb_alloc_pages() - @n contiguous (in pfn and VA) zeroed pages, or NULL. */
 void *pb_alloc_pages(size_t n);
