@@ -436,7 +436,7 @@ static void pvh_print_layout(void)
     static const char *const names[] = { "?", "RAM", "reserved", "ACPI", "NVS", "unusable",
                                          "disabled", "pmem" };
     for (unsigned i = 0; i < nmap; i++)
-        pb_printf("  %-9s %#012llx-%#012llx (%llu KiB)\n",
+        pb_printf("  %-9s 0x%010llx-0x%010llx (%llu KiB)\n",
                   map[i].type < 8 ? names[map[i].type] : "?",
                   (unsigned long long)map[i].addr,
                   (unsigned long long)(map[i].addr + map[i].size),
