@@ -86,6 +86,17 @@ void *pb_alloc_pages(size_t n);
  *  reserved (page tables, the image, boot data) or outside guest RAM is a
  *  programming error and panics naming the pfn. */
 void pb_free_pages(void *va, size_t n);
+/**
+ * pb_alloc_pages_at() - take the @n pages starting at (pseudo-)physical
+ * frame @pfn, e.g. where a next kernel must be loaded; zeroed; VA ==
+ * pfn << 12.  NULL (nothing taken) unless every one of them is free RAM of
+ * the allocator (not a hole, not reserved, not in use).  Free with
+ * pb_free_pages().
+ */
+void *pb_alloc_pages_at(unsigned long pfn, size_t n);
+/** pb_pages_free() - true if the @n pages at @pfn are all free RAM (what
+ *  pb_alloc_pages_at() would take). */
+bool pb_pages_free(unsigned long pfn, size_t n);
 /** pb_mem_stats() - free/total pages for `lsmem` (total = RAM pages the
  *  allocator manages: nr_pages under PV, the RAM of the memory map under
  *  PVH). */

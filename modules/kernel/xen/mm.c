@@ -323,6 +323,26 @@ bool pb_pages_claim(unsigned long pfn, size_t n)
     return true;
 }
 
+bool pb_pages_free(unsigned long pfn, size_t n)
+{
+    if (pfn == 0 || pfn + n > pb_nr_pages || pfn + n < pfn)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (bit_test(pfn + i))
+            return false;
+    return true;
+}
+
+void *pb_alloc_pages_at(unsigned long pfn, size_t n)
+{
+    if (n == 0 || !pb_pages_free(pfn, n))
+        return NULL;
+    mark_used(pfn, pfn + n);
+    void *va = pb_pfn_to_virt(pfn);
+    memset(va, 0, n << PB_PAGE_SHIFT);
+    return va;
+}
+
 void pb_free_pages(void *va, size_t n)
 {
     unsigned long pfn = pb_virt_to_pfn(va);
