@@ -86,4 +86,14 @@ check "stack protector fired" 'echo "$C3" | grep -Eq "^\*\*\* pvboot panic: stac
 check "no survival after the overflow" '! echo "$C3" | grep -q "survived"'
 check "domain crashed after the panic" 'grep -q "XENLAB: .*destroying guest" "$W/run3/serial.log"'
 
+# ---- run 4 (PVH): RAM above 4 GiB, 4 GiB guest ----
+if [ "$KTYPE" = pvh ]; then
+    # 4 GiB for the guest + dom0: the QEMU machine needs more than its default
+    XENLAB_QEMU_MEM=${XENLAB_QEMU_MEM:-6144} xenlab_run "$W/run4" "$W/out4.txt" --loader "$W/k.bin" \
+        --type pvh --memory 4096 --extra "ktest_highmem" --expect 'KTEST-HIGHMEM' --timeout 120 --linger 5
+    echo "$CON" | grep '^KTEST-HIGHMEM' | sed 's/^/console| /'
+    check "run 4 reached KTEST-HIGHMEM (xenlab rc $rc)" '[ $rc = 0 ]'
+    check "RAM from 4 GiB (64 MiB) taken at fixed frames, written and read back" \
+          'echo "$CON" | grep -qx "KTEST-HIGHMEM mode=pvh entries=4 sorted=1 pages=16384 tested=2 bad=0"'
+fi
 e2e_finish "kernel_platform ($KTYPE)"
