@@ -13,6 +13,7 @@
 # Environment: PVBOOT_SRC, PVBOOT_BUILD (set by ctest).
 # shellcheck source-path=SCRIPTDIR source=lib/e2e-lib.sh
 . "$(dirname "$0")/lib/e2e-lib.sh"
+# shellcheck disable=SC2016,SC2034  # check() evals its single-quoted conditions (they read SER)
 e2e_need kernel blkfront ext2 part_msdos normal ls search
 read_version
 
