@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016,SC2034  # check() evals its single-quoted conditions (they read SER)
 # e2e: the all-modules default-config image (the same file the PV tests
 # boot) started as a PVH guest (xl type = "pvh", XEN_ELFNOTE_PHYS32_ENTRY):
 #   run 1 (1 vCPU, 512 MiB): banner and module list, the default config finds
@@ -13,7 +14,6 @@
 # Environment: PVBOOT_SRC, PVBOOT_BUILD (set by ctest).
 # shellcheck source-path=SCRIPTDIR source=lib/e2e-lib.sh
 . "$(dirname "$0")/lib/e2e-lib.sh"
-# shellcheck disable=SC2016,SC2034  # check() evals its single-quoted conditions (they read SER)
 e2e_need kernel blkfront ext2 part_msdos normal ls search
 read_version
 
