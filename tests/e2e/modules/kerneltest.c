@@ -9,7 +9,8 @@
  * commands and the hand-over quiesce; prints one "KTEST ok|FAIL name" line
  * per check and "KTEST-END pass=N fail=M".  With "ktest_fault" on the Xen
  * command line it dereferences NULL instead, to test the fault path; with
- * "ktest_smash" it overflows a stack buffer (stack protector -> panic).
+ * "ktest_smash" it overflows a stack buffer (stack protector -> panic); with
+ * "ktest_highmem" it only checks RAM above 4 GiB (KTEST-HIGHMEM line).
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -23,6 +24,7 @@
 #include "pvboot/term.h"
 #include "pvboot/time.h"
 #include "pvboot/xen/platform.h"
+#include <xen/arch-x86/hvm/start_info.h>
 #include <xen/sched.h>
 
 static int npass, nfail;
@@ -127,6 +129,60 @@ static void test_memory(void)
     unsigned long canary;
     __asm__ volatile("mov %%fs:0x28, %0" : "=r"(canary));
     check(canary != 0, "stack-canary", "%%fs:0x28 = %#lx", canary);
+}
+
+/* pb_alloc_pages_at/pb_pages_free: a run just freed is free and is taken
+ * again exactly there; a used page, page 0 and pages past the end are not. */
+static void test_alloc_at(void)
+{
+    uint8_t *p = pb_alloc_pages(4);
+    unsigned long pfn = pb_virt_to_pfn(p);
+    pb_free_pages(p, 4);
+    int was_free = pb_pages_free(pfn, 4);
+    uint8_t *q = pb_alloc_pages_at(pfn, 4);
+    int ok = p && was_free && q == p && q[0] == 0 && !pb_pages_free(pfn + 3, 1) &&
+             pb_alloc_pages_at(pfn + 2, 1) == NULL && !pb_pages_free(0, 1) &&
+             pb_alloc_pages_at(pb_nr_pages, 1) == NULL;
+    if (q)
+        pb_free_pages(q, 4);
+    check(ok, "alloc-at", "pfn %#lx free %d got %p", pfn, was_free, (void *)q);
+}
+
+/* "ktest_highmem": pb_xen_memmap() is sorted and non-overlapping, and the
+ * first and last page of every RAM entry above 4 GiB can be taken with
+ * pb_alloc_pages_at(), written and read back (they are mapped). */
+static void test_highmem(void)
+{
+    unsigned n;
+    const struct pb_memmap_entry *m = pb_xen_memmap(&n);
+    int sorted = n > 0;
+    unsigned long pages = 0, tested = 0, bad = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (i && m[i - 1].addr + m[i - 1].size > m[i].addr)
+            sorted = 0;
+        if (m[i].type != XEN_HVM_MEMMAP_TYPE_RAM || m[i].addr < (1ull << 32))
+            continue;
+        pages += m[i].size >> PB_PAGE_SHIFT;
+        unsigned long ends[2] = { m[i].addr >> PB_PAGE_SHIFT,
+                                  ((m[i].addr + m[i].size) >> PB_PAGE_SHIFT) - 1 };
+        for (int e = 0; e < 2; e++) {
+            volatile uint64_t *p = pb_alloc_pages_at(ends[e], 1);
+            tested++;
+            if (!p) {
+                bad++;
+                continue;
+            }
+            for (unsigned k = 0; k < 512; k++)
+                p[k] = 0x9e3779b97f4a7c15ull * (ends[e] + k);
+            for (unsigned k = 0; k < 512; k++)
+                if (p[k] != 0x9e3779b97f4a7c15ull * (ends[e] + k))
+                    bad++;
+            pb_free_pages((void *)p, 1);
+        }
+    }
+    pb_printf("KTEST-HIGHMEM mode=%s entries=%u sorted=%d pages=%lu tested=%lu bad=%lu\n",
+              pb_xen_mode() == PB_XEN_PVH ? "pvh" : "pv", n, sorted, pages, tested, bad);
+    pb_power(PB_POWEROFF);
 }
 
 /* pb_map_mfn/pb_unmap_va: alias one of our pages at VAs that need new
@@ -410,6 +466,10 @@ static void ktest_main(void)
         pb_printf("KTEST-SMASH: survived?!\n");
         return;
     }
+    if (cl && strstr(cl, "ktest_highmem")) {
+        test_highmem();
+        return;
+    }
     if (cl && strstr(cl, "ktest_fault")) {
         pb_printf("KTEST-FAULT: dereferencing NULL\n");
         volatile int *np;
@@ -421,6 +481,7 @@ static void ktest_main(void)
     test_memory();
     bench_mem();
     test_map();
+    test_alloc_at();
     test_time();
     test_events();
     test_grants();
