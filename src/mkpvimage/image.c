@@ -13,7 +13,10 @@
  *
  * Xen notes (xen/elfnote.h, owner "Xen"; /work/shared/docs/xen-pv-boot.md §1):
  * XEN_VERSION "xen-3.0", GUEST_OS "pvboot", GUEST_VERSION PVBOOT_VERSION,
- * LOADER "generic", VIRT_BASE 0, PADDR_OFFSET 0, ENTRY (8-byte values).
+ * LOADER "generic", VIRT_BASE 0, PADDR_OFFSET 0, ENTRY (8-byte values), and
+ * PHYS32_ENTRY (4 bytes) = _start_pvh, the 32-bit PVH entry in the text
+ * segment (PVH guests are loaded at p_paddr == VA with paging off; see
+ * modules/kernel/xen/README.md).
  * No HYPERCALL_PAGE: the runtime issues hypercalls with `syscall`.
  */
 #include <stdlib.h>
@@ -176,6 +179,8 @@ int mkpv_image_finish(struct mkpv_link *l)
     nl += put_note_addr(notes + nl, XEN_ELFNOTE_VIRT_BASE, 0);
     nl += put_note_addr(notes + nl, XEN_ELFNOTE_PADDR_OFFSET, 0);
     nl += put_note_addr(notes + nl, XEN_ELFNOTE_ENTRY, l->entry);
+    uint32_t pvh_entry = (uint32_t)l->pvh_entry;
+    nl += put_note(notes + nl, XEN_ELFNOTE_PHYS32_ENTRY, &pvh_entry, sizeof(pvh_entry));
     if (note_off + nl > HDR_PAGE)
         return mkpv_error("internal error: headers do not fit in the first page");
     memcpy(img + note_off, notes, nl);

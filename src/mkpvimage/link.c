@@ -467,6 +467,13 @@ static int resolve_symbols(struct mkpv_link *l)
     if (start->strength == MKPV_COMMON || start->def->sym[start->defsym].shndx == MKPV_SHN_ABS ||
         start->def->sec[start->def->sym[start->defsym].shndx].kind != MKPV_TEXT)
         return mkpv_error("symbol '_start' in module '%s' is not code", start->def->name);
+    struct mkpv_gsym *pvh = mkpv_map_get(&l->gsyms, "_start_pvh");
+    if (!pvh || pvh->strength == MKPV_UNDEF)
+        return mkpv_error("undefined symbol '_start_pvh' (the 32-bit PVH entry point, defined by "
+                          "module 'kernel')");
+    if (pvh->strength == MKPV_COMMON || pvh->def->sym[pvh->defsym].shndx == MKPV_SHN_ABS ||
+        pvh->def->sec[pvh->def->sym[pvh->defsym].shndx].kind != MKPV_TEXT)
+        return mkpv_error("symbol '_start_pvh' in module '%s' is not code", pvh->def->name);
     return 0;
 }
 
@@ -801,6 +808,7 @@ static int layout(struct mkpv_link *l)
     }
     struct mkpv_gsym *start = mkpv_map_get(&l->gsyms, "_start");
     l->entry = start->addr;
+    l->pvh_entry = ((struct mkpv_gsym *)mkpv_map_get(&l->gsyms, "_start_pvh"))->addr;
     /* init/fini functions */
     for (size_t i = 0; i < l->norder; i++) {
         struct mkpv_mod *m = l->order[i];
@@ -1093,9 +1101,10 @@ struct mkpv_link *mkpv_link(const struct mkpv_options *o)
     }
     l->opt = *o;
     l->moddir = o->moddir ? o->moddir : mkpv_default_moddir();
-    if (!o->format || strcmp(o->format, MKPV_FORMAT) != 0) {
-        mkpv_error("unknown format '%s' after -O (supported: %s)", o->format ? o->format : "",
-                   MKPV_FORMAT);
+    if (!o->format || (strcmp(o->format, MKPV_FORMAT) != 0 &&
+                       strcmp(o->format, MKPV_FORMAT_PVH) != 0)) {
+        mkpv_error("unknown format '%s' after -O (supported: %s, %s)", o->format ? o->format : "",
+                   MKPV_FORMAT, MKPV_FORMAT_PVH);
         goto fail;
     }
     if (elf_version(EV_CURRENT) == EV_NONE) {
@@ -1126,6 +1135,11 @@ const uint8_t *mkpv_link_image(const struct mkpv_link *l, size_t *len)
 uint64_t mkpv_link_entry(const struct mkpv_link *l)
 {
     return l->entry;
+}
+
+uint64_t mkpv_link_pvh_entry(const struct mkpv_link *l)
+{
+    return l->pvh_entry;
 }
 
 int mkpv_link_symbol(const struct mkpv_link *l, const char *name, uint64_t *va)

@@ -26,7 +26,8 @@ static void usage(FILE *f)
 "Usage: mkpvimage -O x86_64-xen -c FILE -o FILE [OPTION...] [MODULE...]\n"
 "Link pvboot's runtime modules and an embedded config into a Xen PV kernel image.\n"
 "\n"
-"  -O, --format=FORMAT        output format; only x86_64-xen\n"
+"  -O, --format=FORMAT        output format: x86_64-xen or i386-xen_pvh (the same\n"
+"                             image, bootable as PV and as PVH)\n"
 "  -c, --config=FILE          config embedded in the image (required)\n"
 "  -o, --output=FILE          image to write (atomically)\n"
 "  -d, --directory=DIR        module directory [%s]\n"
@@ -142,9 +143,9 @@ int main(int argc, char **argv)
     }
     if (!o.format)
         return usage_error("%s", "missing -O FORMAT (use -O " MKPV_FORMAT ")");
-    if (strcmp(o.format, MKPV_FORMAT) != 0) {
-        fprintf(stderr, "mkpvimage: unknown format '%s' after -O (supported: %s)\n", o.format,
-                MKPV_FORMAT);
+    if (strcmp(o.format, MKPV_FORMAT) != 0 && strcmp(o.format, MKPV_FORMAT_PVH) != 0) {
+        fprintf(stderr, "mkpvimage: unknown format '%s' after -O (supported: %s, %s)\n",
+                o.format, MKPV_FORMAT, MKPV_FORMAT_PVH);
         return 2;
     }
     if (!o.config_path)

@@ -25,12 +25,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* The only output format (-O). */
+/* Output formats (-O): one image format; "i386-xen_pvh" (grub-mkimage's
+ * name for its PVH platform) is accepted as a synonym because every image
+ * boots as PV and as PVH. */
 #define MKPV_FORMAT "x86_64-xen"
+#define MKPV_FORMAT_PVH "i386-xen_pvh"
 /* File name suffix of a module in MODDIR. */
 #define MKPV_MOD_SUFFIX ".mod"
 /* Xen capability string used for the offline libxenguest check. */
 #define MKPV_XEN_CAPS "xen-3.0-x86_64 xen-3.0-x86_32p"
+/* ... and for the PVH (HVM container) check: what an x86_64 host with HVM
+ * support reports (docs/xen-pvh-boot.md §5 of the shared docs). */
+#define MKPV_XEN_CAPS_HVM "xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64"
 /* Prefix used when -m is given without -p (as grub-mkimage documents). */
 #define MKPV_MEMDISK_PREFIX "(memdisk)/boot/grub"
 /* Upper bounds on inputs (sanity, not ABI). */
@@ -188,18 +194,26 @@ int mkpv_xz_bzimage(const uint8_t *elf, size_t elf_len, uint8_t **out, size_t *o
 
 /* ---- Xen check (verify.c) ---- */
 
-/** Result of the libxenguest check (addresses are guest VAs). */
+/** Result of the libxenguest check: the PV parse (guest VAs) and the PVH
+ *  parse (guest-physical addresses). */
 struct mkpv_verify_result {
     uint64_t virt_base;
     uint64_t virt_entry;
     uint64_t virt_hypercall;   /* UNSET_ADDR (-1) when there is no hypercall page */
+    uint64_t pvh_entry;        /* HVM container: XEN_ELFNOTE_PHYS32_ENTRY */
+    uint64_t pvh_kstart, pvh_kend;   /* HVM container: physical kernel range */
 };
 /**
  * mkpv_verify_file()/mkpv_verify_mem() - parse a kernel image with Xen's own
  * domain-builder parser (libxenguest, XC_OPENFLAG_DUMMY: no hypervisor
- * needed; dom->xen_caps = MKPV_XEN_CAPS), exactly the probe, gunzip and ELF
- * note parsing `xl create` runs.  On rejection the message quotes Xen's last
- * error.  @res may be NULL.  @name is used in messages.
+ * needed), exactly the probe, decompression and ELF note parsing `xl create`
+ * runs, twice: as a PV guest (dom->xen_caps = MKPV_XEN_CAPS; guest type must
+ * be xen-3.0-x86_64) and as a PVH guest (container_type
+ * XC_DOM_HVM_CONTAINER, MKPV_XEN_CAPS_HVM; guest type must be
+ * hvm-3.0-x86_32, i.e. XEN_ELFNOTE_PHYS32_ENTRY present).  Either failing
+ * fails the check; the message says which ("as a PV guest"/"as a PVH
+ * guest") and quotes Xen's last error.  @res may be NULL.  @name is used in
+ * messages.
  */
 int mkpv_verify_file(const char *path, struct mkpv_verify_result *res);
 int mkpv_verify_mem(const void *data, size_t len, const char *name,
@@ -250,6 +264,10 @@ struct mkpv_link *mkpv_link(const struct mkpv_options *o);
 const uint8_t *mkpv_link_image(const struct mkpv_link *l, size_t *len);
 /** mkpv_link_entry() - entry VA (symbol _start). */
 uint64_t mkpv_link_entry(const struct mkpv_link *l);
+/** mkpv_link_pvh_entry() - the PVH entry (symbol _start_pvh, 32-bit code in
+ *  the text segment; VA == physical address), the XEN_ELFNOTE_PHYS32_ENTRY
+ *  value. */
+uint64_t mkpv_link_pvh_entry(const struct mkpv_link *l);
 /** mkpv_link_symbol() - VA of global symbol @name (or the linker's own
  *  PVBOOT_IMAGE_INFO_SYMBOL); 0 if found, -1 (no message) if not. */
 int mkpv_link_symbol(const struct mkpv_link *l, const char *name, uint64_t *va);

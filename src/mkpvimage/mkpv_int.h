@@ -146,6 +146,7 @@ struct mkpv_link {
     uint64_t version_addr, prefix_addr, config_addr, memdisk_addr;
     uint64_t *modname_addr;        /* per module in init order */
     uint64_t entry;
+    uint64_t pvh_entry;            /* _start_pvh */
     /* output */
     uint8_t *image;
     size_t image_len;

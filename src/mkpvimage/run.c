@@ -11,7 +11,7 @@
 
 struct check_ctx {
     const char *name;
-    uint64_t entry;
+    uint64_t entry, pvh_entry;
 };
 
 /* Called on the written temporary file before it is renamed into place. */
@@ -25,6 +25,9 @@ static int check_written(const char *tmp, void *arg)
         return mkpv_error("%s: Xen reads virt_base 0x%llx and entry 0x%llx, expected 0 and "
                           "0x%llx", c->name, (unsigned long long)r.virt_base,
                           (unsigned long long)r.virt_entry, (unsigned long long)c->entry);
+    if (r.pvh_entry != c->pvh_entry)
+        return mkpv_error("%s: Xen reads PVH entry 0x%llx, expected 0x%llx", c->name,
+                          (unsigned long long)r.pvh_entry, (unsigned long long)c->pvh_entry);
     return 0;
 }
 
@@ -88,7 +91,8 @@ int mkpv_run(const struct mkpv_options *o)
         }
     }
     const uint8_t *out = pick->data ? pick->data : raw;
-    struct check_ctx c = { .name = o->output_path, .entry = mkpv_link_entry(l) };
+    struct check_ctx c = { .name = o->output_path, .entry = mkpv_link_entry(l),
+                           .pvh_entry = mkpv_link_pvh_entry(l) };
     if (mkpv_write_atomic(o->output_path, out, pick->len, o->no_verify ? NULL : check_written,
                           &c) < 0)
         goto out;

@@ -6,7 +6,8 @@
  * dom->xen_caps by hand (a real host gets it from Xen), load the image
  * (xc_dom_kernel_file/_mem gunzip a whole-file gzip like xl does) and run
  * xc_dom_parse_image(), which probes the format, parses the ELF and the Xen
- * notes and checks the guest type against xen_caps.  See
+ * notes and checks the guest type against xen_caps — once as a PV guest and
+ * once in an HVM container (PVH), as xl does for type "pv" and "pvh".  See
  * /work/shared/docs/architecture.md "Checking an image with Xen's own parser".
  */
 #include <string.h>
@@ -70,14 +71,17 @@ static const char *reason(struct capture_logger *c, char *buf, size_t size)
     return buf;
 }
 
-static int verify(const char *path, const void *data, size_t len, const char *name,
-                  struct mkpv_verify_result *res)
+/* One parse: @pvh selects the HVM container (type = "pvh" in xl). */
+static int parse_as(const char *path, const void *data, size_t len, const char *name, bool pvh,
+                    struct mkpv_verify_result *res)
 {
     struct capture_logger lg = {
         .vtable = { capture_vmessage, capture_progress, capture_destroy },
     };
     int rc = -1;
     char why[1600];
+    const char *as = pvh ? "as a PVH guest" : "as a PV guest";
+    const char *want = pvh ? "hvm-3.0-x86_32" : "xen-3.0-x86_64";
     xc_interface *xch = xc_interface_open(&lg.vtable, &lg.vtable, XC_OPENFLAG_DUMMY);
     if (!xch)
         return mkpv_error("%s: cannot open libxenguest (dummy): %s", name,
@@ -87,30 +91,37 @@ static int verify(const char *path, const void *data, size_t len, const char *na
         mkpv_error("%s: libxenguest: xc_dom_allocate failed: %s", name, lg.last);
         goto out;
     }
-    strlcpy(dom->xen_caps, MKPV_XEN_CAPS, sizeof(dom->xen_caps));
+    if (pvh)
+        dom->container_type = XC_DOM_HVM_CONTAINER;
+    strlcpy(dom->xen_caps, pvh ? MKPV_XEN_CAPS_HVM : MKPV_XEN_CAPS, sizeof(dom->xen_caps));
     int r = path ? xc_dom_kernel_file(dom, path) : xc_dom_kernel_mem(dom, data, len);
     if (r != 0) {
-        mkpv_error("%s: Xen's domain builder cannot load the image: %s", name,
+        mkpv_error("%s: Xen's domain builder cannot load the image %s: %s", name, as,
                    reason(&lg, why, sizeof(why)));
         goto out;
     }
     if (xc_dom_parse_image(dom) != 0) {
-        mkpv_error("%s: Xen's domain builder rejects the image: %s", name,
+        mkpv_error("%s: Xen's domain builder rejects the image %s: %s", name, as,
                    reason(&lg, why, sizeof(why)));
         goto out;
     }
-    if (strcmp(dom->guest_type ? dom->guest_type : "", "xen-3.0-x86_64") != 0) {
-        mkpv_error("%s: Xen sees guest type '%s', expected xen-3.0-x86_64", name,
-                   dom->guest_type ? dom->guest_type : "(none)");
+    if (strcmp(dom->guest_type ? dom->guest_type : "", want) != 0) {
+        mkpv_error("%s: Xen sees guest type '%s' %s, expected %s", name,
+                   dom->guest_type ? dom->guest_type : "(none)", as, want);
         goto out;
     }
-    if (res) {
+    if (res && pvh) {
+        res->pvh_entry = xc_dom_virt_entry(dom);
+        res->pvh_kstart = dom->kernel_seg.vstart;
+        res->pvh_kend = dom->kernel_seg.vend;
+    } else if (res) {
         res->virt_base = xc_dom_virt_base(dom);
         res->virt_entry = xc_dom_virt_entry(dom);
         res->virt_hypercall = xc_dom_virt_hypercall(dom);
     }
-    mkpv_verbose(1, "%s: accepted by libxenguest: guest type %s, virt_base 0x%llx, entry 0x%llx",
-                 name, dom->guest_type, (unsigned long long)xc_dom_virt_base(dom),
+    mkpv_verbose(1, "%s: accepted by libxenguest %s: guest type %s, virt_base 0x%llx, "
+                 "entry 0x%llx", name, as, dom->guest_type,
+                 (unsigned long long)xc_dom_virt_base(dom),
                  (unsigned long long)xc_dom_virt_entry(dom));
     rc = 0;
 out:
@@ -118,6 +129,14 @@ out:
         xc_dom_release(dom);
     xc_interface_close(xch);
     return rc;
+}
+
+static int verify(const char *path, const void *data, size_t len, const char *name,
+                  struct mkpv_verify_result *res)
+{
+    if (parse_as(path, data, len, name, false, res) < 0)
+        return -1;
+    return parse_as(path, data, len, name, true, res);
 }
 
 int mkpv_verify_file(const char *path, struct mkpv_verify_result *res)

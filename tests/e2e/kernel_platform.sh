@@ -11,10 +11,15 @@
 #          for xenlab to destroy);
 #   run 3: a stack buffer overflow is caught by the stack protector (canary
 #          at %fs:0x28) and panics.
+# PVBOOT_E2E_XEN_TYPE=pvh runs the same image as a PVH guest
+# (kernel_platform_pvh.sh).
 # Environment: PVBOOT_SRC, PVBOOT_BUILD (set by ctest).
 # shellcheck source-path=SCRIPTDIR source=lib/e2e-lib.sh
 . "$(dirname "$0")/lib/e2e-lib.sh"
 e2e_need kernel
+KTYPE=${PVBOOT_E2E_XEN_TYPE:-pv}
+case $KTYPE in pv|pvh) ;; *) echo "FAIL: PVBOOT_E2E_XEN_TYPE must be pv or pvh"; exit 1 ;; esac
+TAG="[$KTYPE] "
 
 e2e_workdir kernel
 
@@ -29,7 +34,7 @@ EXTRA="console=hvc0 xen_grub_env_foo='a b' xen_grub_env_bar=\"x\\\"y\" normal (x
 # then type a b Up Down Enter DEL Home PgDn q into its pty (xenconsoled's
 # slave side, as `xl console` would)
 KEYS='(for i in $(seq 1 600); do grep -q KTEST-KEYS-READY /var/log/xen/console/guest-guest.log 2>/dev/null && break; sleep 0.1; done; tty=$(xenstore-read /local/domain/$DOMID/console/tty); printf "ab\033[A\033[B\r\177\033[H\033[6~q" >"$tty") >/dev/null 2>&1 &'
-xenlab_run "$W/run1" "$W/out1.txt" --loader "$W/k.bin" --memory 512 --extra "$EXTRA" --expect 'KTEST-END' \
+xenlab_run "$W/run1" "$W/out1.txt" --loader "$W/k.bin" --type "$KTYPE" --memory 512 --extra "$EXTRA" --expect 'KTEST-END' \
     --post-create "$KEYS" --timeout 120 --linger 10
 C1=$CON
 echo "$C1" | grep -E '^KTEST' | sed 's/^/console| /'
@@ -43,8 +48,10 @@ check "Xen command line seen verbatim" \
 check "command line parsed: exports + command" \
       'echo "$C1" | grep -qxF "KTEST-CMDLINE-PARSED rc=0 kind=2 nvars=3 var[foo]=[a b] var[bar]=[x\"y] var[ktest_keys]=[1] command=[normal (xen/xvda,msdos1)/boot/grub2/grub.cfg]"'
 check "lsmem shows 512 MiB of RAM" 'echo "$C1" | grep -q "^guest RAM: 131072 pages (512 MiB)"'
+PTLINE="^  page tables "
+[ "$KTYPE" = pvh ] && PTLINE="^page tables: 7 in the image"
 check "lsmem shows page tables and the largest free range" \
-      'echo "$C1" | grep -q "^  page tables " && echo "$C1" | grep -Eq "^  free pfn +0x[0-9a-f]+- *0x20000 \(1[0-9]{5} pages"'
+      'echo "$C1" | grep -q "$PTLINE" && echo "$C1" | grep -Eq "^  free pfn +0x[0-9a-f]+- *0x20000 \(1[0-9]{5} pages"'
 check "lsxen lists the domain name" 'echo "$C1" | grep -qx "name = \"guest\""'
 check "lsxen lists nested nodes" 'echo "$C1" | grep -Eq "^ [a-z-]+ = \""'
 check "run 1 powered off cleanly" '! grep -q "XENLAB: .*destroying guest" "$W/run1/serial.log"'
@@ -53,7 +60,7 @@ check "run 1 no panic" '! echo "$C1" | grep -Eq "panic|fatal exception"'
 # crash_run N WHAT MARK: run N, a 256 MiB boot with "ktest_WHAT" until the
 # domain crashes (rc, CON as xenlab_run); shows the console from MARK on.
 crash_run() {
-    xenlab_run "$W/run$1" "$W/out$1.txt" --loader "$W/k.bin" --memory 256 --extra "ktest_$2" \
+    xenlab_run "$W/run$1" "$W/out$1.txt" --loader "$W/k.bin" --type "$KTYPE" --memory 256 --extra "ktest_$2" \
         --expect 'crashing the domain' --timeout 90 --linger 3
     echo "$CON" | sed -n "/$3/,\$p" | sed 's/^/console| /'
 }
@@ -79,4 +86,4 @@ check "stack protector fired" 'echo "$C3" | grep -Eq "^\*\*\* pvboot panic: stac
 check "no survival after the overflow" '! echo "$C3" | grep -q "survived"'
 check "domain crashed after the panic" 'grep -q "XENLAB: .*destroying guest" "$W/run3/serial.log"'
 
-e2e_finish kernel_platform
+e2e_finish "kernel_platform ($KTYPE)"

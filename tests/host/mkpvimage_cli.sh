@@ -55,6 +55,10 @@ mod kernel <<'EOF'
 .globl _start
 _start: lea pvboot_image_info(%rip), %rax
 1: jmp 1b
+.code32
+.globl _start_pvh
+_start_pvh: jmp _start_pvh
+.code64
 .globl pvboot_init_kernel
 pvboot_init_kernel: ret
 EOF
@@ -78,7 +82,7 @@ U="(try 'mkpvimage --help')"
 
 # ---- usage errors: exit 2
 expect 2 "mkpvimage: missing -O FORMAT (use -O x86_64-xen) $U" -- "$MK"
-expect 2 "mkpvimage: unknown format 'i386-pc' after -O (supported: x86_64-xen)" -- \
+expect 2 "mkpvimage: unknown format 'i386-pc' after -O (supported: x86_64-xen, i386-xen_pvh)" -- \
     "$MK" -O i386-pc -c "$CFG" -o "$OUT" -d "$M"
 expect 2 "mkpvimage: missing -c FILE (the config to embed) $U" -- "$MK" -O x86_64-xen -o "$OUT" -d "$M"
 expect 2 "mkpvimage: missing -o FILE (the image to write) $U" -- "$MK" -O x86_64-xen -c "$CFG" -d "$M"
@@ -200,9 +204,24 @@ if [ "$(stat -c %s "$OUT.gz")" -lt "$xzsize" ]; then small=$OUT.gz; else small=$
 check "auto = smaller of gzip and xz" cmp -s "$OUT.auto" "$small"
 "$MK" -O x86_64-xen -c "$CFG" -o "$OUT.v" -d "$M" -v hello 2>"$T/verbose"
 check "-v lists the pulled dependency" grep -q "module helper ($M/helper.mod): needed by hello for 'helper'" "$T/verbose"
-check "-v reports the libxenguest check" grep -q "accepted by libxenguest: guest type xen-3.0-x86_64" "$T/verbose"
+pv_entry=$(readelf -h "$OUT.v" | sed -n 's/.*Entry point address: *0x\([0-9a-f]*\).*/\1/p')
+# PHYS32_ENTRY (note type 0x12): 4 bytes little-endian
+pvh_entry=$(readelf -n "$OUT.v" | grep -A1 "(0x00000012)" | sed -n 's/.*description data: \(..\) \(..\) \(..\) \(..\).*/\4\3\2\1/p' | sed 's/^0*//')
+check "PHYS32_ENTRY note present" test -n "$pvh_entry"
+check "-v reports the libxenguest check (PV)" grep -q "accepted by libxenguest as a PV guest: guest type xen-3.0-x86_64, virt_base 0x0, entry 0x$pv_entry$" "$T/verbose"
+check "-v reports the libxenguest check (PVH)" grep -q "accepted by libxenguest as a PVH guest: guest type hvm-3.0-x86_32, virt_base 0x0, entry 0x$pvh_entry$" "$T/verbose"
+# -O i386-xen_pvh (grub-mkimage's name for its PVH platform): the same image
+"$MK" -O i386-xen_pvh -c "$CFG" -o "$OUT.pvh" -d "$M" hello
+check "-O i386-xen_pvh writes the same image as -O x86_64-xen" cmp -s "$OUT.pvh" "$OUT.v"
+for c in gzip xz; do
+    "$MK" -O i386-xen_pvh -c "$CFG" -o "$OUT.pvh.$c" -d "$M" -C $c -v hello 2>"$T/verbose"
+    check "-C $c image accepted as PVH (xl decompresses it for PVH too)" \
+        grep -q "accepted by libxenguest as a PVH guest: guest type hvm-3.0-x86_32" "$T/verbose"
+done
 "$MK" -O x86_64-xen -c "$CFG" -o "$OUT.v" -d "$M" -vvv hello 2>"$T/verbose"
 entry=$(readelf -h "$OUT.v" | sed -n 's/.*Entry point address: *0x\([0-9a-f]*\).*/\1/p')
+check "-vvv map shows _start_pvh at the PHYS32_ENTRY" \
+    grep -q "^mkpvimage: map: $(printf %016x $((16#$pvh_entry))) kernel  *_start_pvh$" "$T/verbose"
 check "-vvv map shows _start at the ELF entry" \
     grep -q "^mkpvimage: map: $(printf %016x $((16#$entry))) kernel  *_start$" "$T/verbose"
 check "-vvv map shows the linker's image info" grep -q "^mkpvimage: map: [0-9a-f]* (linker)  *pvboot_image_info$" "$T/verbose"

@@ -47,6 +47,10 @@ mod kernel <<'EOF'
 .globl _start
 _start: lea pvboot_image_info(%rip), %rax
 1: jmp 1b
+.code32
+.globl _start_pvh
+_start_pvh: jmp _start_pvh
+.code64
 EOF
 mod hello <<'EOF'
 .text

@@ -110,11 +110,11 @@ static size_t read_notes(const uint8_t *img, size_t len, struct note *out, size_
     return n;
 }
 
-static void check_notes(const uint8_t *img, size_t len, uint64_t entry)
+static void check_notes(const uint8_t *img, size_t len, uint64_t entry, uint64_t pvh_entry)
 {
     struct note n[16];
     size_t nn = read_notes(img, len, n, 16);
-    assert_int_equal(nn, 7);
+    assert_int_equal(nn, 8);
     static const struct { uint32_t type; const char *s; } strs[] = {
         { XEN_ELFNOTE_XEN_VERSION, "xen-3.0" }, { XEN_ELFNOTE_GUEST_OS, "pvboot" },
         { XEN_ELFNOTE_GUEST_VERSION, PVBOOT_VERSION }, { XEN_ELFNOTE_LOADER, "generic" },
@@ -134,6 +134,12 @@ static void check_notes(const uint8_t *img, size_t len, uint64_t entry)
         memcpy(&v, n[4 + i].desc, 8);
         assert_int_equal(v, addr_vals[i]);
     }
+    /* PHYS32_ENTRY: 4 bytes, the physical (== virtual) address of _start_pvh */
+    uint32_t v32;
+    assert_int_equal(n[7].type, XEN_ELFNOTE_PHYS32_ENTRY);
+    assert_int_equal(n[7].descsz, 4);
+    memcpy(&v32, n[7].desc, 4);
+    assert_int_equal(v32, pvh_entry);
     for (size_t i = 0; i < nn; i++)
         assert_int_not_equal(n[i].type, XEN_ELFNOTE_HYPERCALL_PAGE);
 }
@@ -147,7 +153,60 @@ static void test_notes(void **state)
     struct mkpv_link *l = link_fx(f, &o, &img, &len);
     assert_int_equal(img_ehdr(img, len)->e_entry, sym_va(l, "_start"));
     assert_int_equal(mkpv_link_entry(l), sym_va(l, "_start"));
-    check_notes(img, len, sym_va(l, "_start"));
+    assert_int_equal(mkpv_link_pvh_entry(l), sym_va(l, "_start_pvh"));
+    assert_int_not_equal(sym_va(l, "_start_pvh"), sym_va(l, "_start"));
+    check_notes(img, len, sym_va(l, "_start"), sym_va(l, "_start_pvh"));
+    mkpv_link_free(l);
+}
+
+/* Both libxenguest parses: exact entries and ranges; an image whose
+ * PHYS32_ENTRY note is gone is refused as PVH with Xen's reason. */
+static void test_verify_pv_and_pvh(void **state)
+{
+    struct fx *f = *state;
+    struct mkpv_options o;
+    size_t len;
+    const uint8_t *img;
+    struct mkpv_link *l = link_fx(f, &o, &img, &len);
+    struct mkpv_verify_result r;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(mkpv_verify_mem(img, len, "dual", &r), 0);
+    assert_int_equal(r.virt_base, 0);
+    assert_int_equal(r.virt_entry, sym_va(l, "_start"));
+    assert_int_equal(r.pvh_entry, sym_va(l, "_start_pvh"));
+    assert_int_equal(r.pvh_kstart, PVBOOT_LINK_BASE);
+    /* kernel range = [min p_paddr, max p_paddr + p_memsz) of the PT_LOADs */
+    uint64_t end = 0;
+    for (size_t i = 0; i < 3; i++) {
+        const Elf64_Phdr *ph = img_phdr(img, len, i);
+        if (ph->p_paddr + ph->p_memsz > end)
+            end = ph->p_paddr + ph->p_memsz;
+    }
+    assert_int_equal(r.pvh_kend, end);
+
+    /* retype the PHYS32_ENTRY note (to an unknown type Xen ignores) */
+    uint8_t *cp = malloc(len);
+    memcpy(cp, img, len);
+    const Elf64_Phdr *np = img_phdr(img, len, 3);
+    assert_int_equal(np->p_type, PT_NOTE);
+    size_t patched = 0;
+    for (size_t off = 0; off < np->p_filesz;) {
+        Elf64_Nhdr nh;
+        memcpy(&nh, cp + np->p_offset + off, sizeof nh);
+        if (nh.n_type == XEN_ELFNOTE_PHYS32_ENTRY) {
+            nh.n_type = 0x7f;
+            memcpy(cp + np->p_offset + off, &nh, sizeof nh);
+            patched++;
+        }
+        off += sizeof nh + 4 + ((nh.n_descsz + 3) & ~3u);
+    }
+    assert_int_equal(patched, 1);
+    assert_int_equal(mkpv_verify_mem(cp, len, "pvonly", NULL), -1);
+    assert_string_equal(mkpv_errmsg(), "pvonly: Xen's domain builder rejects the image as a PVH "
+                        "guest: panic: xg_dom_elfloader.c:63: xc_dom_guest_type: image not "
+                        "capable of booting inside a HVM container: Invalid kernel");
+    mkpv_error_clear();
+    free(cp);
     mkpv_link_free(l);
 }
 
@@ -335,6 +394,9 @@ static void test_gzip(void **state)
     struct mkpv_verify_result r;
     assert_int_equal(mkpv_verify_file(f->out, &r), 0);
     assert_int_equal(r.virt_entry, mkpv_link_entry(l));
+    /* xl's PVH build gunzips the same way: PHYS32_ENTRY and the physical range */
+    assert_int_equal(r.pvh_entry, mkpv_link_pvh_entry(l));
+    assert_int_equal(r.pvh_kstart, PVBOOT_LINK_BASE);
     free(un);
 
     free(gz);
@@ -423,6 +485,10 @@ static void test_xz(void **state)
     assert_int_equal(mkpv_verify_file(f->out, &r), 0);
     assert_int_equal(r.virt_base, 0);
     assert_int_equal(r.virt_entry, mkpv_link_entry(l));
+    /* the xz bzImage loads as PVH too (libxenguest's bzImage loader decompresses
+     * before the ELF parse, for both container types) */
+    assert_int_equal(r.pvh_entry, mkpv_link_pvh_entry(l));
+    assert_int_equal(r.pvh_kstart, PVBOOT_LINK_BASE);
 
     /* pvboot's own loader (linux / chainloader) reads the same container */
     struct pb_bzimage hdr;
@@ -447,7 +513,7 @@ static void test_xz(void **state)
     memcpy(bad, bz, len);
     bad[0x410 + (plen - 4) / 2] ^= 0x55;
     assert_int_equal(mkpv_verify_mem(bad, len, "bad.xz", NULL), -1);
-    assert_memory_equal(mkpv_errmsg(), "bad.xz: Xen's domain builder rejects the image: ", 48);
+    assert_memory_equal(mkpv_errmsg(), "bad.xz: Xen's domain builder rejects the image as a PV guest: ", 62);
     assert_non_null(strstr(mkpv_errmsg(), "xc_dom_probe_bzimage_kernel unable to XZ decompress"));
     mkpv_error_clear();
     /* a payload_length past the end of the file: Xen's bound check */
@@ -564,7 +630,7 @@ static void test_atomic_rejected_by_xen(void **state)
     write_old(f->out);
     static const char junk[] = "\x7f" "ELF but not really an image";
     assert_int_equal(mkpv_write_atomic(f->out, junk, sizeof(junk), verify_cb, NULL), -1);
-    assert_memory_equal(mkpv_errmsg(), "candidate: Xen's domain builder rejects the image: ", 51);
+    assert_memory_equal(mkpv_errmsg(), "candidate: Xen's domain builder rejects the image as a PV guest: ", 65);
     check_old(f->out);
     assert_int_equal(count_entries(dir), 1);
     /* a missing output directory */
@@ -593,6 +659,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_notes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_pv_and_pvh, setup, teardown),
         cmocka_unit_test_setup_teardown(test_segments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prefix_and_memdisk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reproducible, setup, teardown),

@@ -368,6 +368,15 @@ static void test_missing_symbol(void **state)
     o = opts_for(f->d.path, f->cfg, m2, 1);
     assert_string_equal(link_fails(&o), "undefined symbol '_start' (the image entry point, "
                         "defined by module 'kernel')");
+
+    /* _start but no _start_pvh: no PVH entry, no image */
+    build_mod(f->d.path, "kernel", "S", "", ".text\n.globl _start\n_start: ret\n");
+    assert_string_equal(link_fails(&o), "undefined symbol '_start_pvh' (the 32-bit PVH entry "
+                        "point, defined by module 'kernel')");
+    /* _start_pvh that is data */
+    build_mod(f->d.path, "kernel", "S", "",
+              ".text\n.globl _start\n_start: ret\n.data\n.globl _start_pvh\n_start_pvh: .long 0\n");
+    assert_string_equal(link_fails(&o), "symbol '_start_pvh' in module 'kernel' is not code");
 }
 
 static void test_duplicate_symbol(void **state)
@@ -594,7 +603,7 @@ static void test_bad_options(void **state)
     char msg[1024];
     struct mkpv_options o = opts_for(f->d.path, f->cfg, NULL, 0);
     o.format = "i386-pc";
-    assert_string_equal(link_fails(&o), "unknown format 'i386-pc' after -O (supported: x86_64-xen)");
+    assert_string_equal(link_fails(&o), "unknown format 'i386-pc' after -O (supported: x86_64-xen, i386-xen_pvh)");
 
     char cfg[512];
     snprintf(cfg, sizeof(cfg), "%s/missing.cfg", f->d.path);

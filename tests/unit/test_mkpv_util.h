@@ -27,13 +27,20 @@
 #include "pvboot/version.h"
 
 /* The minimal kernel module every test image links: _start references the
- * linker-provided image info (R_X86_64_PC32 via lea) and has an init. */
+ * linker-provided image info (R_X86_64_PC32 via lea) and has an init;
+ * _start_pvh is the 32-bit PVH entry (XEN_ELFNOTE_PHYS32_ENTRY). */
 static const char kernel_src[] =
     ".text\n"
     ".globl _start\n"
     "_start:\n"
     "    lea pvboot_image_info(%rip), %rax\n"
     "1:  jmp 1b\n"
+    ".code32\n"
+    ".globl _start_pvh\n"
+    "_start_pvh:\n"
+    "    mov $pvboot_image_info, %eax\n"
+    "2:  jmp 2b\n"
+    ".code64\n"
     ".globl pvboot_init_kernel\n"
     "pvboot_init_kernel:\n"
     "    ret\n"
@@ -142,6 +149,7 @@ static __attribute__((unused)) struct mkpv_link *link_ok(const struct mkpv_optio
         fail_msg("libxenguest rejects the image: %s", mkpv_errmsg());
     assert_int_equal(r.virt_base, 0);
     assert_int_equal(r.virt_entry, mkpv_link_entry(l));
+    assert_int_equal(r.pvh_entry, mkpv_link_pvh_entry(l));
     return l;
 }
 

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Xen PV platform services, provided by the kernel module (Xen build only).
- * pfn = guest pseudo-physical frame number; mfn = machine frame number.
- * After start-up every pfn is mapped at VA == pfn << 12 (VIRT_BASE 0), page 0
- * unmapped; pb_pfn_to_mfn() looks the p2m list up.
+ * Xen platform services (PV and PVH), provided by the kernel module (Xen
+ * build only).  pfn = guest (pseudo-)physical frame number; "mfn" = the frame
+ * number Xen wants in grant entries, ring references and pb_map_mfn(): the
+ * machine frame under PV (p2m lookup), the guest frame (GFN == pfn) under
+ * PVH.  After start-up every RAM pfn is mapped at VA == pfn << 12, page 0
+ * unmapped.  pb_start_info, pb_p2m and pb_mfn_to_pfn() exist under PV only
+ * (NULL / unusable under PVH: use the accessors below).
  */
 #ifndef PVBOOT_XEN_PLATFORM_H
 #define PVBOOT_XEN_PLATFORM_H
@@ -28,10 +31,14 @@ extern xen_pfn_t *pb_p2m;                  /* pfn -> mfn, pb_nr_pages entries */
 extern unsigned long pb_nr_pages;
 extern domid_t pb_domid;                   /* from xenstore "domid", or DOMID_SELF */
 
-static inline xen_pfn_t pb_pfn_to_mfn(unsigned long pfn) { return pb_p2m[pfn]; }
+/** pb_pfn_to_mfn() - the frame number Xen uses for guest page @pfn: the MFN
+ *  from the p2m under PV, @pfn itself (GFN) under PVH.  @pfn must be RAM. */
+xen_pfn_t pb_pfn_to_mfn(unsigned long pfn);
 static inline void *pb_pfn_to_virt(unsigned long pfn) { return (void *)(pfn << PB_PAGE_SHIFT); }
 static inline unsigned long pb_virt_to_pfn(const void *va) { return (unsigned long)va >> PB_PAGE_SHIFT; }
-static inline xen_pfn_t pb_virt_to_mfn(const void *va) { return pb_p2m[pb_virt_to_pfn(va)]; }
+/** pb_virt_to_mfn() - pb_pfn_to_mfn() of the page holding @va (grant entries,
+ *  ring references). */
+static inline xen_pfn_t pb_virt_to_mfn(const void *va) { return pb_pfn_to_mfn(pb_virt_to_pfn(va)); }
 
 /* ---- start mode and memory layout (PV and PVH) ---- */
 /*
@@ -79,13 +86,28 @@ void *pb_alloc_pages(size_t n);
  *  reserved (page tables, the image, boot data) or outside guest RAM is a
  *  programming error and panics naming the pfn. */
 void pb_free_pages(void *va, size_t n);
-/** pb_mem_stats() - free/total pages for `lsmem`. */
+/**
+ * pb_alloc_pages_at() - take the @n pages starting at (pseudo-)physical
+ * frame @pfn, e.g. where a next kernel must be loaded; zeroed; VA ==
+ * pfn << 12.  NULL (nothing taken) unless every one of them is free RAM of
+ * the allocator (not a hole, not reserved, not in use).  Free with
+ * pb_free_pages().
+ */
+void *pb_alloc_pages_at(unsigned long pfn, size_t n);
+/** pb_pages_free() - true if the @n pages at @pfn are all free RAM (what
+ *  pb_alloc_pages_at() would take). */
+bool pb_pages_free(unsigned long pfn, size_t n);
+/** pb_mem_stats() - free/total pages for `lsmem` (total = RAM pages the
+ *  allocator manages: nr_pages under PV, the RAM of the memory map under
+ *  PVH). */
 void pb_mem_stats(size_t *free_pages, size_t *total_pages);
 
 /**
- * pb_map_mfn() - map machine frame @mfn at virtual address @va in the
- * current page tables, creating missing intermediate tables (taken from the
- * page allocator).  @pte_flags are x86 PTE bits (P=1, RW=2, US=4, NX=1<<63).
+ * pb_map_mfn() - map frame @mfn (machine frame under PV, guest frame under
+ * PVH) at virtual address @va in the current page tables, creating missing
+ * intermediate tables (taken from the page allocator; under PVH a 2 MiB
+ * mapping covering @va is split).  @pte_flags are x86 PTE bits (P=1, RW=2,
+ * US=4, NX=1<<63).
  * Used for shared_info, grant frames and the hand-over trampoline (which must
  * sit at the same VA in the old and new tables).  Returns 0 or PB_EXEN/PB_ENOMEM.
  */
@@ -95,9 +117,10 @@ int pb_unmap_va(unsigned long va);
 
 /* ---- hypercalls (raw; return negative Xen errno) ---- */
 /**
- * pb_hypercall5() - issue hypercall @nr with up to five arguments through the
- * `syscall` instruction (the 64-bit PV ABI: rdi, rsi, rdx, r10, r8; no
- * hypercall page since XSA-466).  Returns Xen's result: >= 0, or
+ * pb_hypercall5() - issue hypercall @nr with up to five arguments: under PV
+ * through the `syscall` instruction (the 64-bit PV ABI: rdi, rsi, rdx, r10,
+ * r8; no hypercall page since XSA-466), under PVH through the hypercall page
+ * (same registers, vmcall/vmmcall inside Xen's stub).  Returns Xen's result: >= 0, or
  * a negative Xen errno (xen/include/public/errno.h).  Use pb_hypercall().
  */
 long pb_hypercall5(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3,

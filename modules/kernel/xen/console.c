@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * PV console ring driver (docs §9): start_info console.domU.{mfn,evtchn}.
+ * Console ring driver (docs §9): ring and port from the start-up (PV:
+ * start_info console.domU; PVH: HVM_PARAM_CONSOLE_PFN/EVTCHN), pb_boot.
  * Output with flow control (bounded waits: a peer that never drains the ring
  * costs at most a few seconds, then output is dropped rather than hanging),
  * raw input bytes for the terminal core's VT100 key decoder, and flush.
@@ -27,14 +28,10 @@ evtchn_port_t pb_console_port(void) { return port; }
 
 void pb_console_init(void)
 {
-    if (pb_start_info->flags & SIF_INITDOMAIN)
-        return;                    /* dom0 has no ring: console_io only */
-    xen_pfn_t mfn = pb_start_info->console.domU.mfn;
-    unsigned long pfn = pb_mfn_to_pfn(mfn);
-    if (pfn >= pb_nr_pages || pb_p2m[pfn] != mfn)
-        return;
-    port = pb_start_info->console.domU.evtchn;
-    ring = pb_pfn_to_virt(pfn);
+    if (!pb_boot.console_ring)
+        return;                    /* e.g. dom0: console_io only */
+    port = pb_boot.console_port;
+    ring = pb_boot.console_ring;
 }
 
 static void notify(void)

@@ -50,6 +50,8 @@ _start:
 /*
  * long pb_hypercall5(unsigned nr, a1, a2, a3, a4, a5)
  * Xen x86_64 PV ABI: syscall with %rax = nr, args in %rdi %rsi %rdx %r10 %r8.
+ * PVH (pb_hypercall_page != 0, set once at PVH entry): the same registers,
+ * through the hypercall page's stub for @nr.
  * syscall clobbers %rcx/%r11; Xen may clobber the argument registers — all
  * caller-saved in the SysV ABI, so nothing to preserve here.
  */
@@ -63,7 +65,16 @@ pb_hypercall5:
     mov     %rcx, %rdx
     mov     %r8, %r10
     mov     %r9, %r8
+    mov     pb_hypercall_page(%rip), %r11
+    test    %r11, %r11
+    jnz     1f
     syscall
+    ret
+    /* PVH: Xen's stub for hypercall nr at page + 32 * nr (mov $nr,%eax;
+     * vmcall/vmmcall; ret), same argument registers */
+1:  shl     $5, %eax
+    add     %rax, %r11
+    call    *%r11
     ret
     .size pb_hypercall5, . - pb_hypercall5
 
@@ -80,7 +91,7 @@ pb_trap_\vec:
     pop     %r11
     push    $0
     push    $\vec
-    jmp     trap_common
+    jmp     pb_trap_common
 .endm
 .macro TRAP_ERR vec
     .globl pb_trap_\vec
@@ -88,7 +99,7 @@ pb_trap_\vec:
     pop     %rcx
     pop     %r11
     push    $\vec
-    jmp     trap_common
+    jmp     pb_trap_common
 .endm
 
 TRAP_NOERR 0
@@ -111,7 +122,8 @@ TRAP_ERR   17
 TRAP_NOERR 18
 TRAP_NOERR 19
 
-trap_common:
+    .globl pb_trap_common
+pb_trap_common:
     push    %rax
     push    %rbx
     push    %rcx
@@ -136,6 +148,10 @@ trap_common:
     jmp     2b
 
     .section .data
+    .balign 8
+    .globl pb_hypercall_page
+pb_hypercall_page:
+    .quad 0
     .balign 64
     .globl pb_canary_block
 pb_canary_block:

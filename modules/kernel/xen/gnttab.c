@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Grant table v1 (docs §7): GNTTABOP_setup_table gives the MFNs of the
- * table frames, which we map in the extra VA area.  References 0..7 are
+ * Grant table v1 (docs §7): the platform maps the table frames (PV:
+ * GNTTABOP_setup_table gives their MFNs, mapped in the extra VA area; PVH:
+ * XENMEM_add_to_physmap into memory-map holes, pvh.c).  References 0..7 are
  * reserved (GNTTAB_NR_RESERVED_ENTRIES); the rest are handed out from a
  * free stack.  Ending access is a cmpxchg on the flags that refuses while
  * the peer has the frame mapped (GTF_reading/GTF_writing).
@@ -34,24 +35,14 @@ void pb_gnttab_init(void)
     struct gnttab_set_version sv = { .version = 1 };
     gnttab_op(GNTTABOP_set_version, &sv);   /* v1 is the default; ignore refusal */
 
-    xen_pfn_t mfns[WANT_FRAMES];
-    struct gnttab_setup_table st;
-    memset(&st, 0, sizeof st);
-    st.dom = DOMID_SELF;
-    st.nr_frames = frames;
-    set_xen_guest_handle(st.frame_list, mfns);
-    long rc = gnttab_op(GNTTABOP_setup_table, &st);
-    if (rc || st.status != GNTST_okay) {
-        pb_kprintf("pvboot: grant table setup (%u frames) failed: rc %ld status %d; "
-                   "no grants available\n", frames, rc, st.status);
+    unsigned long va;
+    uint32_t got = 0;
+    if (pb_xen_ops->gnttab_map(frames, &va, &got) < 0 || got == 0) {
+        pb_kprintf("pvboot: %s; no grants available\n", pb_errmsg());
+        pb_error_clear();
         return;
     }
-    unsigned long va = pb_extra_va_alloc(frames);
-    for (uint32_t i = 0; i < frames; i++)
-        if (pb_map_mfn(va + i * PB_PAGE_SIZE, mfns[i], PTE_DATA)) {
-            pb_kprintf("pvboot: mapping grant frame %u failed; no grants available\n", i);
-            return;
-        }
+    frames = got;
     uint32_t n = frames * (uint32_t)PER_FRAME;
     free_stack = malloc(n * sizeof *free_stack);
     if (!free_stack) {
@@ -62,6 +53,31 @@ void pb_gnttab_init(void)
         free_stack[free_top++] = r;
     table = (grant_entry_v1_t *)va;
     nr_refs = n;
+}
+
+/* PV: GNTTABOP_setup_table gives the MFNs; map them in the extra VA area. */
+int pb_pv_gnttab_map(uint32_t frames, unsigned long *va_out, uint32_t *got);
+int pb_pv_gnttab_map(uint32_t frames, unsigned long *va_out, uint32_t *got)
+{
+    xen_pfn_t mfns[WANT_FRAMES];
+    if (frames > WANT_FRAMES)
+        frames = WANT_FRAMES;
+    struct gnttab_setup_table st;
+    memset(&st, 0, sizeof st);
+    st.dom = DOMID_SELF;
+    st.nr_frames = frames;
+    set_xen_guest_handle(st.frame_list, mfns);
+    long rc = gnttab_op(GNTTABOP_setup_table, &st);
+    if (rc || st.status != GNTST_okay)
+        return pb_error(PB_EXEN, "grant table setup (%u frames) failed: rc %ld status %d",
+                        frames, rc, st.status);
+    unsigned long va = pb_extra_va_alloc(frames);
+    for (uint32_t i = 0; i < frames; i++)
+        if (pb_map_mfn(va + i * PB_PAGE_SIZE, mfns[i], PTE_DATA))
+            return pb_error(PB_EXEN, "mapping grant frame %u failed", i);
+    *va_out = va;
+    *got = frames;
+    return 0;
 }
 
 int pb_gnttab_grant(domid_t domid, xen_pfn_t mfn, bool readonly, grant_ref_t *ref)

@@ -59,10 +59,11 @@ const char *pb_xen_cmdline(void)
     if (checked)
         return result;
     checked = true;
-    /* validate the raw buffer: we copied start_info, so the original
-     * (possibly unterminated) bytes are in pb_start_info->cmd_line */
-    long n = pb_cmdline_validate((const char *)pb_start_info->cmd_line,
-                                 sizeof pb_start_info->cmd_line);
+    /* validate the raw buffer as received (possibly unterminated): PV
+     * start_info.cmd_line, PVH the string at cmdline_paddr */
+    if (!pb_boot.cmdline)
+        return NULL;
+    long n = pb_cmdline_validate(pb_boot.cmdline, pb_boot.cmdline_size);
     if (n < 0) {
         pb_printf("warning: %s; the Xen command line is ignored\n", pb_errmsg());
         pb_error_clear();
@@ -70,7 +71,7 @@ const char *pb_xen_cmdline(void)
     }
     if (n == 0)
         return NULL;
-    memcpy(line, pb_start_info->cmd_line, (size_t)n + 1);
+    memcpy(line, pb_boot.cmdline, (size_t)n + 1);
     result = line;
     return result;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Memory: page tables mapping all guest RAM at VA == pfn << 12 (docs §4),
- * the page-frame allocator, pb_map_mfn/pb_unmap_va, and `lsmem` data.
+ * Memory: the page-frame allocator (both modes), and for PV: page tables
+ * mapping all guest RAM at VA == pfn << 12 (docs §4), pb_map_mfn/pb_unmap_va
+ * and `lsmem` data.  (PVH page tables: entry_pvh.S, pvh.c.)
  *
- * Pseudo-physical layout after pb_mm_init():
+ * PV pseudo-physical layout after pb_mm_init():
  *   pfn 0                    reserved, unmapped (NULL faults)
  *   [1, image)               free
  *   [image, boot_data_end)   our image + boot data (p2m list, start_info,
@@ -40,6 +41,20 @@ static char pt_window[PB_PAGE_SIZE] __attribute__((aligned(4096)));
 static inline bool bit_test(unsigned long pfn) { return page_bitmap[pfn / 64] >> (pfn % 64) & 1; }
 static inline void bit_set(unsigned long pfn) { page_bitmap[pfn / 64] |= 1ull << (pfn % 64); }
 static inline void bit_clear(unsigned long pfn) { page_bitmap[pfn / 64] &= ~(1ull << (pfn % 64)); }
+
+/* Ranges never given out (pb_free_pages panics on them). */
+#define MAX_RESV 64
+static struct { unsigned long from, to; const char *what; } resv[MAX_RESV];
+static unsigned nresv;
+static size_t total_pages;                 /* pages the allocator manages */
+
+static bool is_reserved(unsigned long pfn)
+{
+    for (unsigned i = 0; i < nresv; i++)
+        if (pfn >= resv[i].from && pfn < resv[i].to)
+            return true;
+    return false;
+}
 
 static void mark_used(unsigned long from, unsigned long to)
 {
@@ -178,25 +193,13 @@ void pb_mm_init(void)
     build_page_tables();
 
     /* allocator metadata right after the page tables (mapped RW now) */
-    size_t bitmap_bytes = ((pb_nr_pages + 63) / 64) * 8;
-    size_t info_bytes = pb_nr_pages * sizeof(uint32_t);
-    size_t meta_pages = (bitmap_bytes + PB_PAGE_SIZE - 1) / PB_PAGE_SIZE +
-                        (info_bytes + PB_PAGE_SIZE - 1) / PB_PAGE_SIZE;
     meta_start_pfn = pt_end_pfn;
-    meta_end_pfn = meta_start_pfn + meta_pages;
-    if (meta_end_pfn > pb_nr_pages)
-        pb_panic("mm: no room for allocator metadata (%zu pages)", meta_pages);
-    page_bitmap = pb_pfn_to_virt(meta_start_pfn);
-    pb_page_info = (uint32_t *)((char *)page_bitmap +
-                                ((bitmap_bytes + PB_PAGE_SIZE - 1) & ~(PB_PAGE_SIZE - 1)));
-    memset(page_bitmap, 0, meta_pages * PB_PAGE_SIZE);
-    free_pages = pb_nr_pages;
-    mark_used(0, 1);
-    mark_used(image_start_pfn, boot_data_end_pfn);
-    mark_used(pt_start_pfn, meta_end_pfn);
-    /* bits beyond nr_pages in the last word: used */
-    for (unsigned long p = pb_nr_pages; p % 64; p++)
-        bit_set(p);
+    if (meta_start_pfn + pb_alloc_meta_pages() > pb_nr_pages)
+        pb_panic("mm: no room for allocator metadata (%lu pages)", pb_alloc_meta_pages());
+    pb_alloc_setup(meta_start_pfn, &meta_end_pfn);
+    pb_alloc_reserve(0, 1, NULL);
+    pb_alloc_reserve(image_start_pfn, boot_data_end_pfn, NULL);
+    pb_alloc_reserve(pt_start_pfn, meta_end_pfn, NULL);
 
     /* shared_info */
     unsigned long va = pb_extra_va_alloc(1);
@@ -204,6 +207,67 @@ void pb_mm_init(void)
         pb_panic("mm: cannot map shared_info (machine address %#lx): %s",
                  (unsigned long)pb_start_info->shared_info, pb_errmsg());
     pb_shared_info = (shared_info_t *)va;
+}
+
+unsigned long pb_alloc_meta_pages(void)
+{
+    size_t bitmap_bytes = ((pb_nr_pages + 63) / 64) * 8;
+    size_t info_bytes = pb_nr_pages * sizeof(uint32_t);
+    return (bitmap_bytes + PB_PAGE_SIZE - 1) / PB_PAGE_SIZE +
+           (info_bytes + PB_PAGE_SIZE - 1) / PB_PAGE_SIZE;
+}
+
+void pb_alloc_setup(unsigned long meta_pfn, unsigned long *meta_end)
+{
+    size_t bitmap_bytes = ((pb_nr_pages + 63) / 64) * 8;
+    unsigned long meta_pages = pb_alloc_meta_pages();
+    page_bitmap = pb_pfn_to_virt(meta_pfn);
+    pb_page_info = (uint32_t *)((char *)page_bitmap +
+                                ((bitmap_bytes + PB_PAGE_SIZE - 1) & ~(PB_PAGE_SIZE - 1)));
+    memset(page_bitmap, 0, meta_pages * PB_PAGE_SIZE);
+    free_pages = pb_nr_pages;
+    total_pages = pb_nr_pages;
+    /* bits beyond nr_pages in the last word: used */
+    for (unsigned long p = pb_nr_pages; p % 64; p++)
+        bit_set(p);
+    *meta_end = meta_pfn + meta_pages;
+}
+
+void pb_alloc_hole(unsigned long from, unsigned long to)
+{
+    if (to > pb_nr_pages)
+        to = pb_nr_pages;
+    for (unsigned long p = from; p < to; p++)
+        if (!bit_test(p)) {
+            bit_set(p);
+            free_pages--;
+            total_pages--;
+        }
+    if (from < to && nresv < MAX_RESV) {
+        resv[nresv].from = from;
+        resv[nresv].to = to;
+        resv[nresv].what = NULL;
+        nresv++;
+    } else if (from < to) {
+        pb_panic("mm: more than %d reserved ranges", MAX_RESV);
+    }
+}
+
+void pb_alloc_reserve(unsigned long from, unsigned long to, const char *what)
+{
+    if (to > pb_nr_pages)
+        to = pb_nr_pages;
+    if (from >= to)
+        return;
+    mark_used(from, to);
+    if (nresv < MAX_RESV) {
+        resv[nresv].from = from;
+        resv[nresv].to = to;
+        resv[nresv].what = what;
+        nresv++;
+    } else {
+        pb_panic("mm: more than %d reserved ranges", MAX_RESV);
+    }
 }
 
 /* Find @n free pages aligned to @align (pages, power of two); first fit. */
@@ -259,6 +323,26 @@ bool pb_pages_claim(unsigned long pfn, size_t n)
     return true;
 }
 
+bool pb_pages_free(unsigned long pfn, size_t n)
+{
+    if (pfn == 0 || pfn + n > pb_nr_pages || pfn + n < pfn)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (bit_test(pfn + i))
+            return false;
+    return true;
+}
+
+void *pb_alloc_pages_at(unsigned long pfn, size_t n)
+{
+    if (n == 0 || !pb_pages_free(pfn, n))
+        return NULL;
+    mark_used(pfn, pfn + n);
+    void *va = pb_pfn_to_virt(pfn);
+    memset(va, 0, n << PB_PAGE_SHIFT);
+    return va;
+}
+
 void pb_free_pages(void *va, size_t n)
 {
     unsigned long pfn = pb_virt_to_pfn(va);
@@ -267,8 +351,7 @@ void pb_free_pages(void *va, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (!bit_test(pfn + i))
             pb_panic("pb_free_pages(%p, %zu): pfn %#lx is already free", va, n, pfn + i);
-        if ((pfn + i >= pt_start_pfn && pfn + i < meta_end_pfn) ||
-            (pfn + i >= image_start_pfn && pfn + i < boot_data_end_pfn))
+        if (is_reserved(pfn + i))
             pb_panic("pb_free_pages(%p, %zu): pfn %#lx is reserved", va, n, pfn + i);
         bit_clear(pfn + i);
         free_pages++;
@@ -280,7 +363,7 @@ void pb_mem_stats(size_t *free_out, size_t *total_out)
     if (free_out)
         *free_out = free_pages;
     if (total_out)
-        *total_out = pb_nr_pages;
+        *total_out = total_pages;
 }
 
 /* Machine address of the entry for @va at @level (3 = L4 … 0 = L1) in our
@@ -325,7 +408,7 @@ static uint64_t entry_maddr(unsigned long va, int level_wanted)
     }
 }
 
-int pb_map_mfn(unsigned long va, xen_pfn_t mfn, uint64_t pte_flags)
+int pb_pv_map_frame(unsigned long va, xen_pfn_t mfn, uint64_t pte_flags)
 {
     if (va & (PB_PAGE_SIZE - 1))
         return pb_error(PB_EINVAL, "pb_map_mfn: VA %#lx not page aligned", va);
@@ -339,7 +422,7 @@ int pb_map_mfn(unsigned long va, xen_pfn_t mfn, uint64_t pte_flags)
     return 0;
 }
 
-int pb_unmap_va(unsigned long va)
+int pb_pv_unmap_va(unsigned long va)
 {
     long rc = hyp_update_va_mapping(va & ~(PB_PAGE_SIZE - 1), 0, UVMF_INVLPG | UVMF_LOCAL);
     if (rc)
@@ -347,11 +430,9 @@ int pb_unmap_va(unsigned long va)
     return 0;
 }
 
-/* lsmem: print the layout (pfn ranges, inclusive-exclusive) and usage. */
-void pb_mm_print_layout(void)
+/* lsmem under PV: the layout (pfn ranges, inclusive-exclusive) and usage. */
+void pb_pv_print_layout(void)
 {
-    size_t slab = 0, large = 0, nlarge = 0;
-    pb_heap_stats(&slab, &large, &nlarge);
     pb_printf("guest RAM: %lu pages (%lu MiB), pfn 0x0-%#lx\n", pb_nr_pages,
                pb_nr_pages >> 8, pb_nr_pages);
     pb_printf("  %-22s pfn %#8lx-%#8lx\n", "null page (unmapped)", 0ul, 1ul);
@@ -363,8 +444,22 @@ void pb_mm_print_layout(void)
     pb_printf("  %-22s pfn %#8lx-%#8lx (+%zu added later)\n", "page tables", pt_start_pfn,
                pt_end_pfn, extra_pt_pages);
     pb_printf("  %-22s pfn %#8lx-%#8lx\n", "allocator metadata", meta_start_pfn, meta_end_pfn);
+    pb_alloc_print();
+    pb_printf("extra mappings (shared_info, grant frames): VA %#llx-%#lx\n",
+               PB_EXTRA_VA_BASE, extra_va_next);
+}
+
+/* lsmem, both modes: named reserved ranges, heap use, free pages and the
+ * largest free ranges. */
+void pb_alloc_print(void)
+{
+    size_t slab = 0, large = 0, nlarge = 0;
+    pb_heap_stats(&slab, &large, &nlarge);
+    for (unsigned i = 0; i < nresv; i++)
+        if (resv[i].what)
+            pb_printf("  %-22s pfn %#8lx-%#8lx\n", resv[i].what, resv[i].from, resv[i].to);
     pb_printf("heap: %zu slab pages, %zu pages in %zu large allocations\n", slab, large, nlarge);
-    pb_printf("free: %zu pages (%zu KiB) of %lu\n", free_pages, free_pages * 4, pb_nr_pages);
+    pb_printf("free: %zu pages (%zu KiB) of %zu\n", free_pages, free_pages * 4, total_pages);
     /* free ranges: how many, and the largest ones (what big allocations get) */
     enum { TOP = 8 };
     unsigned long top_start[TOP], top_len[TOP];
@@ -394,6 +489,24 @@ void pb_mm_print_layout(void)
     for (unsigned k = 0; k < ntop; k++)
         pb_printf("  free pfn %#8lx-%#8lx (%lu pages, %lu KiB)\n", top_start[k],
                   top_start[k] + top_len[k], top_len[k], top_len[k] * 4);
-    pb_printf("extra mappings (shared_info, grant frames): VA %#llx-%#lx\n",
-               PB_EXTRA_VA_BASE, extra_va_next);
+}
+
+void pb_mm_print_layout(void)
+{
+    pb_xen_ops->print_layout();
+}
+
+xen_pfn_t pb_pfn_to_mfn(unsigned long pfn)
+{
+    return pb_xen_ops->pfn_to_frame(pfn);
+}
+
+int pb_map_mfn(unsigned long va, xen_pfn_t mfn, uint64_t pte_flags)
+{
+    return pb_xen_ops->map_frame(va, mfn, pte_flags);
+}
+
+int pb_unmap_va(unsigned long va)
+{
+    return pb_xen_ops->unmap_va(va);
 }

@@ -21,8 +21,18 @@ domid_t pb_domid = DOMID_SELF;
 unsigned long pb_boot_stack_pfn;
 
 static start_info_t start_info_copy;
+struct pb_xen_boot pb_boot;
+const struct pb_xen_platform_ops *pb_xen_ops = &pb_xen_pv_ops;
+static struct pb_memmap_entry pv_memmap[1];
 
-void pb_traps_init(void);
+void pb_pv_traps_init(void);
+unsigned long pb_pv_fault_address(void);
+int pb_pv_gnttab_map(uint32_t frames, unsigned long *va, uint32_t *got);
+
+static xen_pfn_t pv_pfn_to_frame(unsigned long pfn)
+{
+    return pb_p2m[pfn];
+}
 
 /* console_io write: dropped by non-debug Xen builds for domUs, but useful
  * under debug hypervisors (xl dmesg) before the ring works. */
@@ -44,7 +54,7 @@ void pb_kwrite(const char *s, size_t len)
             if (pb_console_ready())
                 pb_console_write(buf, o);
             else
-                console_io_write(buf, o);
+                pb_xen_ops->early_write(buf, o);
             o = 0;
         }
     }
@@ -66,6 +76,51 @@ int pb_kprintf(const char *fmt, ...)
     int n = pb_vkprintf(fmt, ap);
     va_end(ap);
     return n;
+}
+
+const struct pb_xen_platform_ops pb_xen_pv_ops = {
+    .mode = PB_XEN_PV,
+    .pfn_to_frame = pv_pfn_to_frame,
+    .map_frame = pb_pv_map_frame,
+    .unmap_va = pb_pv_unmap_va,
+    .gnttab_map = pb_pv_gnttab_map,
+    .fault_address = pb_pv_fault_address,
+    .early_write = console_io_write,
+    .print_layout = pb_pv_print_layout,
+};
+
+enum pb_xen_mode pb_xen_mode(void)
+{
+    return pb_xen_ops->mode;
+}
+
+const struct pb_memmap_entry *pb_xen_memmap(unsigned *n)
+{
+    if (pb_xen_ops->mode == PB_XEN_PVH)
+        return pb_pvh_memmap(n);
+    pv_memmap[0].addr = 0;
+    pv_memmap[0].size = (uint64_t)pb_nr_pages << PB_PAGE_SHIFT;
+    pv_memmap[0].type = XEN_HVM_MEMMAP_TYPE_RAM;
+    *n = 1;
+    return pv_memmap;
+}
+
+uint64_t pb_xen_rsdp_paddr(void)
+{
+    return pb_xen_ops->mode == PB_XEN_PVH ? pb_pvh_rsdp_paddr() : 0;
+}
+
+uint32_t pb_xen_start_flags(void)
+{
+    return pb_xen_ops->mode == PB_XEN_PVH ? pb_pvh_start_flags() : pb_start_info->flags;
+}
+
+const struct pb_memmap_entry *pb_xen_platform_reserved(unsigned *n)
+{
+    if (pb_xen_ops->mode == PB_XEN_PVH)
+        return pb_pvh_platform_reserved(n);
+    *n = 0;
+    return NULL;
 }
 
 void pb_shutdown(unsigned reason)
@@ -107,9 +162,28 @@ void pb_xen_start(start_info_t *si, unsigned long boot_rsp)
     pb_p2m = (xen_pfn_t *)pb_start_info->mfn_list;
     pb_nr_pages = pb_start_info->nr_pages;
     pb_boot_stack_pfn = (boot_rsp - 1) >> PB_PAGE_SHIFT;
+    pb_boot.cmdline = (const char *)start_info_copy.cmd_line;
+    pb_boot.cmdline_size = sizeof start_info_copy.cmd_line;
+    if (!(start_info_copy.flags & SIF_INITDOMAIN)) {
+        /* the rings are in the boot mapping (pfn from the m2p), usable at once */
+        xen_pfn_t mfn = start_info_copy.console.domU.mfn;
+        unsigned long pfn = pb_mfn_to_pfn(mfn);
+        if (pfn < pb_nr_pages && pb_p2m[pfn] == mfn) {
+            pb_boot.console_ring = pb_pfn_to_virt(pfn);
+            pb_boot.console_port = start_info_copy.console.domU.evtchn;
+        }
+    }
+    xen_pfn_t smfn = start_info_copy.store_mfn;
+    unsigned long spfn = pb_mfn_to_pfn(smfn);
+    if (spfn < pb_nr_pages && pb_p2m[spfn] == smfn) {
+        pb_boot.store_ring = pb_pfn_to_virt(spfn);
+        pb_boot.store_port = start_info_copy.store_evtchn;
+    }
 
     pb_console_init();
-    pb_traps_init();
+    if (!pb_boot.store_ring)
+        pb_kprintf("pvboot: xenstore ring mfn %#lx is not ours\n", (unsigned long)smfn);
+    pb_pv_traps_init();
     pb_mm_init();
     pb_time_init();
     pb_events_init();

@@ -70,8 +70,8 @@ void pb_trap(struct pb_trap_frame *f)
     pb_kprintf("rip %016lx rsp %016lx rflags %08lx cs %04lx ss %04lx\n",
                f->rip, f->rsp, f->rflags, f->cs & 0xffff, f->ss & 0xffff);
     if (f->vector == 14) {
-        if (pb_shared_info)
-            pb_kprintf("cr2 %016lx (%s %s%s)\n", pb_shared_info->vcpu_info[0].arch.cr2,
+        if (pb_xen_ops->mode == PB_XEN_PVH || pb_shared_info)
+            pb_kprintf("cr2 %016lx (%s %s%s)\n", pb_xen_ops->fault_address(),
                        (f->error & 1) ? "protection violation" : "not present",
                        (f->error & 2) ? "write" : "read",
                        (f->error & 16) ? " instruction fetch" : "");
@@ -87,9 +87,16 @@ void pb_trap(struct pb_trap_frame *f)
     pb_shutdown(SHUTDOWN_crash);
 }
 
-/** pb_traps_init() - register the trap table (vectors 0-19 except 15). */
-void pb_traps_init(void);
-void pb_traps_init(void)
+/** pb_pv_fault_address() - cr2 as Xen stores it for a PV guest. */
+unsigned long pb_pv_fault_address(void);
+unsigned long pb_pv_fault_address(void)
+{
+    return pb_shared_info->vcpu_info[0].arch.cr2;
+}
+
+/** pb_pv_traps_init() - register the trap table (vectors 0-19 except 15). */
+void pb_pv_traps_init(void);
+void pb_pv_traps_init(void)
 {
     static trap_info_t table[21];
     struct { unsigned v; void *a; } ents[] = {

@@ -38,15 +38,12 @@ static unsigned nwatches;
 
 void pb_xs_init(void)
 {
-    xen_pfn_t mfn = pb_start_info->store_mfn;
-    unsigned long pfn = pb_mfn_to_pfn(mfn);
-    if (pfn >= pb_nr_pages || pb_p2m[pfn] != mfn) {
-        pb_kprintf("pvboot: xenstore ring mfn %#lx is not ours; xenstore unavailable\n",
-                   (unsigned long)mfn);
+    if (!pb_boot.store_ring) {
+        pb_kprintf("pvboot: no xenstore ring; xenstore unavailable\n");
         return;
     }
-    xs = pb_pfn_to_virt(pfn);
-    xs_port = pb_start_info->store_evtchn;
+    xs = pb_boot.store_ring;
+    xs_port = pb_boot.store_port;
     uint64_t id;
     if (pb_xs_read_u64(0, "domid", &id) == 0 && id < DOMID_FIRST_RESERVED)
         pb_domid = (domid_t)id;

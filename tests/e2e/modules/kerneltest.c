@@ -129,6 +129,23 @@ static void test_memory(void)
     check(canary != 0, "stack-canary", "%%fs:0x28 = %#lx", canary);
 }
 
+/* pb_alloc_pages_at/pb_pages_free: a run just freed is free and is taken
+ * again exactly there; a used page, page 0 and pages past the end are not. */
+static void test_alloc_at(void)
+{
+    uint8_t *p = pb_alloc_pages(4);
+    unsigned long pfn = pb_virt_to_pfn(p);
+    pb_free_pages(p, 4);
+    int was_free = pb_pages_free(pfn, 4);
+    uint8_t *q = pb_alloc_pages_at(pfn, 4);
+    int ok = p && was_free && q == p && q[0] == 0 && !pb_pages_free(pfn + 3, 1) &&
+             pb_alloc_pages_at(pfn + 2, 1) == NULL && !pb_pages_free(0, 1) &&
+             pb_alloc_pages_at(pb_nr_pages, 1) == NULL;
+    if (q)
+        pb_free_pages(q, 4);
+    check(ok, "alloc-at", "pfn %#lx free %d got %p", pfn, was_free, (void *)q);
+}
+
 /* pb_map_mfn/pb_unmap_va: alias one of our pages at VAs that need new
  * intermediate tables (a low slot and the top L4 slot, as the Linux
  * hand-over trampoline uses), write through the alias, read it back. */
@@ -421,6 +438,7 @@ static void ktest_main(void)
     test_memory();
     bench_mem();
     test_map();
+    test_alloc_at();
     test_time();
     test_events();
     test_grants();
