@@ -198,8 +198,12 @@ int pb_linux_handover_pvh(struct pb_linux_boot *b)
               " ms; kernel %" PRIu64 " KiB, initrd %" PRIu64 " KiB, PVH\n",
               b->kernel_path, b->t_read_ns / 1000000, b->t_decomp_ns / 1000000,
               b->t_layout_ns / 1000000, b->kimage_pages * 4, (b->initrd_len + 1023) / 1024);
-    pb_printf("linux: PVH start info at %#" PRIx64 ", initrd at %#" PRIx64 ", kernel %#" PRIx64
-              "-%#" PRIx64 "\n", plan->info_addr, plan->initrd_addr, plan->kstart, plan->kend);
+    if (b->initrd)
+        pb_printf("linux: PVH start info at %#" PRIx64 ", initrd at %#" PRIx64 ", kernel %#" PRIx64
+                  "-%#" PRIx64 "\n", plan->info_addr, plan->initrd_addr, plan->kstart, plan->kend);
+    else
+        pb_printf("linux: PVH start info at %#" PRIx64 ", no initrd, kernel %#" PRIx64 "-%#" PRIx64
+                  "\n", plan->info_addr, plan->kstart, plan->kend);
     pb_printf("linux: starting the kernel at %#" PRIx64 "\n", plan->entry);
 
     /* nothing may fail from here: quiesce the runtime, then jump */
