@@ -14,7 +14,10 @@
 #   run "chain": `chainloader` of GRUB's PVH image (grub-i386-xen_pvh.bin,
 #       an ELF32 loaded at 1 MiB, over the running pvboot) reaches GRUB,
 #       which boots the disk's /boot/grub/grub.cfg kernel to the guest's
-#       XENLAB-DOMU-DISK-OK.
+#       XENLAB-DOMU-DISK-OK;
+#   run "self" (not in the default set: one more kernel boot): `chainloader`
+#       of a second pvboot image, loaded at 1 MiB exactly over the running
+#       one, whose config boots the disk's grub.cfg kernel.
 # PVBOOT_E2E_PVH_CASES selects runs (default "linux chain").
 # Environment: PVBOOT_SRC, PVBOOT_BUILD (set by ctest).
 # shellcheck source-path=SCRIPTDIR source=lib/e2e-lib.sh
@@ -101,6 +104,25 @@ CFG
         check "GRUB ran: its kernel booted on Xen PVH" 'echo "$CON" | grep -q "kernel on Xen PVH"'
         check "Linux reached userspace and reconnected xvda (rc $rc)" '[ $rc = 0 ]'
         check "no triple fault" '! grep -q "Triple fault" "$W/run-chain/serial.log"'
+        check_no_fault
+        ;;
+    self)
+        printf 'echo CHAINED-PVBOOT-RUNNING\nset root=(xen/xvda,msdos1)\nconfigfile /boot/grub/grub.cfg\n' >"$W/second.cfg"
+        mkpv -c "$W/second.cfg" -o "$W/second.bin"
+        printf 'set timeout=0\necho CHAIN-START self\nchainloader /boot/xen/chained.elf\nboot\n' >"$W/self.cfg"
+        "$XENLAB" mkdisk "$W/self.img" --fs ext4 --label msdos \
+            --add "$W/second.bin:/boot/xen/chained.elf" --add "$W/self.cfg:/boot/grub2/grub.cfg" >/dev/null
+        xenlab_run "$W/run-self" "$W/out-self.txt" --loader "$W/pvboot.bin" --disk "$W/self.img" \
+            "${PVH[@]}" --memory 256 --expect 'XENLAB-DOMU-DISK-OK' --timeout 400
+        grep 'XENLAB-TIME' "$W/out-self.txt" | sed "s/^/$TAG/" || true
+        show_console '^CHAIN|^linux:|^error|XENLAB-DOMU|Xen PVH' "$TAG"
+        check "our loader ran the chain config" 'echo "$CON" | grep -qx "CHAIN-START self"'
+        check "hand-over to the second image at 1 MiB, over ourselves" \
+              'echo "$CON" | grep -qE "^linux: PVH start info at 0x[0-9a-f]+, no initrd, kernel 0x100000-0x[0-9a-f]+$"'
+        check "second pvboot ran its config" 'echo "$CON" | grep -qx "CHAINED-PVBOOT-RUNNING"'
+        check "its kernel booted on Xen PVH" 'echo "$CON" | grep -q "Booting kernel on Xen PVH"'
+        check "Linux reached userspace and reconnected xvda (rc $rc)" '[ $rc = 0 ]'
+        check "no triple fault" '! grep -q "Triple fault" "$W/run-self/serial.log"'
         check_no_fault
         ;;
     *) echo "FAIL: unknown case $CASE"; FAILED=1 ;;
