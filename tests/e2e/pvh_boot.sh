@@ -7,7 +7,9 @@
 #          then `halt` powers the domain off cleanly;
 #   run 2 (2 vCPUs): the same, only vCPU 0 runs;
 #   run 3 (4 GiB): RAM above the MMIO hole (0xFC000000-4 GiB) is in the page
-#          allocator: lsmem shows the RAM entry from 4 GiB and the total.
+#          allocator: lsmem shows the RAM entry from 4 GiB and the total;
+#   run 4: the same image as an xz bzImage (mkpvimage -C xz): xl's PVH build
+#          decompresses it like the PV one.
 # Environment: PVBOOT_SRC, PVBOOT_BUILD (set by ctest).
 # shellcheck source-path=SCRIPTDIR source=lib/e2e-lib.sh
 . "$(dirname "$0")/lib/e2e-lib.sh"
@@ -77,4 +79,9 @@ check "4 GiB: allocator manages 1048576 RAM pages (low + high)" \
       'echo "$CON" | grep -q "^guest RAM: 1048576 pages (4096 MiB), PVH memory map:"'
 check "4 GiB: a free range above 4 GiB (pfn >= 0x100000)" \
       'echo "$CON" | grep -Eq "^  free pfn +0x10[0-3][0-9a-f]{3}- *0x104000 "'
-e2e_finish pvh_boot "$W/r3.txt"
+
+mkpv -c "$PVBOOT_SRC/embed/default.cfg" -o "$W/pvboot.xz.bin" -C xz
+cp "$W/pvboot.xz.bin" "$W/pvboot.bin"
+pvh_run pvh-xz "$W/r4" --memory 256
+check "xz image: the file xl loaded is a bzImage" 'file "$W/pvboot.bin" | grep -q "Linux kernel x86 boot executable"'
+e2e_finish pvh_boot "$W/r4.txt"

@@ -5,7 +5,9 @@
  * number Xen wants in grant entries, ring references and pb_map_mfn(): the
  * machine frame under PV (p2m lookup), the guest frame (GFN == pfn) under
  * PVH.  After start-up every RAM pfn is mapped at VA == pfn << 12, page 0
- * unmapped.  pb_start_info, pb_p2m and pb_mfn_to_pfn() exist under PV only
+ * unmapped; under PVH all of [4 KiB, 4 GiB) (holes included: the special
+ * pages, shared_info and grant frames live there) and all RAM above 4 GiB
+ * are mapped 1:1.  pb_start_info, pb_p2m and pb_mfn_to_pfn() exist under PV only
  * (NULL / unusable under PVH: use the accessors below).
  */
 #ifndef PVBOOT_XEN_PLATFORM_H
