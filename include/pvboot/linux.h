@@ -206,6 +206,93 @@ void pb_layout_print(const struct pb_layout *L, const struct pb_xen_kernel *k,
                      void (*out)(void *ctx, const char *line), void *ctx);
 
 /* ------------------------------------------------------------------ */
+/* PVH: Linux's PVH entry (XEN_ELFNOTE_PHYS32_ENTRY) with a fresh        */
+/* hvm_start_info (doc xen-pvh-boot.md §2.2, §4.1)                      */
+
+/**
+ * pb_pvh_elf_parse() - parse a kernel ELF for booting in a PVH domain, as
+ * libelf does for an HVM container (elf_xen_parse with hvm = true): ELF32
+ * (i386) or ELF64 (x86-64); PT_LOAD segments (bounds-checked); Xen notes;
+ * XEN_ELFNOTE_PHYS32_ENTRY is the one required note and must lie in the
+ * physical range [min p_paddr, max p_paddr + p_memsz) below 4 GiB.  Fills
+ * @k with virt_base = paddr_offset = 0, virt_kstart/virt_kend = that range,
+ * virt_entry = phys32_entry.  Returns 0; PB_ENOTSUP "the kernel has no PVH
+ * entry point ... boot it in a PV domain (type = "pv")" when the note is
+ * missing; PB_EBADFMT for a malformed file.
+ */
+int pb_pvh_elf_parse(const void *elf, size_t len, struct pb_xen_kernel *k);
+
+/* One range of guest-physical memory (bytes); type = XEN_HVM_MEMMAP_TYPE_*
+ * (xen/arch-x86/hvm/start_info.h) where it matters. */
+struct pb_pvh_range {
+    uint64_t addr, size;
+    uint32_t type;
+};
+
+/* Linux copies the start-info memmap into boot_params.e820_table, which
+ * has E820_MAX_ENTRIES_ZEROPAGE (128) slots, without checking the count. */
+#define PB_PVH_MEMMAP_MAX 128
+#define PB_PVH_INFO_MAX 8192            /* start-info block, bytes (2 pages) */
+#define PB_PVH_LOW_LIMIT (1ull << 20)   /* nothing placed below 1 MiB */
+#define PB_PVH_INFO_LIMIT (1ull << 30)  /* start info, modlist, memmap, cmdline */
+#define PB_PVH_INITRD_LIMIT (1ull << 32)
+
+struct pb_pvh_input {
+    uint64_t kstart, kend;             /* kernel load range (p_paddr) */
+    uint64_t entry;                    /* PHYS32_ENTRY */
+    bool have_initrd;
+    uint64_t initrd_len;               /* bytes, module 0 */
+    const char *cmdline;               /* NUL-terminated */
+    uint32_t flags;                    /* hvm_start_info.flags to pass on */
+    uint64_t rsdp_paddr;               /* 0 = none */
+    const struct pb_pvh_range *memmap; /* the received map */
+    unsigned nr_memmap;
+    const struct pb_pvh_range *reserved; /* platform frames to mark RESERVED */
+    unsigned nr_reserved;
+    const struct pb_pvh_range *busy;   /* memory the placed pieces must avoid
+                                        * (the staged copies) */
+    unsigned nr_busy;
+    uint64_t tramp, tramp_len;         /* the trampoline: nothing may overlap it */
+};
+
+struct pb_pvh_plan {
+    uint64_t kstart, kend, entry;
+    uint64_t initrd_addr, initrd_len;  /* initrd_addr 0: none */
+    uint64_t info_addr, info_len;      /* the start-info block, page aligned */
+    uint64_t modlist_addr, memmap_addr, cmdline_addr;  /* inside the block */
+    unsigned nr_memmap;
+    struct pb_pvh_range memmap[PB_PVH_MEMMAP_MAX];     /* as passed */
+    uint8_t info[PB_PVH_INFO_MAX];     /* the block's bytes (info_len used) */
+};
+
+/**
+ * pb_pvh_plan() - plan a PVH hand-over (pure): the memmap to pass (the
+ * received map with @reserved overlaid as RESERVED: sorted, RAM split
+ * around them, adjacent equal types merged, at most PB_PVH_MEMMAP_MAX
+ * entries); the kernel range must lie in RAM and clear of the trampoline;
+ * then, in RAM at or above 1 MiB and clear of the kernel, the trampoline,
+ * @busy and each other: the start-info block (hvm_start_info v1 | modlist |
+ * memmap | cmdline, page aligned, ending below 1 GiB) and the initrd
+ * (page aligned, ending below 4 GiB), each at the lowest fitting address at
+ * or above the kernel's end, else the lowest from 1 MiB up.  The block's
+ * bytes are built in @p->info (magic, version 1, flags, nr_modules,
+ * modlist/cmdline/rsdp/memmap addresses; module 0 = initrd).
+ * Returns 0; PB_EBADFMT (entry outside the kernel or >= 4 GiB), PB_ERANGE
+ * (kernel over non-RAM, memmap too long, cmdline too long), PB_EBUSY
+ * (kernel over the trampoline: the caller moves the trampoline), PB_ENOMEM
+ * ("... does not fit in free RAM below N") with a message naming the piece.
+ */
+int pb_pvh_plan(const struct pb_pvh_input *in, struct pb_pvh_plan *p);
+
+/**
+ * pb_pvh_plan_print() - the PVH boot plan in text (kernel range and entry,
+ * initrd, start-info block with its fields, the memmap), one line per call
+ * of @out (without newline).
+ */
+void pb_pvh_plan_print(const struct pb_pvh_plan *p, void (*out)(void *ctx, const char *line),
+                       void *ctx);
+
+/* ------------------------------------------------------------------ */
 /* The prepared boot (filled by `linux`/`initrd`, used by `boot`)     */
 
 struct pb_linux_boot {
@@ -232,5 +319,26 @@ int pb_linux_handover(struct pb_linux_boot *b, const struct pb_layout *L);
 
 /** pb_linux_domain_pages() - nr_pages of this domain (Xen build); 0 hosted. */
 uint64_t pb_linux_domain_pages(void);
+
+/* The hand-over protocol of this domain: fixed at `xl create` (a PV-started
+ * pvboot boots PV kernels, a PVH-started one PVH kernels). */
+enum pb_linux_proto { PB_LINUX_PV, PB_LINUX_PVH };
+
+/**
+ * pb_linux_proto() - the protocol the `linux`/`chainloader` commands use:
+ * the Xen build asks pb_xen_mode() (handover.c); the hosted build says PV.
+ * Read once, when the module starts.
+ */
+enum pb_linux_proto pb_linux_proto(void);
+
+/**
+ * pb_linux_handover_pvh() - PVH hand-over (Xen build, handover_pvh.c):
+ * plan with pb_pvh_plan() for this domain's memory map, stage the start
+ * info, quiesce (pb_before_handover) and jump through the trampoline, which
+ * copies initrd, start info and kernel into place, leaves long mode and
+ * enters PHYS32_ENTRY as the PVH boot ABI says.  Returns only on failure
+ * before anything irreversible; hosted: PB_ENOTSUP.
+ */
+int pb_linux_handover_pvh(struct pb_linux_boot *b);
 
 #endif

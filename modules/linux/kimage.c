@@ -102,6 +102,8 @@ const char *pb_kimage_describe(const void *buf, size_t len)
 #define EHDR_SIZE 64
 #define PHDR_SIZE 56
 #define SHDR_SIZE 64
+#define PHDR32_SIZE 32
+#define SHDR32_SIZE 40
 #define PT_LOAD 1
 #define PT_NOTE 4
 #define SHT_NOTE 7
@@ -224,29 +226,46 @@ static int parse_notes(const uint8_t *f, size_t len, uint64_t off, uint64_t size
     return count;
 }
 
-int pb_xen_elf_parse(const void *elf, size_t len, struct pb_xen_kernel *k)
+/* Program headers and Xen notes of an ELF64 (x86-64) or, with @allow32,
+ * ELF32 (i386) file into @k (initialised by the caller).  Returns the number
+ * of Xen notes or a negative error. */
+static int elf_scan(const uint8_t *f, size_t len, struct pb_xen_kernel *k, bool allow32)
 {
-    const uint8_t *f = elf;
-    memset(k, 0, sizeof(*k));
-    k->virt_base = k->paddr_offset = k->entry = k->hypercall_page = PB_UNSET_ADDR;
-    k->p2m_base = k->hv_start_low = k->phys32_entry = PB_UNSET_ADDR;
-
-    if (len < EHDR_SIZE || memcmp(f, "\177ELF", 4))
+    if (len < 52 || memcmp(f, "\177ELF", 4))
         return pb_error(PB_EBADFMT, "not an ELF file");
-    if (f[4] != 2 || pb_le16(f + 18) != 62)
+    bool is32 = f[4] == 1;
+    if (is32 ? !allow32 || pb_le16(f + 18) != 3 : f[4] != 2 || pb_le16(f + 18) != 62)
         return pb_error(PB_EBADFMT, "not a PV kernel: %s", pb_kimage_describe(f, len));
+    if (!is32 && len < EHDR_SIZE)
+        return pb_error(PB_EBADFMT, "not an ELF file");
     if (f[5] != 1)
-        return pb_error(PB_EBADFMT, "ELF: big-endian x86-64 file");
+        return pb_error(PB_EBADFMT, "ELF: big-endian file");
     uint16_t type = pb_le16(f + 16);
     if (type != 2 && type != 3)
         return pb_error(PB_EBADFMT, "ELF: type %u is not an executable", type);
-    k->e_entry = pb_le64(f + 24);
-    uint64_t phoff = pb_le64(f + 32), shoff = pb_le64(f + 40);
-    uint16_t phentsize = pb_le16(f + 54), phnum = pb_le16(f + 56);
-    uint16_t shentsize = pb_le16(f + 58), shnum = pb_le16(f + 60);
+    uint64_t phoff, shoff;
+    uint16_t phentsize, phnum, shentsize, shnum;
+    unsigned phsz = is32 ? PHDR32_SIZE : PHDR_SIZE, shsz = is32 ? SHDR32_SIZE : SHDR_SIZE;
+    if (is32) {
+        k->e_entry = pb_le32(f + 24);
+        phoff = pb_le32(f + 28);
+        shoff = pb_le32(f + 32);
+        phentsize = pb_le16(f + 42);
+        phnum = pb_le16(f + 44);
+        shentsize = pb_le16(f + 46);
+        shnum = pb_le16(f + 48);
+    } else {
+        k->e_entry = pb_le64(f + 24);
+        phoff = pb_le64(f + 32);
+        shoff = pb_le64(f + 40);
+        phentsize = pb_le16(f + 54);
+        phnum = pb_le16(f + 56);
+        shentsize = pb_le16(f + 58);
+        shnum = pb_le16(f + 60);
+    }
     if (phnum == 0)
         return pb_error(PB_EBADFMT, "ELF: no program headers");
-    if (phentsize != PHDR_SIZE || phoff > len || (uint64_t)phnum * PHDR_SIZE > len - phoff)
+    if (phentsize != phsz || phoff > len || (uint64_t)phnum * phsz > len - phoff)
         return pb_error(PB_EBADFMT, "ELF: program headers (offset %llu, %u x %u) outside the file",
                         (unsigned long long)phoff, phnum, phentsize);
 
@@ -254,10 +273,24 @@ int pb_xen_elf_parse(const void *elf, size_t len, struct pb_xen_kernel *k)
     k->pend = 0;
     int notes = 0;
     for (unsigned i = 0; i < phnum; i++) {
-        const uint8_t *ph = f + phoff + (uint64_t)i * PHDR_SIZE;
-        uint32_t ptype = pb_le32(ph), pflags = pb_le32(ph + 4);
-        uint64_t off = pb_le64(ph + 8), vaddr = pb_le64(ph + 16), paddr = pb_le64(ph + 24);
-        uint64_t filesz = pb_le64(ph + 32), memsz = pb_le64(ph + 40);
+        const uint8_t *ph = f + phoff + (uint64_t)i * phsz;
+        uint32_t ptype = pb_le32(ph), pflags;
+        uint64_t off, vaddr, paddr, filesz, memsz;
+        if (is32) {
+            off = pb_le32(ph + 4);
+            vaddr = pb_le32(ph + 8);
+            paddr = pb_le32(ph + 12);
+            filesz = pb_le32(ph + 16);
+            memsz = pb_le32(ph + 20);
+            pflags = pb_le32(ph + 24);
+        } else {
+            pflags = pb_le32(ph + 4);
+            off = pb_le64(ph + 8);
+            vaddr = pb_le64(ph + 16);
+            paddr = pb_le64(ph + 24);
+            filesz = pb_le64(ph + 32);
+            memsz = pb_le64(ph + 40);
+        }
         if (ptype == PT_NOTE && off != 0) {
             int n = parse_notes(f, len, off, filesz, k);
             if (n < 0)
@@ -288,18 +321,69 @@ int pb_xen_elf_parse(const void *elf, size_t len, struct pb_xen_kernel *k)
     if (k->nr_loads == 0)
         return pb_error(PB_EBADFMT, "ELF: no loadable segments");
 
-    if (notes == 0 && shoff && shnum && shentsize == SHDR_SIZE && shoff <= len &&
-        (uint64_t)shnum * SHDR_SIZE <= len - shoff) {
+    if (notes == 0 && shoff && shnum && shentsize == shsz && shoff <= len &&
+        (uint64_t)shnum * shsz <= len - shoff) {
         for (unsigned i = 1; i < shnum; i++) {
-            const uint8_t *sh = f + shoff + (uint64_t)i * SHDR_SIZE;
+            const uint8_t *sh = f + shoff + (uint64_t)i * shsz;
             if (pb_le32(sh + 4) != SHT_NOTE)
                 continue;
-            int n = parse_notes(f, len, pb_le64(sh + 24), pb_le64(sh + 32), k);
+            uint64_t so = is32 ? pb_le32(sh + 16) : pb_le64(sh + 24);
+            uint64_t ss = is32 ? pb_le32(sh + 20) : pb_le64(sh + 32);
+            int n = parse_notes(f, len, so, ss, k);
             if (n < 0)
                 return n;
             notes += n;
         }
     }
+    return notes;
+}
+
+static void kernel_init(struct pb_xen_kernel *k)
+{
+    memset(k, 0, sizeof(*k));
+    k->virt_base = k->paddr_offset = k->entry = k->hypercall_page = PB_UNSET_ADDR;
+    k->p2m_base = k->hv_start_low = k->phys32_entry = PB_UNSET_ADDR;
+}
+
+int pb_pvh_elf_parse(const void *elf, size_t len, struct pb_xen_kernel *k)
+{
+    kernel_init(k);
+    int notes = elf_scan(elf, len, k, true);
+    if (notes < 0)
+        return notes;
+    k->nr_notes = (unsigned)notes;
+    if (k->phys32_entry == PB_UNSET_ADDR)
+        return pb_error(PB_ENOTSUP,
+                        "the kernel has no PVH entry point (no XEN_ELFNOTE_PHYS32_ENTRY note, e.g. "
+                        "built without CONFIG_PVH), and this domain is PVH: boot it in a PV domain "
+                        "(type = \"pv\" in the xl config) or use a PVH-capable kernel");
+    /* elf_xen_addr_calc_check() for an HVM container */
+    k->virt_base = 0;
+    k->paddr_offset = 0;
+    k->virt_kstart = k->pstart;
+    k->virt_kend = k->pend;
+    k->virt_entry = k->phys32_entry;
+    if (k->phys32_entry < k->pstart || k->phys32_entry >= k->pend || k->phys32_entry >= (1ull << 32))
+        return pb_error(PB_EBADFMT,
+                        "PHYS32_ENTRY %#llx is outside the kernel's physical range %#llx-%#llx",
+                        (unsigned long long)k->phys32_entry, (unsigned long long)k->pstart,
+                        (unsigned long long)k->pend);
+    return 0;
+}
+
+int pb_xen_elf_parse(const void *elf, size_t len, struct pb_xen_kernel *k)
+{
+    const uint8_t *f = elf;
+    kernel_init(k);
+    if (len < EHDR_SIZE || memcmp(f, "\177ELF", 4))
+        return pb_error(PB_EBADFMT, "not an ELF file");
+    if (f[4] != 2 || pb_le16(f + 18) != 62)
+        return pb_error(PB_EBADFMT, "not a PV kernel: %s", pb_kimage_describe(f, len));
+    if (f[5] != 1)
+        return pb_error(PB_EBADFMT, "ELF: big-endian x86-64 file");
+    int notes = elf_scan(f, len, k, false);
+    if (notes < 0)
+        return notes;
     k->nr_notes = (unsigned)notes;
     if (notes == 0)
         return pb_error(PB_EBADFMT,

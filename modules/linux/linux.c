@@ -122,11 +122,44 @@ __attribute__((weak)) uint64_t pb_linux_domain_pages(void)
     return 0;
 }
 
-static int linux_boot(void *ctx)
+/* Hosted build: PV (the Xen build's handover.c asks pb_xen_mode()). */
+__attribute__((weak)) enum pb_linux_proto pb_linux_proto(void)
 {
-    struct pb_linux_boot *b = ctx;
-    if (pb_loader_dry_run)
-        return 0;
+    return PB_LINUX_PV;
+}
+
+__attribute__((weak)) int pb_linux_handover_pvh(struct pb_linux_boot *b)
+{
+    (void)b;
+    return pb_error(PB_ENOTSUP, "booting a kernel is only possible inside a Xen PVH guest");
+}
+
+/* ---- the two hand-over protocols: the one dispatch point ---- */
+
+struct linux_backend {
+    /* parse the kernel ELF and check it can boot this way */
+    int (*parse)(const void *elf, size_t len, struct pb_xen_kernel *k);
+    /* plan and hand over; returns only on failure */
+    int (*boot)(struct pb_linux_boot *b);
+};
+
+static int pv_parse(const void *elf, size_t len, struct pb_xen_kernel *k)
+{
+    int rc = pb_xen_elf_parse(elf, len, k);
+    if (rc < 0)
+        return rc;
+    /* libxenguest's check (xc_dom_parse_image): every feature the
+     * kernel requires must be one it supports.  Xen's own feature list is
+     * not consulted: writable_page_tables, for instance, only appears
+     * there once the guest has enabled the vm_assist itself. */
+    uint32_t missing = k->f_required & ~k->f_supported;
+    if (missing)
+        return pb_error(PB_ENOTSUP, "kernel requires Xen features %#x it does not support", missing);
+    return 0;
+}
+
+static int pv_boot(struct pb_linux_boot *b)
+{
     uint64_t nr = pb_linux_domain_pages();
     if (nr == 0)    /* hosted: no domain to build */
         return pb_linux_handover(b, NULL);
@@ -140,6 +173,20 @@ static int linux_boot(void *ctx)
         rc = pb_linux_handover(b, L);   /* returns only on failure */
     free(L);
     return rc;
+}
+
+static const struct linux_backend backends[] = {
+    [PB_LINUX_PV] = { .parse = pv_parse, .boot = pv_boot },
+    [PB_LINUX_PVH] = { .parse = pb_pvh_elf_parse, .boot = pb_linux_handover_pvh },
+};
+static const struct linux_backend *backend = &backends[PB_LINUX_PV];
+
+static int linux_boot(void *ctx)
+{
+    struct pb_linux_boot *b = ctx;
+    if (pb_loader_dry_run)
+        return 0;
+    return backend->boot(b);
 }
 
 static int dry_run_record_file(const char *path)
@@ -232,20 +279,11 @@ static int load_kernel(const char *path, struct pb_linux_boot *b)
         free(file);
         file = NULL;
     }
-    rc = pb_xen_elf_parse(elf, elf_len, &b->k);
+    rc = backend->parse(elf, elf_len, &b->k);
     if (rc < 0) {
         char tmp[256];
         snprintf(tmp, sizeof(tmp), "%s", pb_errmsg());
         rc = pb_error(rc, "%s: %s", path, tmp);
-    } else {
-        /* libxenguest's check (xc_dom_parse_image): every feature the
-         * kernel requires must be one it supports.  Xen's own feature list is
-         * not consulted: writable_page_tables, for instance, only appears
-         * there once the guest has enabled the vm_assist itself. */
-        uint32_t missing = b->k.f_required & ~b->k.f_supported;
-        if (missing)
-            rc = pb_error(PB_ENOTSUP, "%s: kernel requires Xen features %#x it does not support",
-                          path, missing);
     }
     if (rc == 0) {
         rc = place_segments(b, elf);
@@ -405,6 +443,7 @@ static struct pb_command linux_cmds[] = {
 void pvboot_init_linux(void);
 void pvboot_init_linux(void)
 {
+    backend = &backends[pb_linux_proto() == PB_LINUX_PVH ? PB_LINUX_PVH : PB_LINUX_PV];
     for (unsigned i = 0; i < sizeof(linux_cmds) / sizeof(linux_cmds[0]); i++)
         pb_command_register(&linux_cmds[i]);
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xen/arch-x86/hvm/start_info.h>
 #include "pvboot/disk.h"
 #include "pvboot/env.h"
 #include "pvboot/err.h"
@@ -336,6 +337,8 @@ struct plan {
     char err[512];
     struct pb_xen_kernel k;
     struct pb_layout L;
+    bool pvh;                   /* --type pvh: P instead of L */
+    struct pb_pvh_plan P;
     char *text;                 /* pb_layout_print() lines, '\n'-separated */
     size_t text_len, text_cap;
 };
@@ -372,6 +375,35 @@ static int plan_fail(struct plan *p, int rc)
 }
 
 /*
+ * pvh_plan() - the PVH plan for a domain of @mib MiB with the memory map
+ * libxl builds for type = "pvh" (doc xen-pvh-boot.md §1.3): RAM from 0 up to
+ * the MMIO hole at 0xFC000000, the special pages 0xfeff8000-0xff000000
+ * RESERVED, the rest of RAM from 4 GiB.  Not known outside the guest and so
+ * not in the map: the ACPI tables' entries (in the hole) and the frames
+ * pvboot maps shared_info and grant frames at (holes too); nothing of
+ * pvboot's staged copies is avoided.
+ */
+static int pvh_plan(struct plan *p, bool have_initrd, uint64_t initrd_len, const char *cmdline,
+                    uint64_t mib)
+{
+    const uint64_t hole = 0xFC000000ull;
+    uint64_t bytes = mib << 20, low = bytes < hole ? bytes : hole;
+    struct pb_pvh_range map[3] = { { 0, low, XEN_HVM_MEMMAP_TYPE_RAM },
+                                   { 0xfeff8000ull, 0x8000, XEN_HVM_MEMMAP_TYPE_RESERVED },
+                                   { 1ull << 32, bytes - low, XEN_HVM_MEMMAP_TYPE_RAM } };
+    struct pb_pvh_input in = {
+        .kstart = p->k.pstart, .kend = p->k.pend, .entry = p->k.phys32_entry,
+        .have_initrd = have_initrd, .initrd_len = initrd_len, .cmdline = cmdline,
+        .memmap = map, .nr_memmap = bytes > low ? 3 : 2,
+    };
+    int rc = pb_pvh_plan(&in, &p->P);
+    if (rc < 0)
+        return plan_fail(p, rc);
+    pb_pvh_plan_print(&p->P, plan_line, p);
+    return 0;
+}
+
+/*
  * make_plan() - what the guest's `boot` would lay out: read the kernel file
  * @kpath ("(dev)/path") from the images, turn it into its ELF and parse its
  * Xen notes (pb_kimage_to_elf, pb_xen_elf_parse, the required-features check
@@ -381,7 +413,8 @@ static int plan_fail(struct plan *p, int rc)
  * Returns 0 or the PB_E* code (message in p->err): file errors, a file that
  * is no PV kernel, PB_ERANGE "kernel does not fit ...".
  */
-static int make_plan(struct plan *p, const char *kpath, char ipaths[][1300], int n, uint64_t mib)
+static int make_plan(struct plan *p, const char *kpath, char ipaths[][1300], int n, uint64_t mib,
+                     const char *cmdline)
 {
     void *file = NULL;
     size_t len = 0;
@@ -394,7 +427,12 @@ static int make_plan(struct plan *p, const char *kpath, char ipaths[][1300], int
     struct pb_kimage_stats st;
     rc = pb_kimage_to_elf(kpath, file, len, PLAN_MAX_ELF, &elf, &elf_len, &owned, &st, NULL, NULL);
     if (rc == 0) {
-        rc = pb_xen_elf_parse(elf, elf_len, &p->k);
+        rc = p->pvh ? pb_pvh_elf_parse(elf, elf_len, &p->k) : pb_xen_elf_parse(elf, elf_len, &p->k);
+        if (rc < 0) {
+            char tmp[400];
+            snprintf(tmp, sizeof tmp, "%s", pb_errmsg());
+            rc = pb_error(rc, "%s: %s", kpath, tmp);
+        }
         if (owned)
             free((void *)elf);
     }
@@ -416,6 +454,8 @@ static int make_plan(struct plan *p, const char *kpath, char ipaths[][1300], int
             return plan_fail(p, pb_error(PB_ERANGE, "initrd: %" PRIu64 " MiB in total is too large",
                                          total >> 20));
     }
+    if (p->pvh)
+        return pvh_plan(p, n > 0, total, cmdline, mib);
     rc = pb_layout_plan(&p->k, mib << 8, n > 0, total, &p->L);
     if (rc < 0)
         return plan_fail(p, rc);
@@ -481,10 +521,31 @@ static void json_layout(const struct plan *p, uint64_t mib)
     printf("  },\n");
 }
 
+/* The "layout" member for --type pvh. */
+static void json_pvh(const struct plan *p, uint64_t mib)
+{
+    const struct pb_pvh_plan *P = &p->P;
+    printf("  \"layout\": {\n");
+    printf("    \"type\": \"pvh\",\n");
+    printf("    \"memory_mib\": %" PRIu64 ",\n", mib);
+    json_hex("kstart", P->kstart, false);
+    json_hex("kend", P->kend, false);
+    json_hex("entry", P->entry, false);
+    json_hex("initrd_addr", P->initrd_addr, false);
+    json_hex("initrd_len", P->initrd_len, false);
+    json_hex("start_info", P->info_addr, false);
+    json_hex("modlist", P->modlist_addr, false);
+    json_hex("memmap", P->memmap_addr, false);
+    printf("    \"memmap_entries\": %u,\n", P->nr_memmap);
+    json_hex("cmdline", P->cmdline_addr, true);
+    printf("  },\n");
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: pvboot-probe [-c CONFIG] [-x XEN_CMDLINE] [-w] [--json] [-q] [-m MIB] IMAGE...\n"
+            "Usage: pvboot-probe [-c CONFIG] [-x XEN_CMDLINE] [-w] [--json] [-q] [-m MIB [-t pv|pvh]]\n"
+            "                    IMAGE...\n"
             "       pvboot-probe --check FILE...\n"
             "Show what a pvboot image would boot from guest disk images (dry run).\n"
             "\n"
@@ -495,6 +556,7 @@ static void usage(FILE *f)
             "  -j, --json               one JSON object instead of text\n"
             "  -q, --quiet              do not show the run's console output\n"
             "  -m, --memory=MIB         also plan the domain's memory layout for MIB MiB\n"
+            "  -t, --type=pv|pvh        the domain type the plan is for [pv]\n"
             "      --check              only check each FILE's GRUB script syntax\n"
             "  -h, --help               show this help\n"
             "  -V, --version            show the version\n"
@@ -507,15 +569,16 @@ int main(int argc, char **argv)
     const char *cfg = NULL, *xcl = NULL;
     bool writable = false, check = false, quiet = false;
     uint64_t mib = 0;          /* --memory: 0 = no boot plan */
+    bool pvh = false;          /* --type pvh */
     static const struct option lo[] = {
         { "config", required_argument, 0, 'c' }, { "xen-cmdline", required_argument, 0, 'x' },
         { "json", no_argument, 0, 'j' }, { "check", no_argument, 0, 'C' },
         { "writable", no_argument, 0, 'w' }, { "quiet", no_argument, 0, 'q' },
-        { "memory", required_argument, 0, 'm' },
+        { "memory", required_argument, 0, 'm' }, { "type", required_argument, 0, 't' },
         { "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'V' }, { 0, 0, 0, 0 },
     };
     int o;
-    while ((o = getopt_long(argc, argv, "c:x:jwqm:hV", lo, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, "c:x:jwqm:t:hV", lo, NULL)) != -1) {
         switch (o) {
         case 'c': cfg = optarg; break;
         case 'x': xcl = optarg; break;
@@ -535,6 +598,13 @@ int main(int argc, char **argv)
             mib = v;
             break;
         }
+        case 't':
+            if (!strcmp(optarg, "pv") || !strcmp(optarg, "pvh")) {
+                pvh = !strcmp(optarg, "pvh");
+                break;
+            }
+            fprintf(stderr, "pvboot-probe: --type %s: want pv or pvh\n", optarg);
+            return 2;
         case 'V': printf("pvboot-probe %s\n", PVBOOT_VERSION); return 0;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -624,7 +694,8 @@ int main(int argc, char **argv)
         norm_path(kpath, knorm, sizeof knorm);
     }
     /* --memory: the layout `boot` would build for the chosen entry */
-    struct plan plan = { 0 };
+    static struct plan plan;
+    plan.pvh = pvh;
     bool planned = false;
     if (booted && mib) {
         static char ipaths[PB_DECISION_MAX_INITRDS][1300];
@@ -633,7 +704,7 @@ int main(int argc, char **argv)
         int n = d->nr_initrds < PB_DECISION_MAX_INITRDS ? d->nr_initrds : PB_DECISION_MAX_INITRDS;
         for (int i = 0; i < n; i++)
             full_path(d->initrds[i], r->root, ipaths[i], sizeof ipaths[i]);
-        planned = make_plan(&plan, kfull, ipaths, n, mib) == 0;
+        planned = make_plan(&plan, kfull, ipaths, n, mib, d->cmdline) == 0;
     }
     if (json) {
         char b[9000], b2[1200];
@@ -676,7 +747,9 @@ int main(int argc, char **argv)
         json_str(b, sizeof b, d->cmdline);
         printf("  \"cmdline\": %s,\n", booted ? b : "null");
         if (booted && mib) {
-            if (planned) {
+            if (planned && pvh) {
+                json_pvh(&plan, mib);
+            } else if (planned) {
                 json_layout(&plan, mib);
             } else {
                 json_str(b, sizeof b, plan.err);
@@ -718,7 +791,8 @@ int main(int argc, char **argv)
                 printf("initrd:        %s\n", safe(d->initrds[i], sb[0], sizeof sb[0]));
             printf("cmdline:       %s\n", safe(d->cmdline, sb[0], sizeof sb[0]));
             if (mib && planned)
-                printf("plan:          %" PRIu64 " MiB domain, as libxenguest lays it out:\n%s", mib,
+                printf("plan:          %" PRIu64 " MiB %sdomain, as %s:\n%s", mib, pvh ? "PVH " : "",
+                       pvh ? "pvboot's PVH hand-over places it" : "libxenguest lays it out",
                        plan.text ? plan.text : "");
             else if (mib)
                 printf("plan:          %" PRIu64 " MiB domain: %s\n", mib,

@@ -38,6 +38,7 @@ cfgconv)
 elf)
     add /usr/lib/grub-xen/grub-x86_64-xen.bin
     add /usr/lib/grub-xen/grub-i386-xen.bin
+    add /usr/lib/grub-xen/grub-i386-xen_pvh.bin
     add /bin/true
     ;;
 bzimage)

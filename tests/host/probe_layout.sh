@@ -9,6 +9,8 @@
 # GRUB's pvgrub2 image as the kernel (no MOD_START_PFN/INIT_P2M: initrd and
 # p2m inside the initial mapping) is compared the same way at 128 MiB.
 # 48 MiB: both refuse, the probe with "kernel does not fit".
+# --type pvh: the PVH plan in exact addresses, 48 MiB refused (kernel range
+# not RAM), --type hvm a usage error.
 # The kernel comes from /boot and the xenlab cache set-up (scripts/test.sh
 # runs `xenlab setup` first).
 set -euo pipefail
@@ -161,6 +163,28 @@ rc=0
 "$PROBE" -q --json --memory 48 "$W/disk.img" >"$W/probe-48.json" || rc=$?
 check "[48 MiB] JSON: layout null, layout_error set" \
       'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d[\"layout\"] is None and d[\"layout_error\"].startswith(\"kernel does not fit\")))" "$W/probe-48.json"'
+# --type pvh: the PVH plan of the same entry from the same planner as the
+# guest's hand-over (modules/linux/pvh.c), libxl's PVH memory map
+"$PROBE" -q --memory 256 --type pvh "$W/disk.img" >"$W/pvh-256.txt"
+check "[pvh] plan header" 'grep -qx "plan:          256 MiB PVH domain, as pvboot.s PVH hand-over places it:" "$W/pvh-256.txt"'
+check "[pvh] kernel at p_paddr, PHYS32_ENTRY" \
+      'grep -qx "  pvh: kernel 0x1000000-0x4a00000 (p_paddr), entry 0x1000850 (PHYS32_ENTRY)" "$W/pvh-256.txt"'
+check "[pvh] start info right after the kernel" \
+      'grep -qx "    start info   0x4a00000 (4096 bytes): modlist 0x4a00038 memmap 0x4a00058 cmdline 0x4a00088" "$W/pvh-256.txt"'
+check "[pvh] both initrds as module 0 after it" \
+      'grep -qx "    initrd       0x4a01000-0x4d013f1 (3146737 bytes, module 0)" "$W/pvh-256.txt"'
+check "[pvh] hvm_start_info fields" \
+      'grep -qx "  hvm_start_info: magic 0x336ec578 version 1 flags 0 nr_modules 1 rsdp_paddr 0 memmap_entries 2" "$W/pvh-256.txt"'
+check "[pvh] memmap" 'grep -qx "    memmap 0-0x10000000 RAM" "$W/pvh-256.txt" && grep -qx "    memmap 0xfeff8000-0xff000000 RESERVED" "$W/pvh-256.txt"'
+rc=0
+"$PROBE" -q --memory 48 --type pvh "$W/disk.img" >"$W/pvh-48.txt" || rc=$?
+check "[pvh 48 MiB] exit 1, kernel range not RAM (rc $rc)" '[ $rc = 1 ] && grep -qx "plan:          48 MiB domain: pvh: the kernel.s load range 0x1000000-0x4a00000 is not all RAM: 0x3000000 is a hole in this domain.s memory map" "$W/pvh-48.txt"'
+rc=0
+"$PROBE" -q --json --memory 256 --type pvh "$W/disk.img" >"$W/pvh-256.json" || rc=$?
+check "[pvh] JSON layout (rc $rc)" \
+      'python3 -c "import json,sys; L=json.load(open(sys.argv[1]))[\"layout\"]; sys.exit(not (L[\"type\"]==\"pvh\" and L[\"start_info\"]==\"0x4a00000\" and L[\"initrd_addr\"]==\"0x4a01000\" and L[\"memmap_entries\"]==2))" "$W/pvh-256.json"'
+rc=0; "$PROBE" --memory 256 --type hvm "$W/disk.img" >/dev/null 2>&1 || rc=$?
+check "--type hvm is a usage error (rc $rc)" '[ $rc = 2 ]'
 # bad --memory values are usage errors
 rc=0; "$PROBE" --memory 0 "$W/disk.img" >/dev/null 2>&1 || rc=$?
 check "--memory 0 is a usage error (rc $rc)" '[ $rc = 2 ]'

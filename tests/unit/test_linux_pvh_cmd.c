@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The `linux`/`chainloader` commands when pvboot runs as a PVH guest (the
+ * protocol pb_linux_proto() is PVH here; the module picks its backend once
+ * at start-up), on an ext4 image made at test time:
+ *   - Debian's bzImage (PHYS32_ENTRY) loads; `boot` in the hosted build says
+ *     the hand-over needs a Xen PVH guest;
+ *   - GRUB's PVH image (an ELF32) chainloads;
+ *   - a PV-only image (GRUB's pvgrub2, no PHYS32_ENTRY) makes `linux` and
+ *     `chainloader` fail with the reason and the fix, nothing loaded.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pvboot/command.h"
+#include "pvboot/env.h"
+#include "pvboot/err.h"
+#include "pvboot/hosted.h"
+#include "pvboot/linux.h"
+#include "pvboot/loader.h"
+
+/* this test's domain is PVH (overrides the hosted build's PV answer) */
+enum pb_linux_proto pb_linux_proto(void)
+{
+    return PB_LINUX_PVH;
+}
+
+static char dir[64], img[96];
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(dir, "/tmp/pvboot-pvhcmd-XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd),
+             "set -e; cd %s; mkdir -p root/boot; cp /boot/vmlinuz-6.1.0-57-amd64 root/boot/vmlinuz;"
+             " cp /usr/lib/grub-xen/grub-x86_64-xen.bin root/boot/pvgrub.elf;"
+             " cp /usr/lib/grub-xen/grub-i386-xen_pvh.bin root/boot/grub-pvh.elf;"
+             " truncate -s 64M fs.img; mke2fs -q -t ext4 -d root fs.img", dir);
+    if (system(cmd) != 0)
+        return -1;
+    snprintf(img, sizeof(img), "%s/fs.img", dir);
+    pb_hosted_init();
+    if (!pb_hostdisk_add(img, "hd0", 512, false))
+        return -1;
+    pb_env_set("root", "hd0");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static int run2(const char *a, const char *b)
+{
+    char *argv[] = { (char *)a, (char *)b, NULL };
+    return pb_command_run(2, argv);
+}
+
+static void test_pvh_kernel(void **state)
+{
+    (void)state;
+    pb_hosted_capture_output(true);
+    assert_int_equal(run2("linux", "/boot/vmlinuz"), 0);
+    assert_true(pb_loader_pending());
+    assert_int_equal(pb_loader_boot(), PB_ENOTSUP);
+    assert_non_null(strstr(pb_errmsg(), "only possible inside a Xen PVH guest"));
+    assert_int_equal(run2("chainloader", "/boot/grub-pvh.elf"), 0);
+    assert_true(pb_loader_pending());
+    pb_hosted_capture_output(false);
+}
+
+static void test_pv_only_refused(void **state)
+{
+    (void)state;
+    assert_int_equal(run2("linux", "/boot/pvgrub.elf"), PB_ENOTSUP);
+    assert_string_equal(pb_errmsg(),
+                        "/boot/pvgrub.elf: the kernel has no PVH entry point (no XEN_ELFNOTE_PHYS32_ENTRY "
+                        "note, e.g. built without CONFIG_PVH), and this domain is PVH: boot it in a PV "
+                        "domain (type = \"pv\" in the xl config) or use a PVH-capable kernel");
+    assert_false(pb_loader_pending());
+    assert_int_equal(run2("chainloader", "/boot/pvgrub.elf"), PB_ENOTSUP);
+    assert_false(pb_loader_pending());
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pvh_kernel),
+        cmocka_unit_test(test_pv_only_refused),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
