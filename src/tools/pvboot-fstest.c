@@ -794,7 +794,7 @@ int main(int argc, char **argv)
     int i = 1;
     uint32_t ssz = 0;
     int nimg = 0;
-    const char *setup[8];
+    const char *setup[16];
     int nsetup = 0;
     pb_hosted_init();
     for (; i < argc && strcmp(argv[i], "--"); i++) {
@@ -816,8 +816,8 @@ int main(int argc, char **argv)
             continue;
         }
         if (!strcmp(argv[i], "-c")) {
-            if (i + 1 >= argc || !strcmp(argv[i + 1], "--") || nsetup == 8) {
-                fprintf(stderr, "pvboot-fstest: -c needs a command (at most 8 -c)\n");
+            if (i + 1 >= argc || !strcmp(argv[i + 1], "--") || nsetup == 16) {
+                fprintf(stderr, "pvboot-fstest: -c needs a command (at most 16 -c)\n");
                 return 2;
             }
             setup[nsetup++] = argv[++i];
