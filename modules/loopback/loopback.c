@@ -50,8 +50,6 @@ static struct loopdev *loop_of(const struct pb_disk *d)
 static int loop_read(struct pb_disk *d, uint64_t sector, uint64_t count, void *buf)
 {
     struct loopdev *l = d->priv;
-    if (!l->file)
-        return pb_error(PB_EIO, "%s: the disk holding its file is gone", d->name);
     if (sector > d->nr_sectors || count > d->nr_sectors - sector)
         return pb_error(PB_ERANGE, "%s: read of sectors %llu+%llu past the end (%llu sectors)",
                         d->name, (unsigned long long)sector, (unsigned long long)count,
@@ -68,18 +66,9 @@ static int loop_read(struct pb_disk *d, uint64_t sector, uint64_t count, void *b
 
 static const struct pb_disk_ops loop_ops = { .read = loop_read };
 
-static void loop_free(struct loopdev *l, int file_valid)
+static void loop_free(struct loopdev *l)
 {
-    if (l->file) {
-        if (file_valid) {
-            pb_file_close(l->file);
-        } else {
-            /* the lower disk's devices and filesystem are already gone:
-             * only the file's own bookkeeping is left to free */
-            free(l->file->path);
-            free(l->file);
-        }
-    }
+    pb_file_close(l->file);
     free(l);
 }
 
@@ -93,7 +82,8 @@ static void loop_unlink(struct loopdev *l)
 }
 
 /* Scanner hook: @d was unregistered; loop devices on it go too (which in
- * turn removes those stacked on them). */
+ * turn removes those stacked on them).  @d's filesystems are still mounted
+ * here (include/pvboot/disk.h), so the files are closed normally. */
 static void loop_forget(struct pb_disk *d)
 {
     struct loopdev *l = loops;
@@ -102,7 +92,7 @@ static void loop_forget(struct pb_disk *d)
             loop_unlink(l);
             l->lower = NULL;
             pb_disk_unregister(&l->disk);
-            loop_free(l, 0);
+            loop_free(l);
             l = loops;            /* the list may have changed underneath */
         } else {
             l = l->next;
@@ -130,7 +120,7 @@ static int loop_delete(const char *name)
             return pb_error(PB_EBUSY, "device still referenced");
     loop_unlink(l);
     pb_disk_unregister(&l->disk);
-    loop_free(l, 1);
+    loop_free(l);
     return 0;
 }
 
@@ -171,7 +161,7 @@ static int loop_create(const char *name, const char *path)
     l->depth = depth;
     r = pb_disk_register(&l->disk);
     if (r < 0) {
-        loop_free(l, 1);
+        loop_free(l);
         return r;
     }
     l->next = loops;

@@ -66,19 +66,21 @@ static void cache_drop_disk(struct pb_disk *d);
 
 void pb_disk_unregister(struct pb_disk *d)
 {
-    pb_device_forget_disk(d);
-    cache_drop_disk(d);
     for (struct pb_disk **pp = &disks; *pp; pp = &(*pp)->next) {
         if (*pp == d) {
             *pp = d->next;
             d->next = NULL;
             disk_generation++;
+            /* before @d's devices go: a disk built on a file of @d
+             * (loopback) still closes that file on a mounted filesystem */
             for (struct pb_disk_scanner *sc = scanners; sc; sc = sc->next)
                 if (sc->forget)
                     sc->forget(d);
-            return;
+            break;
         }
     }
+    pb_device_forget_disk(d);
+    cache_drop_disk(d);
 }
 
 void pb_disk_scanner_register(struct pb_disk_scanner *s)
