@@ -46,7 +46,7 @@ expect_eq "mtime" "type=file size=6 mtime=$(stat -c %Y "$SRC/hello.txt")" \
     "$("$FSTEST" "$img" -- stat '(hd0)/hello.txt' | cut -d' ' -f1-3)"
 expect_eq "lookup last of 3000" "entry 3000" "$("$FSTEST" "$img" -- cat '(hd0)/many/f3000')"
 expect_eq "lookup first of 3000" "entry 1" "$("$FSTEST" "$img" -- cat '(hd0)/many/f1')"
-expect_eq "missing in a long directory" "pvboot-fstest: (hd0)/many/f3001: file `/many/f3001' not found" \
+expect_eq "missing in a long directory" "pvboot-fstest: (hd0)/many/f3001: file \`/many/f3001' not found" \
     "$("$FSTEST" "$img" -- cat '(hd0)/many/f3001' 2>&1)"
 if "$FSTEST" "$img" -- cmp '(hd0)/boot/big' "$SRC/boot/big" >/dev/null; then ok; else fail "cmp big"; fi
 
