@@ -2,7 +2,7 @@
 /*
  * squash4: read-only SquashFS 4.0 (GRUB's fs name "squash4").
  *
- * Facts (the format as Linux's fs/squashfs and squashfs-tools write it; see
+ * Facts (the SquashFS 4.0 format as mksquashfs writes it and Linux reads it; see
  * man/pvboot-disks.7 for what is supported):
  *  - superblock at byte 0, little endian, 96 bytes: magic "hsqs" 0, inode
  *    count 4, mkfs time 8, block size 12, fragment count 16, compressor 20
