@@ -106,7 +106,10 @@ struct pb_disk_scanner {
     void (*scan)(void);
     /*
      * @d was unregistered: unregister and free every virtual disk built on
-     * it (a later scan finds what is still complete).  May be NULL.
+     * it (a later scan finds what is still complete).  Called while @d's
+     * devices and mounted filesystems still exist (they are dropped right
+     * after), so a disk reading a file on @d (loopback) can close it.
+     * May be NULL.
      */
     void (*forget)(struct pb_disk *d);
     struct pb_disk_scanner *next;

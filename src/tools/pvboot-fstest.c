@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "pvboot/command.h"
 #include "pvboot/disk.h"
 #include "pvboot/err.h"
 #include "pvboot/file.h"
@@ -726,11 +727,39 @@ static int cmd_corrupt(int nargs, char **args)
     return 0;
 }
 
+/* -c COMMAND: a runtime command line (words split at blanks, no quoting),
+ * run after the images are added, e.g. "loopback loop0 (hd0)/x.iso". */
+static int run_setup(const char *line)
+{
+    char *copy = strdup(line);
+    char *words[16];
+    int n = 0;
+    if (!copy)
+        return fail("-c");
+    for (char *w = strtok(copy, " \t"); w; w = strtok(NULL, " \t")) {
+        if (n == 16) {
+            free(copy);
+            fprintf(stderr, "pvboot-fstest: -c %s: more than 16 words\n", line);
+            return 2;
+        }
+        words[n++] = w;
+    }
+    int r = n ? pb_command_run(n, words) : 0;
+    free(copy);
+    if (r < 0) {
+        char what[300];
+        snprintf(what, sizeof what, "-c %s", line);
+        return fail(what);
+    }
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
-        "usage: pvboot-fstest [-s SECTOR_SIZE] IMAGE... -- COMMAND [ARG...]\n"
+        "usage: pvboot-fstest [-s SECTOR_SIZE] [-c SETUP] IMAGE... -- COMMAND [ARG...]\n"
         "Images become disks hd0, hd1... (xen/xvda, xen/xvdb...); -s applies to the images after it.\n"
+        "-c SETUP runs a runtime command first, e.g. -c 'loopback loop0 (hd0)/boot.sqfs'.\n"
         "commands:\n"
         "  probe [DEVICE...]      list devices with partition and filesystem (type, UUID, label)\n"
         "  ls [-l] [-R] PATH      list a directory, e.g. (hd0,msdos1)/boot\n"
@@ -765,6 +794,8 @@ int main(int argc, char **argv)
     int i = 1;
     uint32_t ssz = 0;
     int nimg = 0;
+    const char *setup[16];
+    int nsetup = 0;
     pb_hosted_init();
     for (; i < argc && strcmp(argv[i], "--"); i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -784,6 +815,14 @@ int main(int argc, char **argv)
             ssz = (uint32_t)v;
             continue;
         }
+        if (!strcmp(argv[i], "-c")) {
+            if (i + 1 >= argc || !strcmp(argv[i + 1], "--") || nsetup == 16) {
+                fprintf(stderr, "pvboot-fstest: -c needs a command (at most 16 -c)\n");
+                return 2;
+            }
+            setup[nsetup++] = argv[++i];
+            continue;
+        }
         if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "pvboot-fstest: unknown option %s (images come before --, the command after it; try --help)\n",
                     argv[i]);
@@ -799,6 +838,11 @@ int main(int argc, char **argv)
     if (i >= argc || i + 1 >= argc || (nimg == 0 && strcmp(argv[i + 1], "corrupt"))) {
         usage(stderr);
         return 2;
+    }
+    for (int k = 0; k < nsetup; k++) {
+        int r = run_setup(setup[k]);
+        if (r)
+            return r;
     }
     i++;
     const char *cmd = argv[i++];

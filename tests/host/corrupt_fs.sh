@@ -1,6 +1,7 @@
 #!/bin/bash
 # Corruption suite: for every kind of image (ext4, ext2, ext4 inline_data,
-# FAT12/16/32, ISO 9660 with Rock Ridge, tar, msdos and gpt disks) run
+# FAT12/16/32, ISO 9660 with Rock Ridge, tar, SquashFS in every compression,
+# msdos and gpt disks) run
 # thousands of walks over copies with random byte flips, each bounded by a
 # 10 s alarm.  Meaningful in the ASan build (-DPVBOOT_SANITIZE=ON): any
 # out-of-bounds access, crash or hang fails the test.
@@ -25,6 +26,12 @@ for b in 12 16 32; do
 done
 xorriso -as mkisofs -quiet -R -J -o "$WORK/iso.img" "$SRC" 2>/dev/null && mk "$WORK/iso.img"
 tar -C "$SRC" -cf "$WORK/tar.img" . && mk "$WORK/tar.img"
+if command -v mksquashfs >/dev/null; then
+    for c in gzip xz lzo lz4 zstd; do
+        mksquashfs "$SRC" "$WORK/squashfs-$c.img" -comp $c -b 4096 -quiet -noappend -no-progress >/dev/null &&
+            mk "$WORK/squashfs-$c.img"
+    done
+fi
 # partitioned disks holding a small fs
 mke2fs -q -F -t ext4 -d "$FSRC" "$WORK/p.img" 4M
 truncate -s 16M "$WORK/msdos.img"

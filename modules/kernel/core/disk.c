@@ -66,19 +66,21 @@ static void cache_drop_disk(struct pb_disk *d);
 
 void pb_disk_unregister(struct pb_disk *d)
 {
-    pb_device_forget_disk(d);
-    cache_drop_disk(d);
     for (struct pb_disk **pp = &disks; *pp; pp = &(*pp)->next) {
         if (*pp == d) {
             *pp = d->next;
             d->next = NULL;
             disk_generation++;
+            /* before @d's devices go: a disk built on a file of @d
+             * (loopback) still closes that file on a mounted filesystem */
             for (struct pb_disk_scanner *sc = scanners; sc; sc = sc->next)
                 if (sc->forget)
                     sc->forget(d);
-            return;
+            break;
         }
     }
+    pb_device_forget_disk(d);
+    cache_drop_disk(d);
 }
 
 void pb_disk_scanner_register(struct pb_disk_scanner *s)
@@ -270,7 +272,13 @@ static int cache_get(struct pb_disk *d, uint64_t blk, struct cblock **out)
     uint64_t gn = PB_CACHE_GROUP;
     if (g0 + gn > total_blocks)
         gn = total_blocks - g0;
-    static unsigned char group[PB_CACHE_GROUP * PB_CACHE_BLOCK];
+    /* A disk whose driver reads files through the cache itself (loopback)
+     * re-enters here: the static buffer serves the outermost fill only. */
+    static unsigned char group_static[PB_CACHE_GROUP * PB_CACHE_BLOCK];
+    static unsigned fill_depth;
+    unsigned char *group = group_static;
+    if (fill_depth > 0 && !(group = malloc(sizeof group_static)))
+        return pb_error(PB_ENOMEM, "%s: out of memory for a cache fill", d->name);
     uint64_t sec0 = g0 * PB_CACHE_SECTORS;
     uint64_t nsec = gn * PB_CACHE_SECTORS;
     if (sec0 + nsec > d->nr_sectors)
@@ -278,18 +286,27 @@ static int cache_get(struct pb_disk *d, uint64_t blk, struct cblock **out)
     /* keep driver I/O in whole device sectors */
     uint64_t ss = d->sector_size / PB_SECTOR_SIZE;
     nsec -= nsec % ss;
-    if (nsec == 0)
+    if (nsec == 0) {
+        if (group != group_static)
+            free(group);
         return pb_error(PB_ERANGE, "%s: read at byte %llu beyond the end of the disk",
                         d->name, (unsigned long long)(blk * PB_CACHE_BLOCK));
-    memset(group, 0, sizeof group);
+    }
+    memset(group, 0, sizeof group_static);
+    fill_depth++;
     r = d->ops->read(d, sec0, nsec, group);
+    fill_depth--;
+    if (r >= 0) {
+        for (uint64_t i = 0; i < gn; i++) {
+            struct cblock *c = cache_insert(d, g0 + i, group + i * PB_CACHE_BLOCK);
+            if (g0 + i == blk)
+                b = c;
+        }
+    }
+    if (group != group_static)
+        free(group);
     if (r < 0)
         return r;
-    for (uint64_t i = 0; i < gn; i++) {
-        struct cblock *c = cache_insert(d, g0 + i, group + i * PB_CACHE_BLOCK);
-        if (g0 + i == blk)
-            b = c;
-    }
     if (!b)
         return pb_error(PB_ERANGE, "%s: block %llu beyond the end of the disk", d->name,
                         (unsigned long long)blk);
