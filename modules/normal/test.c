@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `test` and `[` (GRUB manual, "test"): string operators = == != < <= > >=
- * -z -n, integer operators -eq -ne -lt -le -gt -ge, GRUB's -pgt/-plt
+ * -z -n, integer operators -eq -ne -lt -le -gt -ge (GRUB number syntax:
+ * 0x hexadecimal, 0N octal), GRUB's -pgt/-plt
  * (compare the numbers after a common non-numeric prefix), file tests -d
  * -e -f -s and -nt/-ot (modification time), ! -a -o and parentheses.
  * A false test fails silently ($? = 1, no message).
@@ -20,6 +21,7 @@ struct tst {
     int pos;
     int depth;
     bool error;
+    bool badnum;   /* a number operand had no digits */
 };
 
 static const char *const binops[] = {
@@ -35,19 +37,76 @@ static bool is_binop(const char *s)
     return false;
 }
 
-static long long num(const char *s)
+/*
+ * GRUB's number syntax (grub_strtoul/grub_strtosl with base 0): an optional
+ * sign, "0x"/"0X" for hexadecimal, a leading 0 followed by an octal digit for
+ * octal, else decimal; the digits end at the first character that is not
+ * one.  No digits at all reads as 0, and @bad is set (GRUB then shows
+ * "unrecognized number" but still compares).
+ */
+static unsigned long long gnum(const char *s, bool *bad)
 {
-    return strtoll(s, NULL, 10);
+    while (*s == ' ' || *s == '\t')
+        s++;
+    unsigned base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+    } else if (s[0] == '0' && s[1] >= '0' && s[1] <= '7') {
+        base = 8;
+    }
+    unsigned long long v = 0;
+    bool any = false;
+    for (;; s++) {
+        unsigned d;
+        if (*s >= '0' && *s <= '9')
+            d = (unsigned)(*s - '0');
+        else if (*s >= 'a' && *s <= 'f')
+            d = (unsigned)(*s - 'a' + 10);
+        else if (*s >= 'A' && *s <= 'F')
+            d = (unsigned)(*s - 'A' + 10);
+        else
+            break;
+        if (d >= base)
+            break;
+        v = v * base + d;
+        any = true;
+    }
+    if (!any && bad)
+        *bad = true;
+    return v;
 }
 
-/* GRUB -pgt/-plt: skip the common non-digit prefix, compare the numbers */
-static int prefixed_cmp(const char *a, const char *b)
+static long long num(const char *s, bool *bad)
 {
-    while (*a && *a == *b && !(*a >= '0' && *a <= '9')) {
-        a++;
-        b++;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    bool neg = *s == '-';
+    if (*s == '-' || *s == '+')
+        s++;
+    unsigned long long v = gnum(s, bad);
+    return neg ? -(long long)v : (long long)v;
+}
+
+/*
+ * GRUB -pgt/-plt: skip the common prefix of @a and @b, back up to the start
+ * of the run of digits the first difference is in, and compare the
+ * numbers from there (so vmlinuz-5.10.0 -pgt vmlinuz-5.9.0 compares 10
+ * with 9).
+ */
+static int prefixed_cmp(const char *a, const char *b, bool *bad)
+{
+    size_t i = 0;
+    while (a[i] && a[i] == b[i])
+        i++;
+    /* as GRUB: the first character of the string is never backed over */
+    if (i > 0) {
+        i--;
+        while (i > 0 && a[i] >= '0' && a[i] <= '9')
+            i--;
+        i++;
     }
-    long long x = num(a), y = num(b);
+    unsigned long long x = gnum(a + i, bad), y = gnum(b + i, bad);
     return x < y ? -1 : x > y;
 }
 
@@ -70,7 +129,7 @@ static bool file_test(const char *op, const char *path)
     }
 }
 
-static bool binary(const char *a, const char *op, const char *b)
+static bool binary(const char *a, const char *op, const char *b, bool *bad)
 {
     if (!strcmp(op, "=") || !strcmp(op, "=="))
         return strcmp(a, b) == 0;
@@ -85,21 +144,21 @@ static bool binary(const char *a, const char *op, const char *b)
     if (!strcmp(op, ">="))
         return strcmp(a, b) >= 0;
     if (!strcmp(op, "-eq"))
-        return num(a) == num(b);
+        return num(a, bad) == num(b, bad);
     if (!strcmp(op, "-ne"))
-        return num(a) != num(b);
+        return num(a, bad) != num(b, bad);
     if (!strcmp(op, "-lt"))
-        return num(a) < num(b);
+        return num(a, bad) < num(b, bad);
     if (!strcmp(op, "-le"))
-        return num(a) <= num(b);
+        return num(a, bad) <= num(b, bad);
     if (!strcmp(op, "-gt"))
-        return num(a) > num(b);
+        return num(a, bad) > num(b, bad);
     if (!strcmp(op, "-ge"))
-        return num(a) >= num(b);
+        return num(a, bad) >= num(b, bad);
     if (!strcmp(op, "-pgt"))
-        return prefixed_cmp(a, b) > 0;
+        return prefixed_cmp(a, b, bad) > 0;
     if (!strcmp(op, "-plt"))
-        return prefixed_cmp(a, b) < 0;
+        return prefixed_cmp(a, b, bad) < 0;
     /* -nt / -ot: modification times; a missing file is older */
     struct pb_stat sa, sb;
     bool ha = pb_stat_path(a, &sa, 0) == 0;
@@ -132,7 +191,7 @@ static bool primary(struct tst *t)
         return v;
     }
     if (t->pos + 2 < t->argc && is_binop(t->argv[t->pos + 1])) {
-        bool v = binary(a, t->argv[t->pos + 1], t->argv[t->pos + 2]);
+        bool v = binary(a, t->argv[t->pos + 1], t->argv[t->pos + 2], &t->badnum);
         t->pos += 3;
         return v;
     }
@@ -196,6 +255,11 @@ int normal_test_eval(int argc, char **argv)
     if (t.error || t.pos < argc)
         return pb_error(PB_EINVAL, "test: malformed expression near `%s'",
                         t.pos < argc ? argv[t.pos] : "(end)");
+    if (t.badnum) {
+        /* GRUB shows the error, reads the operand as 0 and still answers */
+        pb_error(PB_EINVAL, "test: unrecognized number");
+        pb_print_error();
+    }
     return v ? 1 : 0;
 }
 
