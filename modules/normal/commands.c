@@ -40,8 +40,7 @@ static int cmd_set(struct pb_command *cmd, int argc, char **argv)
     char *name = strndup(argv[1], (size_t)(eq - argv[1]));
     if (!name)
         return pb_error(PB_ENOMEM, "out of memory");
-    int r = name[0] ? pb_env_set(name, eq + 1)
-                    : pb_error(PB_EINVAL, "set: empty variable name in `%s'", argv[1]);
+    int r = name[0] ? pb_env_set(name, eq + 1) : 0;   /* GRUB: `set =x' is accepted, to no effect */
     free(name);
     return r;
 }
@@ -49,6 +48,9 @@ static int cmd_set(struct pb_command *cmd, int argc, char **argv)
 static int cmd_unset(struct pb_command *cmd, int argc, char **argv)
 {
     (void)cmd;
+    /* GRUB unsets only the first NAME */
+    if (argc > 2)
+        argc = 2;
     for (int i = 1; i < argc; i++)
         pb_env_unset(argv[i]);
     return 0;
@@ -102,7 +104,7 @@ static int cmd_echo(struct pb_command *cmd, int argc, char **argv)
                 case 'f': c = '\f'; break;
                 case 'r': c = '\r'; break;
                 case 'v': c = '\v'; break;
-                case 'c': return 0;
+                case 'c': newline = false; continue;   /* GRUB: no final newline, the rest is shown */
                 case '\\': c = '\\'; break;
                 default: pb_write("\\", 1); c = *s; break;
                 }
@@ -237,7 +239,7 @@ static int cmd_clear(struct pb_command *cmd, int argc, char **argv)
 
 static struct pb_command cmds[] = {
     { .name = "set", .fn = cmd_set, .usage = "[NAME=VALUE]", .summary = "Set a variable, or list them." },
-    { .name = "unset", .fn = cmd_unset, .usage = "NAME...", .summary = "Remove variables." },
+    { .name = "unset", .fn = cmd_unset, .usage = "NAME", .summary = "Remove a variable." },
     { .name = "export", .fn = cmd_export, .usage = "NAME...", .summary = "Export variables to new contexts." },
     { .name = "echo", .fn = cmd_echo, .usage = "[-n] [-e] [STRING]...", .summary = "Print the arguments." },
     { .name = "insmod", .fn = cmd_insmod, .usage = "MODULE", .summary = "Accepted: every module is linked into the image." },

@@ -235,6 +235,13 @@ static int lex_word(struct parser *p)
             if (r == 0)
                 r = buf_put(&b, '"');
             adv(p);
+        } else if (c == '<' || c == '>' || c == '|' || c == '&') {
+            /* GRUB's lexer has tokens for these (redirections, pipes) and
+             * its grammar no use for them: quote them to pass them on */
+            char msg[64];
+            snprintf(msg, sizeof msg, "syntax error: unquoted `%c'", c);
+            free(b.d);
+            return perr(p, p->line, p->col, msg, NULL);
         } else if (c == '$' && !var_syntax_len(p->text, p->pos, p->len) &&
                    !(p->pos + 1 < p->len && p->text[p->pos + 1] == '{')) {
             free(b.d);
@@ -400,9 +407,13 @@ static int parse_list(struct parser *p, unsigned mask, struct node **out)
 {
     struct node *head = NULL, **tail = &head;
     for (;;) {
-        int r = skip_seps(p);
+        int r;
+        while ((r = peek(p)) == 0 && p->tok == T_NL)
+            consume(p);
         if (r)
             return r;
+        if (p->tok == T_SEMI)   /* GRUB: a `;' ends a command; alone it is an error */
+            return perr(p, p->tline, p->tcol, "syntax error: unexpected ;", NULL);
         if (p->tok == T_EOF || p->tok == T_RBRACE || at_terminator(p, mask))
             break;
         struct node *n = NULL;
@@ -413,6 +424,10 @@ static int parse_list(struct parser *p, unsigned mask, struct node **out)
             *tail = n;
             tail = &n->next;
         }
+        if ((r = peek(p)))
+            return r;
+        if (p->tok == T_SEMI)
+            consume(p);
     }
     *out = head;
     return 0;
@@ -745,9 +760,8 @@ int parser_next_chunk(struct parser *p, struct node **out)
     *out = NULL;
     struct node *head = NULL, **tail = &head;
     int r;
+    bool after_cmd = false;
     for (;;) {
-        if (!head && (r = skip_seps(p)))
-            return r;
         if ((r = peek(p)))
             return r;
         if (p->tok == T_EOF)
@@ -759,9 +773,13 @@ int parser_next_chunk(struct parser *p, struct node **out)
             continue;
         }
         if (p->tok == T_SEMI) {
+            if (!after_cmd)   /* GRUB: `;' only ends a command */
+                return perr(p, p->tline, p->tcol, "syntax error: unexpected ;", NULL);
             consume(p);
+            after_cmd = false;
             continue;
         }
+        after_cmd = true;
         if (p->tok == T_RBRACE)
             return perr(p, p->tline, p->tcol, "syntax error: unexpected '}'", NULL);
         struct node *n = NULL;
