@@ -52,6 +52,7 @@ static struct script *cur_script;
 static int cur_line;
 static int cond_depth;   /* >0 while an if/while/until condition runs */
 bool pb_normal_loader_cmd_failed;
+const char *normal_late_error;
 
 bool pb_script_stop_requested(void)
 {
@@ -660,6 +661,13 @@ static int exec_cmd(struct node *n)
     int st = (r < 0 && !pb_errmsg()[0]) ? 1 : status_of(r);
     if (soft_failure)
         st = 0;
+    if (normal_late_error) {
+        if (r == 0 && !n->negate) {
+            pb_error(PB_EINVAL, "%s", normal_late_error);
+            report_error(n->line);
+        }
+        normal_late_error = NULL;
+    }
     if (r != 0 && is_loader_cmd(argv[0]))
         pb_normal_loader_cmd_failed = true;
     if (r != 0)

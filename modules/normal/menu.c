@@ -549,6 +549,10 @@ int pb_menu_run(struct pb_menu *m)
         char *save = NULL;
         for (char *tok = strtok_r(fbl, " \t", &save); tok && !pb_script_stop_requested();
              tok = strtok_r(NULL, " \t", &save)) {
+            /* GRUB ends the fallback list at the first entry that is not there */
+            const char *frest;
+            if (pb_menu_match(m, tok, pb_menu_default_split(tok, &frest)) < 0)
+                break;
             r = boot_spec(tok, false, false, true, m);
         }
         free(fbl);

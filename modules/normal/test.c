@@ -233,18 +233,16 @@ static bool parse_expr(struct tst *t, int depth)
 /**
  * normal_test_eval() - evaluate test arguments @argv[0..@argc) as GRUB does.
  * Returns 1 true, 0 false.  A number operand without digits counts as 0;
- * when the answer is true GRUB shows "unrecognized number" (a false answer
- * replaces that error), so it is printed here in that case.
+ * when the answer is true GRUB shows "unrecognized number" after the
+ * command (a false answer, or `!', replaces that error): normal_late_error.
  */
 int normal_test_eval(int argc, char **argv);
 int normal_test_eval(int argc, char **argv)
 {
     struct tst t = { .argc = argc, .argv = argv };
     bool v = parse_expr(&t, 0);
-    if (v && t.badnum) {
-        pb_error(PB_EINVAL, "unrecognized number");
-        pb_print_error();
-    }
+    if (v && t.badnum)
+        normal_late_error = "unrecognized number";
     return v ? 1 : 0;
 }
 
