@@ -812,8 +812,11 @@ static int exec_node(struct node *n)
         st = exec_menu(n);
         break;
     }
-    if (n->negate && !(n->type == N_CMD && soft_failure))
+    if (n->negate && !(n->type == N_CMD && soft_failure)) {
         st = st ? 0 : 1;
+        if (returning)   /* `! return N': GRUB's function status is the inverted one */
+            return_value = st;
+    }
     return st;
 }
 

@@ -101,7 +101,7 @@ def run_grub(emu, work, data, timeout):
     with open(os.path.join(emudir, "grub.cfg"), "w") as f:
         f.write("set D=(host)%s\n" % data + WRAP_COMMON)
     master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 200, 400, 0, 0))
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 200, 16000, 0, 0))
     # -m /dev/null: no device map, so grub-emu does not look at the host's disks
     p = subprocess.Popen([emu, "-m", "/dev/null", "-d", emudir], stdin=slave, stdout=slave,
                          stderr=slave, close_fds=True, start_new_session=True)
