@@ -940,11 +940,12 @@ static int cmd_return(struct pb_command *cmd, int argc, char **argv)
         return pb_error(PB_EINVAL, "return: bad status `%s'", argv[1]);
     returning = true;
     return_value = k;
-    /* GRUB raises a status N > 1 as the error "false" (shown); 1 is its
-     * silent test failure */
+    /* the command's own status is N, as GRUB (so `! return 1' is 0); GRUB
+     * raises N > 1 as the error "false" (shown), 1 is its silent test
+     * failure */
     if (argc > 1 && k > 1)
-        return pb_error(PB_EINVAL, "false");
-    return 0;
+        pb_error(PB_EINVAL, "false");
+    return k;
 }
 
 static int cmd_shift(struct pb_command *cmd, int argc, char **argv)
