@@ -303,9 +303,26 @@ static void put_value(struct exp *e, const char *v, bool quoted)
 static void put_params(struct exp *e, bool quoted, bool at)
 {
     struct frame *f = &frames[nframes - 1];
+    if (!quoted) {
+        /* unquoted $@ and $*: GRUB splits every parameter and makes one list
+         * of all the fields (an empty parameter adds nothing, not even a
+         * word break): as one value of the parameters joined by blanks */
+        struct pb_strbuf all = { .max = WORD_BUF_MAX };
+        for (int i = 0; i < f->argc; i++) {
+            if (i)
+                sb_put(&all, ' ');
+            pb_strbuf_str(&all, f->argv[i]);
+        }
+        if (all.oom)
+            e->oom = true;
+        else
+            put_value(e, all.d ? all.d : "", false);
+        free(all.d);
+        return;
+    }
     for (int i = 0; i < f->argc; i++) {
         if (i > 0) {
-            if (quoted && !at)
+            if (!at)
                 sb_put(&e->cur, ' ');
             else
                 exp_finish(e);
@@ -314,8 +331,7 @@ static void put_params(struct exp *e, bool quoted, bool at)
     }
     /* "$*" is one word; "$@" without parameters is one empty word too (as
      * GRUB: `for a in "$@"` runs once) */
-    if (quoted)
-        e->have = true;
+    e->have = true;
 }
 
 static void expand_dollar(struct exp *e, const char **pp, bool quoted)

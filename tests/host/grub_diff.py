@@ -173,7 +173,15 @@ def run_pvboot(probe, work, data, timeout):
 def norm_common(lines):
     """Shared steps: drop blank lines, collapse runs of error lines."""
     out = []
+    split = []
     for l in lines:
+        # an error after `echo -n' output shares its line: on a line of its own
+        i = l.find("error:")
+        if i > 0:
+            split += [l[:i], l[i:]]
+        else:
+            split.append(l)
+    for l in split:
         l = l.rstrip()
         if not l.strip():
             continue
