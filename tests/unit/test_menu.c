@@ -161,7 +161,8 @@ static void test_saved_and_next_entry(void **state)
 static void test_fallback_and_failures(void **state)
 {
     (void)state;
-    run_cfg("set default=0\nset fallback='nope 2'\nset timeout=0\n"
+    /* fallbacks in order (an id works too, a pvboot extension) */
+    run_cfg("set default=0\nset fallback='1 c'\nset timeout=0\n"
             "menuentry A { linux /missing; }\n"
             "menuentry B { echo no kernel; }\n"
             "menuentry C --id c { linux /kc; }\n");
@@ -170,6 +171,15 @@ static void test_fallback_and_failures(void **state)
     assert_true(pb_menu_last_report.booted);
     const char *o = st_out();
     assert_non_null(strstr(o, "a loader command failed; not booting it"));
+    assert_non_null(strstr(o, "Falling back to `B'\n"));
+    assert_non_null(strstr(o, "Falling back to `C'\n"));
+    /* GRUB ends the list at the first entry that is not there */
+    run_cfg("set default=0\nset fallback='nope 2'\nset timeout=0\n"
+            "menuentry A { linux /missing; }\n"
+            "menuentry B { echo no kernel; }\n"
+            "menuentry C --id c { linux /kc; }\n");
+    assert_false(pb_menu_last_report.booted);
+    assert_non_null(strstr(st_out(), "Failed to boot both default and fallback entries.\n"));
     /* nothing bootable: the runner returns (caller falls back to the shell) */
     run_cfg("set timeout=0\nmenuentry A { echo x; }\n");
     assert_false(pb_menu_last_report.booted);
