@@ -23,6 +23,8 @@ extern bool pb_normal_loader_cmd_failed;
 /* commands.c / test.c */
 void normal_register_commands(void);
 void normal_register_test(void);
+/* strcmds.c: regexp, tr, eval */
+void normal_register_strcmds(void);
 /* main.c */
 void normal_register_main_commands(void);
 
