@@ -13,6 +13,7 @@ TEST_PKGS=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-uti
            user-mode-linux   # xfs/btrfs tests: kernel-written images without loop mounts
            lvm2 mdadm        # LVM/md test images, made inside User-Mode Linux
            grub-xen-bin grub-xen-host grub-common python3
+           grub-emu          # tests/host/grub_diff.sh: GRUB 2.06 itself as the oracle
            dpkg-dev debootstrap lintian bash-completion)   # packaging tests (issue 8)
 
 want=("${BUILD_PKGS[@]}")

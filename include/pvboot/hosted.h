@@ -41,6 +41,8 @@ void pb_hostdisk_remove_all(void);
 void pb_hosted_capture_output(bool on);
 const char *pb_hosted_output(void);
 void pb_hosted_output_reset(void);
+/** Drop captured output after its first @len bytes (no-op if shorter). */
+void pb_hosted_output_truncate(size_t len);
 /** Scripted terminal input (bytes returned by poll_byte in order). */
 void pb_hosted_set_input(const char *bytes, size_t len);
 /** Virtual clock: waits return at once and advance time to their deadline

@@ -35,8 +35,11 @@ int pb_script_check(const char *text, size_t len, const char *filename);
 /**
  * pb_script_run() - parse and run @text in the current environment context
  * (like `source`).  Returns the status of the last command (0 = success,
- * positive = failure as $? shows it) or a negative PB_E* for a syntax error
- * (already printed with its location; commands before it have run).
+ * positive = failure as $? shows it) or a negative PB_E* when there was a
+ * syntax error.  As GRUB reads a config file, the text is parsed and run
+ * line by line (a line together with the further lines an unfinished
+ * command needs); a syntax error is printed with its location, the rest
+ * of that line is skipped and the run goes on with the next line.
  */
 int pb_script_run(const char *text, size_t len, const char *filename);
 
@@ -46,8 +49,9 @@ int pb_script_source(const char *path);
 
 /**
  * pb_script_run_argv() - run one already-expanded command line: a script
- * function, an interpreter builtin or a registered command.  Used by the
- * shell and by command aliases.  Returns 0, a negative PB_E* (a command
+ * function, an interpreter builtin or a registered command; failing those,
+ * a first word NAME=VALUE sets NAME (GRUB's last resort: further words
+ * are ignored).  Used by the shell and by command aliases.  Returns 0, a negative PB_E* (a command
  * failed), or a positive status (a script function returned non-zero).
  */
 int pb_script_run_argv(int argc, char **argv);

@@ -25,31 +25,32 @@ static int print_var(const char *name, const char *value, bool exported, void *c
     return 0;
 }
 
+/* set NAME=VALUE: as GRUB, only the first argument counts, and it must
+ * be an assignment (`set a` is an error, not an empty a) */
 static int cmd_set(struct pb_command *cmd, int argc, char **argv)
 {
     (void)cmd;
     if (argc == 1)
         return pb_env_foreach(print_var, NULL);
-    for (int i = 1; i < argc; i++) {
-        const char *eq = strchr(argv[i], '=');
-        char *name = eq ? strndup(argv[i], (size_t)(eq - argv[i])) : strdup(argv[i]);
-        if (!name)
-            return pb_error(PB_ENOMEM, "out of memory");
-        if (!name[0]) {
-            free(name);
-            return pb_error(PB_EINVAL, "set: empty variable name in `%s'", argv[i]);
-        }
-        int r = pb_env_set(name, eq ? eq + 1 : "");
-        free(name);
-        if (r)
-            return r;
+    const char *eq = strchr(argv[1], '=');
+    if (!eq) {
+        pb_error(PB_EINVAL, "not an assignment");
+        return 18;   /* GRUB_ERR_BAD_ARGUMENT, what GRUB leaves in $? */
     }
-    return 0;
+    char *name = strndup(argv[1], (size_t)(eq - argv[1]));
+    if (!name)
+        return pb_error(PB_ENOMEM, "out of memory");
+    int r = name[0] ? pb_env_set(name, eq + 1) : 0;   /* GRUB: `set =x' is accepted, to no effect */
+    free(name);
+    return r;
 }
 
 static int cmd_unset(struct pb_command *cmd, int argc, char **argv)
 {
     (void)cmd;
+    /* GRUB unsets only the first NAME */
+    if (argc > 2)
+        argc = 2;
     for (int i = 1; i < argc; i++)
         pb_env_unset(argv[i]);
     return 0;
@@ -103,7 +104,7 @@ static int cmd_echo(struct pb_command *cmd, int argc, char **argv)
                 case 'f': c = '\f'; break;
                 case 'r': c = '\r'; break;
                 case 'v': c = '\v'; break;
-                case 'c': return 0;
+                case 'c': newline = false; continue;   /* GRUB: no final newline, the rest is shown */
                 case '\\': c = '\\'; break;
                 default: pb_write("\\", 1); c = *s; break;
                 }
@@ -237,8 +238,8 @@ static int cmd_clear(struct pb_command *cmd, int argc, char **argv)
 #define UNSUP(n, s) { .name = n, .fn = cmd_unsupported, .usage = "[ARG]...", .summary = s " (not available on Xen PV; fails)." }
 
 static struct pb_command cmds[] = {
-    { .name = "set", .fn = cmd_set, .usage = "[NAME[=VALUE]]...", .summary = "Set variables, or list them." },
-    { .name = "unset", .fn = cmd_unset, .usage = "NAME...", .summary = "Remove variables." },
+    { .name = "set", .fn = cmd_set, .usage = "[NAME=VALUE]", .summary = "Set a variable, or list them." },
+    { .name = "unset", .fn = cmd_unset, .usage = "NAME", .summary = "Remove a variable." },
     { .name = "export", .fn = cmd_export, .usage = "NAME...", .summary = "Export variables to new contexts." },
     { .name = "echo", .fn = cmd_echo, .usage = "[-n] [-e] [STRING]...", .summary = "Print the arguments." },
     { .name = "insmod", .fn = cmd_insmod, .usage = "MODULE", .summary = "Accepted: every module is linked into the image." },

@@ -52,6 +52,7 @@ static struct script *cur_script;
 static int cur_line;
 static int cond_depth;   /* >0 while an if/while/until condition runs */
 bool pb_normal_loader_cmd_failed;
+const char *normal_late_error;
 
 bool pb_script_stop_requested(void)
 {
@@ -247,6 +248,8 @@ static const char *var_value(const char *name, size_t len, char *tmp, size_t tmp
         return tmp;
     }
     if (len == 1 && name[0] == '#') {
+        if (nframes <= 1)
+            return "";   /* GRUB: no parameters outside a function or entry */
         snprintf(tmp, tmpsz, "%d", frames[nframes - 1].argc);
         return tmp;
     }
@@ -279,11 +282,21 @@ static void put_value(struct exp *e, const char *v, bool quoted)
         e->have = true;
         return;
     }
-    for (const char *p = v; *p; p++) {
-        if (is_ifs(*p)) {
+    /* GRUB splits an unquoted value into fields at runs of blanks; the
+     * first field continues the word being built and the last one is
+     * continued by what follows, even when the value starts or ends with
+     * blanks ("a${v}" with v=" b c" is "ab" "c"). */
+    const char *p = v;
+    while (is_ifs(*p))
+        p++;
+    while (*p) {
+        while (*p && !is_ifs(*p))
+            sb_put(&e->cur, *p++);
+        while (is_ifs(*p))
+            p++;
+        if (*p) {
+            e->have = true;
             exp_finish(e);
-        } else {
-            sb_put(&e->cur, *p);
         }
     }
 }
@@ -300,7 +313,9 @@ static void put_params(struct exp *e, bool quoted, bool at)
         }
         put_value(e, f->argv[i], quoted);
     }
-    if (quoted && !at)
+    /* "$*" is one word; "$@" without parameters is one empty word too (as
+     * GRUB: `for a in "$@"` runs once) */
+    if (quoted)
         e->have = true;
 }
 
@@ -562,24 +577,55 @@ static bool is_loader_cmd(const char *n)
     return false;
 }
 
+/* Set by pb_script_run_argv() when the failure is one GRUB shows but
+ * does not count: no such command, or a bad NAME=VALUE (GRUB's "last
+ * resort" ends with status 0, and `!` does not invert it). */
+static bool soft_failure;
+
 int pb_script_run_argv(int argc, char **argv)
 {
+    soft_failure = false;
     if (argc < 1)
         return 0;
     struct function *f = func_find(argv[0]);
-    if (f)
-        return call_function(f, argc, argv);
+    int r;
+    if (f) {
+        r = call_function(f, argc, argv);
+        soft_failure = false;   /* set, maybe, by a command inside */
+        return r;
+    }
     struct pb_command *c = pb_command_find(argv[0]);
-    if (!c)
+    if (c) {
+        r = pb_command_run(argc, argv);
+        soft_failure = false;
+        return r;
+    }
+    /* GRUB's last resort: a first word NAME=VALUE (after expansion) that
+     * names no command sets NAME; the other words are ignored, so
+     * `default=1 2` sets 1 and `x=$a` with a="p q" sets p. */
+    const char *eq = strchr(argv[0], '=');
+    soft_failure = true;
+    if (!eq)
         return pb_error(PB_ENOENT, "can't find command `%s'", argv[0]);
-    return pb_command_run(argc, argv);
+    char *name = strndup(argv[0], (size_t)(eq - argv[0]));
+    if (!name)
+        return pb_error(PB_ENOMEM, "out of memory");
+    /* positional and special parameters cannot be set */
+    if (name[0] == 0 || (name[0] >= '0' && name[0] <= '9') || strcmp(name, "#") == 0 ||
+        strcmp(name, "*") == 0 || strcmp(name, "@") == 0 || strcmp(name, "?") == 0)
+        r = pb_error(PB_EINVAL, "invalid variable name `%s'", name);
+    else
+        r = pb_env_set(name, eq + 1);
+    free(name);
+    return r;
 }
 
 static void report_error(int line)
 {
     const char *m = pb_errmsg();
-    /* a failing condition is an answer, not an error to show */
-    if (m && *m && cond_depth == 0) {
+    /* shown wherever it happens, in an if/while condition too (as GRUB);
+     * a false test has no message */
+    if (m && *m) {
         if (cur_script)
             pb_printf("error: %s:%d: %s\n", cur_script->filename, line, m);
         else
@@ -597,36 +643,7 @@ static int status_of(int r)
 static int exec_cmd(struct node *n)
 {
     cur_line = n->line;
-    /* NAME=VALUE assignment (one word, unquoted identifier before '=') */
-    if (n->nwords == 1) {
-        const char *raw = n->words[0].raw;
-        const char *eq = strchr(raw, '=');
-        if (eq && name_is_ident(raw, (size_t)(eq - raw))) {
-            struct word w = { eq + 1, n->words[0].line, n->words[0].col };
-            int ac = 0;
-            char **av = NULL;
-            int r = expand_words(&w, 1, &ac, &av);
-            if (r == 0) {
-                struct pb_strbuf b = { .max = WORD_BUF_MAX };
-                for (int i = 0; i < ac; i++) {
-                    if (i)
-                        sb_put(&b, ' ');
-                    pb_strbuf_str(&b, av[i]);
-                }
-                char *name = strndup(raw, (size_t)(eq - raw));
-                if (!name || b.oom)
-                    r = pb_error(PB_ENOMEM, "out of memory");
-                else
-                    r = pb_env_set(name, b.d ? b.d : "");
-                free(name);
-                free(b.d);
-                free_argv(ac, av);
-            }
-            if (r)
-                report_error(n->line);
-            return status_of(r);
-        }
-    }
+    soft_failure = false;
     int argc;
     char **argv;
     int r = expand_words(n->words, n->nwords, &argc, &argv);
@@ -642,6 +659,15 @@ static int exec_cmd(struct node *n)
     r = pb_script_run_argv(argc, argv);
     /* a failure without a message (false, a false test) is status 1 */
     int st = (r < 0 && !pb_errmsg()[0]) ? 1 : status_of(r);
+    if (soft_failure)
+        st = 0;
+    if (normal_late_error) {
+        if (r == 0 && !n->negate) {
+            pb_error(PB_EINVAL, "%s", normal_late_error);
+            report_error(n->line);
+        }
+        normal_late_error = NULL;
+    }
     if (r != 0 && is_loader_cmd(argv[0]))
         pb_normal_loader_cmd_failed = true;
     if (r != 0)
@@ -695,8 +721,10 @@ static int exec_loop(struct node *n)
             break;
         }
         bool go = n->type == N_WHILE ? c == 0 : c != 0;
-        if (!go)
+        if (!go) {
+            st = c;   /* GRUB: the loop's status is the last condition's */
             break;
+        }
         st = exec_node_list(n->body);
         if (loop_body_ends_loop())
             break;
@@ -773,18 +801,22 @@ static int exec_node(struct node *n)
         st = exec_for(n);
         break;
     case N_FUNC: {
+        /* a definition is no command: $? stays (as GRUB) */
         int r = func_define(n->words[0].raw, cur_script, n->body);
         if (r)
             report_error(n->line);
-        st = status_of(r);
+        st = r ? status_of(r) : last_status;
         break;
     }
     case N_MENU:
         st = exec_menu(n);
         break;
     }
-    if (n->negate)
+    if (n->negate && !(n->type == N_CMD && soft_failure)) {
         st = st ? 0 : 1;
+        if (returning)   /* `! return N': GRUB's function status is the inverted one */
+            return_value = st;
+    }
     return st;
 }
 
@@ -800,12 +832,14 @@ int exec_node_list(struct node *n)
     return st;
 }
 
-int pb_script_run(const char *text, size_t len, const char *filename)
-{
-    return normal_script_run_at(text, len, filename, 1);
-}
-
-int normal_script_run_at(const char *text, size_t len, const char *filename, int first_line)
+/*
+ * Parse and run @text chunk by chunk (parser_next_chunk: what ends on one
+ * line, as GRUB reads a config).  With @recover (a config file: GRUB's
+ * read_config_file) a syntax error is shown and the rest of its line is
+ * skipped; without (a menu entry body: GRUB's execute_sourcecode) it ends
+ * the text.  Returns the last status, or the (negative) syntax error.
+ */
+static int run_text(const char *text, size_t len, const char *filename, int first_line, bool recover)
 {
     if (len > PB_SCRIPT_MAX_SIZE) {
         int r = pb_error(PB_ERANGE, "%s: script too large (%zu bytes)", filename, len);
@@ -827,16 +861,24 @@ int normal_script_run_at(const char *text, size_t len, const char *filename, int
     struct script *saved = cur_script;
     int saved_line = cur_line;
     cur_script = sc;
-    int st = 0;
-    struct node *n;
-    while (!interrupted() && (r = parser_next(p, &n)) == 1) {
-        st = exec_node(n);
-        last_status = st;
+    int st = 0, syntax = 0;
+    struct node *list;
+    while (!interrupted()) {
+        r = parser_next_chunk(p, &list);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            pb_print_error();
+            syntax = r;
+            if (!recover || r == PB_ENOMEM)
+                break;
+            parser_recover(p);
+            continue;
+        }
+        st = exec_node_list(list);
     }
-    if (r < 0) {
-        pb_print_error();
-        st = r;
-    }
+    if (syntax)
+        st = syntax;
     parser_free(p);
     cur_script = saved;
     cur_line = saved_line;
@@ -845,7 +887,22 @@ int normal_script_run_at(const char *text, size_t len, const char *filename, int
     return st;
 }
 
+int pb_script_run(const char *text, size_t len, const char *filename)
+{
+    return run_text(text, len, filename, 1, true);
+}
+
+int normal_script_run_at(const char *text, size_t len, const char *filename, int first_line)
+{
+    return run_text(text, len, filename, first_line, false);
+}
+
 /* ---- builtins that need the interpreter ---- */
+
+/* GRUB's error numbers, which its builtins leave in $? (include/grub/err.h
+ * of GRUB: GRUB_ERR_INVALID_COMMAND, GRUB_ERR_BAD_ARGUMENT) */
+#define GRUB_STATUS_INVALID_COMMAND 17
+#define GRUB_STATUS_BAD_ARGUMENT 18
 
 static int parse_count(const char *s, int *out)
 {
@@ -876,25 +933,49 @@ static int cmd_break(struct pb_command *cmd, int argc, char **argv)
 static int cmd_return(struct pb_command *cmd, int argc, char **argv)
 {
     (void)cmd;
+    /* GRUB: only a function or a menu entry body has a scope to return
+     * from; elsewhere (the top level of a config, sourced or not) and with
+     * more than one argument it is an error and the script goes on */
+    if (nframes <= 1 || argc > 2) {
+        pb_error(PB_EINVAL, "not in function body");
+        return GRUB_STATUS_BAD_ARGUMENT;
+    }
     int k = last_status;
     if (argc > 1 && parse_count(argv[1], &k))
         return pb_error(PB_EINVAL, "return: bad status `%s'", argv[1]);
-    if (call_depth == 0)
-        return 0;
     returning = true;
     return_value = k;
+    /* GRUB raises a status N > 1 as the error "false" (shown); 1 is its
+     * silent test failure */
+    if (argc > 1 && k > 1)
+        return pb_error(PB_EINVAL, "false");
     return 0;
 }
 
 static int cmd_shift(struct pb_command *cmd, int argc, char **argv)
 {
     (void)cmd;
-    int k = 1;
-    if (argc > 1 && parse_count(argv[1], &k))
-        return pb_error(PB_EINVAL, "shift: bad count `%s'", argv[1]);
+    /* GRUB: nothing to shift outside a function or entry (success); a bad
+     * count or more than there are fails without a message */
+    if (nframes <= 1)
+        return 0;
     struct frame *f = &frames[nframes - 1];
-    if (k > f->argc)
-        return pb_error(PB_EINVAL, "shift: can't shift %d of %d arguments", k, f->argc);
+    long k = 1;
+    if (argc > 1) {
+        const char *s = argv[1];
+        if (!(*s >= '0' && *s <= '9')) {
+            pb_error(PB_EINVAL, "unrecognized number");   /* shown, as GRUB */
+            return GRUB_STATUS_BAD_ARGUMENT;
+        }
+        for (k = 0; *s >= '0' && *s <= '9' && k <= 1000000; s++)
+            k = k * 10 + (*s - '0');
+        if (*s)
+            k = -1;
+    }
+    if (argc > 2 || k < 0 || k > f->argc) {
+        pb_error_clear();
+        return GRUB_STATUS_BAD_ARGUMENT;
+    }
     for (int i = 0; i < k; i++)
         free(f->argv[i]);
     memmove(f->argv, f->argv + k, sizeof(char *) * (size_t)(f->argc - k + 1));
@@ -905,6 +986,10 @@ static int cmd_shift(struct pb_command *cmd, int argc, char **argv)
 static int cmd_setparams(struct pb_command *cmd, int argc, char **argv)
 {
     (void)cmd;
+    if (nframes <= 1) {   /* GRUB: no scope to set outside a function or entry */
+        pb_error_clear();
+        return GRUB_STATUS_INVALID_COMMAND;
+    }
     char **v = dup_argv(argc - 1, argv + 1);
     if (!v)
         return pb_error(PB_ENOMEM, "out of memory");

@@ -103,6 +103,10 @@ int pb_script_source(const char *path)
     void *buf;
     size_t len;
     int r = pb_file_load(path, PB_SCRIPT_MAX_SIZE, &buf, &len);
+    if (r == PB_ENOENT) {   /* GRUB: a missing file is silently nothing to run */
+        pb_error_clear();
+        return 0;
+    }
     if (r)
         return r;
     r = pb_script_run(buf, len, path);
@@ -132,6 +136,12 @@ static int cmd_configfile(struct pb_command *cmd, int argc, char **argv)
             return 0;   /* already in normal mode */
         return pb_error(PB_EINVAL, "%s: expected one FILE", cmd->name);
     }
+    struct pb_stat st;
+    if (pb_stat_path(argv[1], &st, 0) == PB_ENOENT) {
+        pb_error_clear();   /* GRUB: a missing file is silently nothing to run */
+        return 0;
+    }
+    pb_error_clear();
     return pb_normal_execute(argv[1], NULL, 0);
 }
 
@@ -212,6 +222,11 @@ static void run_cmdline_config(const char *path)
     }
     char *argv[3] = { legacy ? "legacy_configfile" : syslinux ? "syslinux_configfile" : "configfile", p, NULL };
     pb_printf("Xen command line: %s %s\n", argv[0], p);
+    struct pb_stat st;
+    if (pb_stat_path(p, &st, 0) < 0) {   /* configfile itself is silent about it (as GRUB) */
+        pb_print_error();
+        return;
+    }
     int r = pb_script_run_argv(2, argv);
     if (r < 0 && !pb_script_stop_requested())
         pb_print_error();

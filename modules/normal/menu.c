@@ -24,6 +24,7 @@ static struct pb_menu *stack[MENU_STACK_MAX];
 static int nstack;
 
 void (*pb_menu_report_hook)(struct pb_menu *m, const struct pb_menu_report *r);
+void (*pb_menu_report_begin_hook)(void);
 struct pb_menu_report pb_menu_last_report;
 
 struct pb_menu *pb_menu_current(void)
@@ -263,14 +264,34 @@ int pb_menu_match(struct pb_menu *m, const char *spec, size_t len)
     for (struct pb_menu_entry *e = m->first; e; e = e->next, i++)
         if (element_eq(e->title, spec, len))
             return i;
+    /* then a number as GRUB reads it (grub_strtoul base 0): blanks, 0x
+     * hexadecimal or 0N octal, digits up to the first other character
+     * ("1 " and "2nd" are 1 and 2) */
+    size_t k = 0;
+    while (k < len && (spec[k] == ' ' || spec[k] == '\t'))
+        k++;
+    unsigned base = 10;
+    if (k + 1 < len && spec[k] == '0' && (spec[k + 1] == 'x' || spec[k + 1] == 'X')) {
+        base = 16;
+        k += 2;
+    } else if (k + 1 < len && spec[k] == '0' && spec[k + 1] >= '0' && spec[k + 1] <= '7') {
+        base = 8;
+    }
     long v = 0;
-    for (size_t k = 0; k < len; k++) {
-        if (spec[k] < '0' || spec[k] > '9')
-            return -1;
-        v = v * 10 + (spec[k] - '0');
+    size_t first = k;
+    for (; k < len; k++) {
+        char ch = spec[k];
+        unsigned d = ch >= '0' && ch <= '9' ? (unsigned)(ch - '0')
+                   : ch >= 'a' && ch <= 'f' ? (unsigned)(ch - 'a' + 10)
+                   : ch >= 'A' && ch <= 'F' ? (unsigned)(ch - 'A' + 10) : 99;
+        if (d >= base)
+            break;
+        v = v * (long)base + (long)d;
         if (v > PB_MENU_MAX_ENTRIES)
             return -1;
     }
+    if (k == first)
+        return -1;
     return v < m->count ? (int)v : -1;
 }
 
@@ -363,6 +384,9 @@ int pb_menu_boot(struct pb_menu_entry *e, const char *chosen)
  * *@entered counts them).  On success *@leaf is the entry to boot and
  * path[] holds the indices.
  */
+/* set while the runner walks to the default only to fill the report */
+static bool quiet_walk;
+
 static int walk_to(const char *spec, int *path, int *depth, int *entered,
                    struct pb_menu_entry **leaf, char *chosen, size_t chosen_sz, bool use_zero)
 {
@@ -394,7 +418,9 @@ static int walk_to(const char *spec, int *path, int *depth, int *entered,
             return 0;
         }
         /* GRUB: entering a submenu while auto-booting sets timeout=0 and
-         * the rest of the path as its default */
+         * the rest of the path as its default; it is booted as an entry */
+        if (!quiet_walk)
+            pb_printf("Booting `%s'\n", e->title);
         int r = push_submenu_scope();
         if (r)
             return r;
@@ -429,12 +455,17 @@ void pb_normal_shell(void)
     pb_ui_shell(false);   /* menu_ui.h: the interactive command line */
 }
 
-static int boot_spec(const char *spec, bool use_zero, bool report, struct pb_menu *top)
+static int boot_spec(const char *spec, bool use_zero, bool report, bool fallback, struct pb_menu *top)
 {
     int path[PB_MENU_MAX_DEPTH], depth = 0, entered = 0;
     struct pb_menu_entry *leaf = NULL;
     char chosen[1024];
+    bool reporting = report && pb_menu_report_hook;
+    if (reporting && pb_menu_report_begin_hook)
+        pb_menu_report_begin_hook();
+    quiet_walk = reporting;
     int r = walk_to(spec, path, &depth, &entered, &leaf, chosen, sizeof chosen, use_zero);
+    quiet_walk = false;
     if (r == 0) {
         struct pb_menu_report *rep = &pb_menu_last_report;
         rep->depth = depth;
@@ -445,9 +476,13 @@ static int boot_spec(const char *spec, bool use_zero, bool report, struct pb_men
             /* the hook walks the tree from the top; leave our levels first */
             leave_n(entered);
             pb_menu_report_hook(top, rep);
-            return boot_spec(spec, use_zero, false, top);
+            return boot_spec(spec, use_zero, false, fallback, top);
         }
-        pb_printf("Booting `%s'\n", leaf->title);
+        /* GRUB: "Booting" for the default, "Falling back to" for the others */
+        if (fallback)
+            pb_printf("Falling back to `%s'\n", leaf->title);
+        else
+            pb_printf("Booting `%s'\n", leaf->title);
         r = pb_menu_boot(leaf, chosen);
         if (r)
             pb_print_error();
@@ -503,7 +538,7 @@ int pb_menu_run(struct pb_menu *m)
             }
         }
     }
-    int r = boot_spec(def, true, true, m);
+    int r = boot_spec(def, true, true, false, m);
     free(def);
     if (pb_script_stop_requested())
         return r;
@@ -514,12 +549,18 @@ int pb_menu_run(struct pb_menu *m)
         char *save = NULL;
         for (char *tok = strtok_r(fbl, " \t", &save); tok && !pb_script_stop_requested();
              tok = strtok_r(NULL, " \t", &save)) {
-            pb_printf("Falling back to `%s'\n", tok);
-            r = boot_spec(tok, false, false, m);
+            /* GRUB ends the fallback list at the first entry that is not there */
+            const char *frest;
+            if (pb_menu_match(m, tok, pb_menu_default_split(tok, &frest)) < 0)
+                break;
+            r = boot_spec(tok, false, false, true, m);
         }
         free(fbl);
     }
-    if (pb_script_stop_requested() || !interactive)
+    if (pb_script_stop_requested())
+        return r;
+    pb_printf("Failed to boot both default and fallback entries.\n");   /* GRUB's words */
+    if (!interactive)
         return r;
     /* nothing booted: keep the error visible, then the menu */
     pb_printf("\nPress any key for the menu...");

@@ -17,6 +17,10 @@ bool normal_function_exists(const char *name);
 /* pb_script_run() with line numbers starting at @first_line (entry bodies) */
 int normal_script_run_at(const char *text, size_t len, const char *filename, int first_line);
 void normal_functions_clear(void);
+/* An error a command leaves behind although it succeeded (test's
+ * "unrecognized number"): GRUB shows it after the command, unless `!'
+ * inverted the command.  Set by the command, shown and cleared by exec.c. */
+extern const char *normal_late_error;
 /* set when linux/initrd/... failed while an entry ran (then it is not booted) */
 extern bool pb_normal_loader_cmd_failed;
 

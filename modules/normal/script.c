@@ -133,6 +133,37 @@ static int buf_put(struct buf *b, char c)
     return 0;
 }
 
+/* GRUB's variable syntax after a `$' at text[i]: NAME, DIGITS, one of ? # *
+ * @, or any of them in braces.  Returns the length of the reference
+ * (the `$' included), 0 when what follows is none of them (GRUB's lexer
+ * rejects it). */
+static size_t var_syntax_len(const char *t, size_t i, size_t len)
+{
+    size_t j = i + 1;
+    bool brace = j < len && t[j] == '{';
+    if (brace)
+        j++;
+    size_t s = j;
+    if (j < len && (t[j] == '?' || t[j] == '#' || t[j] == '*' || t[j] == '@')) {
+        j++;
+    } else if (j < len && t[j] >= '0' && t[j] <= '9') {
+        while (j < len && t[j] >= '0' && t[j] <= '9')
+            j++;
+    } else {
+        while (j < len && (t[j] == '_' || (t[j] >= 'a' && t[j] <= 'z') || (t[j] >= 'A' && t[j] <= 'Z') ||
+                           (j > s && t[j] >= '0' && t[j] <= '9')))
+            j++;
+    }
+    if (j == s)
+        return 0;
+    if (brace) {
+        if (j >= len || t[j] != '}')
+            return 0;
+        j++;
+    }
+    return j - i;
+}
+
 static int lex_word(struct parser *p)
 {
     struct buf b = { 0 };
@@ -143,6 +174,11 @@ static int lex_word(struct parser *p)
             break;
         if (c == '\\') {
             if (p->pos + 1 < p->len && p->text[p->pos + 1] == '\n') {
+                if (p->pos + 2 >= p->len) {
+                    free(b.d);
+                    return perr(p, p->line, p->col, "syntax error: line continued past the end of the file",
+                                NULL);
+                }
                 adv(p);
                 adv(p);
                 continue;
@@ -174,6 +210,10 @@ static int lex_word(struct parser *p)
             adv(p);
             while (r == 0 && p->pos < p->len && p->text[p->pos] != '"') {
                 char d = p->text[p->pos];
+                if (d == '$' && !var_syntax_len(p->text, p->pos, p->len)) {
+                    free(b.d);
+                    return perr(p, p->line, p->col, "syntax error: `$' without a variable name", NULL);
+                }
                 if (d == '\\' && p->pos + 1 < p->len) {
                     if (p->text[p->pos + 1] == '\n') {
                         adv(p);
@@ -195,7 +235,30 @@ static int lex_word(struct parser *p)
             if (r == 0)
                 r = buf_put(&b, '"');
             adv(p);
+        } else if (c == '<' || c == '>' || c == '|' || c == '&') {
+            /* GRUB's lexer has tokens for these (redirections, pipes) and
+             * its grammar no use for them: quote them to pass them on */
+            char msg[64];
+            snprintf(msg, sizeof msg, "syntax error: unquoted `%c'", c);
+            free(b.d);
+            return perr(p, p->line, p->col, msg, NULL);
+        } else if (c == '$' && !var_syntax_len(p->text, p->pos, p->len) &&
+                   !(p->pos + 1 < p->len && p->text[p->pos + 1] == '{')) {
+            free(b.d);
+            return perr(p, p->line, p->col, "syntax error: `$' without a variable name", NULL);
         } else if (c == '$' && p->pos + 1 < p->len && p->text[p->pos + 1] == '{') {
+            if (!var_syntax_len(p->text, p->pos, p->len)) {
+                int el = p->line, ec = p->col;
+                bool closed = false;
+                for (size_t j = p->pos; j < p->len && p->text[j] != '\n'; j++)
+                    if (p->text[j] == '}') {
+                        closed = true;
+                        break;
+                    }
+                free(b.d);
+                return perr(p, el, ec, closed ? "syntax error: bad variable name in ${...}"
+                                              : "unterminated ${", NULL);
+            }
             int ql = p->line, qc = p->col;
             while (r == 0 && p->pos < p->len && p->text[p->pos] != '}') {
                 if (p->text[p->pos] == '\n')
@@ -244,6 +307,8 @@ static int lex(struct parser *p)
         while (p->pos < p->len && is_blank(p->text[p->pos]))
             adv(p);
         if (p->pos + 1 < p->len && p->text[p->pos] == '\\' && p->text[p->pos + 1] == '\n') {
+            if (p->pos + 2 >= p->len)
+                return perr(p, p->line, p->col, "syntax error: line continued past the end of the file", NULL);
             adv(p);
             adv(p);
             continue;
@@ -342,9 +407,13 @@ static int parse_list(struct parser *p, unsigned mask, struct node **out)
 {
     struct node *head = NULL, **tail = &head;
     for (;;) {
-        int r = skip_seps(p);
+        int r;
+        while ((r = peek(p)) == 0 && p->tok == T_NL)
+            consume(p);
         if (r)
             return r;
+        if (p->tok == T_SEMI)   /* GRUB: a `;' ends a command; alone it is an error */
+            return perr(p, p->tline, p->tcol, "syntax error: unexpected ;", NULL);
         if (p->tok == T_EOF || p->tok == T_RBRACE || at_terminator(p, mask))
             break;
         struct node *n = NULL;
@@ -355,6 +424,10 @@ static int parse_list(struct parser *p, unsigned mask, struct node **out)
             *tail = n;
             tail = &n->next;
         }
+        if ((r = peek(p)))
+            return r;
+        if (p->tok == T_SEMI)
+            consume(p);
     }
     *out = head;
     return 0;
@@ -442,6 +515,27 @@ static int collect_words(struct parser *p, struct node *n, bool brace_ok)
     return r;
 }
 
+/* GRUB's grammar wants at least one command in every list (a condition,
+ * a then/else/do part, a function or menu entry body). */
+static int need_commands(struct parser *p, const struct node *list, const char *what)
+{
+    if (list || (p->have_tok && p->tok == T_EOF))   /* EOF: the missing keyword is the error */
+        return 0;
+    return perr(p, p->tline, p->tcol, "syntax error: no command in ", what);
+}
+
+static bool is_reserved(const char *w)
+{
+    static const char *const kws[] = {
+        "if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while", "until",
+        "function", "menuentry", "submenu",
+    };
+    for (unsigned i = 0; i < sizeof kws / sizeof kws[0]; i++)
+        if (strcmp(w, kws[i]) == 0)
+            return true;
+    return false;
+}
+
 static int parse_block(struct parser *p, struct node *n, const char *what)
 {
     int r = peek(p);
@@ -458,6 +552,8 @@ static int parse_block(struct parser *p, struct node *n, const char *what)
         return r;
     r = peek(p);
     if (r)
+        return r;
+    if (p->tok == T_RBRACE && (r = need_commands(p, n->body, what)))
         return r;
     if (p->tok != T_RBRACE) {
         char msg[80];
@@ -482,9 +578,10 @@ static int parse_compound(struct parser *p, struct node *n, const char *kw)
     int l = n->line, c = n->col;
     if (strcmp(kw, "if") == 0 || strcmp(kw, "elif") == 0) {
         n->type = N_IF;
-        if ((r = parse_list(p, K_THEN, &n->cond)) || (r = expect_kw(p, "then", l, c, kw)))
+        if ((r = parse_list(p, K_THEN, &n->cond)) || (r = need_commands(p, n->cond, "condition")) ||
+            (r = expect_kw(p, "then", l, c, kw)))
             return r;
-        if ((r = parse_list(p, K_ELIF | K_ELSE | K_FI, &n->body)))
+        if ((r = parse_list(p, K_ELIF | K_ELSE | K_FI, &n->body)) || (r = need_commands(p, n->body, "then")))
             return r;
         if ((r = peek(p)))
             return r;
@@ -498,16 +595,17 @@ static int parse_compound(struct parser *p, struct node *n, const char *kw)
         }
         if (tok_is_kw(p, "else")) {
             consume(p);
-            if ((r = parse_list(p, K_FI, &n->els)))
+            if ((r = parse_list(p, K_FI, &n->els)) || (r = need_commands(p, n->els, "else")))
                 return r;
         }
         return expect_kw(p, "fi", l, c, kw);
     }
     if (strcmp(kw, "while") == 0 || strcmp(kw, "until") == 0) {
         n->type = kw[0] == 'w' ? N_WHILE : N_UNTIL;
-        if ((r = parse_list(p, K_DO, &n->cond)) || (r = expect_kw(p, "do", l, c, kw)))
+        if ((r = parse_list(p, K_DO, &n->cond)) || (r = need_commands(p, n->cond, "condition")) ||
+            (r = expect_kw(p, "do", l, c, kw)))
             return r;
-        if ((r = parse_list(p, K_DONE, &n->body)))
+        if ((r = parse_list(p, K_DONE, &n->body)) || (r = need_commands(p, n->body, "do")))
             return r;
         return expect_kw(p, "done", l, c, kw);
     }
@@ -516,7 +614,7 @@ static int parse_compound(struct parser *p, struct node *n, const char *kw)
         if ((r = collect_words(p, n, false)))
             return r;
         if (n->nwords < 2 || strcmp(n->words[1].raw, "in") != 0 ||
-            !name_is_ident(n->words[0].raw, strlen(n->words[0].raw)))
+            !name_is_ident(n->words[0].raw, strlen(n->words[0].raw)) || is_reserved(n->words[0].raw))
             return perr(p, l, c, "syntax error: expected 'for NAME in WORDS...; do'", NULL);
         /* drop "in" */
         for (int i = 1; i + 1 < n->nwords; i++)
@@ -524,12 +622,15 @@ static int parse_compound(struct parser *p, struct node *n, const char *kw)
         n->nwords--;
         if ((r = expect_kw(p, "do", l, c, kw)))
             return r;
-        if ((r = parse_list(p, K_DONE, &n->body)))
+        if ((r = parse_list(p, K_DONE, &n->body)) || (r = need_commands(p, n->body, "do")))
             return r;
         return expect_kw(p, "done", l, c, kw);
     }
     if (strcmp(kw, "function") == 0) {
         n->type = N_FUNC;
+        /* GRUB defines functions only at the top level of a script */
+        if (p->depth > 1)
+            return perr(p, l, c, "syntax error: function definition inside a block", NULL);
         if ((r = peek(p)))
             return r;
         if (p->tok != T_WORD || !name_is_ident(p->w.raw, strlen(p->w.raw)))
@@ -650,6 +751,61 @@ int parser_next(struct parser *p, struct node **out)
         if (*out)
             return 1;
     }
+}
+
+int parser_next_chunk(struct parser *p, struct node **out)
+{
+    if (p->failed)
+        return PB_EINVAL;
+    *out = NULL;
+    struct node *head = NULL, **tail = &head;
+    int r;
+    bool after_cmd = false;
+    for (;;) {
+        if ((r = peek(p)))
+            return r;
+        if (p->tok == T_EOF)
+            break;
+        if (p->tok == T_NL) {
+            consume(p);
+            if (head)
+                break;
+            continue;
+        }
+        if (p->tok == T_SEMI) {
+            if (!after_cmd)   /* GRUB: `;' only ends a command */
+                return perr(p, p->tline, p->tcol, "syntax error: unexpected ;", NULL);
+            consume(p);
+            after_cmd = false;
+            continue;
+        }
+        after_cmd = true;
+        if (p->tok == T_RBRACE)
+            return perr(p, p->tline, p->tcol, "syntax error: unexpected '}'", NULL);
+        struct node *n = NULL;
+        if ((r = parse_command(p, &n)))
+            return r;
+        if (n) {
+            *tail = n;
+            tail = &n->next;
+        }
+    }
+    *out = head;
+    return head ? 1 : 0;
+}
+
+void parser_recover(struct parser *p)
+{
+    /* the offending token was a newline: the next line is already next */
+    if (!(p->have_tok && p->tok == T_NL)) {
+        while (p->pos < p->len && p->text[p->pos] != '\n')
+            adv(p);
+        if (p->pos < p->len)
+            adv(p);
+    }
+    p->have_tok = false;
+    p->failed = false;
+    p->depth = 0;
 }
 
 void parser_free(struct parser *p)

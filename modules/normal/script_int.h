@@ -52,6 +52,14 @@ struct parser *parser_new(const char *text, size_t len, const char *filename,
 /* 1 = *out is the next top-level command, 0 = end, <0 = syntax error
  * (recorded with pb_error as FILE:LINE:COL). */
 int parser_next(struct parser *p, struct node **out);
+/* GRUB's unit of parsing and running (GRUB reads a config line by line
+ * and parses a line, with the further lines an unfinished command needs,
+ * before running any of it): 1 = *out is the list of the commands that end
+ * on the next line, 0 = end, <0 = syntax error (as parser_next). */
+int parser_next_chunk(struct parser *p, struct node **out);
+/* After a syntax error: skip the rest of the line the error was found on
+ * and go on from the next one (GRUB's recovery in a config file). */
+void parser_recover(struct parser *p);
 void parser_free(struct parser *p);
 
 void script_ref(struct script *s);

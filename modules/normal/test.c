@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `test` and `[` (GRUB manual, "test"): string operators = == != < <= > >=
- * -z -n, integer operators -eq -ne -lt -le -gt -ge, GRUB's -pgt/-plt
- * (compare the numbers after a common non-numeric prefix), file tests -d
- * -e -f -s and -nt/-ot (modification time), ! -a -o and parentheses.
- * A false test fails silently ($? = 1, no message).
+ * -z -n, integer operators -eq -ne -lt -le -gt -ge (GRUB number syntax:
+ * 0x hexadecimal, 0N octal), GRUB's -pgt/-plt (the numbers from where the
+ * strings first differ), file tests -d -e -f -s and -nt/-ot (modification
+ * time, optional bias), ! -a -o and parentheses, evaluated left to right
+ * as GRUB 2.06 does.  A false test fails silently ($? = 1, no message).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,40 +15,76 @@
 #include "pvboot/script.h"
 #include "normal_int.h"
 
-struct tst {
-    int argc;
-    char **argv;
-    int pos;
-    int depth;
-    bool error;
-};
-
-static const char *const binops[] = {
-    "=", "==", "!=", "<", "<=", ">", ">=", "-eq", "-ne", "-lt", "-le", "-gt", "-ge",
-    "-pgt", "-plt", "-nt", "-ot",
-};
-
-static bool is_binop(const char *s)
+/*
+ * GRUB's number syntax (grub_strtoul/grub_strtosl with base 0): an optional
+ * sign, "0x"/"0X" for hexadecimal, a leading 0 followed by an octal digit for
+ * octal, else decimal; the digits end at the first character that is not
+ * one.  No digits at all reads as 0, and @bad is set (GRUB then shows
+ * "unrecognized number" but still compares).
+ */
+static unsigned long long gnum(const char *s, bool *bad)
 {
-    for (unsigned i = 0; i < sizeof binops / sizeof binops[0]; i++)
-        if (strcmp(s, binops[i]) == 0)
-            return true;
-    return false;
-}
-
-static long long num(const char *s)
-{
-    return strtoll(s, NULL, 10);
-}
-
-/* GRUB -pgt/-plt: skip the common non-digit prefix, compare the numbers */
-static int prefixed_cmp(const char *a, const char *b)
-{
-    while (*a && *a == *b && !(*a >= '0' && *a <= '9')) {
-        a++;
-        b++;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    unsigned base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+    } else if (s[0] == '0' && s[1] >= '0' && s[1] <= '7') {
+        base = 8;
     }
-    long long x = num(a), y = num(b);
+    unsigned long long v = 0;
+    bool any = false;
+    for (;; s++) {
+        unsigned d;
+        if (*s >= '0' && *s <= '9')
+            d = (unsigned)(*s - '0');
+        else if (*s >= 'a' && *s <= 'f')
+            d = (unsigned)(*s - 'a' + 10);
+        else if (*s >= 'A' && *s <= 'F')
+            d = (unsigned)(*s - 'A' + 10);
+        else
+            break;
+        if (d >= base)
+            break;
+        v = v * base + d;
+        any = true;
+    }
+    if (!any && bad)
+        *bad = true;
+    return v;
+}
+
+static long long num(const char *s, bool *bad)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    bool neg = *s == '-';   /* no '+': GRUB reads "+4" as no number */
+    if (neg)
+        s++;
+    unsigned long long v = gnum(s, bad);
+    return neg ? -(long long)v : (long long)v;
+}
+
+/*
+ * GRUB -pgt/-plt: skip the common prefix of @a and @b, back up to the start
+ * of the run of digits the first difference is in, and compare the
+ * numbers from there (so vmlinuz-5.10.0 -pgt vmlinuz-5.9.0 compares 10
+ * with 9).
+ */
+static int prefixed_cmp(const char *a, const char *b, bool *bad)
+{
+    size_t i = 0;
+    while (a[i] && a[i] == b[i])
+        i++;
+    /* as GRUB: the first character of the string is never backed over */
+    if (i > 0) {
+        i--;
+        while (i > 0 && a[i] >= '0' && a[i] <= '9')
+            i--;
+        i++;
+    }
+    unsigned long long x = gnum(a + i, bad), y = gnum(b + i, bad);
     return x < y ? -1 : x > y;
 }
 
@@ -70,8 +107,24 @@ static bool file_test(const char *op, const char *path)
     }
 }
 
-static bool binary(const char *a, const char *op, const char *b)
+/* -nt / -ot, with GRUB's optional bias in seconds added to the first
+ * file's time (-nt5): a missing file is older than any */
+static bool time_test(const char *a, const char *op, const char *b)
 {
+    struct pb_stat sa, sb;
+    bool ha = pb_stat_path(a, &sa, 0) == 0;
+    bool hb = pb_stat_path(b, &sb, 0) == 0;
+    pb_error_clear();
+    long long bias = op[3] ? num(op + 3, NULL) : 0;
+    if (op[1] == 'n')
+        return (ha && !hb) || (ha && hb && (long long)sa.mtime + bias > (long long)sb.mtime);
+    return (!ha && hb) || (ha && hb && (long long)sa.mtime + bias < (long long)sb.mtime);
+}
+
+/* One three-word test @a OP @b; false with *known = false when OP is none. */
+static bool binary(const char *a, const char *op, const char *b, bool *bad, bool *known)
+{
+    *known = true;
     if (!strcmp(op, "=") || !strcmp(op, "=="))
         return strcmp(a, b) == 0;
     if (!strcmp(op, "!="))
@@ -85,127 +138,120 @@ static bool binary(const char *a, const char *op, const char *b)
     if (!strcmp(op, ">="))
         return strcmp(a, b) >= 0;
     if (!strcmp(op, "-eq"))
-        return num(a) == num(b);
+        return num(a, bad) == num(b, bad);
     if (!strcmp(op, "-ne"))
-        return num(a) != num(b);
+        return num(a, bad) != num(b, bad);
     if (!strcmp(op, "-lt"))
-        return num(a) < num(b);
+        return num(a, bad) < num(b, bad);
     if (!strcmp(op, "-le"))
-        return num(a) <= num(b);
+        return num(a, bad) <= num(b, bad);
     if (!strcmp(op, "-gt"))
-        return num(a) > num(b);
+        return num(a, bad) > num(b, bad);
     if (!strcmp(op, "-ge"))
-        return num(a) >= num(b);
+        return num(a, bad) >= num(b, bad);
     if (!strcmp(op, "-pgt"))
-        return prefixed_cmp(a, b) > 0;
+        return prefixed_cmp(a, b, bad) > 0;
     if (!strcmp(op, "-plt"))
-        return prefixed_cmp(a, b) < 0;
-    /* -nt / -ot: modification times; a missing file is older */
-    struct pb_stat sa, sb;
-    bool ha = pb_stat_path(a, &sa, 0) == 0;
-    bool hb = pb_stat_path(b, &sb, 0) == 0;
-    pb_error_clear();
-    if (!strcmp(op, "-nt"))
-        return ha && (!hb || sa.mtime > sb.mtime);
-    return hb && (!ha || sa.mtime < sb.mtime);
+        return prefixed_cmp(a, b, bad) < 0;
+    if (!strncmp(op, "-nt", 3) || !strncmp(op, "-ot", 3))
+        return time_test(a, op, b);
+    *known = false;
+    return false;
 }
 
-static bool expr_or(struct tst *t);
+/*
+ * GRUB's evaluation (its test command, read for behaviour): the words are
+ * taken left to right, each step a three-word test (A OP B), else a
+ * two-word one (-d -e -f -s -n -z X), else `(' (a nested expression up
+ * to `)'), `)' (end of the nested one), `!' (inverts the next value), `-a'
+ * (nothing: and is the default), `-o' (or), else a word that is true when
+ * not empty.  Nothing is ever malformed: `[ ]' is true, a missing `]' or
+ * `)' is fine, unknown operators are words.
+ */
+struct tst {
+    int argc;
+    char **argv;
+    int pos;
+    bool badnum;   /* a number operand had no digits */
+};
 
-static bool primary(struct tst *t)
+struct acc {
+    bool and_v, or_v, invert;
+};
+
+static void update(struct acc *c, bool v)
 {
-    if (t->pos >= t->argc)
-        return false;
-    const char *a = t->argv[t->pos];
-    if (strcmp(a, "(") == 0) {
-        if (++t->depth > 32) {
-            t->error = true;
-            return false;
+    c->and_v = c->and_v && (c->invert ? !v : v);
+    c->invert = false;
+}
+
+static bool parse_expr(struct tst *t, int depth)
+{
+    struct acc c = { .and_v = true };
+    while (t->pos < t->argc) {
+        char **a = t->argv + t->pos;
+        if (t->pos + 2 < t->argc) {
+            bool known;
+            bool v = binary(a[0], a[1], a[2], &t->badnum, &known);
+            if (known) {
+                update(&c, v);
+                t->pos += 3;
+                continue;
+            }
+        }
+        if (t->pos + 1 < t->argc && a[0][0] == '-' && a[0][1] && !a[0][2] && strchr("defsnz", a[0][1])) {
+            const char *arg = a[1];
+            bool v = a[0][1] == 'z' ? arg[0] == 0 : a[0][1] == 'n' ? arg[0] != 0 : file_test(a[0], arg);
+            update(&c, v);
+            t->pos += 2;
+            continue;
+        }
+        if (strcmp(a[0], ")") == 0 && depth > 0) {
+            t->pos++;
+            return c.or_v || c.and_v;
+        }
+        if (strcmp(a[0], "(") == 0 && depth < 64) {
+            t->pos++;
+            update(&c, parse_expr(t, depth + 1));
+            continue;
         }
         t->pos++;
-        bool v = expr_or(t);
-        if (t->pos < t->argc && strcmp(t->argv[t->pos], ")") == 0)
-            t->pos++;
-        else
-            t->error = true;
-        t->depth--;
-        return v;
+        if (strcmp(a[0], "!") == 0)
+            c.invert = !c.invert;
+        else if (strcmp(a[0], "-a") == 0)
+            ;
+        else if (strcmp(a[0], "-o") == 0) {
+            c.or_v = c.or_v || c.and_v;
+            c.and_v = true;
+        } else {
+            update(&c, a[0][0] != 0);
+        }
     }
-    if (t->pos + 2 < t->argc && is_binop(t->argv[t->pos + 1])) {
-        bool v = binary(a, t->argv[t->pos + 1], t->argv[t->pos + 2]);
-        t->pos += 3;
-        return v;
-    }
-    if (t->pos + 1 < t->argc && a[0] == '-' && a[1] && !a[2] && strchr("zndefs", a[1])) {
-        const char *arg = t->argv[t->pos + 1];
-        t->pos += 2;
-        if (a[1] == 'z')
-            return arg[0] == 0;
-        if (a[1] == 'n')
-            return arg[0] != 0;
-        return file_test(a, arg);
-    }
-    t->pos++;
-    return a[0] != 0;
-}
-
-static bool expr_not(struct tst *t)
-{
-    int n = 0;
-    while (t->pos < t->argc && strcmp(t->argv[t->pos], "!") == 0 && t->pos + 1 < t->argc) {
-        n++;
-        t->pos++;
-    }
-    bool v = primary(t);
-    return (n & 1) ? !v : v;
-}
-
-static bool expr_and(struct tst *t)
-{
-    bool v = expr_not(t);
-    while (t->pos < t->argc && strcmp(t->argv[t->pos], "-a") == 0) {
-        t->pos++;
-        bool w = expr_not(t);
-        v = v && w;
-    }
-    return v;
-}
-
-static bool expr_or(struct tst *t)
-{
-    bool v = expr_and(t);
-    while (t->pos < t->argc && strcmp(t->argv[t->pos], "-o") == 0) {
-        t->pos++;
-        bool w = expr_and(t);
-        v = v || w;
-    }
-    return v;
+    return c.or_v || c.and_v;
 }
 
 /**
- * normal_test_eval() - evaluate test arguments @argv[0..@argc).
- * Returns 1 true, 0 false, PB_EINVAL on a malformed expression.
+ * normal_test_eval() - evaluate test arguments @argv[0..@argc) as GRUB does.
+ * Returns 1 true, 0 false.  A number operand without digits counts as 0;
+ * when the answer is true GRUB shows "unrecognized number" after the
+ * command (a false answer, or `!', replaces that error): normal_late_error.
  */
 int normal_test_eval(int argc, char **argv);
 int normal_test_eval(int argc, char **argv)
 {
     struct tst t = { .argc = argc, .argv = argv };
-    if (argc == 0)
-        return 0;
-    bool v = expr_or(&t);
-    if (t.error || t.pos < argc)
-        return pb_error(PB_EINVAL, "test: malformed expression near `%s'",
-                        t.pos < argc ? argv[t.pos] : "(end)");
+    bool v = parse_expr(&t, 0);
+    if (v && t.badnum)
+        normal_late_error = "unrecognized number";
     return v ? 1 : 0;
 }
 
 static int cmd_test(struct pb_command *cmd, int argc, char **argv)
 {
-    if (strcmp(cmd->name, "[") == 0) {
-        if (argc < 2 || strcmp(argv[argc - 1], "]") != 0)
-            return pb_error(PB_EINVAL, "[: missing `]'");
+    (void)cmd;
+    /* GRUB drops a final `]' for both names and does not require it */
+    if (argc >= 2 && strcmp(argv[argc - 1], "]") == 0)
         argc--;
-    }
     int r = normal_test_eval(argc - 1, argv + 1);
     if (r < 0)
         return r;

@@ -112,6 +112,14 @@ void pb_hosted_output_reset(void)
         cap_buf[0] = '\0';
 }
 
+void pb_hosted_output_truncate(size_t len)
+{
+    if (cap_buf && len < cap_len) {
+        cap_len = len;
+        cap_buf[len] = '\0';
+    }
+}
+
 void pb_hosted_set_input(const char *bytes, size_t len)
 {
     input = bytes;

@@ -151,6 +151,15 @@ static void walk(struct pb_menu *m, int depth)
         tput("]");
 }
 
+/* console output up to the walk that fills the report: what the walk and
+ * the tree below print is dropped (submenu bodies run again to boot) */
+static size_t log_mark;
+
+static void hook_begin(void)
+{
+    log_mark = strlen(pb_hosted_output());
+}
+
 static void hook(struct pb_menu *m, const struct pb_menu_report *r)
 {
     (void)r;
@@ -158,6 +167,7 @@ static void hook(struct pb_menu *m, const struct pb_menu_report *r)
     if (tree)
         tree[0] = 0;
     walk(m, 0);
+    pb_hosted_output_truncate(log_mark);
 }
 
 /* "xen/xvda,msdos2" -> 2, "xen/xvda" -> 0, -1 if unknown */
@@ -603,6 +613,7 @@ int main(int argc, char **argv)
     if (xcl)
         pb_hosted_set_xen_cmdline(xcl);
     pb_menu_report_hook = hook;
+    pb_menu_report_begin_hook = hook_begin;
     void (*mainfn)(void) = pb_hosted_main();
     if (!mainfn) {
         fprintf(stderr, "pvboot-probe: module `normal' registered no main function\n");
