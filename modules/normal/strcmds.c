@@ -5,6 +5,7 @@
  * with Debian's grub-emu.  A failure GRUB reports as a test failure
  * (regexp: no match, bad pattern) is status 1 without a message.
  */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,19 @@
 #include "pvboot/term.h"
 #include "normal_int.h"
 
+/* GRUB_ERR_BAD_ARGUMENT: the status GRUB leaves in $? for a usage error */
+#define GRUB_STATUS_BAD_ARGUMENT 18
+
+static int bad_argument(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int bad_argument(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pb_verror(PB_EINVAL, fmt, ap);
+    va_end(ap);
+    return GRUB_STATUS_BAD_ARGUMENT;
+}
+
 /* status 1 without a message (GRUB_ERR_TEST_FAILURE) */
 static int test_failure(void)
 {
@@ -29,9 +43,9 @@ static int test_failure(void)
  * GRUB's option parser for a command whose options are @names (short
  * letter + long name; @takes_arg for those with a value).  Options may
  * stand anywhere; "--" ends them; --name=value and "-s value" forms.
- * Returns the number of positional arguments moved to the front of argv
- * (after argv[0]), or a negative error.  @on(idx, value) is called per
- * option.
+ * Stores the positional arguments in @pos and returns their number, or
+ * -1 after recording the error (a usage error: GRUB's status 18).
+ * @on(idx, value) is called per option.
  */
 struct opt {
     char short_name;
@@ -71,15 +85,14 @@ static int parse_opts(int argc, char **argv, const struct opt *opts, int nopts,
                     found = k;
         }
         if (found < 0)
-            return pb_error(PB_EINVAL, "unknown argument `%s'", a);
+            return bad_argument("unknown argument `%s'", a), -1;
         if (opts[found].takes_arg && !value) {
             if (i + 1 >= argc || argv[i + 1][0] == '-')
-                return pb_error(PB_EINVAL, "missing mandatory option for `%s'", opts[found].long_name);
+                return bad_argument("missing mandatory option for `%s'", opts[found].long_name), -1;
             value = argv[++i];
         }
-        int r = on(found, value, ctx);
-        if (r)
-            return r;
+        if (on(found, value, ctx))
+            return -1;
     }
     return np;
 }
@@ -98,7 +111,7 @@ static int regexp_on(int idx, const char *value, void *ctx)
     (void)idx;
     struct regexp_opts *o = ctx;
     if (o->nsets >= REGEXP_MAX_SETS)
-        return pb_error(PB_EINVAL, "regexp: more than %d --set options", REGEXP_MAX_SETS);
+        return bad_argument("more than %d --set options", REGEXP_MAX_SETS);
     o->sets[o->nsets++] = value;
     return 0;
 }
@@ -116,11 +129,11 @@ static int cmd_regexp(struct pb_command *cmd, int argc, char **argv)
     struct pb_regex *re = NULL;
     struct pb_regmatch *m = NULL;
     if (np < 0) {
-        r = np;
+        r = GRUB_STATUS_BAD_ARGUMENT;
         goto out;
     }
     if (np != 2) {
-        r = pb_error(PB_EINVAL, "two arguments expected");
+        r = bad_argument("two arguments expected");
         goto out;
     }
     if (pb_regex_compile(&re, pos[0]) != 0) {
@@ -162,7 +175,7 @@ static int cmd_regexp(struct pb_command *cmd, int argc, char **argv)
                 /* GRUB: prints "unrecognized number" and uses group 0 */
                 pb_printf("error: unrecognized number.\n");
             } else if (p != colon || overflow) {
-                r = pb_error(PB_EINVAL, "invalid variable name format %s", spec);
+                r = bad_argument("invalid variable name format %s", spec);
                 goto out;
             }
             name = colon + 1;
@@ -223,7 +236,7 @@ static int cmd_tr(struct pb_command *cmd, int argc, char **argv)
     int r = 0;
     char *out = NULL;
     if (np < 0) {
-        r = np;
+        r = GRUB_STATUS_BAD_ARGUMENT;
         goto done;
     }
     const char *s1, *s2, *in;
@@ -238,11 +251,11 @@ static int cmd_tr(struct pb_command *cmd, int argc, char **argv)
         s2 = pos[1];
         in = pos[2];
     } else {
-        r = pb_error(PB_EINVAL, np > 3 ? "too many parameters" : "missing parameters");
+        r = bad_argument(np > 3 ? "too many parameters" : "missing parameters");
         goto done;
     }
     if (strlen(s1) != strlen(s2)) {
-        r = pb_error(PB_EINVAL, "set sizes did not match");
+        r = bad_argument("set sizes did not match");
         goto done;
     }
     out = strdup(in);
