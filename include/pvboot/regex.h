@@ -14,7 +14,10 @@
  * Matching is POSIX leftmost-longest: the match starts as early as
  * possible and is the longest from there; subexpressions take, left to
  * right, the longest span that still lets the whole match succeed; a
- * repeated group reports its last iteration.  The work is polynomial in
+ * repeated group reports its last iteration.  (glibc, and so GRUB, take
+ * the first alternative that lets the match end instead, which differs
+ * when a shorter alternative comes first: tests/grubdiff/DIFFERENCES.md
+ * K3.)  The work is polynomial in
  * the string length (no exponential backtracking) except with
  * back-references, where a step budget bounds it (PB_ERANGE "too
  * complex"); memory is bounded by PB_REGEX_MAX_WORK.
