@@ -52,8 +52,8 @@ expect_eq "no newline" "R:ext2|" "$out"
 # gpt: vfat on partition 1 with a known partition GUID
 img=$WORK/gpt.img
 truncate -s 64M "$img"
-printf 'label: gpt\n,16M,L,uuid=AAAAAAAA-BBBB-CCCC-DDDD-0123456789EF\n' | sfdisk -q "$img"
-mkfs.vfat -n MYFAT -i 1234ABCD --offset 2048 "$img" 16000 >/dev/null
+printf 'label: gpt\nsize=16M, type=L, uuid=AAAAAAAA-BBBB-CCCC-DDDD-0123456789EF\n' | sfdisk -q "$img"
+mkfs.vfat -n MYFAT -i 1234ABCD --offset 2048 "$img" 16000 >/dev/null 2>&1
 out=$(run_cfg "$img" '
 probe -s v -p (hd0,gpt1); echo "R:p=[$v]"
 probe -s v -f (hd0,gpt1); echo "R:f=[$v]"
