@@ -50,7 +50,6 @@ static bool stop_requested;
 static struct function *functions;
 static struct script *cur_script;
 static int cur_line;
-static int cond_depth;   /* >0 while an if/while/until condition runs */
 bool pb_normal_loader_cmd_failed;
 const char *normal_late_error;
 
@@ -736,9 +735,7 @@ static int exec_loop(struct node *n)
             st = 1;
             break;
         }
-        cond_depth++;
         int c = exec_node_list(n->cond);
-        cond_depth--;
         if (stop_requested || returning)
             break;
         if (break_n > 0) {   /* break inside the condition */
@@ -805,9 +802,7 @@ static int exec_node(struct node *n)
         st = exec_cmd(n);
         break;
     case N_IF: {
-        cond_depth++;
         int c = exec_node_list(n->cond);
-        cond_depth--;
         if (interrupted())
             return c;
         if (c == 0)
@@ -970,11 +965,12 @@ static int cmd_return(struct pb_command *cmd, int argc, char **argv)
         return pb_error(PB_EINVAL, "return: bad status `%s'", argv[1]);
     returning = true;
     return_value = k;
-    /* GRUB raises a status N > 1 as the error "false" (shown); 1 is its
-     * silent test failure */
+    /* the command's own status is N, as GRUB (so `! return 1' is 0); GRUB
+     * raises N > 1 as the error "false" (shown), 1 is its silent test
+     * failure */
     if (argc > 1 && k > 1)
-        return pb_error(PB_EINVAL, "false");
-    return 0;
+        pb_error(PB_EINVAL, "false");
+    return k;
 }
 
 static int cmd_shift(struct pb_command *cmd, int argc, char **argv)
@@ -1046,7 +1042,7 @@ void normal_reset_interpreter(void)
     free_argv(frames[0].argc, frames[0].argv);
     frames[0].argc = 0;
     frames[0].argv = NULL;
-    call_depth = loop_depth = cond_depth = 0;
+    call_depth = loop_depth = 0;
     break_n = continue_n = 0;
     returning = false;
     last_status = 0;
