@@ -158,7 +158,25 @@ struct exp {
     struct pb_strbuf cur;   /* the word being built; .max = WORD_BUF_MAX */
     bool have;
     bool oom;
+    bool wild;              /* an unquoted * or ? is in cur (wildcard.c) */
 };
+
+static void exp_push(struct exp *e, char *w)
+{
+    if (e->n + 1 >= e->cap) {
+        int nc = e->cap ? e->cap * 2 : 16;
+        char **v = nc > PB_SCRIPT_MAX_WORDS + 2 ? NULL : realloc(e->v, sizeof(char *) * (size_t)nc);
+        if (!v) {
+            free(w);
+            e->oom = true;
+            return;
+        }
+        e->v = v;
+        e->cap = nc;
+    }
+    e->v[e->n++] = w;
+    e->v[e->n] = NULL;
+}
 
 static void exp_finish(struct exp *e)
 {
@@ -170,30 +188,28 @@ static void exp_finish(struct exp *e)
         e->oom = true;
         return;
     }
-    if (e->n + 1 >= e->cap) {
-        int nc = e->cap ? e->cap * 2 : 16;
-        if (nc > PB_SCRIPT_MAX_WORDS + 2) {
-            e->oom = true;
-            return;
-        }
-        char **v = realloc(e->v, sizeof(char *) * (size_t)nc);
-        if (!v) {
-            e->oom = true;
-            return;
-        }
-        e->v = v;
-        e->cap = nc;
-    }
     char *w = e->cur.d ? e->cur.d : strdup("");
     if (!w) {
         e->oom = true;
         return;
     }
-    e->v[e->n++] = w;
-    e->v[e->n] = NULL;
+    char **list;
+    int nl = e->wild ? normal_wildcard(w, &list) : 0;
+    if (nl > 0) {
+        free(w);
+        for (int i = 0; i < nl; i++)
+            if (!e->oom)
+                exp_push(e, list[i]);
+            else
+                free(list[i]);
+        free(list);
+    } else {
+        exp_push(e, w);
+    }
     e->cur.d = NULL;
     e->cur.n = e->cur.cap = 0;
     e->have = false;
+    e->wild = false;
 }
 
 static bool is_ifs(char c)
@@ -289,8 +305,11 @@ static void put_value(struct exp *e, const char *v, bool quoted)
     while (is_ifs(*p))
         p++;
     while (*p) {
-        while (*p && !is_ifs(*p))
+        while (*p && !is_ifs(*p)) {
+            if (*p == '*' || *p == '?')
+                e->wild = true;
             sb_put(&e->cur, *p++);
+        }
         while (is_ifs(*p))
             p++;
         if (*p) {
@@ -392,9 +411,15 @@ static void expand_word(struct exp *e, const char *raw)
                 p++;
             }
             e->have = true;
+        } else if (c == '$' && p[1] == '"') {
+            /* $"...": GRUB's translated string; with no translations
+             * loaded it is the "..." string itself */
+            p++;
         } else if (c == '$') {
             expand_dollar(e, &p, false);
         } else {
+            if (c == '*' || c == '?')
+                e->wild = true;
             sb_put(&e->cur, c);
             p++;
         }

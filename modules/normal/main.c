@@ -290,6 +290,7 @@ void pvboot_init_normal(void)
     normal_register_builtins();
     normal_register_commands();
     normal_register_test();
+    normal_register_strcmds();
     normal_register_main_commands();
     pb_main_register(normal_main);
 }

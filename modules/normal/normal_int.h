@@ -27,6 +27,12 @@ extern bool pb_normal_loader_cmd_failed;
 /* commands.c / test.c */
 void normal_register_commands(void);
 void normal_register_test(void);
+/* wildcard.c: the expansions of an unquoted word with * or ? (GRUB's
+ * wildcard translator): their number and *out (malloc'd, NULL-terminated),
+ * or 0 to keep the word as it is */
+int normal_wildcard(const char *word, char ***out);
+/* strcmds.c: regexp, tr, eval */
+void normal_register_strcmds(void);
 /* main.c */
 void normal_register_main_commands(void);
 

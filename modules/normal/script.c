@@ -242,6 +242,10 @@ static int lex_word(struct parser *p)
             snprintf(msg, sizeof msg, "syntax error: unquoted `%c'", c);
             free(b.d);
             return perr(p, p->line, p->col, msg, NULL);
+        } else if (c == '$' && p->pos + 1 < p->len && p->text[p->pos + 1] == '"') {
+            /* $"...": a translated string (the expander reads it as "...") */
+            r = buf_put(&b, c);
+            adv(p);
         } else if (c == '$' && !var_syntax_len(p->text, p->pos, p->len) &&
                    !(p->pos + 1 < p->len && p->text[p->pos + 1] == '{')) {
             free(b.d);

@@ -203,9 +203,12 @@ static struct pb_command cmds[] = {
     { .name = "search.fs_label", .fn = cmd_search, .usage = "LABEL [VAR]", .summary = "Find a device by label." },
 };
 
+void pb_probe_register(void);   /* probe.c */
+
 void pvboot_init_search(void);
 void pvboot_init_search(void)
 {
     for (unsigned i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         pb_command_register(&cmds[i]);
+    pb_probe_register();
 }
