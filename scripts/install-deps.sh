@@ -10,7 +10,7 @@ BUILD_PKGS=(build-essential cmake pkg-config clang lld llvm
 TEST_PKGS=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils
            linux-image-amd64 busybox-static cpio kmod gzip xz-utils zstd lz4 lzop bzip2
            e2fsprogs xfsprogs dosfstools mtools btrfs-progs fdisk gdisk xorriso file
-           squashfs-tools grub-emu   # squash4 images; GRUB 2.06 as the oracle
+           squashfs-tools    # squash4 images
            user-mode-linux   # xfs/btrfs tests: kernel-written images without loop mounts
            lvm2 mdadm        # LVM/md test images, made inside User-Mode Linux
            grub-xen-bin grub-xen-host grub-common python3
