@@ -77,7 +77,6 @@ static const struct grub_mod grub_mods[] = {
     { "exfat", GRUB_MISSING, NULL },
     { "exfctest", GRUB_NOMEANING, NULL },
     { "ext2", GRUB_SAME, NULL },
-    { "extcmd", GRUB_MAPPED, "kernel" },
     { "f2fs", GRUB_MISSING, NULL },
     { "fat", GRUB_SAME, NULL },
     { "file", GRUB_MISSING, NULL },
@@ -415,6 +414,8 @@ static int note(struct mkpv_grub_result *r, char *s)
     return keep(r, s);
 }
 
+#define PL(n) ((n) == 1 ? "" : "s")
+
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static char *fmt(const char *f, ...)
 {
@@ -435,7 +436,7 @@ int mkpv_grub_translate(const char *const *args, size_t n, const char *moddir,
     struct names out = { 0 }, files = { 0 }, skipped = { 0 }, missing_file = { 0 },
                  missing = { 0 }, unknown = { 0 };
     const char *filedir = NULL;
-    bool one_dir = true;
+    bool one_dir = true, grubby = false;
     int rc = -1;
     for (size_t i = 0; i < n; i++) {
         const char *arg = args[i];
@@ -469,6 +470,8 @@ int mkpv_grub_translate(const char *const *args, size_t n, const char *moddir,
                 one_dir = false;
             }
         }
+        const struct grub_mod *g = grub_lookup(name);
+        grubby |= g != NULL;
         if (in_moddir(moddir, name)) {
             if (names_add(&out, name) < 0)
                 goto out;
@@ -476,7 +479,6 @@ int mkpv_grub_translate(const char *const *args, size_t n, const char *moddir,
                 mkpv_verbose(1, "GRUB module file %s: pvboot module %s", arg, name);
             continue;
         }
-        const struct grub_mod *g = grub_lookup(name);
         int e = 0;
         if (!g)
             e = names_add(&unknown, name);
@@ -521,25 +523,35 @@ int mkpv_grub_translate(const char *const *args, size_t n, const char *moddir,
         goto out;
     }
     if (files.n &&
-        note(r, one_dir ? fmt("%zu GRUB module files (in %s) taken as requests for pvboot's "
-                              "modules of their names", files.n, filedir)
+        note(r, one_dir ? fmt("%zu GRUB module file%s (in %s) taken as request%s for pvboot's "
+                              "module%s of %s name%s", files.n, PL(files.n), filedir,
+                              PL(files.n), PL(files.n), files.n > 1 ? "their" : "its",
+                              PL(files.n))
                         : fmt("%zu GRUB module files taken as requests for pvboot's modules "
                               "of their names", files.n)) < 0)
         goto out;
     if (skipped.n) {
         char *s = names_join(&skipped, " ");
-        int e = note(r, s ? fmt("%zu GRUB modules skipped, no meaning in a Xen PV guest: %s",
-                                skipped.n, s) : NULL);
+        int e = note(r, s ? fmt("%zu GRUB module%s skipped, no meaning in a Xen PV guest: %s",
+                                skipped.n, PL(skipped.n), s) : NULL);
         free(s);
         if (e < 0)
             goto out;
     }
     if (missing_file.n) {
         char *s = names_join(&missing_file, " ");
-        int e = note(r, s ? fmt("%zu GRUB modules pvboot does not have, not in the image: %s",
-                                missing_file.n, s) : NULL);
+        int e = note(r, s ? fmt("%zu GRUB module%s pvboot does not have, not in the image: %s",
+                                missing_file.n, PL(missing_file.n), s) : NULL);
         free(s);
         if (e < 0)
+            goto out;
+    }
+    /* GRUB's x86_64-xen kernel has its Xen disk driver built in: a GRUB module
+     * list expects disks, so pvboot's disk driver comes along */
+    if (grubby && out.n && in_moddir(moddir, "blkfront")) {
+        mkpv_verbose(1, "GRUB module names: adding blkfront (GRUB's x86_64-xen kernel reads "
+                        "Xen disks itself)");
+        if (names_add(&out, "blkfront") < 0)
             goto out;
     }
     /* everything skipped: only the kernel, not "no MODULE" (= every module) */

@@ -296,7 +296,9 @@ struct mkpv_grub_result {
  * to pvboot modules; skipped with one note listing them (graphics, fonts,
  * GRUB's self tests); or, for features pvboot lacks, an error when named,
  * one note when given as GRUB module files.  Names that are neither pvboot
- * nor GRUB modules are an error listing them all.  If @n > 0 but every
+ * nor GRUB modules are an error listing them all.  If any argument is a
+ * GRUB module (name or file) and something is linked, "blkfront" (if in
+ * @moddir) is added: GRUB's x86_64-xen kernel reads Xen disks by itself.  If @n > 0 but every
  * argument was skipped, the result is {"kernel"} (not "every module").
  * Returns 0 and fills @r (free with mkpv_grub_result_free()) or -1 with a
  * message.

@@ -331,7 +331,12 @@ int mkpv_write_fd(int fd, const char *name, const void *data, size_t len,
         return -1;
     /* a regular file (a shell redirection): on failure cut it back to where
      * it was, so that no half-written image is left behind */
-    off_t start = S_ISREG(st.st_mode) ? lseek(fd, 0, SEEK_CUR) : -1;
+    off_t start = -1;
+    if (S_ISREG(st.st_mode)) {
+        int fl = fcntl(fd, F_GETFL);
+        /* O_APPEND (>>): the offset moves to the end only at the write */
+        start = fl >= 0 && (fl & O_APPEND) ? st.st_size : lseek(fd, 0, SEEK_CUR);
+    }
     int e = 0;
     if (write_all(fd, data, len) < 0 || (start >= 0 && fsync(fd) < 0))
         e = errno;
