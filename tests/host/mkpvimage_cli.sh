@@ -146,7 +146,7 @@ expect 0 "" -- "$MK" --version
 check "--version text" test "$("$MK" --version)" = "mkpvimage (pvboot) $VERSION"
 help=$("$MK" --help)
 for opt in --format --config --output --directory --prefix --compression --memdisk --verbose \
-           --no-verify --list-modules --help --version; do
+           --no-verify --list-modules --grub-modules --help --version; do
     check "--help mentions $opt" grep -q -- "$opt" <<<"$help"
 done
 check "--list-modules" test "$("$MK" --list-modules -d "$M")" = "$(printf 'hello\nhelper\nkernel')"
