@@ -3,7 +3,7 @@
 # without installing it: two builds identical, file layout, every built module shipped, Depends from dpkg-shlibdeps,
 # maintainer scripts + trigger, md5sums, one version everywhere, the shipped
 # mkpvimage linking the shipped modules, lintian clean (errors and warnings;
-# overrides explained in scripts/packaging/debian/lintian-overrides), bash
+# overrides explained in debian/pvboot.lintian-overrides), bash
 # completion, and pvboot-xen-firmware resolving the firmware path of the
 # host's own xl binary.  $PVBOOT_DEB skips the build.
 set -euo pipefail
