@@ -19,8 +19,11 @@ if [ -z "$deb" ]; then
     # twice, from two build directories: the .deb files must be identical
     # (SOURCE_DATE_EPOCH from the commit, no build paths); the unit tests
     # run in the first build only
-    deb=$(bash "$SRC/scripts/package" --build-dir "$pkgbuild" --no-lintian | tail -n 1)
-    deb2=$(bash "$SRC/scripts/package" --build-dir "$W/build2" --no-lintian --no-check | tail -n 1)
+    # (one commit for both: uncommitted changes as a commit object)
+    ref=$(git -C "$SRC" stash create 2>/dev/null || true)
+    ref=${ref:-$(git -C "$SRC" rev-parse HEAD)}
+    deb=$(bash "$SRC/scripts/package" --git "$ref" --build-dir "$pkgbuild" --no-lintian | tail -n 1)
+    deb2=$(bash "$SRC/scripts/package" --git "$ref" --build-dir "$W/build2" --no-lintian --no-check | tail -n 1)
     if ! cmp -s "$deb" "$deb2"; then
         command -v diffoscope >/dev/null && diffoscope "$deb" "$deb2" | head -n 60 >&2
         fail "two builds differ: $deb $deb2"
