@@ -89,12 +89,16 @@ cmp -s "$W/default.bin" "$W/root/usr/lib/pvboot/pvboot-x86_64-xen.bin" ||
 ok "version $ver; mkpvimage rebuilds the prebuilt image byte for byte"
 
 # --- rpmlint: no errors
-rpmlint -r "$SRC/rpm/pvboot.rpmlintrc" "$rpmfile" >"$W/rpmlint" 2>&1 || true
-sed 's/^/  rpmlint: /' "$W/rpmlint" | grep -v ': W: ' | tail -n 5
-if grep -q ': E: ' "$W/rpmlint"; then
-    grep ': E: ' "$W/rpmlint" >&2
+# (Debian's rpmlint 2.4 with its default configuration; the filters of
+# rpm/pvboot.rpmlintrc applied here: with -r it also turns on checks that
+# Fedora's configuration leaves off, such as no-signature)
+rpmlint "$rpmfile" >"$W/rpmlint" 2>&1 || true
+sed -n 's/^addFilter("\(.*\)")$/\1/p' "$SRC/rpm/pvboot.rpmlintrc" >"$W/filters"
+[ -s "$W/filters" ] || fail "no addFilter lines in rpm/pvboot.rpmlintrc"
+grep -E ': [EW]: ' "$W/rpmlint" | grep -Ev -f "$W/filters" >"$W/left" || true
+if grep -q ': E: ' "$W/left"; then
+    grep ': E: ' "$W/left" >&2
     fail "rpmlint errors"
 fi
-grep -Eq '[0-9]+ packages and [0-9]+ specfiles checked; 0 errors' "$W/rpmlint" || fail "rpmlint summary: $(tail -n 1 "$W/rpmlint")"
-ok "rpmlint: 0 errors ($(grep -c ': W: ' "$W/rpmlint" || true) warnings of Debian's rpmlint, see rpm/pvboot.rpmlintrc)"
+ok "rpmlint: 0 errors after rpm/pvboot.rpmlintrc ($(grep -c ': W: ' "$W/left" || true) warnings: $(grep ': W: ' "$W/left" | awk '{print $3}' | sort | uniq -c | tr -s ' ' | tr '\n' ';'))"
 echo "PASS: package_rpm"
