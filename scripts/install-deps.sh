@@ -6,7 +6,8 @@ set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config clang lld llvm
             libelf-dev zlib1g-dev liblzma-dev libzstd-dev liblz4-dev liblzo2-dev libbz2-dev
-            libxen-dev libcmocka-dev libbsd-dev)
+            libxen-dev libcmocka-dev libbsd-dev
+            dpkg-dev debhelper)   # scripts/package: dpkg-buildpackage of debian/
 TEST_PKGS=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils
            linux-image-amd64 busybox-static cpio kmod gzip xz-utils zstd lz4 lzop bzip2
            e2fsprogs xfsprogs dosfstools mtools btrfs-progs fdisk gdisk xorriso file
@@ -15,7 +16,8 @@ TEST_PKGS=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-uti
            lvm2 mdadm        # LVM/md test images, made inside User-Mode Linux
            grub-xen-bin grub-xen-host grub-common python3
            grub-emu          # tests/host/grub_diff.sh: GRUB 2.06 itself as the oracle
-           dpkg-dev debootstrap lintian bash-completion)   # packaging tests
+           dpkg-dev debootstrap lintian bash-completion   # packaging tests
+           rpm rpmlint)      # rpm/pvboot.spec: rpmbuild, rpmlint
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-}" = --build-only ] || want+=("${TEST_PKGS[@]}")

@@ -1015,16 +1015,28 @@ static int relocate(struct mkpv_link *l)
 static int load_embedded(struct mkpv_link *l)
 {
     const struct mkpv_options *o = &l->opt;
-    if (!o->config_path)
+    const char *cname = o->config_path ? o->config_path : "(built-in default config)";
+    if (o->config_path) {
+        if (mkpv_read_file(o->config_path, "config", MKPV_MAX_CONFIG_SIZE, &l->config,
+                           &l->config_len) < 0)
+            return -1;
+    } else if (o->config_text) {
+        if (o->config_text_len > MKPV_MAX_CONFIG_SIZE)
+            return mkpv_error("%s: larger than %u bytes", cname, MKPV_MAX_CONFIG_SIZE);
+        l->config = malloc(o->config_text_len + 1);
+        if (!l->config)
+            return mkpv_error("out of memory");
+        memcpy(l->config, o->config_text, o->config_text_len);
+        l->config[o->config_text_len] = '\0';
+        l->config_len = o->config_text_len;
+    } else {
         return mkpv_error("no config: -c FILE is required");
-    if (mkpv_read_file(o->config_path, "config", MKPV_MAX_CONFIG_SIZE, &l->config,
-                       &l->config_len) < 0)
-        return -1;
+    }
     const uint8_t *nul = memchr(l->config, '\0', l->config_len);
     if (nul)
         return mkpv_error("%s: config contains a NUL byte at offset %zu (not a text file?)",
-                          o->config_path, (size_t)(nul - l->config));
-    if (mkpv_check_config(o->config_path, (const char *)l->config, l->config_len) < 0)
+                          cname, (size_t)(nul - l->config));
+    if (mkpv_check_config(cname, (const char *)l->config, l->config_len) < 0)
         return -1;
     if (o->memdisk_path &&
         mkpv_read_file(o->memdisk_path, "memdisk", MKPV_MAX_MEMDISK_SIZE, &l->memdisk,

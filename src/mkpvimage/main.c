@@ -18,18 +18,25 @@
 #include "pvboot/version.h"
 #include "mkpv.h"
 
-enum { OPT_NO_VERIFY = 256, OPT_LIST_MODULES };
+#include <unistd.h>
+
+enum { OPT_NO_VERIFY = 256, OPT_LIST_MODULES, OPT_GRUB_MODULES };
+
+/* embed/default.cfg, compiled in by src/CMakeLists.txt: the config without -c */
+extern const char mkpv_default_cfg[];
+extern const size_t mkpv_default_cfg_len;
 
 static void usage(FILE *f)
 {
     fprintf(f,
-"Usage: mkpvimage -O x86_64-xen -c FILE -o FILE [OPTION...] [MODULE...]\n"
+"Usage: mkpvimage -O x86_64-xen [-c FILE] [-o FILE] [OPTION...] [MODULE...]\n"
 "Link pvboot's runtime modules and an embedded config into a Xen PV kernel image.\n"
 "\n"
 "  -O, --format=FORMAT        output format: x86_64-xen or i386-xen_pvh (the same\n"
 "                             image, bootable as PV and as PVH)\n"
-"  -c, --config=FILE          config embedded in the image (required)\n"
-"  -o, --output=FILE          image to write (atomically)\n"
+"  -c, --config=FILE          config embedded in the image [pvboot's default\n"
+"                             config, which searches the guest's disks]\n"
+"  -o, --output=FILE          image to write (atomically) [standard output]\n"
 "  -d, --directory=DIR        module directory [%s]\n"
 "  -p, --prefix=DIR           prefix directory recorded in the image\n"
 "                             [none; (memdisk)/boot/grub with -m]\n"
@@ -39,12 +46,14 @@ static void usage(FILE *f)
 "  -v, --verbose              print what is linked (twice: more)\n"
 "      --no-verify            skip the check with Xen's parser (libxenguest)\n"
 "      --list-modules         list the modules in the module directory\n"
+"      --grub-modules         list GRUB's module names and what they become\n"
 "  -h, --help                 show this help\n"
 "  -V, --version              show the version\n"
 "\n"
-"MODULE is a module name looked up in the module directory or a path to a\n"
-".mod file; without MODULE every module in the directory is linked.  The\n"
-"kernel module and the modules providing needed symbols are always added.\n"
+"MODULE is a module name looked up in the module directory, a path to a\n"
+".mod file, or a GRUB module name or GRUB .mod file (see --grub-modules);\n"
+"without MODULE every module in the directory is linked.  The kernel module\n"
+"and the modules providing needed symbols are always added.\n"
 "Use the image in an xl config: kernel = \"/etc/xen/pvboot.bin\"\n",
             mkpv_default_moddir());
 }
@@ -84,12 +93,13 @@ int main(int argc, char **argv)
         { "verbose", no_argument, NULL, 'v' },
         { "no-verify", no_argument, NULL, OPT_NO_VERIFY },
         { "list-modules", no_argument, NULL, OPT_LIST_MODULES },
+        { "grub-modules", no_argument, NULL, OPT_GRUB_MODULES },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     struct mkpv_options o = { .compress = MKPV_COMPRESS_NONE };
-    bool list = false;
+    bool list = false, grub_table = false;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":O:c:o:d:p:C:m:vhV", longopts, NULL)) != -1) {
@@ -103,6 +113,7 @@ int main(int argc, char **argv)
         case 'v': o.verbose++; break;
         case OPT_NO_VERIFY: o.no_verify = true; break;
         case OPT_LIST_MODULES: list = true; break;
+        case OPT_GRUB_MODULES: grub_table = true; break;
         case 'C':
             if (mkpv_compress_parse(optarg, &o.compress) < 0)
                 return usage_error("%s", mkpv_errmsg());
@@ -134,6 +145,8 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    if (grub_table)
+        return mkpv_grub_print_table(stdout) == 0 ? 0 : 1;
     if (list) {
         if (mkpv_list_modules(o.moddir, o.verbose, stdout) < 0) {
             fprintf(stderr, "mkpvimage: %s\n", mkpv_errmsg());
@@ -148,15 +161,27 @@ int main(int argc, char **argv)
                 o.format, MKPV_FORMAT, MKPV_FORMAT_PVH);
         return 2;
     }
-    if (!o.config_path)
-        return usage_error("%s", "missing -c FILE (the config to embed)");
-    if (!o.output_path)
-        return usage_error("%s", "missing -o FILE (the image to write)");
-    o.modules = (const char *const *)(argv + optind);
-    o.nr_modules = (size_t)(argc - optind);
-    if (mkpv_run(&o) < 0) {
+    if (!o.output_path && isatty(STDOUT_FILENO))
+        return usage_error("%s", "no -o FILE and standard output is a terminal");
+    if (!o.config_path) {
+        o.config_text = mkpv_default_cfg;
+        o.config_text_len = mkpv_default_cfg_len;
+    }
+    struct mkpv_grub_result g;
+    if (mkpv_grub_translate((const char *const *)(argv + optind), (size_t)(argc - optind),
+                            o.moddir, &g) < 0) {
         fprintf(stderr, "mkpvimage: %s\n", mkpv_errmsg());
         return 1;
     }
-    return 0;
+    for (size_t i = 0; i < g.nnotes; i++)
+        fprintf(stderr, "mkpvimage: note: %s\n", g.notes[i]);
+    o.modules = g.modules;
+    o.nr_modules = g.nr_modules;
+    int rc = 0;
+    if (mkpv_run(&o) < 0) {
+        fprintf(stderr, "mkpvimage: %s\n", mkpv_errmsg());
+        rc = 1;
+    }
+    mkpv_grub_result_free(&g);
+    return rc;
 }

@@ -55,8 +55,10 @@ enum mkpv_compress {
 /** Options of one mkpvimage run (the command line, parsed). */
 struct mkpv_options {
     const char *format;           /* -O, must be MKPV_FORMAT */
-    const char *config_path;      /* -c, required */
-    const char *output_path;      /* -o, required for mkpv_run() */
+    const char *config_path;      /* -c; NULL = config_text */
+    const char *config_text;      /* used without -c (mkpvimage: the built-in default) */
+    size_t config_text_len;       /* bytes at config_text, no NUL inside */
+    const char *output_path;      /* -o; NULL = standard output */
     const char *moddir;           /* -d, NULL = PVBOOT_DEFAULT_MODDIR */
     const char *prefix;           /* -p, NULL = none (MKPV_MEMDISK_PREFIX with -m) */
     const char *memdisk_path;     /* -m, NULL = none */
@@ -119,6 +121,18 @@ int mkpv_read_file(const char *path, const char *what, size_t max,
  */
 int mkpv_write_atomic(const char *path, const void *data, size_t len,
                       int (*check)(const char *tmp_path, void *arg), void *arg);
+
+/**
+ * mkpv_write_fd() - write @len bytes to the open descriptor @fd (standard
+ * output when -o is absent), named @name in messages.  @check (if not NULL)
+ * is run first on a copy in a temporary file under $TMPDIR (default /tmp),
+ * so nothing is written unless it passes.  A terminal is refused.  If @fd is
+ * a regular file and the write or fsync fails, the file is truncated back to
+ * its offset before the write.  Errors (recorded): terminal, write errors,
+ * @check's message.
+ */
+int mkpv_write_fd(int fd, const char *name, const void *data, size_t len,
+                  int (*check)(const char *tmp_path, void *arg), void *arg);
 
 /**
  * mkpv_signal_cleanup() - signal handler for SIGINT/SIGTERM/SIGHUP: removes
@@ -278,11 +292,48 @@ const char *mkpv_link_module_name(const struct mkpv_link *l, size_t i);
 /** mkpv_link_free() - release everything (NULL is fine). */
 void mkpv_link_free(struct mkpv_link *l);
 
+/* ---- GRUB module names (grubcompat.c) ---- */
+
+/** Result of mkpv_grub_translate(). */
+struct mkpv_grub_result {
+    const char **modules;   /* pvboot module names or paths, for mkpv_options.modules */
+    size_t nr_modules;
+    const char **notes;     /* one-line notes for the user (no "mkpvimage:" prefix) */
+    size_t nnotes;
+    char **alloc;           /* storage owned by the result */
+    size_t nalloc;
+};
+
+/**
+ * mkpv_grub_translate() - turn the MODULE arguments of a grub-mkimage style
+ * command line into pvboot module names.  Each argument is a pvboot module
+ * name (a NAME.mod in @moddir, NULL = the default), a path to a pvboot .mod,
+ * a GRUB module name, or a GRUB module file (an ELF file with GRUB's
+ * ".modname" section, taken as the name stored there).  GRUB names map
+ * through the table in grubcompat.c (man mkpvimage, GRUB MODULE NAMES):
+ * to pvboot modules; skipped with one note listing them (graphics, fonts,
+ * GRUB's self tests); or, for features pvboot lacks, an error when named,
+ * one note when given as GRUB module files.  Names that are neither pvboot
+ * nor GRUB modules are an error listing them all.  If any argument is a
+ * GRUB module (name or file) and something is linked, "blkfront" (if in
+ * @moddir) is added: GRUB's x86_64-xen kernel reads Xen disks by itself.  If @n > 0 but every
+ * argument was skipped, the result is {"kernel"} (not "every module").
+ * Returns 0 and fills @r (free with mkpv_grub_result_free()) or -1 with a
+ * message.
+ */
+int mkpv_grub_translate(const char *const *args, size_t n, const char *moddir,
+                        struct mkpv_grub_result *r);
+/** mkpv_grub_result_free() - release what mkpv_grub_translate() filled in. */
+void mkpv_grub_result_free(struct mkpv_grub_result *r);
+/** mkpv_grub_print_table() - print the GRUB module table to @out, one
+ *  "GRUBNAME<TAB>pvboot modules (or what happens)" line each, sorted. */
+int mkpv_grub_print_table(FILE *out);
+
 /**
  * mkpv_run() - the whole of mkpvimage after option parsing: check options,
  * mkpv_link(), compress per o->compress, write o->output_path atomically and
  * (unless o->no_verify) check the written bytes with libxenguest before the
- * rename.  Returns 0 or -1 with a message.
+ * rename; without o->output_path write to standard output (mkpv_write_fd()).  Returns 0 or -1 with a message.
  */
 int mkpv_run(const struct mkpv_options *o);
 

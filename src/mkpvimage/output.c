@@ -158,15 +158,11 @@ static int write_all(int fd, const uint8_t *p, size_t len)
     return 0;
 }
 
-/* Write @data to an existing non-regular output (a character or block device,
- * a FIFO such as /dev/stdout in a pipe): replacing it by rename would swap the
- * device node or link for a regular file.  The bytes are first written to and
- * checked in a temporary file under $TMPDIR, then copied to @path. */
-static int write_special(const char *path, const struct stat *st, const void *data, size_t len,
-                         int (*check)(const char *tmp_path, void *arg), void *arg)
+/* Write @data to a temporary file under $TMPDIR and run @check on it (no-op
+ * without @check); the file is removed again.  @path names the output. */
+static int check_in_tmpdir(const char *path, const void *data, size_t len,
+                           int (*check)(const char *tmp_path, void *arg), void *arg)
 {
-    if (S_ISSOCK(st->st_mode))
-        return mkpv_error("%s: output is a socket, not a file or device", path);
     if (check) {
         const char *tdir = getenv("TMPDIR");
         char tmp[8192];
@@ -194,6 +190,20 @@ static int write_special(const char *path, const struct stat *st, const void *da
         if (rc < 0)
             return -1;
     }
+    return 0;
+}
+
+/* Write @data to an existing non-regular output (a character or block device,
+ * a FIFO such as /dev/stdout in a pipe): replacing it by rename would swap the
+ * device node or link for a regular file.  The bytes are first written to and
+ * checked in a temporary file under $TMPDIR, then copied to @path. */
+static int write_special(const char *path, const struct stat *st, const void *data, size_t len,
+                         int (*check)(const char *tmp_path, void *arg), void *arg)
+{
+    if (S_ISSOCK(st->st_mode))
+        return mkpv_error("%s: output is a socket, not a file or device", path);
+    if (check_in_tmpdir(path, data, len, check, arg) < 0)
+        return -1;
     int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return mkpv_error("%s: cannot open output for writing: %s", path, strerror(errno));
@@ -305,6 +315,36 @@ static int write_tmp(const char *path, const char *dir, const char *tmp, int fd,
                               strerror(e));
         }
         close(dfd);
+    }
+    return 0;
+}
+
+int mkpv_write_fd(int fd, const char *name, const void *data, size_t len,
+                  int (*check)(const char *tmp_path, void *arg), void *arg)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return mkpv_error("%s: %s", name, strerror(errno));
+    if (isatty(fd))
+        return mkpv_error("%s is a terminal: give -o FILE or redirect it", name);
+    if (check_in_tmpdir(name, data, len, check, arg) < 0)
+        return -1;
+    /* a regular file (a shell redirection): on failure cut it back to where
+     * it was, so that no half-written image is left behind */
+    off_t start = -1;
+    if (S_ISREG(st.st_mode)) {
+        int fl = fcntl(fd, F_GETFL);
+        /* O_APPEND (>>): the offset moves to the end only at the write */
+        start = fl >= 0 && (fl & O_APPEND) ? st.st_size : lseek(fd, 0, SEEK_CUR);
+    }
+    int e = 0;
+    if (write_all(fd, data, len) < 0 || (start >= 0 && fsync(fd) < 0))
+        e = errno;
+    if (e) {
+        if (start >= 0 && ftruncate(fd, start) == 0)
+            return mkpv_error("%s: cannot write the image: %s (output cut back to %lld bytes)",
+                              name, strerror(e), (long long)start);
+        return mkpv_error("%s: cannot write the image: %s", name, strerror(e));
     }
     return 0;
 }

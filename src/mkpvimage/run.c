@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pvboot/image.h"
 #include "mkpv.h"
@@ -40,8 +41,6 @@ struct form {
 
 int mkpv_run(const struct mkpv_options *o)
 {
-    if (!o->output_path)
-        return mkpv_error("no output: -o FILE is required");
     mkpv_set_verbose(o->verbose);
     struct mkpv_link *l = mkpv_link(o);
     if (!l)
@@ -81,7 +80,8 @@ int mkpv_run(const struct mkpv_options *o)
         for (size_t i = 0; i < 2 && pick == &forms[0]; i++) {
             if (order[i]->len >= raw_len)
                 continue;
-            if (o->no_verify || mkpv_verify_mem(order[i]->data, order[i]->len, o->output_path,
+            if (o->no_verify || mkpv_verify_mem(order[i]->data, order[i]->len,
+                                                o->output_path ? o->output_path : "stdout",
                                                 NULL) == 0) {
                 pick = order[i];
             } else {
@@ -91,12 +91,14 @@ int mkpv_run(const struct mkpv_options *o)
         }
     }
     const uint8_t *out = pick->data ? pick->data : raw;
-    struct check_ctx c = { .name = o->output_path, .entry = mkpv_link_entry(l),
+    const char *oname = o->output_path ? o->output_path : "standard output";
+    struct check_ctx c = { .name = oname, .entry = mkpv_link_entry(l),
                            .pvh_entry = mkpv_link_pvh_entry(l) };
-    if (mkpv_write_atomic(o->output_path, out, pick->len, o->no_verify ? NULL : check_written,
-                          &c) < 0)
+    int (*check)(const char *, void *) = o->no_verify ? NULL : check_written;
+    if (o->output_path ? mkpv_write_atomic(o->output_path, out, pick->len, check, &c)
+                       : mkpv_write_fd(STDOUT_FILENO, oname, out, pick->len, check, &c))
         goto out;
-    mkpv_verbose(1, "wrote %s: %zu bytes (%s)%s", o->output_path, pick->len, pick->name,
+    mkpv_verbose(1, "wrote %s: %zu bytes (%s)%s", oname, pick->len, pick->name,
                  o->no_verify ? ", not verified" : ", verified with libxenguest");
     rc = 0;
 out:

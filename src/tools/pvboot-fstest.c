@@ -11,6 +11,7 @@
  * The SHA-256 used by `hash` and `hashtree` is implemented here (FIPS 180-4).
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include "pvboot/file.h"
 #include "pvboot/fs.h"
 #include "pvboot/hosted.h"
+#include "pvboot/version.h"
 
 /* ---- SHA-256 (FIPS 180-4) ---- */
 
@@ -758,7 +760,9 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: pvboot-fstest [-s SECTOR_SIZE] [-c SETUP] IMAGE... -- COMMAND [ARG...]\n"
-        "Images become disks hd0, hd1... (xen/xvda, xen/xvdb...); -s applies to the images after it.\n"
+        "       pvboot-fstest --help | --version\n"
+        "Images become disks hd0, hd1... (xen/xvda, xen/xvdb...); -s (--sector-size)\n"
+        "applies to the images after it.\n"
         "-c SETUP runs a runtime command first, e.g. -c 'loopback loop0 (hd0)/boot.sqfs'.\n"
         "commands:\n"
         "  probe [DEVICE...]      list devices with partition and filesystem (type, UUID, label)\n"
@@ -791,51 +795,73 @@ static int count_fn(const void *p, size_t n, void *ctx)
 
 int main(int argc, char **argv)
 {
-    int i = 1;
+    static const struct option longopts[] = {
+        { "sector-size", required_argument, NULL, 's' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
     uint32_t ssz = 0;
-    int nimg = 0;
+    int nimg = 0, opt;
     const char *setup[16];
     int nsetup = 0;
     pb_hosted_init();
-    for (; i < argc && strcmp(argv[i], "--"); i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+    /* "-" first: images come back in order (as 1), so -s applies to the
+     * images after it; getopt_long stops at "--", before the command */
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "-:s:c:hV", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
             usage(stdout);
             return 0;
-        }
-        if (!strcmp(argv[i], "-s")) {
-            if (i + 1 >= argc || !strcmp(argv[i + 1], "--")) {
+        case 'V':
+            printf("pvboot-fstest (pvboot) %s\n", PVBOOT_VERSION);
+            return 0;
+        case 's': {
+            unsigned long v;
+            if (!strcmp(optarg, "--")) {
                 fprintf(stderr, "pvboot-fstest: -s needs a sector size (512 or 4096)\n");
                 return 2;
             }
-            unsigned long v;
-            if (parse_ulong(argv[++i], &v) < 0 || (v != 512 && v != 4096)) {
-                fprintf(stderr, "pvboot-fstest: -s %s: sector size must be 512 or 4096\n", argv[i]);
+            if (parse_ulong(optarg, &v) < 0 || (v != 512 && v != 4096)) {
+                fprintf(stderr, "pvboot-fstest: -s %s: sector size must be 512 or 4096\n", optarg);
                 return 2;
             }
             ssz = (uint32_t)v;
-            continue;
+            break;
         }
-        if (!strcmp(argv[i], "-c")) {
-            if (i + 1 >= argc || !strcmp(argv[i + 1], "--") || nsetup == 16) {
+        case 'c':
+            if (!strcmp(optarg, "--") || nsetup == 16) {
                 fprintf(stderr, "pvboot-fstest: -c needs a command (at most 16 -c)\n");
                 return 2;
             }
-            setup[nsetup++] = argv[++i];
-            continue;
+            setup[nsetup++] = optarg;
+            break;
+        case ':':
+            if (optopt == 'c')
+                fprintf(stderr, "pvboot-fstest: -c needs a command (at most 16 -c)\n");
+            else
+                fprintf(stderr, "pvboot-fstest: -s needs a sector size (512 or 4096)\n");
+            return 2;
+        case 1: {
+            int bad = check_image(optarg);
+            if (bad)
+                return bad;
+            if (!pb_hostdisk_add(optarg, NULL, ssz, false))
+                return fail(optarg);
+            nimg++;
+            break;
         }
-        if (argv[i][0] == '-' && argv[i][1]) {
+        default:
             fprintf(stderr, "pvboot-fstest: unknown option %s (images come before --, the command after it; try --help)\n",
-                    argv[i]);
+                    argv[optind - 1]);
             return 2;
         }
-        int bad = check_image(argv[i]);
-        if (bad)
-            return bad;
-        if (!pb_hostdisk_add(argv[i], NULL, ssz, false))
-            return fail(argv[i]);
-        nimg++;
     }
-    if (i >= argc || i + 1 >= argc || (nimg == 0 && strcmp(argv[i + 1], "corrupt"))) {
+    /* the command follows "--" */
+    int i = optind - 1;
+    if (optind < 2 || strcmp(argv[i], "--") || i + 1 >= argc ||
+        (nimg == 0 && strcmp(argv[i + 1], "corrupt"))) {
         usage(stderr);
         return 2;
     }

@@ -29,6 +29,10 @@
 #include "pvboot/script.h"
 #include "pvboot/version.h"
 
+/* embed/default.cfg, compiled in by src/CMakeLists.txt */
+extern const char mkpv_default_cfg[];
+extern const size_t mkpv_default_cfg_len;
+
 static FILE *out;
 static bool json;
 static char *tree;          /* menu tree (text or JSON), built by the hook */
@@ -642,9 +646,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    /* the embedded config: -c, else $PVBOOT_DEFAULT_CFG, else the source
-     * tree's embed/default.cfg when it exists (a build tree), else the
-     * installed copy (a package: the source tree is not there) */
+    /* the embedded config: -c, else $PVBOOT_DEFAULT_CFG, else the built-in
+     * default (embed/default.cfg, the config of the packaged image) */
     char *text = NULL;
     size_t len = 0;
     char defpath[4096], err[4400];
@@ -652,19 +655,20 @@ int main(int argc, char **argv)
         const char *env = getenv("PVBOOT_DEFAULT_CFG");
         if (env) {
             snprintf(defpath, sizeof defpath, "%s", env);
-        } else {
-            snprintf(defpath, sizeof defpath, "%s", __FILE__);
-            char *s = strstr(defpath, "/src/tools/");
-            if (s)
-                strcpy(s, "/embed/default.cfg");
-#ifdef PVBOOT_INSTALLED_CFG
-            if (!s || access(defpath, R_OK) != 0)
-                snprintf(defpath, sizeof defpath, "%s", PVBOOT_INSTALLED_CFG);
-#endif
+            cfg = defpath;
         }
-        cfg = defpath;
     }
-    if (read_text(cfg, &text, &len, err, sizeof err) < 0) {
+    if (!cfg) {
+        /* embed/default.cfg, compiled in (src/CMakeLists.txt): the config
+         * of the packaged image, without looking for a source tree */
+        text = malloc(mkpv_default_cfg_len + 1);
+        if (!text) {
+            fprintf(stderr, "pvboot-probe: out of memory\n");
+            return 2;
+        }
+        memcpy(text, mkpv_default_cfg, mkpv_default_cfg_len + 1);
+        len = mkpv_default_cfg_len;
+    } else if (read_text(cfg, &text, &len, err, sizeof err) < 0) {
         fprintf(stderr, "pvboot-probe: the embedded config: %s\n", err);
         return 2;
     }

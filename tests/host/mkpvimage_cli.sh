@@ -84,8 +84,15 @@ U="(try 'mkpvimage --help')"
 expect 2 "mkpvimage: missing -O FORMAT (use -O x86_64-xen) $U" -- "$MK"
 expect 2 "mkpvimage: unknown format 'i386-pc' after -O (supported: x86_64-xen, i386-xen_pvh)" -- \
     "$MK" -O i386-pc -c "$CFG" -o "$OUT" -d "$M"
-expect 2 "mkpvimage: missing -c FILE (the config to embed) $U" -- "$MK" -O x86_64-xen -o "$OUT" -d "$M"
-expect 2 "mkpvimage: missing -o FILE (the image to write) $U" -- "$MK" -O x86_64-xen -c "$CFG" -d "$M"
+# no -o: the image goes to standard output, which must not be a terminal
+# (script(1) gives the command a pseudo-terminal as its standard output)
+if command -v script >/dev/null; then
+    n=$((n + 1))
+    got=$(script -qec "'$MK' -O x86_64-xen -c '$CFG' -d '$M'; echo rc=\$?" /dev/null | tr -d '\r')
+    want="mkpvimage: no -o FILE and standard output is a terminal $U
+rc=2"
+    [ "$got" = "$want" ] || { echo "FAIL [$n]: no -o on a terminal: got '$got'"; fails=$((fails + 1)); }
+fi
 expect 2 "mkpvimage: unknown compression 'lz4' after -C (expected none, gzip, xz or auto) $U" -- \
     "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -C lz4
 expect 2 "mkpvimage: unknown option --bogus $U" -- "$MK" --bogus
@@ -97,8 +104,10 @@ expect 2 "mkpvimage: option --output needs an argument $U" -- "$MK" -O x86_64-xe
 expect 1 "mkpvimage: $T/none.cfg: cannot open config: No such file or directory" -- \
     "$MK" -O x86_64-xen -c "$T/none.cfg" -o "$OUT" -d "$M"
 expect 1 "mkpvimage: $T: config is not a regular file" -- "$MK" -O x86_64-xen -c "$T" -o "$OUT" -d "$M"
-expect 1 "mkpvimage: $M/nosuch.mod: cannot open module: No such file or directory" -- \
+expect 1 "mkpvimage: unknown module: nosuch (neither a pvboot module in $M nor a GRUB module; see mkpvimage --list-modules and --grub-modules)" -- \
     "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$M" nosuch
+expect 1 "mkpvimage: $T/nosuch.mod: cannot open module: No such file or directory" -- \
+    "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$M" "$T/nosuch.mod"
 expect 1 "mkpvimage: $T/nodir: cannot read module directory: No such file or directory" -- \
     "$MK" -O x86_64-xen -c "$CFG" -o "$OUT" -d "$T/nodir"
 echo "not an object" > "$T/junk.mod"
@@ -141,7 +150,7 @@ expect 0 "" -- "$MK" --version
 check "--version text" test "$("$MK" --version)" = "mkpvimage (pvboot) $VERSION"
 help=$("$MK" --help)
 for opt in --format --config --output --directory --prefix --compression --memdisk --verbose \
-           --no-verify --list-modules --help --version; do
+           --no-verify --list-modules --grub-modules --help --version; do
     check "--help mentions $opt" grep -q -- "$opt" <<<"$help"
 done
 check "--list-modules" test "$("$MK" --list-modules -d "$M")" = "$(printf 'hello\nhelper\nkernel')"
@@ -227,6 +236,24 @@ check "-vvv map shows _start at the ELF entry" \
 check "-vvv map shows the linker's image info" grep -q "^mkpvimage: map: [0-9a-f]* (linker)  *pvboot_image_info$" "$T/verbose"
 expect 0 "" -- "$MK" -O x86_64-xen -c "$CFG" -o "$OUT.nv" -d "$M" --no-verify hello
 check "--no-verify writes the same bytes" cmp -s "$OUT" "$OUT.nv"
+# no -o: the same bytes on standard output (a file or a pipe)
+expect 0 "" -- bash -c "'$MK' -O x86_64-xen -c '$CFG' -d '$M' hello > '$OUT.stdout'"
+check "stdout: same bytes as -o" cmp -s "$OUT" "$OUT.stdout"
+check "stdout through a pipe" cmp -s "$OUT" <("$MK" -O x86_64-xen -c "$CFG" -d "$M" hello | cat)
+# no -c: the built-in default config (embed/default.cfg) is embedded
+expect 0 "" -- "$MK" -O x86_64-xen -o "$OUT.nocfg" -d "$M" hello
+check "no -c: default config embedded" grep -q "pvboot default embedded config" "$OUT.nocfg"
+check "no -c: config is default.cfg" grep -qF "$(sed -n 30p "$PVBOOT_SRC/embed/default.cfg")" "$OUT.nocfg"
+# standard output that is a regular file and fills up: cut back to where it was
+head -c 60000 /dev/zero > "$OUT.append"
+(ulimit -f 64; "$MK" -O x86_64-xen -c "$CFG" -d "$M" -m <(head -c 20000 /dev/zero) hello >> "$OUT.append") 2>"$T/stderr"
+rc=$?
+n=$((n + 1))
+if [ $rc != 1 ] || [ "$(cat "$T/stderr")" != "mkpvimage: standard output: cannot write the image: File too large (output cut back to 60000 bytes)" ]; then
+    echo "FAIL [$n]: stdout full: exit $rc, stderr: $(cat "$T/stderr")"
+    fails=$((fails + 1))
+fi
+check "stdout file cut back" test "$(stat -c %s "$OUT.append")" = 60000
 rm -f "$OUT".*
 
 # ---- a write failing halfway keeps the old image (ulimit -f is in KiB)

@@ -6,11 +6,13 @@
 #      is a Xen PV ELF, --version is the project version;
 #   3. `apt-get purge --autoremove pvboot` leaves the file system exactly as
 #      before (every path compared, state dirs of dpkg/apt excepted);
-#   4. xl integration: with xen-utils-4.17 installed first, postinst links
+#   4. xl integration: with xen-utils-4.17 installed first, postinst registers
 #      /usr/lib/xen-4.17/boot/pvgrub64.bin (the path xl's own binary formats)
-#      to the image; removal drops it; installing xen-utils-4.17 after pvboot
-#      creates it through the dpkg file trigger, purging xen-utils-4.17
-#      removes it again (and leaves no empty directory behind).
+#      as the alternative xen-4.17-pvgrub64 pointing at the image; removal
+#      drops it; installing xen-utils-4.17 after pvboot registers it through
+#      the dpkg file trigger on xl, purging xen-utils-4.17 removes it again
+#      (and leaves no empty directory behind);
+#   5. the autopkgtests (debian/tests) against the installed package.
 #
 # Root and network to Debian's archive needed.  The chroot after debootstrap
 # is cached as $CACHE/bookworm-minbase.tar.zst and downloaded .debs in
@@ -75,6 +77,7 @@ echo 'APT::Keep-Downloaded-Packages "true";' >"$R/etc/apt/apt.conf.d/90pvboot-te
 cp /etc/resolv.conf "$R/etc/resolv.conf"
 printf '#!/bin/sh\nexit 101\n' >"$R/usr/sbin/policy-rc.d"; chmod 755 "$R/usr/sbin/policy-rc.d"
 cp "$deb" "$R/root/"
+cp -r "$SRC/debian/tests" "$R/root/debian-tests"
 debname=$(basename "$deb")
 
 cat >"$R/root/test.cfg" <<'EOF'
@@ -143,6 +146,17 @@ done
 # (libxenmisc4.17 owns /usr/lib/xen-4.17/lib; the firmware dir is xen-utils')
 [ ! -e /usr/lib/xen-4.17/boot ] || fail "/usr/lib/xen-4.17/boot exists without xen-utils installed"
 
+echo "--- autopkgtests (debian/tests) against the installed package"
+tdeps=
+for p in binutils e2fsprogs fdisk; do installed "$p" || tdeps="$tdeps $p"; done
+[ -z "$tdeps" ] || apt_q install --no-install-recommends $tdeps >/root/testdeps.log 2>&1 ||
+    { tail /root/testdeps.log; fail "install the autopkgtests' Depends"; }
+for t in build-image probe-disk; do
+    AUTOPKGTEST_TMP=$(mktemp -d) sh /root/debian-tests/$t >/root/$t.log 2>&1 || { cat /root/$t.log; fail "autopkgtest $t"; }
+    tail -n 1 /root/$t.log
+done
+[ -z "$tdeps" ] || apt_q purge --autoremove $tdeps >/dev/null 2>&1 || fail "purge$tdeps"
+
 echo "--- apt-get purge --autoremove pvboot"
 rm -f /etc/xen/x.bin; rmdir /etc/xen          # the admin's own file
 apt_q purge --autoremove pvboot >/root/purge.log 2>&1 || { cat /root/purge.log; fail "apt-get purge"; }
@@ -161,10 +175,12 @@ fmt=$(grep -aoE '/[A-Za-z0-9_./+-]+/%s\.bin' /usr/lib/xen-4.17/bin/xl | sort -u)
 [ "$fmt" = /usr/lib/xen-4.17/boot/%s.bin ] || fail "xl's firmware format is '$fmt'"
 snapshot /root/s2
 apt_q install --no-install-recommends "$DEB" >/root/install2.log 2>&1 || { cat /root/install2.log; fail "reinstall"; }
-[ -L "$LINK" ] && [ "$(readlink "$LINK")" = "$IMG" ] || fail "$LINK is not a link to $IMG after postinst"
+[ -L "$LINK" ] && [ "$(readlink -f "$LINK")" = "$IMG" ] || fail "$LINK does not lead to $IMG after postinst"
+update-alternatives --query xen-4.17-pvgrub64 | grep -qx "Value: $IMG" ||
+    fail "no alternative xen-4.17-pvgrub64 = $IMG: $(update-alternatives --query xen-4.17-pvgrub64 2>&1)"
 out=$(pvboot-xen-firmware paths)
 [ "$out" = "/usr/lib/xen-4.17/bin/xl $LINK pvboot" ] || fail "pvboot-xen-firmware paths: '$out'"
-echo "postinst: $LINK -> $(readlink "$LINK")"
+echo "postinst: $LINK -> $(readlink "$LINK") -> $(readlink -f "$LINK")"
 apt_q remove pvboot >/root/remove.log 2>&1 || { cat /root/remove.log; fail "remove"; }
 [ ! -e "$LINK" ] && [ ! -L "$LINK" ] || fail "$LINK left after apt-get remove pvboot"
 apt_q purge --autoremove pvboot >/dev/null 2>&1
@@ -177,10 +193,11 @@ apt_q purge --autoremove xen-utils-4.17 xen-utils-common >/dev/null 2>&1 || fail
 apt_q install --no-install-recommends "$DEB" >/dev/null 2>&1 || fail "install pvboot"
 [ ! -e "$LINK" ] || fail "$LINK exists without Xen"
 apt_q install --no-install-recommends xen-utils-4.17 >/root/xen2.log 2>&1 || fail "install xen-utils-4.17 again"
-[ -L "$LINK" ] && [ "$(readlink "$LINK")" = "$IMG" ] || fail "$LINK not created by the trigger when xl arrived"
-echo "trigger: $LINK -> $(readlink "$LINK")"
+[ -L "$LINK" ] && [ "$(readlink -f "$LINK")" = "$IMG" ] || fail "$LINK not created by the trigger when xl arrived"
+echo "trigger: $LINK -> $(readlink -f "$LINK")"
 apt_q purge --autoremove xen-utils-4.17 xen-utils-common >/root/xen3.log 2>&1 || fail "purge xen-utils after pvboot"
 [ ! -L "$LINK" ] || fail "stale $LINK after xen-utils-4.17 was purged"
+! update-alternatives --query xen-4.17-pvgrub64 >/dev/null 2>&1 || fail "alternative xen-4.17-pvgrub64 left after xen-utils-4.17 was purged"
 [ ! -e /usr/lib/xen-4.17/boot ] || { find /usr/lib/xen-4.17/boot >&2; fail "/usr/lib/xen-4.17/boot left behind"; }
 echo "trigger: stale link and the emptied /usr/lib/xen-4.17/boot removed with xen-utils-4.17"
 apt_q purge --autoremove pvboot >/dev/null 2>&1

@@ -1,9 +1,9 @@
 #!/bin/bash
-# The Debian package built by scripts/package, checked without installing it:
-# file layout, every built module shipped, Depends from dpkg-shlibdeps,
+# The Debian package built by scripts/package (dpkg-buildpackage), checked
+# without installing it: two builds identical, file layout, every built module shipped, Depends from dpkg-shlibdeps,
 # maintainer scripts + trigger, md5sums, one version everywhere, the shipped
 # mkpvimage linking the shipped modules, lintian clean (errors and warnings;
-# overrides explained in scripts/packaging/debian/lintian-overrides), bash
+# overrides explained in debian/pvboot.lintian-overrides), bash
 # completion, and pvboot-xen-firmware resolving the firmware path of the
 # host's own xl binary.  $PVBOOT_DEB skips the build.
 set -euo pipefail
@@ -13,12 +13,25 @@ ok() { echo "ok: $*"; }
 
 deb=${PVBOOT_DEB:-}
 pkgbuild=${PVBOOT_PKG_BUILD:-$SRC/build-pkg}
-if [ -z "$deb" ]; then
-    deb=$(bash "$SRC/scripts/package" --build-dir "$pkgbuild" --no-lintian | tail -n 1)
-fi
-[ -s "$deb" ] || fail "no package at '$deb'"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
+if [ -z "$deb" ]; then
+    # twice, from two build directories: the .deb files must be identical
+    # (SOURCE_DATE_EPOCH from the commit, no build paths); the unit tests
+    # run in the first build only
+    # (one commit for both: uncommitted changes as a commit object)
+    ref=$(git -C "$SRC" stash create 2>/dev/null || true)
+    ref=${ref:-$(git -C "$SRC" rev-parse HEAD)}
+    deb=$(bash "$SRC/scripts/package" --git "$ref" --build-dir "$pkgbuild" --no-lintian | tail -n 1)
+    deb2=$(bash "$SRC/scripts/package" --git "$ref" --build-dir "$W/build2" --no-lintian --no-check | tail -n 1)
+    if ! cmp -s "$deb" "$deb2"; then
+        command -v diffoscope >/dev/null && diffoscope "$deb" "$deb2" | head -n 60 >&2
+        fail "two builds differ: $deb $deb2"
+    fi
+    ok "reproducible: two builds (build dirs $pkgbuild, $W/build2) give identical .deb files"
+    rm -rf "$W/build2"
+fi
+[ -s "$deb" ] || fail "no package at '$deb'"
 dpkg-deb -x "$deb" "$W/root"
 dpkg-deb -e "$deb" "$W/DEBIAN"
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$W/list"
@@ -40,8 +53,9 @@ fi
 ok "layout ($(grep -c . "$W/list") paths)"
 
 # --- every module that the build produced is shipped
-if [ -d "$pkgbuild/modules/x86_64-xen" ]; then
-    (cd "$pkgbuild/modules/x86_64-xen" && ls *.mod) | sort >"$W/built"
+built=$(ls -d "$pkgbuild"/src/pvboot-*/obj-*/modules/x86_64-xen 2>/dev/null | head -n 1 || true)
+if [ -n "$built" ]; then
+    (cd "$built" && ls *.mod) | sort >"$W/built"
     (cd "$W/root/usr/lib/pvboot/x86_64-xen" && ls *.mod) | sort >"$W/shipped"
     diff -u "$W/built" "$W/shipped" || fail "shipped modules differ from the built ones"
     ok "all $(wc -l <"$W/built") modules shipped"
@@ -61,7 +75,18 @@ for s in postinst prerm postrm; do
     [ -x "$W/DEBIAN/$s" ] || fail "DEBIAN/$s missing or not executable"
     sh -n "$W/DEBIAN/$s" || fail "DEBIAN/$s: syntax"
 done
-grep -qx 'interest-noawait /usr/lib' "$W/DEBIAN/triggers" || fail "DEBIAN/triggers lacks the /usr/lib interest"
+# xl's firmware = "pvgrub64" of the Xen the package links: an alternative,
+# (un)registered when that xl comes or goes (a trigger on that file only)
+xenver=$(tr ',' '\n' <<<"$depends" | sed -n 's/^ *libxenmisc\([0-9]*\.[0-9]*\).*/\1/p')
+[ -n "$xenver" ] || fail "no libxenmiscX.Y in Depends"
+[ "$(grep -v '^#' "$W/DEBIAN/triggers")" = "interest-noawait /usr/lib/xen-$xenver/bin/xl" ] ||
+    fail "DEBIAN/triggers: $(cat "$W/DEBIAN/triggers")"
+grep -q "^LINK=\$FWDIR/pvgrub64.bin$" "$W/DEBIAN/postinst" &&
+    grep -q "^FWDIR=/usr/lib/xen-$xenver/boot$" "$W/DEBIAN/postinst" &&
+    grep -q 'update-alternatives --install "$LINK" "$NAME" "$IMAGE" 50' "$W/DEBIAN/postinst" ||
+    fail "postinst does not register /usr/lib/xen-$xenver/boot/pvgrub64.bin"
+grep -q "update-alternatives --remove xen-$xenver-pvgrub64 /usr/lib/pvboot/pvboot-x86_64-xen.bin" "$W/DEBIAN/prerm" ||
+    fail "prerm does not remove the alternative"
 (cd "$W/root" && md5sum --quiet -c "$W/DEBIAN/md5sums") || fail "md5sums do not match"
 [ "$(wc -l <"$W/DEBIAN/md5sums")" = "$(find "$W/root" -type f | wc -l)" ] || fail "md5sums does not list every file"
 ok "maintainer scripts, trigger, md5sums"
@@ -149,6 +174,15 @@ if [ -n "$xl" ]; then
     grep -q 'is not pvboot' "$W/err" || fail "no warning for the foreign $want"
     ok "pvboot-xen-firmware: $xl formats $fmt -> $want"
 fi
+# --- no build paths in anything shipped (dpkg-buildflags' -ffile-prefix-map,
+# CMake's own for the modules; the modules' debug info is stripped)
+for f in $(find "$W/root" -type f); do
+    if strings -a "$f" | grep -E -e "$SRC/|/build-pkg/|/obj-x86_64-linux-gnu" >"$W/paths"; then
+        fail "build path in ${f#"$W/root"}: $(head -n 3 "$W/paths")"
+    fi
+done
+ok "no build paths (strings of every file)"
+
 # --- lintian
 if command -v lintian >/dev/null; then
     lintian --fail-on error,warning "$deb" >"$W/lintian" 2>&1 || { cat "$W/lintian"; fail "lintian errors or warnings"; }

@@ -135,11 +135,14 @@ n=$((n + 1))
 "$PR" --bogus >/dev/null 2>&1 && rc=0 || rc=$?
 [ "$rc" = 2 ] || fail "--bogus: exit $rc (want 2)"
 
-# --- a packaged pvboot-probe finds the installed default config
-prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$BUILD/CMakeCache.txt")
+# --- the default config is compiled in (a packaged pvboot-probe has no
+# source tree to look in), and no build path is
+SRCDIR=${PVBOOT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 n=$((n + 1))
-[ -n "$prefix" ] && grep -aqF "$prefix/share/pvboot/default.cfg" "$PR" ||
-    fail "pvboot-probe does not know the installed default config $prefix/share/pvboot/default.cfg"
+grep -aqF "$(grep -m1 '^function pvboot_try' "$SRCDIR/embed/default.cfg")" "$PR" ||
+    fail "pvboot-probe does not contain embed/default.cfg"
+n=$((n + 1))
+! grep -aqF "$SRCDIR/" "$PR" || fail "pvboot-probe contains the source path $SRCDIR/"
 n=$((n + 1))
 grep -q 'embed/default.cfg DESTINATION ${CMAKE_INSTALL_DATADIR}/pvboot' "$SRC/src/CMakeLists.txt" ||
     fail "embed/default.cfg is not installed to share/pvboot"
