@@ -6,14 +6,16 @@ set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config clang lld llvm
             libelf-dev zlib1g-dev liblzma-dev libzstd-dev liblz4-dev liblzo2-dev libbz2-dev
-            libxen-dev libcmocka-dev libbsd-dev)
+            libxen-dev libcmocka-dev libbsd-dev
+            libseccomp-dev)   # host tools: the disk parser's system call filter
 TEST_PKGS=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils
            linux-image-amd64 busybox-static cpio kmod gzip xz-utils zstd lz4 lzop bzip2
            e2fsprogs xfsprogs dosfstools mtools btrfs-progs fdisk gdisk xorriso file
            user-mode-linux   # xfs/btrfs tests: kernel-written images without loop mounts
            lvm2 mdadm        # LVM/md test images, made inside User-Mode Linux
            grub-xen-bin grub-xen-host grub-common python3
-           dpkg-dev debootstrap lintian bash-completion)   # packaging tests (issue 8)
+           dpkg-dev debootstrap lintian bash-completion   # packaging tests
+           strace)      # host.confine: the confinement steps of a real run
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-}" = --build-only ] || want+=("${TEST_PKGS[@]}")
