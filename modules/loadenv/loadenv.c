@@ -187,6 +187,16 @@ static int write_in_place(const char *path, const char *buf, size_t len)
         pb_file_close(f);
         return pb_error(PB_EINVAL, "save_env: %s changed size", path);
     }
+    /* btrfs checksums every data block and never overwrites in place (copy
+     * on write): bytes written over the file's extent fail the checksum
+     * and the file reads as an I/O error in Linux.  GRUB has no btrfs
+     * writer either; Debian's grub-mkconfig (00_header) leaves save_env
+     * out there with "GRUB lacks write support for btrfs". */
+    if (f->fs && f->fs->ops && f->fs->ops->name && strcmp(f->fs->ops->name, "btrfs") == 0) {
+        pb_file_close(f);
+        return pb_error(PB_ENOTSUP, "save_env: %s: GRUB lacks write support for btrfs "
+                        "(data checksums, copy-on-write); nothing written", path);
+    }
     char *cur = malloc(len ? len : 1);
     char *back = malloc(len ? len : 1);
     struct ranges *rg = calloc(1, sizeof *rg);
