@@ -224,9 +224,10 @@ static void norm_path(const char *in, char *outp, size_t sz)
 
 /*
  * read_text() - read the script file @path (a config) into a new buffer with
- * a NUL appended.  Regular files and streams (a FIFO such as -c <(...)) are
- * read; more than PB_SCRIPT_MAX_SIZE bytes (the interpreter's limit) is an
- * error, never a silent truncation.  Returns 0, or -1 with a one-line
+ * a NUL appended.  Regular files and pipes (-c <(...), a named pipe once
+ * its writer is there) are read; anything else (a device, a socket) is
+ * refused without blocking on the open.  More than PB_SCRIPT_MAX_SIZE
+ * bytes (the interpreter's limit) is an error, never a silent truncation.  Returns 0, or -1 with a one-line
  * message naming @path and the reason in @err (@errsz bytes).
  */
 static int read_text(const char *path, char **text, size_t *len, char *err, size_t errsz)
