@@ -57,6 +57,9 @@ expect 2 "$(stopped 'socket (41)')" "" -- env PVBOOT_TEST_HOSTILE=socket "$HOST"
 expect 2 "$(stopped 'execve (59)')" "" -- env PVBOOT_TEST_HOSTILE=execve "$HOST" -c "$T/ok.cfg" "$IMG"
 expect 2 "$(stopped 'ptrace (101)')" "" -- env PVBOOT_TEST_HOSTILE=ptrace "$HOST" -c "$T/ok.cfg" "$IMG"
 expect 2 "$(stopped 'mmap (9)')" "" -- env PVBOOT_TEST_HOSTILE=mmap-exec "$HOST" -c "$T/ok.cfg" "$IMG"
+# abort() (a failed assertion) still ends the parser as SIGABRT
+expect 2 "pvboot-probe: $IMG: the disk parser was killed by signal 6 (Aborted); no result" "" -- \
+    env PVBOOT_TEST_HOSTILE=abort "$HOST" -c "$T/ok.cfg" "$IMG"
 if $san; then
     # a memory error in the confined parser is still reported by ASan
     n=$((n + 1))
