@@ -7,7 +7,8 @@ set -euo pipefail
 BUILD_PKGS=(build-essential cmake pkg-config clang lld llvm
             libelf-dev zlib1g-dev liblzma-dev libzstd-dev liblz4-dev liblzo2-dev libbz2-dev
             libxen-dev libcmocka-dev libbsd-dev
-            dpkg-dev debhelper)   # scripts/package: dpkg-buildpackage of debian/
+            dpkg-dev debhelper   # scripts/package: dpkg-buildpackage of debian/
+            libseccomp-dev)   # host tools: the disk parser's system call filter
 TEST_PKGS=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils
            linux-image-amd64 busybox-static cpio kmod gzip xz-utils zstd lz4 lzop bzip2
            e2fsprogs xfsprogs dosfstools mtools btrfs-progs fdisk gdisk xorriso file
@@ -17,7 +18,8 @@ TEST_PKGS=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-uti
            grub-xen-bin grub-xen-host grub-common python3
            grub-emu          # tests/host/grub_diff.sh: GRUB 2.06 itself as the oracle
            dpkg-dev debootstrap lintian bash-completion   # packaging tests
-           rpm rpmlint)      # rpm/pvboot.spec: rpmbuild, rpmlint
+           rpm rpmlint       # rpm/pvboot.spec: rpmbuild, rpmlint
+           strace)           # host.confine: the confinement steps of a real run
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-}" = --build-only ] || want+=("${TEST_PKGS[@]}")

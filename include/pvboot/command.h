@@ -28,7 +28,10 @@ struct pb_command *pb_command_find(const char *name);
 int pb_command_foreach(int (*cb)(struct pb_command *cmd, void *ctx), void *ctx);
 /**
  * pb_command_run() - run argv[0] with its arguments.  Handles --help.
- * Returns the command's result, PB_ENOENT (with message) if unknown.
+ * The command's fn gets a copy of the @argc + 1 pointers (NULL-terminated),
+ * so it may rearrange them; @argv and its strings stay the caller's and are
+ * unchanged by any command.  Returns the command's result, PB_ENOENT (with
+ * message) if unknown, PB_ENOMEM if the copy cannot be made.
  */
 int pb_command_run(int argc, char **argv);
 

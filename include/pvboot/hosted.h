@@ -21,7 +21,11 @@ void pb_hosted_init(void);
 /**
  * pb_hostdisk_add() - register image file or block device @path as a disk.
  * A block device's size comes from BLKGETSIZE64 (its st_size is 0); other
- * non-regular files (directories, FIFOs, character devices) are refused.
+ * non-regular files (directories, FIFOs, character devices) are refused;
+ * the open never blocks (O_NONBLOCK until the type is checked).  Only
+ * opens: nothing on the disk is read until something asks for it.
+ * With @writable the open is O_EXCL: a block device that is mounted or held
+ * exclusively by another program is refused (PB_EBUSY, "in use").
  * @name: disk name, or NULL for the next "xen/xvdX" (alias "hdN" in order).
  * @sector_size: logical sector size in bytes (512 or 4096; 0 = the block
  *  device's own (BLKSSZGET), else 512).
@@ -43,6 +47,14 @@ const char *pb_hosted_output(void);
 void pb_hosted_output_reset(void);
 /** Drop captured output after its first @len bytes (no-op if shorter). */
 void pb_hosted_output_truncate(size_t len);
+/**
+ * pb_hosted_capture_limit() - keep at most @max bytes of captured output
+ * (default: unlimited).  Output beyond it is dropped, and the first time
+ * that happens @on_overflow (may be NULL) is called, e.g. to stop the run;
+ * pb_hosted_output_truncated() then answers true until the next reset.
+ */
+void pb_hosted_capture_limit(size_t max, void (*on_overflow)(void));
+bool pb_hosted_output_truncated(void);
 /** Scripted terminal input (bytes returned by poll_byte in order). */
 void pb_hosted_set_input(const char *bytes, size_t len);
 /** Virtual clock: waits return at once and advance time to their deadline

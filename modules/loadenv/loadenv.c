@@ -19,35 +19,60 @@
 #include "pvboot/file.h"
 #include "pvboot/term.h"
 
-static char *env_file(int *argc, char ***argv, bool *skip_sig)
+/*
+ * A load_env/save_env/list_env command line, parsed: the file (-f FILE,
+ * --file=FILE, else $prefix/grubenv) and the variable names left after the
+ * options.  The command's argv is only read: names[] points into it.
+ */
+struct env_args {
+    char *path;       /* malloc'd */
+    int n;            /* number of names */
+    char **names;     /* malloc'd array of n pointers into argv */
+};
+
+static void env_args_free(struct env_args *a)
+{
+    free(a->path);
+    free(a->names);
+}
+
+/* Parse @argc/@argv into @a.  Returns 0 or PB_ENOMEM (message set). */
+static int env_args(int argc, char **argv, struct env_args *a, bool *skip_sig)
 {
     const char *file = NULL;
-    char **v = *argv;
-    int n = *argc;
-    int k = 1;
-    for (int i = 1; i < n; i++) {
-        if ((!strcmp(v[i], "-f") || !strcmp(v[i], "--file")) && i + 1 < n) {
-            file = v[++i];
-        } else if (!strncmp(v[i], "--file=", 7)) {
-            file = v[i] + 7;
-        } else if (!strcmp(v[i], "-s") || !strcmp(v[i], "--skip-sig")) {
+    a->n = 0;
+    a->path = NULL;
+    a->names = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *a->names);
+    if (!a->names)
+        return pb_error(PB_ENOMEM, "out of memory");
+    for (int i = 1; i < argc; i++) {
+        if ((!strcmp(argv[i], "-f") || !strcmp(argv[i], "--file")) && i + 1 < argc) {
+            file = argv[++i];
+        } else if (!strncmp(argv[i], "--file=", 7)) {
+            file = argv[i] + 7;
+        } else if (!strcmp(argv[i], "-s") || !strcmp(argv[i], "--skip-sig")) {
             if (skip_sig)
                 *skip_sig = true;
         } else {
-            v[k++] = v[i];
+            a->names[a->n++] = argv[i];
         }
     }
-    *argc = k;
-    if (file)
-        return strdup(file);
-    const char *prefix = pb_env_get("prefix");
-    size_t pl = prefix ? strlen(prefix) : 0;
-    char *p = malloc(pl + sizeof "/grubenv");
-    if (p) {
-        memcpy(p, prefix ? prefix : "", pl);
-        memcpy(p + pl, "/grubenv", sizeof "/grubenv");
+    if (file) {
+        a->path = strdup(file);
+    } else {
+        const char *prefix = pb_env_get("prefix");
+        size_t pl = prefix ? strlen(prefix) : 0;
+        a->path = malloc(pl + sizeof "/grubenv");
+        if (a->path) {
+            memcpy(a->path, prefix ? prefix : "", pl);
+            memcpy(a->path + pl, "/grubenv", sizeof "/grubenv");
+        }
     }
-    return p;
+    if (!a->path) {
+        env_args_free(a);
+        return pb_error(PB_ENOMEM, "out of memory");
+    }
+    return 0;
 }
 
 static int read_block(const char *path, char **buf, size_t *len)
@@ -60,18 +85,13 @@ static int read_block(const char *path, char **buf, size_t *len)
     return 0;
 }
 
-struct load_ctx {
-    int argc;
-    char **argv;
-};
-
 static int load_one(const char *name, const char *value, void *ctx)
 {
-    struct load_ctx *c = ctx;
-    if (c->argc > 1) {
+    const struct env_args *a = ctx;
+    if (a->n > 0) {
         bool want = false;
-        for (int i = 1; i < c->argc; i++)
-            if (strcmp(c->argv[i], name) == 0)
+        for (int i = 0; i < a->n; i++)
+            if (strcmp(a->names[i], name) == 0)
                 want = true;
         if (!want)
             return 0;
@@ -81,26 +101,26 @@ static int load_one(const char *name, const char *value, void *ctx)
 
 /*
  * Read the environment block of a load_env/list_env command line (-f FILE,
- * else $prefix/grubenv) and call @fn for each of its variables, with a
- * struct load_ctx holding the arguments left after the options (argv[1..]
- * are variable names).  Returns 0, @fn's error, or that of reading or
- * parsing the block (pb_envblk_iterate names the file).
+ * else $prefix/grubenv) and call @fn for each of its variables, with the
+ * parsed struct env_args as context (its names[] are the variables asked
+ * for).  Returns 0, @fn's error, or that of reading or parsing the block
+ * (pb_envblk_iterate names the file).
  */
 static int iterate_env_file(int argc, char **argv,
                             int (*fn)(const char *name, const char *value, void *ctx))
 {
-    char *path = env_file(&argc, &argv, NULL);
-    if (!path)
-        return pb_error(PB_ENOMEM, "out of memory");
+    struct env_args a;
+    int r = env_args(argc, argv, &a, NULL);
+    if (r)
+        return r;
     char *buf;
     size_t len;
-    int r = read_block(path, &buf, &len);
+    r = read_block(a.path, &buf, &len);
     if (r == 0) {
-        struct load_ctx c = { argc, argv };
-        r = pb_envblk_iterate(buf, len, path, fn, &c);
+        r = pb_envblk_iterate(buf, len, a.path, fn, &a);
         free(buf);
     }
-    free(path);
+    env_args_free(&a);
     return r;
 }
 
@@ -167,6 +187,16 @@ static int write_in_place(const char *path, const char *buf, size_t len)
         pb_file_close(f);
         return pb_error(PB_EINVAL, "save_env: %s changed size", path);
     }
+    /* btrfs checksums every data block and never overwrites in place (copy
+     * on write): bytes written over the file's extent fail the checksum
+     * and the file reads as an I/O error in Linux.  GRUB has no btrfs
+     * writer either; Debian's grub-mkconfig (00_header) leaves save_env
+     * out there with "GRUB lacks write support for btrfs". */
+    if (f->fs && f->fs->ops && f->fs->ops->name && strcmp(f->fs->ops->name, "btrfs") == 0) {
+        pb_file_close(f);
+        return pb_error(PB_ENOTSUP, "save_env: %s: GRUB lacks write support for btrfs "
+                        "(data checksums, copy-on-write); nothing written", path);
+    }
     char *cur = malloc(len ? len : 1);
     char *back = malloc(len ? len : 1);
     struct ranges *rg = calloc(1, sizeof *rg);
@@ -217,22 +247,23 @@ static int write_in_place(const char *path, const char *buf, size_t len)
 static int cmd_save_env(struct pb_command *cmd, int argc, char **argv)
 {
     (void)cmd;
-    char *path = env_file(&argc, &argv, NULL);
-    if (!path)
-        return pb_error(PB_ENOMEM, "out of memory");
-    if (argc < 2) {
-        free(path);
+    struct env_args a;
+    int r = env_args(argc, argv, &a, NULL);
+    if (r)
+        return r;
+    if (a.n < 1) {
+        env_args_free(&a);
         return pb_error(PB_EINVAL, "save_env: no variable names");
     }
     char *buf = NULL;
     size_t len = 0;
-    int r = read_block(path, &buf, &len);
-    for (int i = 1; i < argc && r == 0; i++)
-        r = pb_envblk_set(buf, len, argv[i], pb_env_get(argv[i]));
+    r = read_block(a.path, &buf, &len);
+    for (int i = 0; i < a.n && r == 0; i++)
+        r = pb_envblk_set(buf, len, a.names[i], pb_env_get(a.names[i]));
     if (r == 0)
-        r = write_in_place(path, buf, len);
+        r = write_in_place(a.path, buf, len);
     free(buf);
-    free(path);
+    env_args_free(&a);
     return r;
 }
 

@@ -33,11 +33,21 @@ static size_t cap_len, cap_cap;
 static const char *input;
 static size_t input_len, input_pos;
 
+static size_t cap_limit = SIZE_MAX;
+static bool cap_overflow;
+static void (*cap_on_overflow)(void);
+
 static void host_write(const char *buf, size_t len)
 {
     if (!capture) {
         fwrite(buf, 1, len, stdout);
         return;
+    }
+    if (cap_overflow)
+        return;
+    if (len > cap_limit - cap_len) {
+        len = cap_limit - cap_len;   /* keep what fits, drop the rest */
+        cap_overflow = true;
     }
     if (cap_len + len + 1 > cap_cap) {
         size_t n = (cap_cap ? cap_cap * 2 : 4096);
@@ -52,6 +62,8 @@ static void host_write(const char *buf, size_t len)
     memcpy(cap_buf + cap_len, buf, len);
     cap_len += len;
     cap_buf[cap_len] = '\0';
+    if (cap_overflow && cap_on_overflow)
+        cap_on_overflow();
 }
 
 static int host_poll_byte(void)
@@ -100,6 +112,17 @@ void pb_hosted_capture_output(bool on)
     capture = on;
 }
 
+void pb_hosted_capture_limit(size_t max, void (*on_overflow)(void))
+{
+    cap_limit = max;
+    cap_on_overflow = on_overflow;
+}
+
+bool pb_hosted_output_truncated(void)
+{
+    return cap_overflow;
+}
+
 const char *pb_hosted_output(void)
 {
     return cap_buf ? cap_buf : "";
@@ -108,6 +131,7 @@ const char *pb_hosted_output(void)
 void pb_hosted_output_reset(void)
 {
     cap_len = 0;
+    cap_overflow = false;
     if (cap_buf)
         cap_buf[0] = '\0';
 }
@@ -363,9 +387,18 @@ static struct pb_disk *hd_register(struct hostdisk *h)
 
 struct pb_disk *pb_hostdisk_add(const char *path, const char *name, uint32_t sector_size, bool writable)
 {
-    int fd = open(path, writable ? O_RDWR : O_RDONLY);
+    /* O_NONBLOCK: a FIFO (or a tty) named as an image must not block the
+     * open before its type is checked; cleared again for a disk.
+     * O_EXCL (read-write only): a block device that is mounted or held open
+     * exclusively (e.g. by the running guest's backend) is refused with
+     * EBUSY instead of being written under it. */
+    int fd = open(path, (writable ? O_RDWR | O_EXCL : O_RDONLY) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
-        pb_error(PB_ENOENT, "%s: %s", path, strerror(errno));
+        if (writable && errno == EBUSY)
+            pb_error(PB_EBUSY, "%s: in use (mounted or opened by another program, e.g. a running "
+                     "guest); not opened for writing", path);
+        else
+            pb_error(PB_ENOENT, "%s: %s", path, strerror(errno));
         return NULL;
     }
     struct stat st;
@@ -373,6 +406,14 @@ struct pb_disk *pb_hostdisk_add(const char *path, const char *name, uint32_t sec
         pb_error(PB_EIO, "%s: %s", path, strerror(errno));
         close(fd);
         return NULL;
+    }
+    if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) {
+        int fl = fcntl(fd, F_GETFL);
+        if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+            pb_error(PB_EIO, "%s: %s", path, strerror(errno));
+            close(fd);
+            return NULL;
+        }
     }
     uint64_t bytes = (uint64_t)st.st_size;
     if (S_ISBLK(st.st_mode)) {

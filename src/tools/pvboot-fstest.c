@@ -11,6 +11,7 @@
  * The SHA-256 used by `hash` and `hashtree` is implemented here (FIPS 180-4).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,6 +29,7 @@
 #include "pvboot/fs.h"
 #include "pvboot/hosted.h"
 #include "pvboot/version.h"
+#include "confine.h"
 
 /* ---- SHA-256 (FIPS 180-4) ---- */
 
@@ -643,6 +645,43 @@ static void corrupt_alarm(int sig)
  * every partition and filesystem on it.  Each iteration is bounded by a
  * 10 s alarm; a crash or sanitizer report ends the process non-zero.
  */
+static uint8_t *corrupt_img;   /* corrupt's IMAGE, read in the parent */
+static size_t corrupt_len;
+
+/* corrupt IMAGE ...: read IMAGE (512 bytes .. 256 MiB) before confinement.
+ * Returns 0, or 2 after a message naming it. */
+static int load_corrupt_image(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        fprintf(stderr, "pvboot-fstest: %s: %s\n", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return 2;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size < 512 || st.st_size > (256l << 20)) {
+        close(fd);
+        fprintf(stderr, "pvboot-fstest: %s: image must be a file of 512 bytes .. 256 MiB\n", path);
+        return 2;
+    }
+    corrupt_len = (size_t)st.st_size;
+    corrupt_img = malloc(corrupt_len);
+    size_t got = 0;
+    while (corrupt_img && got < corrupt_len) {
+        ssize_t n = pread(fd, corrupt_img + got, corrupt_len - got, (off_t)got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    if (!corrupt_img || got != corrupt_len) {
+        fprintf(stderr, "pvboot-fstest: %s: cannot read\n", path);
+        return 2;
+    }
+    return 0;
+}
+
 static int cmd_corrupt(int nargs, char **args)
 {
     unsigned long iters = 0, seed = 1, fixed_flips = 0;
@@ -656,26 +695,11 @@ static int cmd_corrupt(int nargs, char **args)
         fprintf(stderr, "pvboot-fstest: corrupt: N, SEED and FLIPS must be numbers\n");
         return 2;
     }
-    FILE *f = fopen(args[0], "rb");
-    if (!f) {
-        fprintf(stderr, "pvboot-fstest: %s: %s\n", args[0], strerror(errno));
-        return 2;
-    }
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    if (sz < 512 || sz > (256l << 20)) {
-        fclose(f);
-        fprintf(stderr, "pvboot-fstest: %s: image must be 512 bytes .. 256 MiB\n", args[0]);
-        return 2;
-    }
-    uint8_t *orig = malloc((size_t)sz), *img = malloc((size_t)sz);
-    if (!orig || !img || fread(orig, 1, (size_t)sz, f) != (size_t)sz) {
-        fclose(f);
-        fprintf(stderr, "pvboot-fstest: %s: cannot read\n", args[0]);
-        return 2;
-    }
-    fclose(f);
+    /* read by the parent before the parser was confined (load_corrupt_image) */
+    long sz = (long)corrupt_len;
+    uint8_t *orig = corrupt_img, *img = malloc(corrupt_len);
+    if (!img)
+        return fail("out of memory");
     /* sectors holding anything: most flips land there (metadata, small files) */
     size_t nsec = (size_t)sz / 512, nused = 0;
     uint32_t *used = malloc(nsec * sizeof *used + 1);
@@ -690,8 +714,7 @@ static int cmd_corrupt(int nargs, char **args)
         }
     }
     pb_hostdisk_remove_all();
-    walk_read_cap = 64u << 10;
-    signal(SIGALRM, corrupt_alarm);
+    walk_read_cap = 64u << 10;   /* SIGALRM -> corrupt_alarm: set by main, before confinement */
     struct walk_stats total = { 0 };
     uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
     for (corrupt_iter = 0; corrupt_iter < iters; corrupt_iter++) {
@@ -729,6 +752,9 @@ static int cmd_corrupt(int nargs, char **args)
     return 0;
 }
 
+#define FSTEST_TIMEOUT_S 1800u           /* default --timeout */
+#define FSTEST_WRITE_ROOM (1ull << 40)     /* cat to a file: at most 1 TiB */
+
 /* -c COMMAND: a runtime command line (words split at blanks, no quoting),
  * run after the images are added, e.g. "loopback loop0 (hd0)/x.iso". */
 static int run_setup(const char *line)
@@ -759,11 +785,14 @@ static int run_setup(const char *line)
 static void usage(FILE *f)
 {
     fprintf(f,
-        "usage: pvboot-fstest [-s SECTOR_SIZE] [-c SETUP] IMAGE... -- COMMAND [ARG...]\n"
+        "usage: pvboot-fstest [-s SECTOR_SIZE] [-c SETUP] [--runas USER] [--timeout SECONDS]\n"
+        "                     IMAGE... -- COMMAND [ARG...]\n"
         "       pvboot-fstest --help | --version\n"
         "Images become disks hd0, hd1... (xen/xvda, xen/xvdb...); -s (--sector-size)\n"
         "applies to the images after it.\n"
         "-c SETUP runs a runtime command first, e.g. -c 'loopback loop0 (hd0)/boot.sqfs'.\n"
+        "The images are parsed in a confined child (as root: as USER, default nobody), stopped\n"
+        "after SECONDS (default %u) of wall-clock or CPU time; see pvboot-fstest(1).\n"
         "commands:\n"
         "  probe [DEVICE...]      list devices with partition and filesystem (type, UUID, label)\n"
         "  ls [-l] [-R] PATH      list a directory, e.g. (hd0,msdos1)/boot\n"
@@ -776,7 +805,7 @@ static void usage(FILE *f)
         "  bench PATH             read a file and print MiB/s\n"
         "  walk                   list, stat and read everything on every device (counts)\n"
         "  corrupt IMAGE N [SEED [FLIPS]]  N runs of walk over copies of IMAGE with random\n"
-        "                         byte flips (no image arguments needed before --)\n");
+        "                         byte flips (no image arguments needed before --)\n", FSTEST_TIMEOUT_S);
 }
 
 static double now_s(void)
@@ -793,87 +822,27 @@ static int count_fn(const void *p, size_t n, void *ctx)
     return 0;
 }
 
-int main(int argc, char **argv)
+struct fstest_cmd {
+    const char *cmd;
+    int nargs;
+    char **args;
+    FILE *local;        /* cmp: LOCALFILE, opened before confinement */
+    const char *setup[16];  /* -c commands, run first */
+    int nsetup;
+};
+
+/* the command, run in the confined child */
+static int run_cmd(void *ctx)
 {
-    static const struct option longopts[] = {
-        { "sector-size", required_argument, NULL, 's' },
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },
-        { NULL, 0, NULL, 0 },
-    };
-    uint32_t ssz = 0;
-    int nimg = 0, opt;
-    const char *setup[16];
-    int nsetup = 0;
-    pb_hosted_init();
-    /* "-" first: images come back in order (as 1), so -s applies to the
-     * images after it; getopt_long stops at "--", before the command */
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "-:s:c:hV", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'V':
-            printf("pvboot-fstest (pvboot) %s\n", PVBOOT_VERSION);
-            return 0;
-        case 's': {
-            unsigned long v;
-            if (!strcmp(optarg, "--")) {
-                fprintf(stderr, "pvboot-fstest: -s needs a sector size (512 or 4096)\n");
-                return 2;
-            }
-            if (parse_ulong(optarg, &v) < 0 || (v != 512 && v != 4096)) {
-                fprintf(stderr, "pvboot-fstest: -s %s: sector size must be 512 or 4096\n", optarg);
-                return 2;
-            }
-            ssz = (uint32_t)v;
-            break;
-        }
-        case 'c':
-            if (!strcmp(optarg, "--") || nsetup == 16) {
-                fprintf(stderr, "pvboot-fstest: -c needs a command (at most 16 -c)\n");
-                return 2;
-            }
-            setup[nsetup++] = optarg;
-            break;
-        case ':':
-            if (optopt == 'c')
-                fprintf(stderr, "pvboot-fstest: -c needs a command (at most 16 -c)\n");
-            else
-                fprintf(stderr, "pvboot-fstest: -s needs a sector size (512 or 4096)\n");
-            return 2;
-        case 1: {
-            int bad = check_image(optarg);
-            if (bad)
-                return bad;
-            if (!pb_hostdisk_add(optarg, NULL, ssz, false))
-                return fail(optarg);
-            nimg++;
-            break;
-        }
-        default:
-            fprintf(stderr, "pvboot-fstest: unknown option %s (images come before --, the command after it; try --help)\n",
-                    argv[optind - 1]);
-            return 2;
-        }
-    }
-    /* the command follows "--" */
-    int i = optind - 1;
-    if (optind < 2 || strcmp(argv[i], "--") || i + 1 >= argc ||
-        (nimg == 0 && strcmp(argv[i + 1], "corrupt"))) {
-        usage(stderr);
-        return 2;
-    }
-    for (int k = 0; k < nsetup; k++) {
-        int r = run_setup(setup[k]);
+    const struct fstest_cmd *cc = ctx;
+    const char *cmd = cc->cmd;
+    int nargs = cc->nargs;
+    char **args = cc->args;
+    for (int k = 0; k < cc->nsetup; k++) {
+        int r = run_setup(cc->setup[k]);
         if (r)
             return r;
     }
-    i++;
-    const char *cmd = argv[i++];
-    int nargs = argc - i;
-    char **args = argv + i;
     if (!strcmp(cmd, "probe"))
         return cmd_probe(nargs, args);
     if (!strcmp(cmd, "corrupt"))
@@ -927,17 +896,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "hashtree") && nargs == 1)
         return cmd_hashtree(args[0], "", 0);
     if (!strcmp(cmd, "cmp") && nargs == 2) {
-        FILE *lf = fopen(args[1], "rb");
-        if (!lf) {
-            fprintf(stderr, "pvboot-fstest: %s: %s\n", args[1], strerror(errno));
-            return 2;
-        }
-        struct stat lst;
-        if (fstat(fileno(lf), &lst) == 0 && S_ISDIR(lst.st_mode)) {
-            fprintf(stderr, "pvboot-fstest: %s: is a directory, not a file to compare with\n", args[1]);
-            fclose(lf);
-            return 2;
-        }
+        FILE *lf = cc->local;   /* opened by main */
         struct cmp_ctx c = { lf, 0, malloc(IOBUF), args[0] };
         int rc = c.buf ? stream_file(args[0], cmp_fn, &c) : 1;
         if (!rc && fgetc(lf) != EOF) {
@@ -945,7 +904,6 @@ int main(int argc, char **argv)
             rc = 1;
         }
         free(c.buf);
-        fclose(lf);
         return rc;
     }
     if (!strcmp(cmd, "stat") && nargs == 1) {
@@ -996,4 +954,137 @@ int main(int argc, char **argv)
     }
     usage(stderr);
     return 2;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "sector-size", required_argument, NULL, 's' },
+        { "runas", required_argument, NULL, 'U' },
+        { "timeout", required_argument, NULL, 'T' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    uint32_t ssz = 0;
+    int nimg = 0, opt;
+    struct fstest_cmd c = { 0 };
+    struct pb_confine conf = { .tool = "pvboot-fstest", .timeout_s = FSTEST_TIMEOUT_S };
+    static char what[1024];
+    pb_hosted_init();
+    /* "-" first: images come back in order (as 1), so -s applies to the
+     * images after it; getopt_long stops at "--", before the command */
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "-:s:c:hV", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("pvboot-fstest (pvboot) %s\n", PVBOOT_VERSION);
+            return 0;
+        case 's': {
+            unsigned long v;
+            if (!strcmp(optarg, "--")) {
+                fprintf(stderr, "pvboot-fstest: -s needs a sector size (512 or 4096)\n");
+                return 2;
+            }
+            if (parse_ulong(optarg, &v) < 0 || (v != 512 && v != 4096)) {
+                fprintf(stderr, "pvboot-fstest: -s %s: sector size must be 512 or 4096\n", optarg);
+                return 2;
+            }
+            ssz = (uint32_t)v;
+            break;
+        }
+        case 'c':
+            if (!strcmp(optarg, "--") || c.nsetup == 16) {
+                fprintf(stderr, "pvboot-fstest: -c needs a command (at most 16 -c)\n");
+                return 2;
+            }
+            c.setup[c.nsetup++] = optarg;
+            break;
+        case 'U':
+        case 'T': {
+            const char *name = opt == 'U' ? "--runas" : "--timeout";
+            if (!strcmp(optarg, "--")) {
+                fprintf(stderr, "pvboot-fstest: %s needs a value\n", name);
+                return 2;
+            }
+            if (opt == 'U') {
+                conf.runas = optarg;
+                break;
+            }
+            unsigned long v;
+            if (parse_ulong(optarg, &v) < 0 || v == 0 || v > 86400) {
+                fprintf(stderr, "pvboot-fstest: --timeout %s: want seconds (1..86400)\n", optarg);
+                return 2;
+            }
+            conf.timeout_s = (unsigned)v;
+            break;
+        }
+        case ':':
+            if (optopt == 'c')
+                fprintf(stderr, "pvboot-fstest: -c needs a command (at most 16 -c)\n");
+            else if (optopt == 's')
+                fprintf(stderr, "pvboot-fstest: -s needs a sector size (512 or 4096)\n");
+            else
+                fprintf(stderr, "pvboot-fstest: %s needs a value\n", argv[optind - 1]);
+            return 2;
+        case 1: {
+            int bad = check_image(optarg);
+            if (bad)
+                return bad;
+            /* only opened here (type, size); read by the confined child */
+            if (!pb_hostdisk_add(optarg, NULL, ssz, false))
+                return fail(optarg);
+            size_t wl = strlen(what);
+            snprintf(what + wl, sizeof what - wl, "%s%s", wl ? ", " : "", optarg);
+            nimg++;
+            break;
+        }
+        default:
+            fprintf(stderr, "pvboot-fstest: unknown option %s (images come before --, the command after it; try --help)\n",
+                    argv[optind - 1]);
+            return 2;
+        }
+    }
+    /* the command follows "--" */
+    int i = optind - 1;
+    if (optind < 2 || strcmp(argv[i], "--") || i + 1 >= argc ||
+        (nimg == 0 && strcmp(argv[i + 1], "corrupt"))) {
+        usage(stderr);
+        return 2;
+    }
+    i++;
+    c.cmd = argv[i];
+    c.nargs = argc - i - 1;
+    c.args = argv + i + 1;
+    if (pb_confine_prepare(&conf))
+        return 2;
+    conf.what = what[0] ? what : c.nargs ? c.args[0] : "(no disk)";
+    /* what the command needs from the host is opened before confinement */
+    if (!strcmp(c.cmd, "corrupt") && c.nargs >= 2 && c.nargs <= 4) {
+        if (load_corrupt_image(c.args[0]))
+            return 2;
+        signal(SIGALRM, corrupt_alarm);
+    }
+    if (!strcmp(c.cmd, "cmp") && c.nargs == 2) {
+        c.local = fopen(c.args[1], "rbe");
+        if (!c.local) {
+            fprintf(stderr, "pvboot-fstest: %s: %s\n", c.args[1], strerror(errno));
+            return 2;
+        }
+        struct stat lst;
+        if (fstat(fileno(c.local), &lst) == 0 && S_ISDIR(lst.st_mode)) {
+            fprintf(stderr, "pvboot-fstest: %s: is a directory, not a file to compare with\n", c.args[1]);
+            fclose(c.local);
+            return 2;
+        }
+    }
+    /* cat may write a whole file to a redirected stdout */
+    conf.write_bytes = pb_confine_output_room(FSTEST_WRITE_ROOM);
+    int rc = pb_confine_run(&conf, run_cmd, &c);
+    if (c.local)
+        fclose(c.local);
+    return rc;
 }

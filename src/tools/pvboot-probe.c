@@ -10,6 +10,7 @@
  * See man/pvboot-probe.1.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -28,12 +29,12 @@
 #include "pvboot/menu.h"
 #include "pvboot/script.h"
 #include "pvboot/version.h"
+#include "confine.h"
 
 /* embed/default.cfg, compiled in by src/CMakeLists.txt */
 extern const char mkpv_default_cfg[];
 extern const size_t mkpv_default_cfg_len;
 
-static FILE *out;
 static bool json;
 static char *tree;          /* menu tree (text or JSON), built by the hook */
 static size_t tree_len, tree_cap;
@@ -238,24 +239,62 @@ static void norm_path(const char *in, char *outp, size_t sz)
 
 /*
  * read_text() - read the script file @path (a config) into a new buffer with
- * a NUL appended.  Regular files and streams (a FIFO such as -c <(...)) are
- * read; more than PB_SCRIPT_MAX_SIZE bytes (the interpreter's limit) is an
- * error, never a silent truncation.  Returns 0, or -1 with a one-line
+ * a NUL appended.  Regular files and pipes (-c <(...), a named pipe once
+ * its writer is there) are read; anything else (a device, a socket) is
+ * refused without blocking on the open.  More than PB_SCRIPT_MAX_SIZE
+ * bytes (the interpreter's limit) is an error, never a silent truncation.  Returns 0, or -1 with a one-line
  * message naming @path and the reason in @err (@errsz bytes).
  */
 static int read_text(const char *path, char **text, size_t *len, char *err, size_t errsz)
 {
     *text = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    /* O_NONBLOCK until the type is known: a FIFO, tty or device named here
+     * must not block the open */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
         snprintf(err, errsz, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
+    if (fstat(fd, &st) < 0) {
+        snprintf(err, errsz, "%s: cannot open: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
         snprintf(err, errsz, "%s: is a directory, not a config file", path);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        close(fd);
+        snprintf(err, errsz, "%s: not a regular file or a pipe", path);
+        return -1;
+    }
+    if (S_ISFIFO(st.st_mode)) {
+        /* a named pipe: wait for its writer now that the type is known,
+         * through the same pipe (the one already open, or its path again) */
+        struct stat st2;
+        int fd2 = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+        if (fd2 < 0 || fstat(fd2, &st2) < 0 || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino) {
+            snprintf(err, errsz, "%s: cannot open: %s", path, fd2 < 0 ? strerror(errno) : "replaced while opened");
+            if (fd2 >= 0)
+                close(fd2);
+            close(fd);
+            return -1;
+        }
+        close(fd);
+        fd = fd2;
+    } else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        close(fd);
         return -1;
     }
     char *buf = malloc(PB_SCRIPT_MAX_SIZE + 1);
@@ -286,33 +325,61 @@ static int read_text(const char *path, char **text, size_t *len, char *err, size
     return 0;
 }
 
-/* --check FILE...: 0 all parse, 1 a syntax error, 2 a file cannot be read */
-static int check_files(int argc, char **argv)
+/* --check: the files, read by the parent, parsed by the confined child */
+struct check_ctx {
+    int n;
+    char **names;
+    char **bufs;        /* NULL: could not be read (already reported) */
+    size_t *lens;
+    int bad;            /* 2 if a file could not be read */
+};
+
+static int check_parse(void *ctx)
 {
-    int bad = 0;
-    if (argc == 0) {
-        fprintf(stderr, "pvboot-probe: --check needs at least one FILE\n");
-        return 2;
-    }
-    for (int i = 0; i < argc; i++) {
-        char *buf, err[4400];
-        size_t n;
-        if (read_text(argv[i], &buf, &n, err, sizeof err) < 0) {
-            fprintf(stderr, "pvboot-probe: %s\n", err);
-            bad = 2;
+    struct check_ctx *c = ctx;
+    int bad = c->bad;
+    for (int i = 0; i < c->n; i++) {
+        if (!c->bufs[i])
             continue;
-        }
-        if (pb_script_check(buf, n, argv[i])) {
+        if (pb_script_check(c->bufs[i], c->lens[i], c->names[i])) {
             fprintf(stderr, "%s\n", pb_errmsg());
             pb_error_clear();
             if (!bad)
                 bad = 1;
         } else {
-            printf("%s: OK\n", argv[i]);
+            printf("%s: OK\n", c->names[i]);
         }
-        free(buf);
     }
     return bad;
+}
+
+/* --check FILE...: 0 all parse, 1 a syntax error, 2 a file cannot be read */
+static int check_files(int argc, char **argv, struct pb_confine *conf)
+{
+    if (argc == 0) {
+        fprintf(stderr, "pvboot-probe: --check needs at least one FILE\n");
+        return 2;
+    }
+    struct check_ctx c = { argc, argv, calloc((size_t)argc, sizeof(char *)),
+                           calloc((size_t)argc, sizeof(size_t)), 0 };
+    if (!c.bufs || !c.lens) {
+        fprintf(stderr, "pvboot-probe: out of memory\n");
+        return 2;
+    }
+    for (int i = 0; i < argc; i++) {
+        char err[4400];
+        if (read_text(argv[i], &c.bufs[i], &c.lens[i], err, sizeof err) < 0) {
+            fprintf(stderr, "pvboot-probe: %s\n", err);
+            c.bad = 2;
+        }
+    }
+    conf->what = argc == 1 ? argv[0] : "the files to check";
+    int rc = pb_confine_run(conf, check_parse, &c);
+    for (int i = 0; i < argc; i++)
+        free(c.bufs[i]);
+    free(c.bufs);
+    free(c.lens);
+    return rc;
 }
 
 /*
@@ -345,6 +412,10 @@ static int check_image(const char *path)
 #define PLAN_MAX_ELF (1024ull << 20)
 #define PLAN_MAX_INITRD (4096ull << 20)
 #define PLAN_MAX_MIB (1ull << 24)              /* 16 TiB */
+
+#define PROBE_OUTPUT_MAX (1u << 20)     /* console output kept from a run: 1 MiB */
+#define PROBE_TIMEOUT_S 60u             /* default --timeout */
+#define PROBE_WRITE_ROOM (64ull << 20)  /* stdout/stderr to a file: at most 64 MiB more */
 
 struct plan {
     int rc;                     /* 0, or a PB_E* code with err[] set */
@@ -563,129 +634,53 @@ static void usage(FILE *f)
             "       pvboot-probe --check FILE...\n"
             "Show what a pvboot image would boot from guest disk images (dry run).\n"
             "\n"
-            "  -c, --config=FILE        the embedded config [$PVBOOT_DEFAULT_CFG, else the\n"
-            "                           installed or source tree's default.cfg]\n"
+            "  -c, --config=FILE        the embedded config [pvboot's default, built in]\n"
             "  -x, --xen-cmdline=LINE   the Xen command line (xl extra =)\n"
-            "  -w, --writable           open the images read-write (save_env)\n"
+            "  -w, --writable           open the images read-write, exclusively (save_env)\n"
             "  -j, --json               one JSON object instead of text\n"
             "  -q, --quiet              do not show the run's console output\n"
             "  -m, --memory=MIB         also plan the domain's memory layout for MIB MiB\n"
             "  -t, --type=pv|pvh        the domain type the plan is for [pv]\n"
             "      --check              only check each FILE's GRUB script syntax\n"
+            "      --runas=USER         as root: parse as USER [nobody]\n"
+            "      --timeout=SECONDS    stop a run taking longer (wall clock, CPU) [%u]\n"
             "  -h, --help               show this help\n"
             "  -V, --version            show the version\n"
             "Exit status: 0 an entry would boot (--check: all files parse), 1 nothing\n"
-            "would boot (a syntax error), 2 usage or I/O error.  See pvboot-probe(1).\n");
+            "would boot (a syntax error), 2 usage or I/O error, or the run was stopped.\n"
+            "See pvboot-probe(1).\n", PROBE_TIMEOUT_S);
 }
 
-int main(int argc, char **argv)
+/* everything the confined child needs, prepared by the parent */
+struct probe_run {
+    bool quiet;
+    uint64_t mib;
+    bool pvh;                   /* --type pvh */
+};
+
+static void on_output_overflow(void)
 {
-    const char *cfg = NULL, *xcl = NULL;
-    bool writable = false, check = false, quiet = false;
-    uint64_t mib = 0;          /* --memory: 0 = no boot plan */
-    bool pvh = false;          /* --type pvh */
-    static const struct option lo[] = {
-        { "config", required_argument, 0, 'c' }, { "xen-cmdline", required_argument, 0, 'x' },
-        { "json", no_argument, 0, 'j' }, { "check", no_argument, 0, 'C' },
-        { "writable", no_argument, 0, 'w' }, { "quiet", no_argument, 0, 'q' },
-        { "memory", required_argument, 0, 'm' }, { "type", required_argument, 0, 't' },
-        { "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'V' }, { 0, 0, 0, 0 },
-    };
-    int o;
-    while ((o = getopt_long(argc, argv, "c:x:jwqm:t:hV", lo, NULL)) != -1) {
-        switch (o) {
-        case 'c': cfg = optarg; break;
-        case 'x': xcl = optarg; break;
-        case 'j': json = true; break;
-        case 'C': check = true; break;
-        case 'w': writable = true; break;
-        case 'q': quiet = true; break;
-        case 'm': {
-            char *end = NULL;
-            errno = 0;
-            unsigned long long v = strtoull(optarg, &end, 10);
-            if (errno || end == optarg || *end || v == 0 || v > PLAN_MAX_MIB) {
-                fprintf(stderr, "pvboot-probe: --memory %s: want the domain size in MiB (1..%llu)\n",
-                        optarg, (unsigned long long)PLAN_MAX_MIB);
-                return 2;
-            }
-            mib = v;
-            break;
-        }
-        case 't':
-            if (!strcmp(optarg, "pv") || !strcmp(optarg, "pvh")) {
-                pvh = !strcmp(optarg, "pvh");
-                break;
-            }
-            fprintf(stderr, "pvboot-probe: --type %s: want pv or pvh\n", optarg);
-            return 2;
-        case 'V': printf("pvboot-probe %s\n", PVBOOT_VERSION); return 0;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (check)
-        return check_files(argc - optind, argv + optind);
-    if (optind >= argc && !cfg) {
-        usage(stderr);
-        return 2;
-    }
-    for (int i = optind; i < argc; i++)
-        if (check_image(argv[i]))
-            return 2;
-    out = stdout;
-    pb_hosted_init();
+    pb_script_request_stop(true);
+}
+
+/*
+ * The part that reads the guest's disks: runs in the confined child
+ * (pb_confine_run).  Returns the exit status: 0 an entry would boot, 1
+ * nothing would, 2 the run was stopped (output limit).
+ */
+static int run_probe(void *ctx)
+{
+    const struct probe_run *pr = ctx;
+    bool quiet = pr->quiet;
+    uint64_t mib = pr->mib;
+    bool pvh = pr->pvh;
     pb_hosted_virtual_clock(true);
     /* always captured: shown afterwards with control characters escaped
-     * (unless -q), so a guest's `echo` cannot drive the admin's terminal */
+     * (unless -q), so a guest's `echo` cannot drive the admin's terminal;
+     * bounded, and a run that prints more is stopped there */
     pb_hosted_capture_output(true);
+    pb_hosted_capture_limit(PROBE_OUTPUT_MAX, on_output_overflow);
     pb_loader_dry_run = true;
-    for (int i = optind; i < argc; i++) {
-        if (!pb_hostdisk_add(argv[i], NULL, 0, writable)) {
-            fprintf(stderr, "pvboot-probe: %s\n", pb_errmsg());
-            return 2;
-        }
-    }
-    /* the embedded config: -c, else $PVBOOT_DEFAULT_CFG, else the built-in
-     * default (embed/default.cfg, the config of the packaged image) */
-    char *text = NULL;
-    size_t len = 0;
-    char defpath[4096], err[4400];
-    if (!cfg) {
-        const char *env = getenv("PVBOOT_DEFAULT_CFG");
-        if (env) {
-            snprintf(defpath, sizeof defpath, "%s", env);
-            cfg = defpath;
-        }
-    }
-    if (!cfg) {
-        /* embed/default.cfg, compiled in (src/CMakeLists.txt): the config
-         * of the packaged image, without looking for a source tree */
-        text = malloc(mkpv_default_cfg_len + 1);
-        if (!text) {
-            fprintf(stderr, "pvboot-probe: out of memory\n");
-            return 2;
-        }
-        memcpy(text, mkpv_default_cfg, mkpv_default_cfg_len + 1);
-        len = mkpv_default_cfg_len;
-    } else if (read_text(cfg, &text, &len, err, sizeof err) < 0) {
-        fprintf(stderr, "pvboot-probe: the embedded config: %s\n", err);
-        return 2;
-    }
-    pb_hosted_set_embedded_config(text, len);
-    /* the guest sees at most MAX_GUEST_CMDLINE - 1 bytes of it (Xen's public
-     * xen.h: start_info.cmd_line[1024]; libxenguest cuts the rest) */
-    char xcl_cut[XEN_CMDLINE_MAX];
-    if (xcl && strlen(xcl) >= XEN_CMDLINE_MAX) {
-        fprintf(stderr, "pvboot-probe: warning: the Xen command line is %zu bytes; a PV guest gets "
-                "only the first %u (start_info.cmd_line), so only those are used\n",
-                strlen(xcl), XEN_CMDLINE_MAX - 1);
-        memcpy(xcl_cut, xcl, XEN_CMDLINE_MAX - 1);
-        xcl_cut[XEN_CMDLINE_MAX - 1] = 0;
-        xcl = xcl_cut;
-    }
-    if (xcl)
-        pb_hosted_set_xen_cmdline(xcl);
     pb_menu_report_hook = hook;
     pb_menu_report_begin_hook = hook_begin;
     void (*mainfn)(void) = pb_hosted_main();
@@ -697,6 +692,12 @@ int main(int argc, char **argv)
     const char *log = pb_hosted_output();
     if (!quiet && !json)
         put_log(log);
+    if (pb_hosted_output_truncated()) {
+        fflush(stdout);
+        fprintf(stderr, "pvboot-probe: the guest's scripts printed more than %u bytes; the run "
+                "was stopped there and nothing is decided\n", PROBE_OUTPUT_MAX);
+        return 2;
+    }
 
     const struct pb_menu_report *r = &pb_menu_last_report;
     const struct pb_boot_decision *d = &pb_boot_decision;
@@ -816,8 +817,131 @@ int main(int argc, char **argv)
             printf("boot:          nothing would boot\n");
         }
     }
-    free(text);
     free(tree);
     free(plan.text);
     return booted && (!mib || planned) ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cfg = NULL, *xcl = NULL;
+    bool writable = false, check = false;
+    struct probe_run pr = { 0 };
+    struct pb_confine conf = { .tool = "pvboot-probe", .timeout_s = PROBE_TIMEOUT_S };
+    static const struct option lo[] = {
+        { "config", required_argument, 0, 'c' }, { "xen-cmdline", required_argument, 0, 'x' },
+        { "json", no_argument, 0, 'j' }, { "check", no_argument, 0, 'C' },
+        { "writable", no_argument, 0, 'w' }, { "quiet", no_argument, 0, 'q' },
+        { "memory", required_argument, 0, 'm' }, { "type", required_argument, 0, 't' },
+        { "runas", required_argument, 0, 'U' }, { "timeout", required_argument, 0, 'T' },
+        { "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'V' }, { 0, 0, 0, 0 },
+    };
+    int o;
+    while ((o = getopt_long(argc, argv, "c:x:jwqm:t:hV", lo, NULL)) != -1) {
+        switch (o) {
+        case 'c': cfg = optarg; break;
+        case 'x': xcl = optarg; break;
+        case 'j': json = true; break;
+        case 'C': check = true; break;
+        case 'w': writable = true; break;
+        case 'q': pr.quiet = true; break;
+        case 'U': conf.runas = optarg; break;
+        case 't':
+            if (!strcmp(optarg, "pv") || !strcmp(optarg, "pvh")) {
+                pr.pvh = !strcmp(optarg, "pvh");
+                break;
+            }
+            fprintf(stderr, "pvboot-probe: --type %s: want pv or pvh\n", optarg);
+            return 2;
+        case 'm':
+        case 'T': {
+            char *end = NULL;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (o == 'T') {
+                if (errno || end == optarg || *end || v == 0 || v > 86400) {
+                    fprintf(stderr, "pvboot-probe: --timeout %s: want seconds (1..86400)\n", optarg);
+                    return 2;
+                }
+                conf.timeout_s = (unsigned)v;
+                break;
+            }
+            if (errno || end == optarg || *end || v == 0 || v > PLAN_MAX_MIB) {
+                fprintf(stderr, "pvboot-probe: --memory %s: want the domain size in MiB (1..%llu)\n",
+                        optarg, (unsigned long long)PLAN_MAX_MIB);
+                return 2;
+            }
+            pr.mib = v;
+            break;
+        }
+        case 'V': printf("pvboot-probe %s\n", PVBOOT_VERSION); return 0;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (pb_confine_prepare(&conf))
+        return 2;
+    conf.write_bytes = pb_confine_output_room(PROBE_WRITE_ROOM);
+    pb_hosted_init();
+    if (check)
+        return check_files(argc - optind, argv + optind, &conf);
+    if (optind >= argc && !cfg) {
+        usage(stderr);
+        return 2;
+    }
+    for (int i = optind; i < argc; i++)
+        if (check_image(argv[i]))
+            return 2;
+    /* the parent only opens the images (type and size); every read of
+     * their contents happens in the confined child */
+    char what[1024] = "";
+    for (int i = optind; i < argc; i++) {
+        struct pb_disk *d = pb_hostdisk_add(argv[i], NULL, 0, writable);
+        if (!d) {
+            fprintf(stderr, "pvboot-probe: %s\n", pb_errmsg());
+            return 2;
+        }
+        uint64_t bytes = d->nr_sectors * PB_SECTOR_SIZE;
+        if (writable && bytes > conf.write_bytes)
+            conf.write_bytes = bytes;   /* save_env rewrites in place, never beyond */
+        size_t wl = strlen(what);
+        snprintf(what + wl, sizeof what - wl, "%s%s", wl ? ", " : "", argv[i]);
+    }
+    conf.what = what[0] ? what : "(no disk)";
+    conf.write_disks = writable;
+    /* the embedded config: -c, else the default compiled in
+     * (embed/default.cfg, the config of the packaged image) -- never a file
+     * found through the build tree or the environment */
+    char *text = NULL;
+    size_t len = 0;
+    char err[4400];
+    if (!cfg) {
+        text = malloc(mkpv_default_cfg_len + 1);
+        if (!text) {
+            fprintf(stderr, "pvboot-probe: out of memory\n");
+            return 2;
+        }
+        memcpy(text, mkpv_default_cfg, mkpv_default_cfg_len + 1);
+        len = mkpv_default_cfg_len;
+    } else if (read_text(cfg, &text, &len, err, sizeof err) < 0) {
+        fprintf(stderr, "pvboot-probe: the embedded config: %s\n", err);
+        return 2;
+    }
+    pb_hosted_set_embedded_config(text, len);
+    /* the guest sees at most MAX_GUEST_CMDLINE - 1 bytes of it (Xen's public
+     * xen.h: start_info.cmd_line[1024]; libxenguest cuts the rest) */
+    char xcl_cut[XEN_CMDLINE_MAX];
+    if (xcl && strlen(xcl) >= XEN_CMDLINE_MAX) {
+        fprintf(stderr, "pvboot-probe: warning: the Xen command line is %zu bytes; a PV guest gets "
+                "only the first %u (start_info.cmd_line), so only those are used\n",
+                strlen(xcl), XEN_CMDLINE_MAX - 1);
+        memcpy(xcl_cut, xcl, XEN_CMDLINE_MAX - 1);
+        xcl_cut[XEN_CMDLINE_MAX - 1] = 0;
+        xcl = xcl_cut;
+    }
+    if (xcl)
+        pb_hosted_set_xen_cmdline(xcl);
+    int rc = pb_confine_run(&conf, run_probe, &pr);
+    free(text);
+    return rc;
 }

@@ -138,7 +138,7 @@ mkpart "$W/xvdb.img" "$W/boot.fs" gpt 0FC63DAF-8483-4772-8E79-3D69D8477DE4
 
 # what the host tool predicts for these two disks (config, entry, layout)
 rc=0
-"$PVBOOT_BUILD/src/pvboot-probe" -q --memory $MEM "$W/xvda.img" "$W/xvdb.img" >"$W/probe.txt" 2>&1 || rc=$?
+"$PVBOOT_BUILD/src/pvboot-probe" -c "${PVBOOT_SRC:-$(dirname "$0")/../..}/embed/default.cfg" -q --memory $MEM "$W/xvda.img" "$W/xvdb.img" >"$W/probe.txt" 2>&1 || rc=$?
 sed 's/^/probe| /' "$W/probe.txt"
 check "pvboot-probe: an entry would boot (rc $rc)" '[ $rc = 0 ]'
 check "pvboot-probe: config is xvdb's /grub/grub.cfg" 'grep -qx "config: *(xen/xvdb,gpt1)/grub/grub.cfg" "$W/probe.txt"'

@@ -3,7 +3,8 @@
 # Seeds from real files for the fuzzers whose inputs are configs or kernels:
 #   seeds-files.sh script|cfgconv|elf|bzimage CORPUS_DIR
 #  script   every grub.cfg of the field cases ($PVBOOT_CASES, else
-#           tests/cases in the source tree) and embed/default.cfg
+#           tests/cases in the source tree), embed/default.cfg and
+#           the reproducers in tests/regress (inputs that once crashed)
 #  cfgconv  the cases' menu.lst/grub.conf, extlinux/syslinux configs, BLS
 #           entries and grubenv blocks
 #  elf      GRUB's PV images (x86_64 and i386 ELF with Xen notes) and a
@@ -29,6 +30,7 @@ case_files() {  # find predicates -> NUL-separated files of the cases
 case "$what" in
 script)
     add "$src/embed/default.cfg"
+    for f in "$src"/tests/regress/*.cfg; do add "$f"; done
     while IFS= read -r -d '' f; do add "$f"; done < <(case_files -name grub.cfg)
     ;;
 cfgconv)

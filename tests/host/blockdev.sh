@@ -41,7 +41,7 @@ check "partition 1 found with its ext4 uuid" \
     'echo "$P" | grep -qxF "(xen/xvda,msdos1) size=10485760 start=2048 map=msdos type=0x83 fs=ext2 uuid=0b1d2f3a-4c5e-4f60-8172-93a4b5c6d7e8 label=\"\""'
 check "a file read through the loop device is the same" \
     '"$FS" "$L" -- cmp "(hd0,msdos1)/boot/vmlinuz" "$T/tree/boot/vmlinuz" >/dev/null 2>&1'
-B=$("$PROBE" "$L" 2>&1)
+B=$("$PROBE" -c "$SRC/embed/default.cfg" "$L" 2>&1)
 echo "$B" | sed 's/^/boot| /'
 check "pvboot-probe picks the guest's entry from the block device" \
     'echo "$B" | grep -q "Blockdev Linux"'
@@ -57,6 +57,21 @@ if L4=$(losetup -f --show -r -b 4096 "$T/part.img" 2>/dev/null); then
         '"$FS" "$L4" -- cmp "(hd0)/boot/vmlinuz" "$T/tree/boot/vmlinuz" >/dev/null 2>&1'
 else
     echo "note: losetup -b 4096 not available; 4096-byte case not run"
+fi
+# -w opens a volume exclusively: one held open O_EXCL (as a running guest's
+# backend or a mount holds it) is refused, not written under it
+if LW=$(losetup -f --show "$T/disk.img" 2>/dev/null); then
+    LOOPS+=("$LW")
+    python3 -c 'import os, sys, time; fd = os.open(sys.argv[1], os.O_RDONLY | os.O_EXCL); print("held", flush=True); time.sleep(60)' \
+        "$LW" >"$T/held" &
+    holder=$!
+    for _ in $(seq 50); do [ -s "$T/held" ] && break; sleep 0.1; done
+    W=$("$PROBE" -w -c "$SRC/embed/default.cfg" "$LW" 2>&1) && wrc=0 || wrc=$?
+    kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+    check "-w on a block device in use: refused (exit $wrc: $W)" \
+        '[ $wrc = 2 ] && [ "$W" = "pvboot-probe: $LW: in use (mounted or opened by another program, e.g. a running guest); not opened for writing" ]'
+    W=$("$PROBE" -q -w -c "$SRC/embed/default.cfg" "$LW" 2>&1) && wrc=0 || wrc=$?
+    check "-w on the same device once free: probes (exit $wrc)" '[ $wrc = 0 ] && echo "$W" | grep -q "Blockdev Linux"'
 fi
 [ "$fails" = 0 ] || { echo "blockdev: $fails failed"; exit 1; }
 echo "PASS blockdev"

@@ -203,7 +203,10 @@ else:
 if os.environ.get("PVBOOT_CASES_BUILD_ONLY"):
     print(disk)
     sys.exit(0)
-res = subprocess.run([probe, "--json", disk], capture_output=True, text=True)
+# the embedded config as packaged (pvboot-probe reads its default only from
+# the installed share/pvboot, never from the source tree)
+defcfg = ["-c", os.path.join(src, "embed/default.cfg")]
+res = subprocess.run([probe, "--json"] + defcfg + [disk], capture_output=True, text=True)
 try:
     got = json.loads(res.stdout)
 except Exception:
@@ -242,7 +245,7 @@ if m:
 if exp.get("grubenv_after") and not bad:
     gcfg = got.get("config") or ""
     envpath = gcfg.rsplit("/", 1)[0] + "/grubenv"
-    subprocess.run([probe, "--json", "-w", disk], capture_output=True, text=True)
+    subprocess.run([probe, "--json", "-w"] + defcfg + [disk], capture_output=True, text=True)
     lc = os.path.join(work, "listenv.cfg")
     open(lc, "w").write(f"list_env -f '{envpath}'\n")
     r2 = subprocess.run([probe, "--json", "-c", lc, disk], capture_output=True, text=True)

@@ -15,14 +15,14 @@ expect() {   # name, got, want
     if [ "$2" = "$3" ]; then echo "ok: $1"; else echo "FAIL: $1: got [$2] want [$3]"; fail=1; fi
 }
 img30=$(build FC-030) || exit 1
-out=$("$PROBE" --json -x '(hd0,0)/boot/grub/menu.lst' "$img30")
+out=$("$PROBE" --json -c "$SRC/embed/default.cfg" -x '(hd0,0)/boot/grub/menu.lst' "$img30")
 expect "legacy path: config" "$(echo "$out" | field config)" "(hd0,1)/boot/grub/menu.lst"
 expect "legacy path: kernel" "$(echo "$out" | field kernel)" "/boot/vmlinuz-4.14.355-196.617.amzn1.x86_64"
 expect "legacy path: kernel_fs" "$(echo "$out" | field kernel_fs)" "p1"
 expect "legacy path: cmdline" "$(echo "$out" | field cmdline)" \
        "root=LABEL=/ console=tty1 console=ttyS0 selinux=0 nvme_core.io_timeout=4294967295"
 img19=$(build FC-019) || exit 1
-out=$("$PROBE" --json -x 'configfile (hd0,1)/boot/grub/grub.cfg' "$img19")
+out=$("$PROBE" --json -c "$SRC/embed/default.cfg" -x 'configfile (hd0,1)/boot/grub/grub.cfg' "$img19")
 expect "command: config" "$(echo "$out" | field config)" "(hd0,1)/boot/grub/grub.cfg"
 expect "command: default path" "$(echo "$out" | field default_index_path)" "[1, 1]"
 # an exported variable reaches the config: the embedded config uses it

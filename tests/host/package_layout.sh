@@ -64,7 +64,7 @@ fi
 # --- Depends computed by dpkg-shlibdeps
 depends=$(dpkg-deb -f "$deb" Depends)
 deplist=$(tr ',' '\n' <<<"$depends" | sed 's/^ *//; s/[ (].*//')
-for p in libc6 libelf1 zlib1g liblzma5 libxenmisc4.17 libbsd0; do
+for p in libc6 libelf1 zlib1g liblzma5 libxenmisc4.17 libbsd0 libseccomp2; do
     grep -qxF "$p" <<<"$deplist" ||
         fail "Depends lacks $p: $depends"
 done

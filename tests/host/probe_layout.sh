@@ -54,7 +54,7 @@ EOF
 
 for mib in 256 1024; do
     rc=0
-    "$PROBE" -q --json --memory $mib "$W/disk.img" >"$W/probe-$mib.json" || rc=$?
+    "$PROBE" -c "$PVBOOT_SRC/embed/default.cfg" -q --json --memory $mib "$W/disk.img" >"$W/probe-$mib.json" || rc=$?
     check "[$mib MiB] probe exit status 0 (got $rc)" '[ $rc = 0 ]'
     "$W/xg-layout" "$KERNEL" $mib "$W/ab.img" >"$W/xg-$mib.json"
     python3 - "$W/probe-$mib.json" "$W/xg-$mib.json" "$mib" <<'PY' || FAILS=$((FAILS + 1))
@@ -89,7 +89,7 @@ if [ -s "$GRUBXEN" ]; then
     "$XENLAB" mkdisk "$W/disk2.img" --fs ext4 --label msdos --initrd "$W/b.img" --cfg "$W/grub2.cfg" \
         --add "$GRUBXEN:/boot/pvgrub2.bin" --add "$W/b.img:/boot/extra.img" >/dev/null 2>&1
     rc=0
-    "$PROBE" -q --json --memory 128 "$W/disk2.img" >"$W/probe-grub.json" || rc=$?
+    "$PROBE" -c "$PVBOOT_SRC/embed/default.cfg" -q --json --memory 128 "$W/disk2.img" >"$W/probe-grub.json" || rc=$?
     check "[pvgrub2 128 MiB] probe exit status 0 (got $rc)" '[ $rc = 0 ]'
     "$W/xg-layout" "$GRUBXEN" 128 "$W/b.img" >"$W/xg-grub.json"
     python3 - "$W/probe-grub.json" "$W/xg-grub.json" <<'PY' || FAILS=$((FAILS + 1))
@@ -139,7 +139,7 @@ sys.exit(1 if bad else 0)
 PY
 
 # the text form carries the same plan
-"$PROBE" -q --memory 256 "$W/disk.img" >"$W/probe-256.txt"
+"$PROBE" -c "$PVBOOT_SRC/embed/default.cfg" -q --memory 256 "$W/disk.img" >"$W/probe-256.txt"
 check "text: plan header" 'grep -qx "plan:          256 MiB domain, as libxenguest lays it out:" "$W/probe-256.txt"'
 check "text: the kernel's Xen notes" \
       'grep -qx "    init_p2m 0x8000000000 mod_start_pfn 1 hypercall_page none features 0x8811/0x1" "$W/probe-256.txt"'
@@ -152,7 +152,7 @@ check "text: registers" \
 
 # 48 MiB: the kernel alone needs 0x3a00 pages from pfn 0x1000
 rc=0
-"$PROBE" -q --memory 48 "$W/disk.img" >"$W/probe-48.txt" || rc=$?
+"$PROBE" -c "$PVBOOT_SRC/embed/default.cfg" -q --memory 48 "$W/disk.img" >"$W/probe-48.txt" || rc=$?
 check "[48 MiB] probe exit status 1 (got $rc)" '[ $rc = 1 ]'
 check "[48 MiB] says the kernel does not fit" \
       'grep -qx "plan:          48 MiB domain: kernel does not fit: the kernel needs 14848 pages at pfn 0x1000 but the domain has only 12288 pages (48 MiB)" "$W/probe-48.txt"'
@@ -160,7 +160,7 @@ rc=0
 "$W/xg-layout" "$KERNEL" 48 "$W/ab.img" >/dev/null 2>&1 || rc=$?
 check "[48 MiB] libxenguest refuses it too (rc $rc)" '[ $rc = 1 ]'
 rc=0
-"$PROBE" -q --json --memory 48 "$W/disk.img" >"$W/probe-48.json" || rc=$?
+"$PROBE" -c "$PVBOOT_SRC/embed/default.cfg" -q --json --memory 48 "$W/disk.img" >"$W/probe-48.json" || rc=$?
 check "[48 MiB] JSON: layout null, layout_error set" \
       'python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d[\"layout\"] is None and d[\"layout_error\"].startswith(\"kernel does not fit\")))" "$W/probe-48.json"'
 # --type pvh: the PVH plan of the same entry from the same planner as the
@@ -186,9 +186,9 @@ check "[pvh] JSON layout (rc $rc)" \
 rc=0; "$PROBE" --memory 256 --type hvm "$W/disk.img" >/dev/null 2>&1 || rc=$?
 check "--type hvm is a usage error (rc $rc)" '[ $rc = 2 ]'
 # bad --memory values are usage errors
-rc=0; "$PROBE" --memory 0 "$W/disk.img" >/dev/null 2>&1 || rc=$?
+rc=0; "$PROBE" -c "$PVBOOT_SRC/embed/default.cfg" --memory 0 "$W/disk.img" >/dev/null 2>&1 || rc=$?
 check "--memory 0 is a usage error (rc $rc)" '[ $rc = 2 ]'
-rc=0; "$PROBE" --memory 12x "$W/disk.img" >/dev/null 2>&1 || rc=$?
+rc=0; "$PROBE" -c "$PVBOOT_SRC/embed/default.cfg" --memory 12x "$W/disk.img" >/dev/null 2>&1 || rc=$?
 check "--memory 12x is a usage error (rc $rc)" '[ $rc = 2 ]'
 
 [ "$FAILS" = 0 ] || { echo "FAILED: $FAILS"; exit 1; }

@@ -116,12 +116,12 @@ out=$("$PR" -q -c "$T/echo.cfg" "$T/esc.img" 2>&1) && rc=0 || rc=$?
 # (start_info.cmd_line[1024]); the probe warns and uses exactly those
 pad=$(head -c 1023 /dev/zero | tr '\0' ' ')
 n=$((n + 1))
-"$PR" --json -x "$pad(xen/xvda)/nonexistent.cfg" "$T/esc.img" >"$T/json" 2>"$T/err" && rc=0 || rc=$?
+"$PR" --json -c "$SRC/embed/default.cfg" -x "$pad(xen/xvda)/nonexistent.cfg" "$T/esc.img" >"$T/json" 2>"$T/err" && rc=0 || rc=$?
 log=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["log"])' "$T/json")
 [ "$rc" = 0 ] && [ "$(cat "$T/err")" = "pvboot-probe: warning: the Xen command line is 1049 bytes; a PV guest gets only the first 1023 (start_info.cmd_line), so only those are used" ] &&
     ! grep -q nonexistent <<<"$log" || fail "-x over 1023 bytes: exit $rc, stderr '$(cat "$T/err")', log '$log'"
 n=$((n + 1))
-"$PR" --json -x "(xen/xvda)/nonexistent.cfg" "$T/esc.img" >"$T/json" 2>"$T/err" && rc=0 || rc=$?
+"$PR" --json -c "$SRC/embed/default.cfg" -x "(xen/xvda)/nonexistent.cfg" "$T/esc.img" >"$T/json" 2>"$T/err" && rc=0 || rc=$?
 log=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["log"])' "$T/json")
 [ "$rc" = 0 ] && [ ! -s "$T/err" ] && grep -q "configfile (xen/xvda)/nonexistent.cfg" <<<"$log" ||
     fail "-x short: exit $rc, stderr '$(cat "$T/err")', log '$log'"

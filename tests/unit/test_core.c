@@ -146,6 +146,22 @@ static int cmd_fn(struct pb_command *c, int argc, char **argv)
     return argc == 3 ? pb_error(PB_EINVAL, "three") : 0;
 }
 
+/* A command that rearranges its argv as option parsers do: its caller's
+ * array must not see it (pb_command_run hands out a copy). */
+static int scramble_fn(struct pb_command *c, int argc, char **argv)
+{
+    (void)c;
+    last_argc = argc;
+    if (argv[argc] != NULL)
+        return pb_error(PB_EINVAL, "argv not NULL-terminated");
+    argv[1] = argv[0];
+    argv[0] = NULL;
+    argv[argc - 1] = "replaced";
+    return 0;
+}
+
+static struct pb_command cmd_scramble = { .name = "zz_scramble", .fn = scramble_fn };
+
 static struct pb_command cmd_t = { .name = "zz_test", .fn = cmd_fn, .usage = "ARG", .summary = "A test." };
 
 static void test_commands(void **state)
@@ -172,6 +188,18 @@ static void test_commands(void **state)
     assert_string_equal(pb_errmsg(), "can't find command `no_such_cmd'");
     pb_command_unregister(&cmd_t);
     assert_null(pb_command_find("zz_test"));
+    /* a command cannot change its caller's argv (which the caller frees) */
+    pb_command_register(&cmd_scramble);
+    char n0[] = "zz_scramble", n1[] = "-f", n2[] = "file", n3[] = "VAR";
+    char *a5[] = { n0, n1, n2, n3, NULL };
+    assert_int_equal(pb_command_run(4, a5), 0);
+    assert_int_equal(last_argc, 4);
+    assert_ptr_equal(a5[0], n0);
+    assert_ptr_equal(a5[1], n1);
+    assert_ptr_equal(a5[2], n2);
+    assert_ptr_equal(a5[3], n3);
+    assert_null(a5[4]);
+    pb_command_unregister(&cmd_scramble);
 }
 
 /* ---------------- disk cache ---------------- */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Command registry (include/pvboot/command.h). */
+#include <stdlib.h>
 #include <string.h>
 #include "pvboot/command.h"
 #include "pvboot/err.h"
@@ -70,5 +71,16 @@ int pb_command_run(int argc, char **argv)
                   c->summary ? c->summary : "");
         return 0;
     }
-    return c->fn(c, argc, argv);
+    /* The command gets its own copy of the pointer array: it may reorder or
+     * replace entries (option parsing, aliases) without touching the
+     * caller's array, which the caller frees entry by entry afterwards.
+     * The strings stay the caller's: a command never frees them. */
+    char **copy = malloc(((size_t)argc + 1) * sizeof *copy);
+    if (!copy)
+        return pb_error(PB_ENOMEM, "out of memory");
+    memcpy(copy, argv, (size_t)argc * sizeof *copy);
+    copy[argc] = NULL;
+    int r = c->fn(c, argc, copy);
+    free(copy);
+    return r;
 }
