@@ -906,13 +906,11 @@ static int check_dirblock(struct ext2_fs *fs, struct ext2_node *dir, uint64_t lb
 {
     uint32_t bs = fs->block_size;
     uint64_t pblk = 0, run = 1;
-    if (pb_le32(b) == 0 && pb_le16(b + 4) == 0)
-        return 0;                       /* a hole reads as zeros: no records */
     int r = bmap(fs, dir, lblk, &pblk, &run);
     if (r < 0)
         return r;
-    if (pblk && verified(fs, pblk))
-        return 0;
+    if (pblk == 0 || verified(fs, pblk))
+        return 0;                       /* a hole reads as zeros: no records */
     const uint8_t *t = b + bs - 12;
     bool ok;
     if (pb_le32(t) == 0 && pb_le16(t + 4) == 12 && t[6] == 0 && t[7] == 0xde) {
@@ -938,8 +936,7 @@ static int check_dirblock(struct ext2_fs *fs, struct ext2_node *dir, uint64_t lb
         }
     }
     if (ok) {
-        if (pblk)
-            set_verified(fs, pblk);
+        set_verified(fs, pblk);
         return 0;
     }
     return csum_mismatch(fs, "directory block %llu of inode %u", (unsigned long long)pblk, dir->ino);
