@@ -41,6 +41,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "pvboot/crc32c.h"
 #include "pvboot/disk.h"
 #include "pvboot/endian.h"
 #include "pvboot/env.h"
@@ -170,21 +171,9 @@ static int key_cmp(const struct bt_key *a, const struct bt_key *b)
 }
 
 /* btrfs_name_hash(): crc32c (Castagnoli, reflected) seeded with ~1, no final xor. */
-static uint32_t crc32c_table[256];
 static uint32_t btrfs_name_hash(const char *name, size_t len)
 {
-    if (!crc32c_table[1]) {
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int j = 0; j < 8; j++)
-                c = (c >> 1) ^ ((c & 1) ? 0x82f63b78u : 0);
-            crc32c_table[i] = c;
-        }
-    }
-    uint32_t crc = ~1u;
-    for (size_t i = 0; i < len; i++)
-        crc = crc32c_table[(crc ^ (uint8_t)name[i]) & 0xff] ^ (crc >> 8);
-    return crc;
+    return pb_crc32c(~1u, name, len);
 }
 
 /* ------------------------------------------------------------ chunks --- */

@@ -15,7 +15,22 @@
  *    (EXT4_INLINE_DATA_FL: i_block plus the "system.data" in-inode xattr).
  *  - directories: linear scan of ext2_dir_entry_2 records; htree (dir_index,
  *    large_dir) interior blocks look like empty records and are skipped.
- * Checksums (metadata_csum, csum_seed) are not verified and never refused.
+ *  - metadata_csum (RO_COMPAT 0x400): CRC-32C (include/pvboot/crc32c.h)
+ *    seeded with crc32c(~0, s_uuid), or s_checksum_seed with csum_seed
+ *    (INCOMPAT 0x2000).  Verified: the superblock (s_checksum over the
+ *    first 0x3FC bytes, seed ~0), each group descriptor once (seed, le32
+ *    group number, the descriptor with bg_checksum as zeros; low 16 bits),
+ *    inodes (seed, le32 inode number, le32 i_generation: the inode seed;
+ *    then the whole inode with i_checksum_lo/hi as zeros; 16 bits when
+ *    i_extra_isize does not reach i_checksum_hi), extent tree blocks (tail
+ *    after eh_max entries, inode seed over the bytes before it), directory
+ *    leaf blocks (12-byte tail dirent, inode 0, rec_len 12, file type 0xDE,
+ *    inode seed over the bytes before it) and htree index blocks (dx_tail
+ *    after `limit` entries: inode seed over the header and `count` entries,
+ *    then dt_reserved and four zero bytes).  A mismatch is an error naming
+ *    the structure unless fs_ignore_checksums is set (pvboot(7)).
+ *    Extent and directory blocks that passed are remembered by block
+ *    number, so a block is checksummed once, not on every read.
  * Encrypted inodes are refused with a message naming the inode; casefolded
  * directories are searched exactly, then ASCII case-insensitively.
  */
@@ -23,6 +38,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdarg.h>
+#include "pvboot/crc32c.h"
 #include "pvboot/disk.h"
 #include "pvboot/endian.h"
 #include "pvboot/err.h"
@@ -54,6 +71,9 @@
     INCOMPAT_CASEFOLD)
 #define RO_COMPAT_SPARSE_SUPER 0x0001
 #define RO_COMPAT_BIGALLOC     0x0200
+#define RO_COMPAT_METADATA_CSUM 0x0400
+#define CSUM_TYPE_CRC32C 1
+#define VERIFIED_SLOTS 64
 #define COMPAT_SPARSE_SUPER2   0x0200
 
 #define FL_ENCRYPT     0x00000800
@@ -85,6 +105,10 @@ struct ext2_fs {
     uint32_t first_meta_bg;
     uint32_t incompat, ro_compat, compat;
     uint32_t backup_bgs[2];
+    bool csum;                    /* metadata_csum: verify checksums */
+    uint32_t csum_seed;
+    uint8_t *gd_ok;               /* bitmap: group descriptors verified */
+    uint64_t verified[VERIFIED_SLOTS]; /* blocks verified + 1, by block % slots */
 };
 
 struct ext2_node {
@@ -95,6 +119,7 @@ struct ext2_node {
     uint64_t size;
     int64_t mtime;
     uint8_t *raw;                 /* the on-disk inode, inode_size bytes */
+    uint32_t csum_seed;           /* metadata_csum: seed of this inode's blocks */
     /* one cached indirect block (block map files) */
     uint64_t ind_blk;
     uint32_t *ind;
@@ -105,6 +130,98 @@ struct ext2_node {
 static int ext2_dev_read(struct ext2_fs *fs, uint64_t off, size_t len, void *buf)
 {
     return pb_device_read(fs->base.dev, off, len, buf);
+}
+
+/*
+ * A checksum mismatch in the structure @fmt names: PB_EBADFS with a message,
+ * or 0 (read it anyway) while the rescue switch fs_ignore_checksums is set.
+ */
+static int csum_mismatch(struct ext2_fs *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int csum_mismatch(struct ext2_fs *fs, const char *fmt, ...)
+{
+    if (pb_fs_ignore_checksums())
+        return 0;
+    char what[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return pb_error(PB_EBADFS, "ext2: %s: %s: checksum mismatch (set fs_ignore_checksums=1 to read anyway)",
+                    fs->base.dev->name, what);
+}
+
+static uint32_t crc_le32(uint32_t crc, uint32_t v)
+{
+    uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+    return pb_crc32c(crc, b, 4);
+}
+
+static const uint8_t zeros[4];
+
+/* Was block @blk already verified (metadata_csum)? */
+static bool verified(struct ext2_fs *fs, uint64_t blk)
+{
+    return fs->verified[blk % VERIFIED_SLOTS] == blk + 1;
+}
+
+static void set_verified(struct ext2_fs *fs, uint64_t blk)
+{
+    fs->verified[blk % VERIFIED_SLOTS] = blk + 1;
+}
+
+/* Inode @ino's checksum (on-disk inode @p) holds, or the inode is all zeros. */
+static bool inode_csum_ok(struct ext2_fs *fs, uint32_t ino, const uint8_t *p, uint32_t seed)
+{
+    uint32_t isz = fs->inode_size;
+    uint32_t c = pb_crc32c(seed, p, 0x7c);
+    c = pb_crc32c(c, zeros, 2);
+    c = pb_crc32c(c, p + 0x7e, 128 - 0x7e);
+    uint32_t want = pb_le16(p + 0x7c);
+    bool hi = false;
+    if (isz > 128) {
+        hi = pb_le16(p + 128) >= 4;      /* i_extra_isize reaches i_checksum_hi */
+        c = pb_crc32c(c, p + 128, 2);
+        if (hi) {
+            c = pb_crc32c(c, zeros, 2);
+            c = pb_crc32c(c, p + 0x84, isz - 0x84);
+            want |= (uint32_t)pb_le16(p + 0x82) << 16;
+        } else {
+            c = pb_crc32c(c, p + 0x82, isz - 0x82);
+        }
+    }
+    if (!hi)
+        c &= 0xffff;
+    if (c == want)
+        return true;
+    for (uint32_t i = 0; i < isz; i++)
+        if (p[i])
+            return false;
+    (void)ino;
+    return true;
+}
+
+/* Verify group descriptor @g at byte @off once (metadata_csum). */
+static int check_desc(struct ext2_fs *fs, uint32_t g, uint64_t off)
+{
+    if (fs->gd_ok[g / 8] & (1u << (g % 8)))
+        return 0;
+    uint8_t *d = malloc(fs->desc_size);
+    if (!d)
+        return pb_error(PB_ENOMEM, "ext2: out of memory");
+    int r = ext2_dev_read(fs, off, fs->desc_size, d);
+    if (r == 0) {
+        uint32_t c = crc_le32(fs->csum_seed, g);
+        c = pb_crc32c(c, d, 0x1e);
+        c = pb_crc32c(c, zeros, 2);
+        if (fs->desc_size > 0x20)
+            c = pb_crc32c(c, d + 0x20, fs->desc_size - 0x20);
+        if ((c & 0xffff) != pb_le16(d + 0x1e))
+            r = csum_mismatch(fs, "group descriptor %u", g);
+    }
+    free(d);
+    if (r == 0)
+        fs->gd_ok[g / 8] |= (uint8_t)(1u << (g % 8));
+    return r;
 }
 
 static int is_power_of(uint32_t n, uint32_t b)
@@ -170,7 +287,10 @@ static int read_inode(struct ext2_fs *fs, uint32_t ino, struct ext2_node **out)
     desc_offset(fs, g, &doff);
     uint8_t desc[64];
     memset(desc, 0, sizeof desc);
-    int r = ext2_dev_read(fs, doff, fs->desc_size >= 64 ? 64 : 32, desc);
+    int r = fs->csum ? check_desc(fs, g, doff) : 0;
+    if (r < 0)
+        return r;
+    r = ext2_dev_read(fs, doff, fs->desc_size >= 64 ? 64 : 32, desc);
     if (r < 0)
         return r;
     uint64_t itab = pb_le32(desc + 8);
@@ -194,6 +314,16 @@ static int read_inode(struct ext2_fs *fs, uint32_t ino, struct ext2_node **out)
         return r;
     }
     const uint8_t *p = n->raw;
+    if (fs->csum) {
+        n->csum_seed = crc_le32(crc_le32(fs->csum_seed, ino), pb_le32(p + 0x64));
+        if (!inode_csum_ok(fs, ino, p, n->csum_seed)) {
+            r = csum_mismatch(fs, "inode %u", ino);
+            if (r < 0) {
+                node_free(n);
+                return r;
+            }
+        }
+    }
     n->base.fs = &fs->base;
     n->ino = ino;
     n->mode = pb_le16(p + 0);
@@ -325,6 +455,17 @@ static int bmap_extents(struct ext2_fs *fs, struct ext2_node *n, uint64_t lblk,
             r = pb_error(PB_EBADFS, "ext2: %s: inode %u: extent block %llu has depth %u, expected %u",
                          fs->base.dev->name, n->ino, (unsigned long long)child, pb_le16(blk + 6), depth - 1);
             goto out;
+        }
+        if (fs->csum && !verified(fs, child)) {
+            /* struct ext4_extent_tail follows eh_max entries */
+            size_t tail = 12 + 12 * (size_t)pb_le16(blk + 4);
+            if (tail + 4 > fs->block_size || pb_crc32c(n->csum_seed, blk, tail) != pb_le32(blk + tail)) {
+                r = csum_mismatch(fs, "extent block %llu of inode %u", (unsigned long long)child, n->ino);
+                if (r < 0)
+                    goto out;
+            } else {
+                set_verified(fs, child);
+            }
         }
         hdr = blk;
         avail = fs->block_size;
@@ -643,6 +784,26 @@ static int ext2_mount(struct pb_device *dev, struct pb_fs **fsp)
         return pb_error(PB_EBADFS, "ext2: %s: superblock: inode/group counts disagree", dn);
     }
     fs->groups = (uint32_t)groups;
+    if (fs->ro_compat & RO_COMPAT_METADATA_CSUM) {
+        if (sb[0x175] != CSUM_TYPE_CRC32C) {
+            free(fs);
+            return pb_error(PB_ENOTSUP, "ext2: %s: superblock: unknown metadata checksum type %u", dn, sb[0x175]);
+        }
+        if (pb_crc32c(~0u, sb, 0x3fc) != pb_le32(sb + 0x3fc)) {
+            r = csum_mismatch(fs, "superblock");
+            if (r < 0) {
+                free(fs);
+                return r;
+            }
+        }
+        fs->csum = true;
+        fs->csum_seed = (incompat & INCOMPAT_CSUM_SEED) ? pb_le32(sb + 0x270) : pb_crc32c(~0u, sb + 104, 16);
+        fs->gd_ok = calloc(groups / 8 + 1, 1);
+        if (!fs->gd_ok) {
+            free(fs);
+            return pb_error(PB_ENOMEM, "ext2: out of memory");
+        }
+    }
     /* the blocks the device really holds bound every physical block */
     uint64_t dev_blocks = dev->nr_sectors * PB_SECTOR_SIZE / fs->block_size;
     if (fs->blocks_count > dev_blocks)
@@ -656,8 +817,10 @@ static int ext2_mount(struct pb_device *dev, struct pb_fs **fsp)
     return 0;
 }
 
-static void ext2_unmount(struct pb_fs *fs)
+static void ext2_unmount(struct pb_fs *pfs)
 {
+    struct ext2_fs *fs = (struct ext2_fs *)pfs;
+    free(fs->gd_ok);
     free(fs);
 }
 
@@ -732,6 +895,53 @@ static int walk_records(struct ext2_fs *fs, struct ext2_node *dir, const uint8_t
     return 0;
 }
 
+/*
+ * metadata_csum: does directory block @b (logical block @lblk of @dir,
+ * block_size bytes) carry a matching checksum?  A leaf block ends in a tail
+ * dirent; an htree block (the root: "." of rec_len 12, ".." reaching the
+ * block end and dx_root_info with info_length 8; an interior node: one
+ * empty record spanning the block) has a dx_tail after its `limit` entries.
+ */
+static int check_dirblock(struct ext2_fs *fs, struct ext2_node *dir, uint64_t lblk, const uint8_t *b)
+{
+    uint32_t bs = fs->block_size;
+    uint64_t pblk = 0, run = 1;
+    int r = bmap(fs, dir, lblk, &pblk, &run);
+    if (r < 0)
+        return r;
+    if (pblk == 0 || verified(fs, pblk))
+        return 0;                       /* a hole reads as zeros: no records */
+    const uint8_t *t = b + bs - 12;
+    bool ok;
+    if (pb_le32(t) == 0 && pb_le16(t + 4) == 12 && t[6] == 0 && t[7] == 0xde) {
+        ok = pb_crc32c(dir->csum_seed, b, bs - 12) == pb_le32(t + 8);
+    } else {
+        uint32_t rec0 = pb_le16(b + 4);
+        if (bs == 65536 && (rec0 == 0 || rec0 == 65535))
+            rec0 = 65536;
+        size_t co = 0;                  /* offset of the dx limit/count pair */
+        if (rec0 == bs && b[6] == 0)
+            co = 8;
+        else if (rec0 == 12 && pb_le16(b + 16) == bs - 12 && pb_le32(b + 24) == 0 && b[29] == 8)
+            co = 32;
+        uint32_t limit = co ? pb_le16(b + co) : 0, count = co ? pb_le16(b + co + 2) : 0;
+        if (!co || count > limit || co + 8 * (size_t)limit + 8 > bs) {
+            ok = false;                 /* no room for a checksum: refused like a mismatch */
+        } else {
+            const uint8_t *dt = b + co + 8 * (size_t)limit;
+            uint32_t c = pb_crc32c(dir->csum_seed, b, co + 8 * (size_t)count);
+            c = pb_crc32c(c, dt, 4);
+            c = pb_crc32c(c, zeros, 4);
+            ok = c == pb_le32(dt + 4);
+        }
+    }
+    if (ok) {
+        set_verified(fs, pblk);
+        return 0;
+    }
+    return csum_mismatch(fs, "directory block %llu of inode %u", (unsigned long long)pblk, dir->ino);
+}
+
 static int walk_dir(struct ext2_fs *fs, struct ext2_node *dir, dirent_fn fn, void *ctx)
 {
     if ((dir->mode & S_IFMT) != S_IFDIR)
@@ -769,6 +979,11 @@ static int walk_dir(struct ext2_fs *fs, struct ext2_node *dir, dirent_fn fn, voi
         if (got < 0) {
             r = (int)got;
             break;
+        }
+        if (fs->csum && (size_t)got == bs) {
+            r = check_dirblock(fs, dir, i, b);
+            if (r < 0)
+                break;
         }
         r = walk_records(fs, dir, b, (size_t)got, i * bs, fn, ctx);
         if (r)

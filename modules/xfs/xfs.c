@@ -15,8 +15,14 @@
  *     needed for a correct lookup);
  *   - symlinks, local and remote (v5 XSLM headers).
  * Not supported: realtime files (refused per file), v1 directories.
- * CRCs are not checked; magic numbers, self-describing inode numbers
- * (v3 inodes) and every length/offset are.
+ * v5 CRCs (include/pvboot/crc32c.h: ~crc32c(~0) over the structure with its
+ * crc field as zeros, stored little-endian) are verified for the superblock
+ * (sb_crc at 224 over sb_sectsize bytes), inodes (di_crc at 100 over the
+ * inode size), bmap btree blocks (crc at 64 over the block) and directory
+ * data/block blocks (crc at 4 over the directory block); a mismatch is an
+ * error naming the structure unless fs_ignore_checksums is set (pvboot(7)).
+ * The AGF/AGI headers are never read.  Magic numbers, self-describing inode
+ * numbers (v3 inodes) and every length/offset are checked too.
  *
  * Everything on disk is big-endian.
  */
@@ -27,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdarg.h>
+#include "pvboot/crc32c.h"
 
 #include "pvboot/disk.h"
 #include "pvboot/endian.h"
@@ -130,6 +138,34 @@ struct xfs_node {
 
 static const char *devname(struct xfs_fs *fs) { return fs->base.dev->name; }
 
+/* ---------------------------------------------------------- checksums --- */
+
+/* Does the v5 CRC at byte @crc_off of the @len bytes at @b match? */
+static bool xfs_crc_ok(const uint8_t *b, size_t len, size_t crc_off)
+{
+    static const uint8_t zero[4];
+    uint32_t c = pb_crc32c(~0u, b, crc_off);
+    c = pb_crc32c(c, zero, 4);
+    c = pb_crc32c(c, b + crc_off + 4, len - crc_off - 4);
+    return pb_le32(b + crc_off) == ~c;
+}
+
+/* A checksum mismatch in the structure @fmt names: PB_EBADFS with a message,
+ * or 0 (read it anyway) while fs_ignore_checksums is set. */
+static int xfs_csum_mismatch(struct xfs_fs *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int xfs_csum_mismatch(struct xfs_fs *fs, const char *fmt, ...)
+{
+    if (pb_fs_ignore_checksums())
+        return 0;
+    char what[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return pb_error(PB_EBADFS, "xfs: %s: %s: checksum mismatch (set fs_ignore_checksums=1 to read anyway)",
+                    devname(fs), what);
+}
+
 /* ---------------------------------------------------------------- I/O --- */
 
 /* Read @len bytes at byte @off of the device, bounds-checked. */
@@ -197,6 +233,13 @@ static int xfs_read_inode(struct xfs_fs *fs, uint64_t ino, struct xfs_node **out
         xfs_node_free(n);
         return pb_error(PB_EBADFS, "xfs: %s: inode %llu (byte %llu): bad magic/version",
                         devname(fs), (unsigned long long)ino, (unsigned long long)off);
+    }
+    if (version == 3 && !xfs_crc_ok(c, fs->inodesize, 100)) {
+        r = xfs_csum_mismatch(fs, "inode %llu", (unsigned long long)ino);
+        if (r < 0) {
+            xfs_node_free(n);
+            return r;
+        }
     }
     n->base.fs = &fs->base;
     n->ino = ino;
@@ -294,6 +337,12 @@ static int xfs_bmbt_walk(struct xfs_extload *L, uint64_t fsb, unsigned level)
                      "recs %u)", devname(fs), (unsigned long long)L->n->ino,
                      (unsigned long long)fsb, magic, blevel, level, nrecs);
         goto out;
+    }
+    if (fs->v5 && !xfs_crc_ok(b, fs->bs, 64)) {
+        r = xfs_csum_mismatch(fs, "bmap btree block %llu of inode %llu", (unsigned long long)fsb,
+                              (unsigned long long)L->n->ino);
+        if (r < 0)
+            goto out;
     }
     if (level == 0) {
         for (unsigned i = 0; i < nrecs && r == 0; i++)
@@ -493,6 +542,12 @@ static int xfs_dir_block(struct xfs_fs *fs, struct xfs_node *d, uint64_t db, con
         goto bad;
     if (fs->v5 && pb_be64(b + 40) != d->ino)
         goto bad;
+    if (fs->v5 && !xfs_crc_ok(b, fs->dirblksize, 4)) {
+        int r = xfs_csum_mismatch(fs, "directory block %llu of inode %llu", (unsigned long long)db,
+                                  (unsigned long long)d->ino);
+        if (r < 0)
+            return r;
+    }
     uint32_t pos = hdr;
     while (pos + 8 <= end) {
         if (pb_be16(b + pos) == 0xffff) {
@@ -641,6 +696,24 @@ static int xfs_mount(struct pb_device *dev, struct pb_fs **fsp)
                             dev->name, incompat & ~(uint32_t)XFS_SB_FEAT_INCOMPAT_SUPPORTED);
         }
         fs->ftype = (incompat & XFS_SB_FEAT_INCOMPAT_FTYPE) != 0;
+        uint16_t sectsize = pb_be16(sb + 102);
+        if (sectsize < 512 || sectsize > 32768 || (sectsize & (sectsize - 1)) || sectsize > devsize) {
+            free(fs);
+            return pb_error(PB_EBADFS, "xfs: %s: bad superblock (sector size %u)", dev->name, sectsize);
+        }
+        uint8_t *sbs = malloc(sectsize);
+        if (!sbs) {
+            free(fs);
+            return pb_error(PB_ENOMEM, "xfs: out of memory");
+        }
+        r = pb_device_read(dev, 0, sectsize, sbs);
+        if (r == 0 && !xfs_crc_ok(sbs, sectsize, 224))
+            r = xfs_csum_mismatch(fs, "superblock");
+        free(sbs);
+        if (r < 0) {
+            free(fs);
+            return r;
+        }
     } else {
         if (!(version & XFS_SB_VERSION_DIRV2BIT)) {
             free(fs);
