@@ -107,12 +107,17 @@ expect 1 "pvboot-fstest: $T/fifo: $T/fifo: not a regular file or block device" "
 expect 2 "pvboot-probe: the embedded config: /dev/null: not a regular file or a pipe" "" -- \
     "$PR" -c /dev/null "$IMG"
 
-# --- the default config: only the installed one, never $PVBOOT_DEFAULT_CFG or the build tree
-prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$BUILD/CMakeCache.txt")
-inst=$prefix/share/pvboot/default.cfg
-if [ ! -e "$inst" ]; then
-    expect 2 "pvboot-probe: the embedded config: $inst: cannot open: No such file or directory (the installed default; give one with -c)" \
-        "" -- env PVBOOT_DEFAULT_CFG="$T/ok.cfg" "$PR" "$IMG"
+# --- the default config: compiled in, never $PVBOOT_DEFAULT_CFG, a file of
+# the build tree or the installed copy
+n=$((n + 1))
+"$PR" -q "$IMG" >"$T/def.out" 2>&1
+env PVBOOT_DEFAULT_CFG="$T/ok.cfg" "$PR" -q "$IMG" >"$T/env.out" 2>&1
+"$PR" -q -c "$T/ok.cfg" "$IMG" >"$T/ok.out" 2>&1
+if cmp -s "$T/def.out" "$T/env.out" && grep -q '^config: *(none)' "$T/def.out" &&
+   grep -q '^config: *(embedded)/pvboot.cfg' "$T/ok.out"; then
+    ok "the compiled-in default config runs; \$PVBOOT_DEFAULT_CFG is ignored"
+else
+    fail "default config: $(cat "$T/def.out") / with PVBOOT_DEFAULT_CFG: $(cat "$T/env.out")"
 fi
 n=$((n + 1))
 grep -aqF "$SRC/embed/default.cfg" "$PR" && fail "pvboot-probe still knows the source tree's default.cfg" ||

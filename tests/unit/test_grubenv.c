@@ -149,9 +149,11 @@ static void test_double_free_repro(void **state)
     pb_env_set("config_directory", "(nodev)/grub");
     pb_hosted_output_reset();
     pb_script_run(buf, n, "script-double-free.cfg");
-    /* load_env -f on line 2 names a missing disk and some variables: it
-     * reports the disk, and the script goes on */
-    assert_non_null(strstr(st_out(), "error: script-double-free.cfg:2: disk `nodev' not found\n"));
+    /* line 2 (load_env -f ... then) is a syntax error as a whole line, so
+     * GRUB 2.06 drops it and goes on; the -f forms themselves are run by
+     * test_env_file_with_names */
+    assert_non_null(strstr(st_out(), "error: script-double-free.cfg:2:72: syntax error: unexpected then.\n"));
+    assert_non_null(strstr(st_out(), "error: script-double-free.cfg:3: can't find command `load_en"));
 }
 
 int main(void)
