@@ -71,6 +71,17 @@ struct pb_fs {
     const char *default_subvol;
 };
 
+/**
+ * pb_fs_csum_mismatch() - report a metadata checksum mismatch of filesystem
+ * @fsname on @dev in the structure the printf-style @fmt names (e.g.
+ * "directory block 12 of inode 2"): PB_EBADFS with the message
+ * "FSNAME: DEV: WHAT: checksum mismatch (set fs_ignore_checksums=1 to read
+ * anyway)", or 0 (read it anyway) while the rescue switch
+ * fs_ignore_checksums is set (pvboot(7)).
+ */
+int pb_fs_csum_mismatch(const char *fsname, const struct pb_device *dev, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /** pb_fs_register() - add a filesystem type. */
 void pb_fs_register(struct pb_fs_ops *ops);
 /** pb_fs_probe() - mount @dev with the first type that recognises it (the

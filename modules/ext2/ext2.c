@@ -38,7 +38,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdarg.h>
 #include "pvboot/crc32c.h"
 #include "pvboot/disk.h"
 #include "pvboot/endian.h"
@@ -132,23 +131,7 @@ static int ext2_dev_read(struct ext2_fs *fs, uint64_t off, size_t len, void *buf
     return pb_device_read(fs->base.dev, off, len, buf);
 }
 
-/*
- * A checksum mismatch in the structure @fmt names: PB_EBADFS with a message,
- * or 0 (read it anyway) while the rescue switch fs_ignore_checksums is set.
- */
-static int csum_mismatch(struct ext2_fs *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int csum_mismatch(struct ext2_fs *fs, const char *fmt, ...)
-{
-    if (pb_fs_ignore_checksums())
-        return 0;
-    char what[128];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    return pb_error(PB_EBADFS, "ext2: %s: %s: checksum mismatch (set fs_ignore_checksums=1 to read anyway)",
-                    fs->base.dev->name, what);
-}
+#define csum_mismatch(fs, ...) pb_fs_csum_mismatch("ext2", (fs)->base.dev, __VA_ARGS__)
 
 static uint32_t crc_le32(uint32_t crc, uint32_t v)
 {

@@ -33,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <stdarg.h>
 #include "pvboot/crc32c.h"
 
 #include "pvboot/disk.h"
@@ -150,21 +149,7 @@ static bool xfs_crc_ok(const uint8_t *b, size_t len, size_t crc_off)
     return pb_le32(b + crc_off) == ~c;
 }
 
-/* A checksum mismatch in the structure @fmt names: PB_EBADFS with a message,
- * or 0 (read it anyway) while fs_ignore_checksums is set. */
-static int xfs_csum_mismatch(struct xfs_fs *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int xfs_csum_mismatch(struct xfs_fs *fs, const char *fmt, ...)
-{
-    if (pb_fs_ignore_checksums())
-        return 0;
-    char what[128];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    return pb_error(PB_EBADFS, "xfs: %s: %s: checksum mismatch (set fs_ignore_checksums=1 to read anyway)",
-                    devname(fs), what);
-}
+#define xfs_csum_mismatch(fs, ...) pb_fs_csum_mismatch("xfs", (fs)->base.dev, __VA_ARGS__)
 
 /* ---------------------------------------------------------------- I/O --- */
 

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Filesystem type registry and probing (include/pvboot/fs.h). */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include "pvboot/disk.h"
 #include "pvboot/err.h"
+#include "pvboot/crc32c.h"
 #include "pvboot/fs.h"
 
 static struct pb_fs_ops *types;
@@ -49,4 +52,17 @@ int pb_fs_probe(struct pb_device *dev, struct pb_fs **out)
     if (first_err)
         return pb_error(first_err, "%s", first_msg);
     return pb_error(PB_ENOENT, "%s: unknown filesystem", dev->name);
+}
+
+int pb_fs_csum_mismatch(const char *fsname, const struct pb_device *dev, const char *fmt, ...)
+{
+    if (pb_fs_ignore_checksums())
+        return 0;
+    char what[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return pb_error(PB_EBADFS, "%s: %s: %s: checksum mismatch (set fs_ignore_checksums=1 to read anyway)",
+                    fsname, dev->name, what);
 }
