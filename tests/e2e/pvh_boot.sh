@@ -135,8 +135,7 @@ check "4 GiB: allocator manages 1048576 RAM pages (low + high)" \
 check "4 GiB: a free range above 4 GiB (pfn >= 0x100000)" \
       'echo "$CON" | grep -Eq "^  free pfn +0x10[0-3][0-9a-f]{3}- *0x104000 "'
 check "4 GiB: start info below 1 GiB, initrd below 4 GiB" \
-      'echo "$CON" | grep -E "^linux: PVH start info at 0x[0-9a-f]+, initrd at 0x[0-9a-f]+, kernel 0x1000000-" |
-       L=$(echo "$CON" | grep -E "^linux: PVH start info at" | head -1);
+      'L=$(echo "$CON" | grep -E "^linux: PVH start info at 0x[0-9a-f]+, initrd at 0x[0-9a-f]+, kernel 0x1000000-" | head -1);
        si=$(echo "$L" | sed -E "s/.*start info at (0x[0-9a-f]+),.*/\1/");
        ir=$(echo "$L" | sed -E "s/.*initrd at (0x[0-9a-f]+),.*/\1/");
        [ -n "$L" ] && [ $((si)) -lt $((0x40000000)) ] && [ $((ir)) -lt $((0x100000000)) ]'
