@@ -35,7 +35,6 @@
 #define TP_SINFO 0xc28
 #define TP_GDT 0xc40
 #define TP_OPS 0xc80
-#define MAX_TRIES 8
 
 extern const char pb_pvh_tramp_start[], pb_pvh_tramp_end[], pb_pvh_tramp_ljmp[];
 void pb_pvh_tramp_enter(uint64_t cr3, uint64_t area) __attribute__((noreturn));
@@ -68,10 +67,19 @@ static void build_tables(uint8_t *area, unsigned npd)
     }
 }
 
-struct staged {
-    void *va;
-    size_t pages;
-};
+/* The lowest run of @n free pages below 4 GiB and clear of the kernel's
+ * load range [@kstart, @kend) (above it first, then from 1 MiB below it),
+ * taken; NULL if there is none. */
+static void *alloc_clear_of(uint64_t kstart, uint64_t kend, size_t n)
+{
+    unsigned long lo[2] = { (unsigned long)((kend + PG - 1) / PG), 0x100 };
+    unsigned long hi[2] = { (unsigned long)(4 * GiB / PG), (unsigned long)(kstart / PG) };
+    for (int r = 0; r < 2; r++)
+        for (unsigned long pfn = lo[r]; pfn + n <= hi[r]; pfn++)
+            if (pb_pages_free(pfn, n))
+                return pb_alloc_pages_at(pfn, n);
+    return NULL;
+}
 
 int pb_linux_handover_pvh(struct pb_linux_boot *b)
 {
@@ -82,8 +90,6 @@ int pb_linux_handover_pvh(struct pb_linux_boot *b)
     struct pb_pvh_range *map = calloc(nmap + 1, sizeof(*map));
     struct pb_pvh_range *res = calloc(nres + 1, sizeof(*res));
     struct pb_pvh_plan *plan = malloc(sizeof(*plan));
-    struct staged tries[MAX_TRIES] = { 0 };
-    unsigned ntries = 0;
     uint8_t *info = NULL, *area = NULL;
     unsigned npd = 0;
     int rc = 0;
@@ -123,29 +129,28 @@ int pb_linux_handover_pvh(struct pb_linux_boot *b)
         .memmap = map, .nr_memmap = nmap, .reserved = res, .nr_reserved = nres,
         .busy = busy, .nr_busy = b->initrd ? 3 : 2,
     };
-    /* the area: below 4 GiB and outside the kernel's range (a first-fit
-     * allocator may hand out a page inside it: keep that one and ask again) */
+    /* the area: below 4 GiB and outside the kernel's range (the first-fit
+     * allocator may hand out pages inside it, freed by earlier work: then
+     * take the lowest free run clear of it) */
     size_t apages = 3 + npd;
-    for (;;) {
-        area = pb_alloc_pages(apages);
+    area = pb_alloc_pages(apages);
+    if (!area) {
+        rc = pb_error(PB_ENOMEM, "linux: out of memory for the PVH trampoline (%zu pages)", apages);
+        goto out;
+    }
+    in.tramp = pa(area);
+    in.tramp_len = apages * PG;
+    rc = in.tramp + in.tramp_len > 4 * GiB ? PB_EBUSY : pb_pvh_plan(&in, plan);
+    if (rc == PB_EBUSY) {
+        pb_free_pages(area, apages);
+        area = alloc_clear_of(in.kstart, in.kend, apages);
         if (!area) {
-            rc = pb_error(PB_ENOMEM, "linux: out of memory for the PVH trampoline (%zu pages)", apages);
+            rc = pb_error(PB_ENOMEM, "linux: no %zu free pages below 4 GiB outside the kernel's range "
+                          "%#" PRIx64 "-%#" PRIx64 " for the PVH trampoline", apages, in.kstart, in.kend);
             goto out;
         }
         in.tramp = pa(area);
-        in.tramp_len = apages * PG;
-        rc = in.tramp + in.tramp_len > 4 * GiB
-                 ? pb_error(PB_ENOMEM, "linux: no memory below 4 GiB for the PVH trampoline")
-                 : pb_pvh_plan(&in, plan);
-        if (rc != PB_EBUSY)
-            break;
-        if (ntries == MAX_TRIES) {
-            rc = pb_error(PB_ENOMEM, "linux: no page for the PVH trampoline outside the kernel's range");
-            break;
-        }
-        tries[ntries].va = area;
-        tries[ntries++].pages = apages;
-        area = NULL;
+        rc = pb_pvh_plan(&in, plan);
     }
     if (rc < 0)
         goto out;
@@ -211,8 +216,6 @@ int pb_linux_handover_pvh(struct pb_linux_boot *b)
     pb_pvh_tramp_enter(pa(area) + PG, pa(area));
 
 out:
-    for (unsigned i = 0; i < ntries; i++)
-        pb_free_pages(tries[i].va, tries[i].pages);
     if (area)
         pb_free_pages(area, 3 + npd);
     if (info)

@@ -12,6 +12,8 @@
 # Checks:
 #   - the helper's path = the kernel path of xl's dry run
 #     = /usr/lib/xen-4.17/boot/pvgrub64.bin (Debian 12's XENFIRMWAREDIR);
+#   - the same config with type = "pvh": xl's dry run maps firmware to the
+#     same file (a PVH guest boots the same image, doc xen-pvh-boot.md §1.4);
 #   - the domain boots pvboot: the console's first line is "pvboot VERSION";
 #   - pvboot finds the guest disk's grub.cfg and boots the Debian kernel,
 #     whose blkfront reconnects xvda (XENLAB-DOMU-DISK-OK).
@@ -59,6 +61,11 @@ HELPER=$W/pkg/usr/sbin/pvboot-xen-firmware
     echo 'xl -N create /job/guest.cfg >/tmp/dry.txt 2>&1 || echo "PVBOOT-DRYRUN-FAILED rc=$?"'
     echo 'sed -n "s/^ *\"kernel\": *\"\\(.*\\)\",*$/PVBOOT-DRYRUN-KERNEL: \\1/p" /tmp/dry.txt'
     echo 'grep -q "\"kernel\"" /tmp/dry.txt || sed "s/^/PVBOOT-DRYRUN| /" /tmp/dry.txt'
+    # the same config as a PVH guest: xl maps firmware = the same way
+    echo 'sed "s/^type *=.*/type = \"pvh\"/" /job/guest.cfg >/tmp/pvh.cfg'
+    echo 'xl -N create /tmp/pvh.cfg >/tmp/drypvh.txt 2>&1 || echo "PVBOOT-DRYRUN-PVH-FAILED rc=$?"'
+    echo 'grep -q "\"type\": *\"pvh\"" /tmp/drypvh.txt && echo PVBOOT-DRYRUN-PVH-TYPE-OK'
+    echo 'sed -n "s/^ *\"kernel\": *\"\(.*\)\",*$/PVBOOT-DRYRUN-PVH-KERNEL: \1/p" /tmp/drypvh.txt'
 } >"$W/pre-create.sh"
 
 rc=0
@@ -78,6 +85,9 @@ check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; FAILED=1; fi; 
 check "packaged helper linked xl's path: '$fw'" \
       '[ "$fw" = "/usr/lib/xen-4.17/bin/xl $WANT pvboot" ]'
 check "xl -N create resolves firmware=pvgrub64 to '$dry'" '[ "$dry" = "$WANT" ]'
+drypvh=$(tr -d '\r' <"$SER" | sed -n 's/.*PVBOOT-DRYRUN-PVH-KERNEL: //p' | sed -n 1p)
+check "as type = \"pvh\", xl -N create resolves firmware=pvgrub64 to '$drypvh'" \
+      '[ "$drypvh" = "$WANT" ] && grep -aq "PVBOOT-DRYRUN-PVH-TYPE-OK" "$SER"'
 check "guest.cfg given to xl has firmware and no kernel line" \
       'grep -aq "xlcfg| firmware = \"pvgrub64\"" "$SER" && ! grep -aq "xlcfg| kernel" "$SER"'
 check "console starts with the banner 'pvboot $VERSION'" \

@@ -138,6 +138,27 @@ static void test_libxl_map_4g(void **state)
     assert_string_equal(pb_errmsg(), "memory map: no hole of 12288 pages below 0xfee00000");
 }
 
+/* populate-on-demand: the 4 GiB map above (0x100000 RAM pages; ACPI 10 and
+ * special 8 frames count as populated) against XENMEM_current_reservation */
+static void test_touch_limit(void **state)
+{
+    (void)state;
+    const struct pb_memmap_entry m[] = {
+        { 0, 0xfc000000, RAM }, { 0xfc000000, 0xa000, ACPI }, { 0xfeff8000, 0x8000, RES },
+        { G4, 0x4000000, RAM },
+    };
+    assert_int_equal(pb_memmap_touch_limit(m, 4, 0x100000 + 18), UINT64_MAX);
+    assert_int_equal(pb_memmap_touch_limit(m, 4, 0x200000), UINT64_MAX);
+    assert_int_equal(pb_memmap_touch_limit(m, 4, 0x100000 + 17), G4 + 0x3fff000);
+    assert_int_equal(pb_memmap_touch_limit(m, 4, 0xfc000 + 19), G4 + 0x1000);
+    assert_int_equal(pb_memmap_touch_limit(m, 4, 0xfc000 + 18), 0xfc000000);
+    assert_int_equal(pb_memmap_touch_limit(m, 4, 0x20000 + 18), 0x20000000);  /* memory = 512 */
+    assert_int_equal(pb_memmap_touch_limit(m, 4, 19), 0x1000);
+    assert_int_equal(pb_memmap_touch_limit(m, 4, 18), 0);
+    assert_int_equal(pb_memmap_touch_limit(m, 4, 0), 0);
+    assert_int_equal(pb_memmap_touch_limit(m, 1, 0x100), 0x100000);            /* RAM only */
+}
+
 /* XENMEM_memory_map's packed 20-byte records */
 static void test_e820(void **state)
 {
@@ -225,6 +246,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_start_info),
         cmocka_unit_test(test_libxl_map_4g),
+        cmocka_unit_test(test_touch_limit),
         cmocka_unit_test(test_e820),
         cmocka_unit_test(test_normalize_edges),
         cmocka_unit_test(test_find_hole),

@@ -202,6 +202,28 @@ uint64_t pb_memmap_ram_pages(const struct pb_memmap_entry *map, unsigned n)
     return t;
 }
 
+uint64_t pb_memmap_touch_limit(const struct pb_memmap_entry *map, unsigned n, uint64_t reservation)
+{
+    uint64_t other = 0;
+    for (unsigned i = 0; i < n; i++)
+        if (map[i].type != XEN_HVM_MEMMAP_TYPE_RAM)
+            other += (map[i].size + PG - 1) / PG;
+    if (reservation <= other)
+        return 0;
+    uint64_t left = reservation - other;
+    if (left >= pb_memmap_ram_pages(map, n))
+        return UINT64_MAX;
+    for (unsigned i = 0; i < n; i++) {      /* normalised: sorted by address */
+        if (map[i].type != XEN_HVM_MEMMAP_TYPE_RAM)
+            continue;
+        uint64_t pages = map[i].size / PG;
+        if (left <= pages)
+            return map[i].addr + left * PG;
+        left -= pages;
+    }
+    return UINT64_MAX;                      /* not reached: left < RAM pages */
+}
+
 uint32_t pb_memmap_type_at(const struct pb_memmap_entry *map, unsigned n, uint64_t addr)
 {
     for (unsigned i = 0; i < n; i++)

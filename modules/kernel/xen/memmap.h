@@ -78,6 +78,18 @@ int pb_memmap_find_hole(const struct pb_memmap_entry *map, unsigned n, uint64_t 
 
 /** pb_memmap_ram_pages() - number of pages in RAM entries of @map. */
 uint64_t pb_memmap_ram_pages(const struct pb_memmap_entry *map, unsigned n);
+/**
+ * pb_memmap_touch_limit() - with populate-on-demand (libxl turns it on for
+ * PVH when memory < maxmem, doc xen-pvh-boot.md §3.8) the map shows maxmem
+ * of RAM, but the domain owns only @reservation pages (XENMEM_current_
+ * reservation: populated pages plus the PoD cache) and every distinct frame
+ * touched takes one of them for good.  Frames of non-RAM entries (special
+ * pages, ACPI tables) are counted as already populated.  Returns the
+ * page-aligned address below which the lowest RAM pages number
+ * @reservation minus those frames, UINT64_MAX if all RAM fits (no PoD), or
+ * 0 if not even that many are left.  Units: pages, bytes for the result.
+ */
+uint64_t pb_memmap_touch_limit(const struct pb_memmap_entry *map, unsigned n, uint64_t reservation);
 /** pb_memmap_type_at() - type of the entry containing byte @addr, 0 if none. */
 uint32_t pb_memmap_type_at(const struct pb_memmap_entry *map, unsigned n, uint64_t addr);
 

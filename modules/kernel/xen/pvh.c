@@ -42,6 +42,8 @@ static unsigned nmap;
 static struct pb_memmap_entry platform_resv[1];
 static unsigned nplatform_resv;
 static uint64_t platform_gfn;          /* first hole frame we use */
+static long reservation;               /* XENMEM_current_reservation, pages */
+static uint64_t touch_limit = UINT64_MAX; /* populate-on-demand: RAM from here is not touched */
 static unsigned long image_start_pfn, image_end_pfn, meta_start_pfn, meta_end_pfn;
 static size_t hi_pt_pages;             /* tables for RAM above 4 GiB and pb_map_mfn */
 
@@ -384,6 +386,26 @@ static void pvh_mm_init(uint64_t si_pa, size_t cmdline_len)
             pb_alloc_reserve(boot_ranges[i].from >> PB_PAGE_SHIFT,
                              boot_ranges[i].to >> PB_PAGE_SHIFT, boot_ranges[i].what);
 
+    /* populate-on-demand (memory < maxmem, doc xen-pvh-boot.md §3.8): the
+     * map shows maxmem of RAM but only the reservation may be touched */
+    domid_t self = DOMID_SELF;
+    reservation = pb_hypercall(__HYPERVISOR_memory_op, XENMEM_current_reservation, &self, 0, 0, 0);
+    if (reservation > 0) {
+        touch_limit = pb_memmap_touch_limit(map, nmap, (uint64_t)reservation);
+        if (touch_limit <= (uint64_t)meta_end_pfn * PG || touch_limit <= (uint64_t)image_end_pfn * PG)
+            pb_panic("mm: the domain owns %ld pages (populate-on-demand), too few for the loader "
+                     "(RAM up to %#llx is in use)", reservation,
+                     (unsigned long long)((meta_end_pfn > image_end_pfn ? meta_end_pfn : image_end_pfn)
+                                          * PG));
+        for (unsigned i = 0; i < nmap && touch_limit != UINT64_MAX; i++) {
+            uint64_t a = map[i].addr, e = map[i].addr + map[i].size;
+            if (map[i].type != XEN_HVM_MEMMAP_TYPE_RAM || e <= touch_limit)
+                continue;
+            pb_alloc_reserve((a > touch_limit ? a : touch_limit) >> PB_PAGE_SHIFT, e >> PB_PAGE_SHIFT,
+                             "not populated (PoD)");
+        }
+    }
+
     /* RAM above 4 GiB: identity-map it (2 MiB pages) */
     for (unsigned i = 0; i < nmap; i++)
         if (map[i].type == XEN_HVM_MEMMAP_TYPE_RAM && map[i].addr + map[i].size > GIB4)
@@ -441,6 +463,9 @@ static void pvh_print_layout(void)
                   (unsigned long long)map[i].addr,
                   (unsigned long long)(map[i].addr + map[i].size),
                   (unsigned long long)(map[i].size >> 10));
+    if (touch_limit != UINT64_MAX)
+        pb_printf("populate-on-demand: the domain owns %ld pages, RAM from %#llx is not touched\n",
+                  reservation, (unsigned long long)touch_limit);
     pb_printf("  %-22s pfn %#8lx-%#8lx\n", "null page (unmapped)", 0ul, 1ul);
     pb_alloc_print();
     pb_printf("page tables: 7 in the image, %zu added (RAM above 4 GiB, pb_map_mfn)\n",
