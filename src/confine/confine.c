@@ -172,7 +172,7 @@ static void load_filter(const struct pb_confine *c)
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat), 1,
                            SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH));
     /* isatty() (stdio chooses line buffering for a terminal): TCGETS only */
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, TCGETS));
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, TCGETS, 0));
     if (c->write_disks) {
         ALLOW(pwrite64);
         ALLOW(fsync);
@@ -202,9 +202,9 @@ static void load_filter(const struct pb_confine *c)
     ALLOW(gettid);
     ALLOW(rt_sigprocmask);
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0));
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigaction), 1,
-                           SCMP_A0(SCMP_CMP_NE, SIGSYS));
+                           SCMP_A0(SCMP_CMP_NE, SIGSYS, 0));
     ALLOW(exit);
     ALLOW(exit_group);
 #ifdef PVBOOT_SANITIZER_BUILD
