@@ -43,7 +43,9 @@ log "package $deb (version $version)"
 
 # the archive the host uses (same suites: bookworm-security carries the
 # libxen* versions the package was linked against)
-mirror=$(grep -hoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null |
+# (comment lines left out: deb822 files may name a snapshot URL in a comment)
+mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources \
+             2>/dev/null | grep -vE '^[[:space:]]*#' | grep -oE 'https?://[^ ]+/debian/?' |
          grep -v security | head -n 1 || true)
 mirror=${PVBOOT_DEBIAN_MIRROR:-${mirror:-http://deb.debian.org/debian}}
 
