@@ -116,7 +116,7 @@ expect 1 "mkpvimage: output file name is empty" -- mk -o "" hello
 expect 1 "mkpvimage: $T/out: output is a directory" -- mk -o "$T/out" hello
 # a failed run (unknown module) leaves the old output byte for byte
 cp "$T/ref.bin" "$T/out/keep.bin"
-expect 1 "mkpvimage: $M/nosuch.mod: cannot open module: No such file or directory" -- \
+expect 1 "mkpvimage: unknown module: nosuch (neither a pvboot module in $M nor a GRUB module; see mkpvimage --list-modules and --grub-modules)" -- \
     mk -o "$T/out/keep.bin" nosuch
 check "old output intact after a failed run" cmp -s "$T/out/keep.bin" "$T/ref.bin"
 check "no temporary files left" \

@@ -141,8 +141,12 @@ SRCDIR=${PVBOOT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 n=$((n + 1))
 grep -aqF "$(grep -m1 '^function pvboot_try' "$SRCDIR/embed/default.cfg")" "$PR" ||
     fail "pvboot-probe does not contain embed/default.cfg"
-n=$((n + 1))
-! grep -aqF "$SRCDIR/" "$PR" || fail "pvboot-probe contains the source path $SRCDIR/"
+# (a sanitizer build records source locations for its reports by design:
+# the check is for the builds that are packaged)
+if ! grep -q '^PVBOOT_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null; then
+    n=$((n + 1))
+    ! grep -aqF "$SRCDIR/" "$PR" || fail "pvboot-probe contains the source path $SRCDIR/"
+fi
 n=$((n + 1))
 grep -q 'embed/default.cfg DESTINATION ${CMAKE_INSTALL_DATADIR}/pvboot' "$SRC/src/CMakeLists.txt" ||
     fail "embed/default.cfg is not installed to share/pvboot"
