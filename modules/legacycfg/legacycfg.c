@@ -48,10 +48,21 @@ static void put_dev_path(struct pb_strbuf *o, const char *s, size_t n, bool pare
     putq(o, s, n);
 }
 
+/* End the open menuentry whose body starts at @body: a title with no
+ * command gets `true` (an empty body is a syntax error in GRUB 2's script,
+ * while GRUB legacy lists such an entry, which boots nothing). */
+static void close_entry(struct pb_strbuf *o, size_t body)
+{
+    if (o->n == body)
+        pb_strbuf_str(o, "true\n");
+    pb_strbuf_str(o, "}\n");
+}
+
 char *pb_legacy_to_script(const char *text, size_t len)
 {
     struct pb_strbuf o = { .max = PB_CFGCONV_MAX_OUT };
     bool in_entry = false, hidden = false;
+    size_t body = 0;    /* where the open entry's body starts in o */
     size_t pos = 0;
     struct pb_cfgline ln;
     pb_strbuf_str(&o, "set default=0\n");
@@ -61,11 +72,12 @@ char *pb_legacy_to_script(const char *text, size_t len)
 #define KEY(x) (ln.keylen == strlen(x) && strncmp(ln.key, x, ln.keylen) == 0)
         if (KEY("title")) {
             if (in_entry)
-                pb_strbuf_str(&o, "}\n");
+                close_entry(&o, body);
             pb_strbuf_str(&o, "menuentry ");
             putq(&o, vl ? val : "(untitled)", vl ? vl : 10);
             pb_strbuf_str(&o, " {\n");
             in_entry = true;
+            body = o.n;
         } else if (!in_entry) {
             if (KEY("default")) {
                 if (vl >= 5 && strncmp(val, "saved", 5) == 0) {
@@ -125,7 +137,7 @@ char *pb_legacy_to_script(const char *text, size_t len)
 #undef KEY
     }
     if (in_entry)
-        pb_strbuf_str(&o, "}\n");
+        close_entry(&o, body);
     /* legacy GRUB shows its menu unless `hiddenmenu` */
     pb_strbuf_str(&o, hidden ? "set timeout_style=hidden\n" : "set timeout_style=menu\n");
     if (o.oom) {

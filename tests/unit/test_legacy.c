@@ -58,6 +58,13 @@ static void test_convert(void **state)
     assert_non_null(strstr(s, "set default=0\nset default=0\n"));
     assert_non_null(strstr(s, "set timeout_style=menu\n"));
     free(s);
+    /* a title with no command (a fuzzer found it): the entry gets `true`,
+     * since an empty body is a syntax error in GRUB 2's script */
+    s = pb_legacy_to_script("title A\ntitle B\nvd x\n", 20);
+    assert_string_equal(s, "set default=0\nmenuentry 'A' {\ntrue\n}\nmenuentry 'B' {\ntrue\n}\n"
+                           "set timeout_style=menu\n");
+    assert_int_equal(pb_script_check(s, strlen(s), "legacy"), 0);
+    free(s);
 }
 
 int main(void)
