@@ -27,7 +27,9 @@ read_version
 
 e2e_workdir pvh
 mk_default_image
-KLINES="linux /boot/vmlinuz-$KVER ROOT ro console=hvc0 pvh_e2e=1
+# panic=1: a panicking guest kernel reboots, xenlab destroys it (on_reboot),
+# and a failed run ends at once instead of waiting out its timeout
+KLINES="linux /boot/vmlinuz-$KVER ROOT ro console=hvc0 pvh_e2e=1 panic=1
 initrd /boot/initrd.img-$KVER
 boot"
 # mkcfg OUT [LINUX-LINES]: the test config: ls, lsmem, then halt or Linux
@@ -101,7 +103,7 @@ pvh_run() {
     else
         check "entered Linux at PHYS32_ENTRY" 'echo "$CON" | grep -qx "linux: starting the kernel at 0x1000850"'
         check "the kernel booted through its PVH entry" 'echo "$CON" | grep -q "Booting kernel on Xen PVH"'
-        check_linux_userspace "root=$lroot ro console=hvc0 pvh_e2e=1"
+        check_linux_userspace "root=$lroot ro console=hvc0 pvh_e2e=1 panic=1"
         check "kernel's blkfront reconnected xvda" 'echo "$CON" | grep -q "^XENLAB-DOMU-DISK-OK xvda("'
     fi
     check "no crash reported by Xen or dom0" '! grep -v "^xlcfg|" "$SER" | grep -iq "crash"'
