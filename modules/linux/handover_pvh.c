@@ -44,6 +44,16 @@ enum pb_linux_proto pb_linux_proto(void)
     return pb_xen_mode() == PB_XEN_PVH ? PB_LINUX_PVH : PB_LINUX_PV;
 }
 
+/* True if @cmdline has a word starting with "console=" (Linux's console
+ * selection; without one a PVH kernel's console is tty0, not hvc0). */
+static bool has_console_arg(const char *cmdline)
+{
+    for (const char *p = cmdline ? strstr(cmdline, "console=") : NULL; p; p = strstr(p + 1, "console="))
+        if (p == cmdline || p[-1] == ' ' || p[-1] == '"')
+            return true;
+    return false;
+}
+
 static uint64_t pa(const void *p)
 {
     return (uint64_t)(uintptr_t)p;       /* VA == guest-physical (platform.h) */
@@ -209,6 +219,9 @@ int pb_linux_handover_pvh(struct pb_linux_boot *b)
     else
         pb_printf("linux: PVH start info at %#" PRIx64 ", no initrd, kernel %#" PRIx64 "-%#" PRIx64
                   "\n", plan->info_addr, plan->kstart, plan->kend);
+    if (!has_console_arg(b->cmdline))
+        pb_printf("linux: note: no console= on the command line: a PVH kernel does not pick the "
+                  "Xen console by itself (add console=hvc0 to see it on xl console)\n");
     pb_printf("linux: starting the kernel at %#" PRIx64 "\n", plan->entry);
 
     /* nothing may fail from here: quiesce the runtime, then jump */

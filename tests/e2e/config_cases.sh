@@ -57,6 +57,14 @@ for CT in $CASES; do
         if [ "$TYPE" = pvh ] && ! grep -aq "^linux: starting the kernel at 0x1000850$" "$con"; then
             echo "FAIL: [$name] the loader did not enter the kernel at its PVH entry"; FAILED=1
         fi
+        # PVH: the loader notes a command line without console= (no hvc0 then)
+        note=no; grep -aq "^linux: note: no console= on the command line" "$con" && note=yes
+        wantnote=no; [ "$TYPE" = pvh ] && ! echo " $want" | grep -q ' "\{0,1\}console=' && wantnote=yes
+        if [ "$note" = "$wantnote" ]; then
+            echo "ok: [$name] console= note: $note"
+        else
+            echo "FAIL: [$name] console= note: $note, want $wantnote"; FAILED=1
+        fi
     else
         echo "FAIL: [$name] $(grep -m1 XENLAB-SUMMARY: "$W/$name.log")"
         grep -m1 'XENLAB-DOMU-CMDLINE:' "$con" || true
