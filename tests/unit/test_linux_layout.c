@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <xenctrl.h>
 #include <xenguest.h>
+#include "test_file_util.h"
 #include "pvboot/err.h"
 #include "pvboot/linux.h"
 
@@ -37,30 +38,12 @@ void *xc_map_foreign_range(xc_interface *xch, uint32_t dom, int size, int prot, 
     return p == MAP_FAILED ? NULL : p;
 }
 
-static uint8_t *load(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    uint8_t *b = malloc((size_t)n);
-    if (fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
-
 /* Our side: file -> ELF -> notes -> plan. */
 static int our_plan(const char *kpath, uint64_t mem_mb, uint64_t initrd_len, bool have_initrd,
                     struct pb_xen_kernel *k, struct pb_layout *L)
 {
     size_t len = 0;
-    uint8_t *file = load(kpath, &len);
+    uint8_t *file = tu_load_file(kpath, 0, &len);
     assert_non_null(file);
     const void *elf;
     size_t elf_len;
