@@ -516,8 +516,13 @@ bad:
                     devname(fs), dir->number, (unsigned long long)left);
 }
 
+/* The directory table block where @dir's listing starts, or PB_ENOTDIR when
+ * @dir is not a directory, PB_EBADFS when the listing is outside the table. */
 static int sq_dir_start(struct sq_fs *fs, struct sq_node *dir, uint64_t *blk)
 {
+    if (sq_ftype(dir->type) != PB_FT_DIR)
+        return pb_error(PB_ENOTDIR, "squash4: %s: inode %u is not a directory", devname(fs),
+                        dir->number);
     if (dir->dir_offset >= SQ_META_SIZE || dir->dir_block > fs->bytes_used - fs->dir_table)
         return pb_error(PB_EBADFS, "squash4: %s: directory inode %u: listing at %u:%u outside the directory table",
                         devname(fs), dir->number, dir->dir_block, dir->dir_offset);
@@ -553,9 +558,6 @@ static int sq_lookup(struct pb_fs *pfs, struct pb_node *pdir, const char *name, 
 {
     struct sq_fs *fs = (struct sq_fs *)pfs;
     struct sq_node *dir = (struct sq_node *)pdir;
-    if (sq_ftype(dir->type) != PB_FT_DIR)
-        return pb_error(PB_ENOTDIR, "squash4: %s: inode %u is not a directory", devname(fs),
-                        dir->number);
     uint64_t blk = 0;
     int r = sq_dir_start(fs, dir, &blk);
     if (r < 0)
@@ -627,9 +629,6 @@ static int sq_readdir(struct pb_fs *pfs, struct pb_node *pdir,
 {
     struct sq_fs *fs = (struct sq_fs *)pfs;
     struct sq_node *dir = (struct sq_node *)pdir;
-    if (sq_ftype(dir->type) != PB_FT_DIR)
-        return pb_error(PB_ENOTDIR, "squash4: %s: inode %u is not a directory", devname(fs),
-                        dir->number);
     uint64_t blk = 0;
     int r = sq_dir_start(fs, dir, &blk);
     if (r < 0)
