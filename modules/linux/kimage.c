@@ -424,7 +424,7 @@ static int with_name(int rc, const char *name)
     return pb_error(rc, "%s: %s", name, tmp);
 }
 
-/* Decompress one stream into a malloc'd buffer that starts at the size hint
+/* Decompress one stream (pb_decompress_alloc) into a buffer that starts at the size hint
  * (kbuild's trailer, gzip's ISIZE) or a guess and grows in place (realloc,
  * x2) when the data is larger, up to @max bytes. */
 static int decompress_alloc(enum pb_comp c, const uint8_t *in, size_t in_len, size_t hint,
@@ -439,70 +439,7 @@ static int decompress_alloc(enum pb_comp c, const uint8_t *in, size_t in_len, si
         cap = 1u << 20;
     if (cap > max)
         cap = max;
-    uint8_t *buf = malloc(cap);
-    if (!buf)
-        return pb_error(PB_ENOMEM, "%s: cannot allocate %zu MiB for the decompressed kernel",
-                        o->name, cap >> 20);
-    void *st = NULL;
-    int rc = o->open(&st);
-    if (rc < 0) {
-        free(buf);
-        return rc;
-    }
-    const uint8_t *ip = in;
-    size_t il = in_len, produced = 0, next_report = 4u << 20;
-    unsigned stalls = 0;
-    for (;;) {
-        if (produced == cap) {
-            if (cap >= max) {
-                rc = pb_error(PB_ERANGE, "%s: decompressed kernel larger than %zu MiB", o->name,
-                              max >> 20);
-                break;
-            }
-            size_t ncap = cap > max / 2 ? max : cap * 2;
-            uint8_t *nb = realloc(buf, ncap);
-            if (!nb) {
-                rc = pb_error(PB_ENOMEM, "%s: cannot grow the kernel buffer to %zu MiB", o->name,
-                              ncap >> 20);
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t room = cap - produced, give = room > (1u << 20) ? (1u << 20) : room, ol = give;
-        uint8_t *op = buf + produced;
-        const uint8_t *ip0 = ip;
-        rc = o->step(st, &ip, &il, &op, &ol, true);
-        produced += give - ol;
-        if (rc < 0)
-            break;
-        if (rc == PB_DECOMP_END) {
-            rc = 0;
-            break;
-        }
-        if (progress && produced >= next_report) {
-            progress(ctx, in_len - il, produced);
-            next_report = produced + (4u << 20);
-        }
-        if (ip == ip0 && ol == give && produced < cap) {
-            if (++stalls < 4)
-                continue;
-            rc = pb_error(PB_EBADFMT, "%s: truncated stream: input ends at offset %zu", o->name,
-                          in_len);
-            break;
-        }
-        stalls = 0;
-    }
-    o->close(st);
-    if (rc < 0) {
-        free(buf);
-        return rc;
-    }
-    if (progress)
-        progress(ctx, in_len - il, produced);
-    *out = buf;
-    *out_len = produced;
-    return 0;
+    return pb_decompress_alloc(c, in, in_len, cap, max, "kernel", out, out_len, progress, ctx);
 }
 
 int pb_kimage_to_elf(const char *name, const void *buf, size_t len, size_t max_elf,
