@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "test_file_util.h"
+#include "test_kernel_util.h"
 #include "pvboot/err.h"
 #include "pvboot/linux.h"
 
@@ -27,20 +27,7 @@
 
 static int parse_file(const char *path, struct pb_xen_kernel *k)
 {
-    size_t len = 0;
-    uint8_t *file = tu_load_file(path, 0, &len);
-    assert_non_null(file);
-    const void *elf;
-    size_t elf_len;
-    bool owned;
-    struct pb_kimage_stats st;
-    int rc = pb_kimage_to_elf(path, file, len, 1u << 30, &elf, &elf_len, &owned, &st, NULL, NULL);
-    assert_int_equal(rc, 0);
-    rc = pb_pvh_elf_parse(elf, elf_len, k);
-    if (owned)
-        free((void *)elf);
-    free(file);
-    return rc;
+    return tu_kernel_parse(path, pb_pvh_elf_parse, k);
 }
 
 static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
