@@ -132,4 +132,20 @@ typedef void (*pb_decomp_progress_fn)(void *ctx, size_t in_done, size_t out_done
 int pb_decompress(enum pb_comp fmt, const void *in, size_t in_len, void *out, size_t out_cap,
                   size_t *out_len, size_t *in_used, pb_decomp_progress_fn progress, void *ctx);
 
+/**
+ * pb_decompress_alloc() - decompress one whole stream of format @fmt into a
+ * malloc'd buffer that starts at @cap bytes (at most @max) and doubles in
+ * place (realloc) while the data is larger, up to @max bytes.
+ * @what:     names the data in messages ("kernel": "decompressed kernel
+ *            larger than N MiB").
+ * @out/@out_len: receive the buffer (the caller frees it) and the
+ *            decompressed size; untouched on error.
+ * @progress: may be NULL; called every few MiB.
+ * Returns 0 or a negative PB_E*: PB_ERANGE over @max, PB_ENOMEM, or the
+ * decoder's error (message names format and offset), as pb_decompress().
+ */
+int pb_decompress_alloc(enum pb_comp fmt, const void *in, size_t in_len, size_t cap, size_t max,
+                        const char *what, uint8_t **out, size_t *out_len,
+                        pb_decomp_progress_fn progress, void *ctx);
+
 #endif

@@ -154,10 +154,12 @@ struct pb_partmap {
     struct pb_partmap *next;
 };
 
-/** pb_partmap_register() - add a partition map type. */
+/** pb_partmap_register() - add a partition map type; maps are tried in the
+ *  order of pb_partmap_probe_order (include/pvboot/probe_order.h). */
 void pb_partmap_register(struct pb_partmap *m);
 /** pb_partition_iterate() - every partition of @d from the first map that
- *  recognises it (gpt is tried before msdos's protective 0xEE). */
+ *  recognises it, in pb_partmap_probe_order (gpt before msdos, whose
+ *  reading of GPT's protective 0xEE partition would otherwise win). */
 int pb_partition_iterate(struct pb_disk *d,
                          int (*cb)(const struct pb_partition *p, void *ctx), void *ctx);
 

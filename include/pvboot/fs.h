@@ -82,12 +82,14 @@ struct pb_fs {
 int pb_fs_csum_mismatch(const char *fsname, const struct pb_device *dev, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/** pb_fs_register() - add a filesystem type. */
+/** pb_fs_register() - add a filesystem type; the types are probed in the
+ *  order of pb_fs_probe_order (include/pvboot/probe_order.h), not in the
+ *  order they register. */
 void pb_fs_register(struct pb_fs_ops *ops);
 /** pb_fs_probe() - mount @dev with the first type that recognises it (the
  *  result is cached in dev->fs). PB_ENOENT "unknown filesystem" if none. */
 int pb_fs_probe(struct pb_device *dev, struct pb_fs **out);
-/** pb_fs_foreach_type() - iterate registered types. */
+/** pb_fs_types() - the first registered type (in probe order; ->next). */
 struct pb_fs_ops *pb_fs_types(void);
 
 #endif

@@ -3,6 +3,7 @@
  * Decompression dispatcher (include/pvboot/decompress.h): format detection
  * by magic and the one-shot bounded driver over the per-format modules.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "pvboot/decompress.h"
 #include "pvboot/err.h"
@@ -67,29 +68,55 @@ const struct pb_decomp_ops *pb_decomp_ops_for(enum pb_comp fmt)
 #define PROGRESS_STEP (4u << 20)   /* report every 4 MiB of output */
 #define STEP_OUT (1u << 20)        /* hand the decoder 1 MiB of space at a time */
 
-int pb_decompress(enum pb_comp fmt, const void *in, size_t in_len, void *out, size_t out_cap,
-                  size_t *out_len, size_t *in_used, pb_decomp_progress_fn progress, void *ctx)
+/* The output side of one run: a fixed buffer, or (@grow) a malloc'd one
+ * that doubles in place (realloc) up to @max bytes; @what names the data in
+ * the growing buffer's messages. */
+struct decomp_out {
+    uint8_t *buf;
+    size_t cap, max;
+    bool grow;
+    const char *what;
+};
+
+/* Drive decoder @o over @in into @d until the stream ends.  Each step gets
+ * at most STEP_OUT bytes of space when the buffer grows or @progress is set
+ * (so progress is reported), else all the room left.  Every productive step
+ * consumes or produces; a run of 4 no-progress steps ends the run with an
+ * error (buffer full: PB_ERANGE; else a truncated stream).  *@out_len /
+ * *@in_used (may be NULL): bytes produced / consumed. */
+static int decomp_run(const struct pb_decomp_ops *o, const uint8_t *in, size_t in_len,
+                      struct decomp_out *d, size_t *out_len, size_t *in_used,
+                      pb_decomp_progress_fn progress, void *ctx)
 {
-    const struct pb_decomp_ops *o = pb_decomp_ops_for(fmt);
-    if (!o)
-        return pb_error(PB_EINVAL, "decompress: no decoder for format %d", (int)fmt);
     void *st = NULL;
     int rc = o->open(&st);
     if (rc < 0)
         return rc;
     const uint8_t *ip = in;
-    size_t il = in_len;
-    uint8_t *op = out;
-    size_t produced = 0, next_report = PROGRESS_STEP;
-    /* Bound: every productive step consumes or produces; a run of 4
-     * no-progress steps ends the loop with an error. */
+    size_t il = in_len, produced = 0, next_report = PROGRESS_STEP;
     unsigned stalls = 0;
     for (;;) {
-        size_t room = out_cap - produced;
-        size_t give = room > STEP_OUT && progress ? STEP_OUT : room;
+        if (d->grow && produced == d->cap) {
+            if (d->cap >= d->max) {
+                rc = pb_error(PB_ERANGE, "%s: decompressed %s larger than %zu MiB", o->name,
+                              d->what, d->max >> 20);
+                break;
+            }
+            size_t ncap = d->cap > d->max / 2 ? d->max : d->cap * 2;
+            uint8_t *nb = realloc(d->buf, ncap);
+            if (!nb) {
+                rc = pb_error(PB_ENOMEM, "%s: cannot grow the %s buffer to %zu MiB", o->name,
+                              d->what, ncap >> 20);
+                break;
+            }
+            d->buf = nb;
+            d->cap = ncap;
+        }
+        size_t room = d->cap - produced;
+        size_t give = room > STEP_OUT && (progress || d->grow) ? STEP_OUT : room;
         size_t ol = give;
         const uint8_t *ip0 = ip;
-        uint8_t *op0 = op;
+        uint8_t *op = d->buf + produced, *op0 = op;
         rc = o->step(st, &ip, &il, &op, &ol, true);
         produced += give - ol;
         if (rc < 0)
@@ -102,12 +129,13 @@ int pb_decompress(enum pb_comp fmt, const void *in, size_t in_len, void *out, si
             progress(ctx, in_len - il, produced);
             next_report = produced + PROGRESS_STEP;
         }
-        if (ip == ip0 && op == op0) {
+        /* a full growing buffer grows on the next round instead */
+        if (ip == ip0 && op == op0 && !(d->grow && produced == d->cap)) {
             if (++stalls < 4)
                 continue;
-            if (produced == out_cap)
+            if (produced == d->cap)
                 rc = pb_error(PB_ERANGE, "%s: decompressed data exceeds %zu bytes (input offset %zu)",
-                              o->name, out_cap, in_len - il);
+                              o->name, d->cap, in_len - il);
             else
                 rc = pb_error(PB_EBADFMT, "%s: truncated stream: input ends at offset %zu", o->name,
                               in_len);
@@ -124,4 +152,36 @@ int pb_decompress(enum pb_comp fmt, const void *in, size_t in_len, void *out, si
             *in_used = in_len - il;
     }
     return rc;
+}
+
+int pb_decompress(enum pb_comp fmt, const void *in, size_t in_len, void *out, size_t out_cap,
+                  size_t *out_len, size_t *in_used, pb_decomp_progress_fn progress, void *ctx)
+{
+    const struct pb_decomp_ops *o = pb_decomp_ops_for(fmt);
+    if (!o)
+        return pb_error(PB_EINVAL, "decompress: no decoder for format %d", (int)fmt);
+    struct decomp_out d = { .buf = out, .cap = out_cap };
+    return decomp_run(o, in, in_len, &d, out_len, in_used, progress, ctx);
+}
+
+int pb_decompress_alloc(enum pb_comp fmt, const void *in, size_t in_len, size_t cap, size_t max,
+                        const char *what, uint8_t **out, size_t *out_len,
+                        pb_decomp_progress_fn progress, void *ctx)
+{
+    const struct pb_decomp_ops *o = pb_decomp_ops_for(fmt);
+    if (!o)
+        return pb_error(PB_EINVAL, "decompress: no decoder for format %d", (int)fmt);
+    if (cap > max)
+        cap = max;
+    struct decomp_out d = { .buf = malloc(cap), .cap = cap, .max = max, .grow = true, .what = what };
+    if (!d.buf)
+        return pb_error(PB_ENOMEM, "%s: cannot allocate %zu MiB for the decompressed %s",
+                        o->name, cap >> 20, what);
+    int rc = decomp_run(o, in, in_len, &d, out_len, NULL, progress, ctx);
+    if (rc < 0) {
+        free(d.buf);
+        return rc;
+    }
+    *out = d.buf;
+    return 0;
 }

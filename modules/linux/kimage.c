@@ -226,6 +226,14 @@ static int parse_notes(const uint8_t *f, size_t len, uint64_t off, uint64_t size
     return count;
 }
 
+/* An address/offset/size field of an ELF header, program or section header
+ * at @p: 4 bytes at @off32 in ELF32, 8 bytes at @off64 in ELF64 (the System
+ * V gABI's two layouts of the same structures). */
+static uint64_t elf_word(const uint8_t *p, bool is32, unsigned off32, unsigned off64)
+{
+    return is32 ? pb_le32(p + off32) : pb_le64(p + off64);
+}
+
 /* Program headers and Xen notes of an ELF64 (x86-64) or, with @allow32,
  * ELF32 (i386) file into @k (initialised by the caller).  Returns the number
  * of Xen notes or a negative error. */
@@ -246,23 +254,14 @@ static int elf_scan(const uint8_t *f, size_t len, struct pb_xen_kernel *k, bool 
     uint64_t phoff, shoff;
     uint16_t phentsize, phnum, shentsize, shnum;
     unsigned phsz = is32 ? PHDR32_SIZE : PHDR_SIZE, shsz = is32 ? SHDR32_SIZE : SHDR_SIZE;
-    if (is32) {
-        k->e_entry = pb_le32(f + 24);
-        phoff = pb_le32(f + 28);
-        shoff = pb_le32(f + 32);
-        phentsize = pb_le16(f + 42);
-        phnum = pb_le16(f + 44);
-        shentsize = pb_le16(f + 46);
-        shnum = pb_le16(f + 48);
-    } else {
-        k->e_entry = pb_le64(f + 24);
-        phoff = pb_le64(f + 32);
-        shoff = pb_le64(f + 40);
-        phentsize = pb_le16(f + 54);
-        phnum = pb_le16(f + 56);
-        shentsize = pb_le16(f + 58);
-        shnum = pb_le16(f + 60);
-    }
+    k->e_entry = elf_word(f, is32, 24, 24);
+    phoff = elf_word(f, is32, 28, 32);
+    shoff = elf_word(f, is32, 32, 40);
+    unsigned h16 = is32 ? 42 : 54;      /* e_phentsize; e_phnum, e_shentsize, e_shnum follow */
+    phentsize = pb_le16(f + h16);
+    phnum = pb_le16(f + h16 + 2);
+    shentsize = pb_le16(f + h16 + 4);
+    shnum = pb_le16(f + h16 + 6);
     if (phnum == 0)
         return pb_error(PB_EBADFMT, "ELF: no program headers");
     if (phentsize != phsz || phoff > len || (uint64_t)phnum * phsz > len - phoff)
@@ -274,23 +273,10 @@ static int elf_scan(const uint8_t *f, size_t len, struct pb_xen_kernel *k, bool 
     int notes = 0;
     for (unsigned i = 0; i < phnum; i++) {
         const uint8_t *ph = f + phoff + (uint64_t)i * phsz;
-        uint32_t ptype = pb_le32(ph), pflags;
-        uint64_t off, vaddr, paddr, filesz, memsz;
-        if (is32) {
-            off = pb_le32(ph + 4);
-            vaddr = pb_le32(ph + 8);
-            paddr = pb_le32(ph + 12);
-            filesz = pb_le32(ph + 16);
-            memsz = pb_le32(ph + 20);
-            pflags = pb_le32(ph + 24);
-        } else {
-            pflags = pb_le32(ph + 4);
-            off = pb_le64(ph + 8);
-            vaddr = pb_le64(ph + 16);
-            paddr = pb_le64(ph + 24);
-            filesz = pb_le64(ph + 32);
-            memsz = pb_le64(ph + 40);
-        }
+        uint32_t ptype = pb_le32(ph), pflags = pb_le32(ph + (is32 ? 24 : 4));
+        uint64_t off = elf_word(ph, is32, 4, 8), vaddr = elf_word(ph, is32, 8, 16),
+                 paddr = elf_word(ph, is32, 12, 24), filesz = elf_word(ph, is32, 16, 32),
+                 memsz = elf_word(ph, is32, 20, 40);
         if (ptype == PT_NOTE && off != 0) {
             int n = parse_notes(f, len, off, filesz, k);
             if (n < 0)
@@ -327,8 +313,8 @@ static int elf_scan(const uint8_t *f, size_t len, struct pb_xen_kernel *k, bool 
             const uint8_t *sh = f + shoff + (uint64_t)i * shsz;
             if (pb_le32(sh + 4) != SHT_NOTE)
                 continue;
-            uint64_t so = is32 ? pb_le32(sh + 16) : pb_le64(sh + 24);
-            uint64_t ss = is32 ? pb_le32(sh + 20) : pb_le64(sh + 32);
+            uint64_t so = elf_word(sh, is32, 16, 24);
+            uint64_t ss = elf_word(sh, is32, 20, 32);
             int n = parse_notes(f, len, so, ss, k);
             if (n < 0)
                 return n;
@@ -438,7 +424,7 @@ static int with_name(int rc, const char *name)
     return pb_error(rc, "%s: %s", name, tmp);
 }
 
-/* Decompress one stream into a malloc'd buffer that starts at the size hint
+/* Decompress one stream (pb_decompress_alloc) into a buffer that starts at the size hint
  * (kbuild's trailer, gzip's ISIZE) or a guess and grows in place (realloc,
  * x2) when the data is larger, up to @max bytes. */
 static int decompress_alloc(enum pb_comp c, const uint8_t *in, size_t in_len, size_t hint,
@@ -453,70 +439,7 @@ static int decompress_alloc(enum pb_comp c, const uint8_t *in, size_t in_len, si
         cap = 1u << 20;
     if (cap > max)
         cap = max;
-    uint8_t *buf = malloc(cap);
-    if (!buf)
-        return pb_error(PB_ENOMEM, "%s: cannot allocate %zu MiB for the decompressed kernel",
-                        o->name, cap >> 20);
-    void *st = NULL;
-    int rc = o->open(&st);
-    if (rc < 0) {
-        free(buf);
-        return rc;
-    }
-    const uint8_t *ip = in;
-    size_t il = in_len, produced = 0, next_report = 4u << 20;
-    unsigned stalls = 0;
-    for (;;) {
-        if (produced == cap) {
-            if (cap >= max) {
-                rc = pb_error(PB_ERANGE, "%s: decompressed kernel larger than %zu MiB", o->name,
-                              max >> 20);
-                break;
-            }
-            size_t ncap = cap > max / 2 ? max : cap * 2;
-            uint8_t *nb = realloc(buf, ncap);
-            if (!nb) {
-                rc = pb_error(PB_ENOMEM, "%s: cannot grow the kernel buffer to %zu MiB", o->name,
-                              ncap >> 20);
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t room = cap - produced, give = room > (1u << 20) ? (1u << 20) : room, ol = give;
-        uint8_t *op = buf + produced;
-        const uint8_t *ip0 = ip;
-        rc = o->step(st, &ip, &il, &op, &ol, true);
-        produced += give - ol;
-        if (rc < 0)
-            break;
-        if (rc == PB_DECOMP_END) {
-            rc = 0;
-            break;
-        }
-        if (progress && produced >= next_report) {
-            progress(ctx, in_len - il, produced);
-            next_report = produced + (4u << 20);
-        }
-        if (ip == ip0 && ol == give && produced < cap) {
-            if (++stalls < 4)
-                continue;
-            rc = pb_error(PB_EBADFMT, "%s: truncated stream: input ends at offset %zu", o->name,
-                          in_len);
-            break;
-        }
-        stalls = 0;
-    }
-    o->close(st);
-    if (rc < 0) {
-        free(buf);
-        return rc;
-    }
-    if (progress)
-        progress(ctx, in_len - il, produced);
-    *out = buf;
-    *out_len = produced;
-    return 0;
+    return pb_decompress_alloc(c, in, in_len, cap, max, "kernel", out, out_len, progress, ctx);
 }
 
 int pb_kimage_to_elf(const char *name, const void *buf, size_t len, size_t max_elf,

@@ -16,12 +16,14 @@
 #ifndef __XEN_INTERFACE_VERSION__
 #define __XEN_INTERFACE_VERSION__ 0x00040e00
 #endif
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <xen/xen.h>
 #include "pvboot/err.h"
 #include "pvboot/linux.h"
+#include "plan_text.h"
 
 #define PG 4096ull
 #define VMASK ((1ull << 48) - 1)          /* VIRT_BITS_X86_64 */
@@ -293,9 +295,7 @@ int pb_layout_pt_foreach(const struct pb_layout *L,
     return 0;
 }
 
-static void linef(void (*out)(void *, const char *), void *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void linef(void (*out)(void *, const char *), void *ctx, const char *fmt, ...)
+void pb_plan_linef(void (*out)(void *ctx, const char *line), void *ctx, const char *fmt, ...)
 {
     char buf[256];
     va_list ap;
@@ -308,7 +308,7 @@ static void linef(void (*out)(void *, const char *), void *ctx, const char *fmt,
 static void seg_line(void (*out)(void *, const char *), void *ctx, const char *name,
                      const struct pb_lseg *s)
 {
-    linef(out, ctx, "  %-12s va %#018llx-%#018llx pfn %#llx + %#llx pages", name,
+    pb_plan_linef(out, ctx, "  %-12s va %#018llx-%#018llx pfn %#llx + %#llx pages", name,
           (unsigned long long)s->vstart, (unsigned long long)s->vend, (unsigned long long)s->pfn,
           (unsigned long long)s->pages);
 }
@@ -318,9 +318,9 @@ void pb_layout_print(const struct pb_layout *L, const struct pb_xen_kernel *k,
 {
     unsigned long long vb = L->virt_base;
     if (k) {
-        linef(out, ctx, "kernel: GUEST_OS \"%s\" LOADER \"%s\" XEN_VERSION \"%s\"", k->guest_os,
+        pb_plan_linef(out, ctx, "kernel: GUEST_OS \"%s\" LOADER \"%s\" XEN_VERSION \"%s\"", k->guest_os,
               k->loader, k->xen_version);
-        linef(out, ctx, "  virt_base %#llx kstart %#llx kend %#llx entry %#llx", vb,
+        pb_plan_linef(out, ctx, "  virt_base %#llx kstart %#llx kend %#llx entry %#llx", vb,
               (unsigned long long)k->virt_kstart, (unsigned long long)k->virt_kend,
               (unsigned long long)k->virt_entry);
         char p2m[24] = "none", hp[24] = "none";     /* PB_UNSET_ADDR: note absent */
@@ -328,42 +328,42 @@ void pb_layout_print(const struct pb_layout *L, const struct pb_xen_kernel *k,
             snprintf(p2m, sizeof(p2m), "%#llx", (unsigned long long)k->p2m_base);
         if (k->hypercall_page != PB_UNSET_ADDR)
             snprintf(hp, sizeof(hp), "%#llx", (unsigned long long)k->hypercall_page);
-        linef(out, ctx, "  init_p2m %s mod_start_pfn %d hypercall_page %s features %#x/%#x", p2m,
+        pb_plan_linef(out, ctx, "  init_p2m %s mod_start_pfn %d hypercall_page %s features %#x/%#x", p2m,
               k->unmapped_initrd, hp, k->f_supported, k->f_required);
     }
-    linef(out, ctx, "layout: %llu pages (%llu MiB)", (unsigned long long)L->nr_pages,
+    pb_plan_linef(out, ctx, "layout: %llu pages (%llu MiB)", (unsigned long long)L->nr_pages,
           (unsigned long long)(L->nr_pages >> 8));
     seg_line(out, ctx, "kernel", &L->kernel);
     if (L->have_initrd)
         seg_line(out, ctx, L->initrd_mapped ? "initrd" : "initrd(pfn)", &L->initrd);
     seg_line(out, ctx, L->p2m_mapped ? "p2m" : "p2m(INIT_P2M)", &L->p2m);
-    linef(out, ctx, "  start_info   pfn %#llx", (unsigned long long)L->start_info_pfn);
-    linef(out, ctx, "  xenstore     pfn %#llx", (unsigned long long)L->xenstore_pfn);
-    linef(out, ctx, "  console      pfn %#llx", (unsigned long long)L->console_pfn);
+    pb_plan_linef(out, ctx, "  start_info   pfn %#llx", (unsigned long long)L->start_info_pfn);
+    pb_plan_linef(out, ctx, "  xenstore     pfn %#llx", (unsigned long long)L->xenstore_pfn);
+    pb_plan_linef(out, ctx, "  console      pfn %#llx", (unsigned long long)L->console_pfn);
     seg_line(out, ctx, "page tables", &L->pgtables);
-    linef(out, ctx, "  boot stack   pfn %#llx", (unsigned long long)L->bootstack_pfn);
-    linef(out, ctx, "  padding      pfn %#llx + %#llx pages, mapping ends at va %#llx",
+    pb_plan_linef(out, ctx, "  boot stack   pfn %#llx", (unsigned long long)L->bootstack_pfn);
+    pb_plan_linef(out, ctx, "  padding      pfn %#llx + %#llx pages, mapping ends at va %#llx",
           (unsigned long long)L->pad_pfn, (unsigned long long)L->pad_pages,
           (unsigned long long)L->virt_pgtab_end);
-    linef(out, ctx, "  end          pfn %#llx", (unsigned long long)L->pfn_alloc_end);
+    pb_plan_linef(out, ctx, "  end          pfn %#llx", (unsigned long long)L->pfn_alloc_end);
     for (unsigned m = 0; m < L->n_maps; m++) {
         const struct pb_lmap *M = &L->maps[m];
-        linef(out, ctx, "mapping %u: va %#llx-%#llx -> pfn %#llx, %u table frames", m,
+        pb_plan_linef(out, ctx, "mapping %u: va %#llx-%#llx -> pfn %#llx, %u table frames", m,
               (unsigned long long)M->area.from, (unsigned long long)M->area.to,
               (unsigned long long)M->area.pfn, M->area.pgtables);
         for (int l = 3; l >= 0; l--)
             if (M->lvls[l].pgtables)
-                linef(out, ctx, "  L%d: %u frame(s) at pfn %#llx covering %#llx-%#llx", l + 1,
+                pb_plan_linef(out, ctx, "  L%d: %u frame(s) at pfn %#llx covering %#llx-%#llx", l + 1,
                       M->lvls[l].pgtables, (unsigned long long)M->lvls[l].pfn,
                       (unsigned long long)M->lvls[l].from, (unsigned long long)M->lvls[l].to);
     }
-    linef(out, ctx, "start_info: nr_pages %#llx flags %#x pt_base %#llx nr_pt_frames %llu",
+    pb_plan_linef(out, ctx, "start_info: nr_pages %#llx flags %#x pt_base %#llx nr_pt_frames %llu",
           (unsigned long long)L->nr_pages, L->si_flags, (unsigned long long)L->si_pt_base,
           (unsigned long long)L->si_nr_pt_frames);
-    linef(out, ctx, "  mfn_list %#llx mod_start %#llx mod_len %llu first_p2m_pfn %#llx nr_p2m_frames %llu",
+    pb_plan_linef(out, ctx, "  mfn_list %#llx mod_start %#llx mod_len %llu first_p2m_pfn %#llx nr_p2m_frames %llu",
           (unsigned long long)L->si_mfn_list, (unsigned long long)L->si_mod_start,
           (unsigned long long)L->si_mod_len, (unsigned long long)L->si_first_p2m_pfn,
           (unsigned long long)L->si_nr_p2m_frames);
-    linef(out, ctx, "registers: rip %#llx rsp %#llx rsi %#llx", (unsigned long long)L->entry,
+    pb_plan_linef(out, ctx, "registers: rip %#llx rsp %#llx rsi %#llx", (unsigned long long)L->entry,
           (unsigned long long)L->stack_top, (unsigned long long)L->start_info_va);
 }

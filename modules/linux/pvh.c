@@ -9,7 +9,6 @@
  * input is numbers (ranges), output is numbers plus the block's bytes; the
  * Xen-only hand-over (handover_pvh.c) and `pvboot-probe --type pvh` use it.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <xen/arch-x86/hvm/start_info.h>
 #include "pvboot/err.h"
 #include "pvboot/linux.h"
+#include "plan_text.h"
 
 #define PG 4096ull
 #define MAX_IN_MAP 1024
@@ -275,18 +275,6 @@ int pb_pvh_plan(const struct pb_pvh_input *in, struct pb_pvh_plan *p)
     return 0;
 }
 
-static void linef(void (*out)(void *, const char *), void *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void linef(void (*out)(void *, const char *), void *ctx, const char *fmt, ...)
-{
-    char buf[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    out(ctx, buf);
-}
-
 static const char *type_name(uint32_t t)
 {
     static const char *const n[] = { "?", "RAM", "RESERVED", "ACPI", "NVS", "UNUSABLE", "DISABLED", "PMEM" };
@@ -298,20 +286,20 @@ void pb_pvh_plan_print(const struct pb_pvh_plan *p, void (*out)(void *ctx, const
 {
     typedef unsigned long long ull;
     const struct hvm_start_info *si = (const void *)p->info;
-    linef(out, ctx, "pvh: kernel %#llx-%#llx (p_paddr), entry %#llx (PHYS32_ENTRY)", (ull)p->kstart,
+    pb_plan_linef(out, ctx, "pvh: kernel %#llx-%#llx (p_paddr), entry %#llx (PHYS32_ENTRY)", (ull)p->kstart,
           (ull)p->kend, (ull)p->entry);
     if (p->initrd_addr)
-        linef(out, ctx, "  initrd       %#llx-%#llx (%llu bytes, module 0)", (ull)p->initrd_addr,
+        pb_plan_linef(out, ctx, "  initrd       %#llx-%#llx (%llu bytes, module 0)", (ull)p->initrd_addr,
               (ull)(p->initrd_addr + p->initrd_len), (ull)p->initrd_len);
-    linef(out, ctx, "  start info   %#llx (%llu bytes): modlist %#llx memmap %#llx cmdline %#llx",
+    pb_plan_linef(out, ctx, "  start info   %#llx (%llu bytes): modlist %#llx memmap %#llx cmdline %#llx",
           (ull)p->info_addr, (ull)p->info_len, (ull)si->modlist_paddr, (ull)si->memmap_paddr,
           (ull)si->cmdline_paddr);
-    linef(out, ctx, "hvm_start_info: magic %#x version %u flags %#x nr_modules %u rsdp_paddr %#llx "
+    pb_plan_linef(out, ctx, "hvm_start_info: magic %#x version %u flags %#x nr_modules %u rsdp_paddr %#llx "
           "memmap_entries %u", si->magic, si->version, si->flags, si->nr_modules,
           (ull)si->rsdp_paddr, si->memmap_entries);
     for (unsigned i = 0; i < p->nr_memmap; i++)
-        linef(out, ctx, "  memmap %#llx-%#llx %s", (ull)p->memmap[i].addr,
+        pb_plan_linef(out, ctx, "  memmap %#llx-%#llx %s", (ull)p->memmap[i].addr,
               (ull)(p->memmap[i].addr + p->memmap[i].size), type_name(p->memmap[i].type));
-    linef(out, ctx, "registers: eip %#llx ebx %#llx (32-bit, paging off)", (ull)p->entry,
+    pb_plan_linef(out, ctx, "registers: eip %#llx ebx %#llx (32-bit, paging off)", (ull)p->entry,
           (ull)p->info_addr);
 }

@@ -64,19 +64,14 @@ enum {
     SQ_LCHRDEV = 12, SQ_LFIFO = 13, SQ_LSOCKET = 14
 };
 
-struct sq_meta {
-    uint64_t pos;                  /* byte position of the block header; 0 = empty */
-    uint64_t next;                 /* position of the following block */
+/* A decoded block in one of the two LRU caches (metadata, file data). */
+struct sq_block {
+    uint64_t pos;                  /* key: byte position of the metadata block's header or
+                                    * of the stored data block; UINT64_MAX = empty */
+    uint64_t next;                 /* metadata: position of the following block */
     uint32_t len;                  /* decoded bytes */
     uint64_t used;                 /* LRU stamp */
-    uint8_t data[SQ_META_SIZE];
-};
-
-struct sq_data {
-    uint64_t pos;                  /* byte position of the stored block; UINT64_MAX = empty */
-    uint32_t len;                  /* decoded bytes */
-    uint64_t used;
-    uint8_t *data;                 /* block_size bytes */
+    uint8_t *data;                 /* SQ_META_SIZE or block_size bytes, allocated on first use */
 };
 
 struct sq_fs {
@@ -88,8 +83,8 @@ struct sq_fs {
     uint64_t inode_table, dir_table, frag_table;
     uint64_t stamp;
     ZSTD_DCtx *zstd;
-    struct sq_meta *meta;          /* SQ_META_CACHE entries */
-    struct sq_data data[SQ_DATA_CACHE];
+    struct sq_block *meta;         /* SQ_META_CACHE entries */
+    struct sq_block data[SQ_DATA_CACHE];
 };
 
 struct sq_node {
@@ -226,19 +221,63 @@ static int sq_decompress(struct sq_fs *fs, const uint8_t *in, size_t inlen, uint
 
 /* ---- metadata ---- */
 
-static int sq_meta_get(struct sq_fs *fs, uint64_t pos, struct sq_meta **out)
+/* The block keyed @pos in @cache (@n entries): true with *@out = it (marked
+ * used), or false with *@out = the least recently used entry to refill. */
+static bool sq_cache_find(struct sq_fs *fs, struct sq_block *cache, unsigned n, uint64_t pos,
+                          struct sq_block **out)
 {
-    struct sq_meta *victim = &fs->meta[0];
-    for (unsigned i = 0; i < SQ_META_CACHE; i++) {
-        struct sq_meta *m = &fs->meta[i];
-        if (m->pos == pos && m->len) {
-            m->used = ++fs->stamp;
-            *out = m;
-            return 0;
+    struct sq_block *victim = &cache[0];
+    for (unsigned i = 0; i < n; i++) {
+        struct sq_block *b = &cache[i];
+        if (b->pos == pos && pos != UINT64_MAX) {
+            b->used = ++fs->stamp;
+            *out = b;
+            return true;
         }
-        if (m->used < victim->used)
-            victim = m;
+        if (b->used < victim->used)
+            victim = b;
     }
+    *out = victim;
+    return false;
+}
+
+/* Refill cache entry @b as the block keyed @pos: the @slen bytes stored at
+ * @at, copied when @raw, else decompressed into at most @cap bytes.  @b is
+ * empty unless this succeeds. */
+static int sq_cache_fill(struct sq_fs *fs, struct sq_block *b, uint64_t pos, uint64_t at,
+                         uint32_t slen, bool raw, size_t cap)
+{
+    if (!b->data && !(b->data = malloc(cap)))
+        return pb_error(PB_ENOMEM, "squash4: out of memory for a %zu-byte block", cap);
+    b->pos = UINT64_MAX;
+    int r;
+    size_t dlen = 0;
+    if (raw) {
+        r = pb_device_read(fs->base.dev, at, slen, b->data);
+        dlen = slen;
+    } else {
+        uint8_t *tmp = malloc(slen ? slen : 1);
+        if (!tmp)
+            return pb_error(PB_ENOMEM, "squash4: out of memory");
+        r = pb_device_read(fs->base.dev, at, slen, tmp);
+        if (r == 0)
+            r = sq_decompress(fs, tmp, slen, b->data, cap, &dlen, pos);
+        free(tmp);
+    }
+    if (r < 0)
+        return r;
+    b->pos = pos;
+    b->len = (uint32_t)dlen;
+    b->used = ++fs->stamp;
+    return 0;
+}
+
+static int sq_meta_get(struct sq_fs *fs, uint64_t pos, struct sq_block **out)
+{
+    struct sq_block *victim;
+    if (sq_cache_find(fs, fs->meta, SQ_META_CACHE, pos, out))
+        return 0;
+    victim = *out;
     uint8_t hdr[2];
     if (pos > fs->bytes_used || fs->bytes_used - pos < 2)
         return pb_error(PB_EBADFS, "squash4: %s: metadata block at byte %llu is outside the image (%llu bytes)",
@@ -251,31 +290,15 @@ static int sq_meta_get(struct sq_fs *fs, uint64_t pos, struct sq_meta **out)
     if (slen == 0 || slen > SQ_META_SIZE || fs->bytes_used - pos - 2 < slen)
         return pb_error(PB_EBADFS, "squash4: %s: metadata block at byte %llu: bad stored length %u",
                         devname(fs), (unsigned long long)pos, slen);
-    victim->pos = 0;
-    victim->len = 0;
-    size_t dlen;
-    if (h & 0x8000u) {
-        r = pb_device_read(fs->base.dev, pos + 2, slen, victim->data);
-        dlen = slen;
-    } else {
-        uint8_t *tmp = malloc(slen);
-        if (!tmp)
-            return pb_error(PB_ENOMEM, "squash4: out of memory");
-        r = pb_device_read(fs->base.dev, pos + 2, slen, tmp);
-        if (r == 0)
-            r = sq_decompress(fs, tmp, slen, victim->data, SQ_META_SIZE, &dlen, pos);
-        free(tmp);
-    }
+    r = sq_cache_fill(fs, victim, pos, pos + 2, slen, h & 0x8000u, SQ_META_SIZE);
     if (r < 0)
         return r;
-    if (dlen == 0)
+    if (victim->len == 0) {
+        victim->pos = UINT64_MAX;
         return pb_error(PB_EBADFS, "squash4: %s: metadata block at byte %llu is empty",
                         devname(fs), (unsigned long long)pos);
-    victim->pos = pos;
+    }
     victim->next = pos + 2 + slen;
-    victim->len = (uint32_t)dlen;
-    victim->used = ++fs->stamp;
-    *out = victim;
     return 0;
 }
 
@@ -285,7 +308,7 @@ static int sq_meta_read(struct sq_fs *fs, uint64_t *blk, uint32_t *off, void *bu
 {
     uint8_t *p = buf;
     while (len > 0) {
-        struct sq_meta *m = NULL;
+        struct sq_block *m = NULL;
         int r = sq_meta_get(fs, *blk, &m);
         if (r < 0)
             return r;
@@ -493,8 +516,13 @@ bad:
                     devname(fs), dir->number, (unsigned long long)left);
 }
 
+/* The directory table block where @dir's listing starts, or PB_ENOTDIR when
+ * @dir is not a directory, PB_EBADFS when the listing is outside the table. */
 static int sq_dir_start(struct sq_fs *fs, struct sq_node *dir, uint64_t *blk)
 {
+    if (sq_ftype(dir->type) != PB_FT_DIR)
+        return pb_error(PB_ENOTDIR, "squash4: %s: inode %u is not a directory", devname(fs),
+                        dir->number);
     if (dir->dir_offset >= SQ_META_SIZE || dir->dir_block > fs->bytes_used - fs->dir_table)
         return pb_error(PB_EBADFS, "squash4: %s: directory inode %u: listing at %u:%u outside the directory table",
                         devname(fs), dir->number, dir->dir_block, dir->dir_offset);
@@ -530,9 +558,6 @@ static int sq_lookup(struct pb_fs *pfs, struct pb_node *pdir, const char *name, 
 {
     struct sq_fs *fs = (struct sq_fs *)pfs;
     struct sq_node *dir = (struct sq_node *)pdir;
-    if (sq_ftype(dir->type) != PB_FT_DIR)
-        return pb_error(PB_ENOTDIR, "squash4: %s: inode %u is not a directory", devname(fs),
-                        dir->number);
     uint64_t blk = 0;
     int r = sq_dir_start(fs, dir, &blk);
     if (r < 0)
@@ -604,9 +629,6 @@ static int sq_readdir(struct pb_fs *pfs, struct pb_node *pdir,
 {
     struct sq_fs *fs = (struct sq_fs *)pfs;
     struct sq_node *dir = (struct sq_node *)pdir;
-    if (sq_ftype(dir->type) != PB_FT_DIR)
-        return pb_error(PB_ENOTDIR, "squash4: %s: inode %u is not a directory", devname(fs),
-                        dir->number);
     uint64_t blk = 0;
     int r = sq_dir_start(fs, dir, &blk);
     if (r < 0)
@@ -619,48 +641,22 @@ static int sq_readdir(struct pb_fs *pfs, struct pb_node *pdir,
 /* ---- file data ---- */
 
 /* The stored block at @pos (@word: its size word) decoded, cached. */
-static int sq_data_get(struct sq_fs *fs, uint64_t pos, uint32_t word, struct sq_data **out,
+static int sq_data_get(struct sq_fs *fs, uint64_t pos, uint32_t word, struct sq_block **out,
                        uint32_t ino)
 {
-    struct sq_data *victim = &fs->data[0];
-    for (unsigned i = 0; i < SQ_DATA_CACHE; i++) {
-        struct sq_data *d = &fs->data[i];
-        if (d->pos == pos && d->data) {
-            d->used = ++fs->stamp;
-            *out = d;
-            return 0;
-        }
-        if (d->used < victim->used)
-            victim = d;
+    struct sq_block *victim;
+    if (sq_cache_find(fs, fs->data, SQ_DATA_CACHE, pos, &victim)) {
+        *out = victim;
+        return 0;
     }
     uint32_t slen = word & 0xffffffu;
     if (slen > fs->block_size || pos > fs->bytes_used || fs->bytes_used - pos < slen)
         return pb_error(PB_EBADFS, "squash4: %s: inode %u: data block at byte %llu (%u bytes) outside the image",
                         devname(fs), ino, (unsigned long long)pos, slen);
-    if (!victim->data && !(victim->data = malloc(fs->block_size)))
-        return pb_error(PB_ENOMEM, "squash4: out of memory for a %u-byte block", fs->block_size);
-    victim->pos = UINT64_MAX;
-    int r;
-    size_t dlen;
-    if (word & (1u << 24)) {
-        r = pb_device_read(fs->base.dev, pos, slen, victim->data);
-        dlen = slen;
-    } else {
-        uint8_t *tmp = malloc(slen ? slen : 1);
-        if (!tmp)
-            return pb_error(PB_ENOMEM, "squash4: out of memory");
-        r = pb_device_read(fs->base.dev, pos, slen, tmp);
-        if (r == 0)
-            r = sq_decompress(fs, tmp, slen, victim->data, fs->block_size, &dlen, pos);
-        free(tmp);
-        if (r < 0)
-            return pb_error(r, "%s (inode %u)", pb_errmsg(), ino);
-    }
+    bool raw = word & (1u << 24);
+    int r = sq_cache_fill(fs, victim, pos, pos, slen, raw, fs->block_size);
     if (r < 0)
-        return r;
-    victim->pos = pos;
-    victim->len = (uint32_t)dlen;
-    victim->used = ++fs->stamp;
+        return raw ? r : pb_error(r, "%s (inode %u)", pb_errmsg(), ino);
     *out = victim;
     return 0;
 }
@@ -704,7 +700,7 @@ static int sq_block_locate(struct sq_fs *fs, struct sq_node *n, uint64_t k, uint
     return 0;
 }
 
-static int sq_fragment(struct sq_fs *fs, struct sq_node *n, struct sq_data **out)
+static int sq_fragment(struct sq_fs *fs, struct sq_node *n, struct sq_block **out)
 {
     uint64_t ipos = fs->frag_table + (uint64_t)(n->frag / 512) * 8;
     uint8_t b[16];
@@ -759,7 +755,7 @@ static int64_t sq_read(struct pb_fs *pfs, struct pb_node *pn, uint64_t off, size
             want = len - done;
         const uint8_t *src;
         if (k >= n->nblocks) {                 /* the tail, in a fragment */
-            struct sq_data *d;
+            struct sq_block *d;
             int r = sq_fragment(fs, n, &d);
             if (r < 0)
                 return r;
@@ -775,7 +771,7 @@ static int64_t sq_read(struct pb_fs *pfs, struct pb_node *pn, uint64_t off, size
                 done += want;
                 continue;
             }
-            struct sq_data *d;
+            struct sq_block *d;
             r = sq_data_get(fs, pos, word, &d, n->number);
             if (r < 0)
                 return r;
@@ -854,6 +850,8 @@ static void sq_unmount(struct pb_fs *pfs)
     struct sq_fs *fs = (struct sq_fs *)pfs;
     for (unsigned i = 0; i < SQ_DATA_CACHE; i++)
         free(fs->data[i].data);
+    for (unsigned i = 0; i < SQ_META_CACHE; i++)
+        free(fs->meta[i].data);
     if (fs->zstd)
         ZSTD_freeDCtx(fs->zstd);
     free(fs->meta);
@@ -909,6 +907,8 @@ static int sq_mount(struct pb_device *dev, struct pb_fs **fsp)
     fs->frag_table = pb_le64(sb + 80);
     for (unsigned i = 0; i < SQ_DATA_CACHE; i++)
         fs->data[i].pos = UINT64_MAX;
+    for (unsigned i = 0; i < SQ_META_CACHE; i++)
+        fs->meta[i].pos = UINT64_MAX;
     /* the root must be readable: a damaged image fails here, not later */
     struct pb_node *root;
     r = sq_root(&fs->base, &root);

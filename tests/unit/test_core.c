@@ -376,8 +376,8 @@ static int names_cb(const char *name, size_t len, enum pb_ftype t, void *ctx)
 static void test_paths(void **state)
 {
     (void)state;
-    /* a disk whose only fs type is the memory fs: register it first so the
-     * probe order (registration order) tries it before the real ones */
+    /* a disk read through the memory fs (forced below: the real types
+     * come first in the probe order and reject an all-zero image) */
     static unsigned char img[4096];
     struct pb_disk *d = pb_hostdisk_add_mem(img, sizeof img, "mem0");
     assert_non_null(d);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Reading a whole host file in the unit tests (test_decomp.c,
- * test_linux_kimage.c).  Include after <cmocka.h>: a file that cannot be
+ * test_linux_kimage.c, test_linux_layout.c, test_linux_pvh.c).  Include after <cmocka.h>: a file that cannot be
  * opened or read completely fails the test.
  */
 #ifndef TEST_FILE_UTIL_H

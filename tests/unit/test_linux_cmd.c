@@ -25,38 +25,16 @@
 #include "pvboot/err.h"
 #include "pvboot/hosted.h"
 #include "pvboot/loader.h"
-
-static char dir[64], img[96];
+#include "test_hostdisk_util.h"
 
 static int setup(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/pvboot-linuxcmd-XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd),
-             "set -e; cd %s; mkdir -p root/boot; cp /boot/vmlinuz-6.1.0-57-amd64 root/boot/vmlinuz;"
-             " cp /usr/lib/grub-xen/grub-x86_64-xen.bin root/boot/grub.elf;"
-             " printf 'first-initrd-01' > root/boot/i1; printf 'second' > root/boot/i2;"
-             " echo 'not a kernel' > root/boot/text;"
-             " truncate -s 64M fs.img; mke2fs -q -t ext4 -d root fs.img", dir);
-    if (system(cmd) != 0)
-        return -1;
-    snprintf(img, sizeof(img), "%s/fs.img", dir);
-    pb_hosted_init();
-    if (!pb_hostdisk_add(img, "hd0", 512, false))
-        return -1;
-    pb_env_set("root", "hd0");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_ext4_disk_setup("/tmp/pvboot-linuxcmd-XXXXXX",
+                              "cp /boot/vmlinuz-6.1.0-57-amd64 root/boot/vmlinuz;"
+                              " cp /usr/lib/grub-xen/grub-x86_64-xen.bin root/boot/grub.elf;"
+                              " printf 'first-initrd-01' > root/boot/i1; printf 'second' > root/boot/i2;"
+                              " echo 'not a kernel' > root/boot/text");
 }
 
 static int run(const char *line)
@@ -148,5 +126,5 @@ int main(void)
         cmocka_unit_test(test_cmdline_limit),
         cmocka_unit_test(test_refuse_and_chain),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, tu_ext4_disk_teardown);
 }

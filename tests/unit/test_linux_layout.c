@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <xenctrl.h>
 #include <xenguest.h>
+#include "test_kernel_util.h"
 #include "pvboot/err.h"
 #include "pvboot/linux.h"
 
@@ -37,42 +38,11 @@ void *xc_map_foreign_range(xc_interface *xch, uint32_t dom, int size, int prot, 
     return p == MAP_FAILED ? NULL : p;
 }
 
-static uint8_t *load(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    uint8_t *b = malloc((size_t)n);
-    if (fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
-
 /* Our side: file -> ELF -> notes -> plan. */
 static int our_plan(const char *kpath, uint64_t mem_mb, uint64_t initrd_len, bool have_initrd,
                     struct pb_xen_kernel *k, struct pb_layout *L)
 {
-    size_t len = 0;
-    uint8_t *file = load(kpath, &len);
-    assert_non_null(file);
-    const void *elf;
-    size_t elf_len;
-    bool owned;
-    struct pb_kimage_stats st;
-    int rc = pb_kimage_to_elf(kpath, file, len, 1u << 30, &elf, &elf_len, &owned, &st, NULL, NULL);
-    assert_int_equal(rc, 0);
-    rc = pb_xen_elf_parse(elf, elf_len, k);
-    assert_int_equal(rc, 0);
-    if (owned)
-        free((void *)elf);
-    free(file);
+    assert_int_equal(tu_kernel_parse(kpath, pb_xen_elf_parse, k), 0);
     return pb_layout_plan(k, mem_mb << 8, have_initrd, initrd_len, L);
 }
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "test_kernel_util.h"
 #include "pvboot/err.h"
 #include "pvboot/linux.h"
 
@@ -24,40 +25,9 @@
 #define GRUB_PV "/usr/lib/grub-xen/grub-x86_64-xen.bin"
 #define MiB (1ull << 20)
 
-static uint8_t *load(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    uint8_t *b = malloc((size_t)n);
-    if (fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
-
 static int parse_file(const char *path, struct pb_xen_kernel *k)
 {
-    size_t len = 0;
-    uint8_t *file = load(path, &len);
-    assert_non_null(file);
-    const void *elf;
-    size_t elf_len;
-    bool owned;
-    struct pb_kimage_stats st;
-    int rc = pb_kimage_to_elf(path, file, len, 1u << 30, &elf, &elf_len, &owned, &st, NULL, NULL);
-    assert_int_equal(rc, 0);
-    rc = pb_pvh_elf_parse(elf, elf_len, k);
-    if (owned)
-        free((void *)elf);
-    free(file);
-    return rc;
+    return tu_kernel_parse(path, pb_pvh_elf_parse, k);
 }
 
 static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
@@ -89,7 +59,7 @@ static void test_elf_grub32(void **state)
     assert_int_equal(k.nr_notes, 1);
     /* and the PV parser still refuses it */
     size_t len;
-    uint8_t *f = load(GRUB_PVH, &len);
+    uint8_t *f = tu_load_file(GRUB_PVH, 0, &len);
     struct pb_xen_kernel k2;
     assert_int_equal(pb_xen_elf_parse(f, len, &k2), PB_EBADFMT);
     free(f);

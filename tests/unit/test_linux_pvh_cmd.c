@@ -23,6 +23,7 @@
 #include "pvboot/hosted.h"
 #include "pvboot/linux.h"
 #include "pvboot/loader.h"
+#include "test_hostdisk_util.h"
 
 /* this test's domain is PVH (overrides the hosted build's PV answer) */
 enum pb_linux_proto pb_linux_proto(void)
@@ -30,36 +31,13 @@ enum pb_linux_proto pb_linux_proto(void)
     return PB_LINUX_PVH;
 }
 
-static char dir[64], img[96];
-
 static int setup(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/pvboot-pvhcmd-XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd),
-             "set -e; cd %s; mkdir -p root/boot; cp /boot/vmlinuz-6.1.0-57-amd64 root/boot/vmlinuz;"
-             " cp /usr/lib/grub-xen/grub-x86_64-xen.bin root/boot/pvgrub.elf;"
-             " cp /usr/lib/grub-xen/grub-i386-xen_pvh.bin root/boot/grub-pvh.elf;"
-             " truncate -s 64M fs.img; mke2fs -q -t ext4 -d root fs.img", dir);
-    if (system(cmd) != 0)
-        return -1;
-    snprintf(img, sizeof(img), "%s/fs.img", dir);
-    pb_hosted_init();
-    if (!pb_hostdisk_add(img, "hd0", 512, false))
-        return -1;
-    pb_env_set("root", "hd0");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_ext4_disk_setup("/tmp/pvboot-pvhcmd-XXXXXX",
+                              "cp /boot/vmlinuz-6.1.0-57-amd64 root/boot/vmlinuz;"
+                              " cp /usr/lib/grub-xen/grub-x86_64-xen.bin root/boot/pvgrub.elf;"
+                              " cp /usr/lib/grub-xen/grub-i386-xen_pvh.bin root/boot/grub-pvh.elf");
 }
 
 static int run2(const char *a, const char *b)
@@ -100,5 +78,5 @@ int main(void)
         cmocka_unit_test(test_pvh_kernel),
         cmocka_unit_test(test_pv_only_refused),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, tu_ext4_disk_teardown);
 }

@@ -11,6 +11,7 @@
 #include "pvboot/disk.h"
 #include "pvboot/err.h"
 #include "pvboot/fs.h"
+#include "pvboot/probe_order.h"
 
 static struct pb_partmap *partmaps;
 
@@ -19,31 +20,25 @@ void pb_partmap_register(struct pb_partmap *m)
     for (struct pb_partmap *x = partmaps; x; x = x->next)
         if (x == m)
             return;
-    m->next = partmaps;
-    partmaps = m;
-}
-
-static int try_map(struct pb_partmap *m, struct pb_disk *d,
-                   int (*cb)(const struct pb_partition *, void *), void *ctx)
-{
-    return m->iterate(d, cb, ctx);
+    /* kept in pb_partmap_probe_order's order; equal ranks (unlisted maps)
+     * in registration order */
+    unsigned rank = pb_probe_rank(pb_partmap_probe_order, m->name);
+    struct pb_partmap **pp = &partmaps;
+    while (*pp && pb_probe_rank(pb_partmap_probe_order, (*pp)->name) <= rank)
+        pp = &(*pp)->next;
+    m->next = *pp;
+    *pp = m;
 }
 
 int pb_partition_iterate(struct pb_disk *d, int (*cb)(const struct pb_partition *, void *), void *ctx)
 {
     int first_err = PB_ENOENT;
-    /* gpt first: its protective MBR would otherwise look like an msdos map */
-    for (int pass = 0; pass < 2; pass++) {
-        for (struct pb_partmap *m = partmaps; m; m = m->next) {
-            bool is_gpt = strcmp(m->name, "gpt") == 0;
-            if ((pass == 0) != is_gpt)
-                continue;
-            int r = try_map(m, d, cb, ctx);
-            if (r == 0)
-                return 0;
-            if (r != PB_ENOENT && first_err == PB_ENOENT)
-                first_err = r;
-        }
+    for (struct pb_partmap *m = partmaps; m; m = m->next) {
+        int r = m->iterate(d, cb, ctx);
+        if (r == 0)
+            return 0;
+        if (r != PB_ENOENT && first_err == PB_ENOENT)
+            first_err = r;
     }
     if (first_err == PB_ENOENT)
         pb_error_clear();

@@ -7,17 +7,23 @@
 #include "pvboot/err.h"
 #include "pvboot/crc32c.h"
 #include "pvboot/fs.h"
+#include "pvboot/probe_order.h"
 
 static struct pb_fs_ops *types;
 
 void pb_fs_register(struct pb_fs_ops *ops)
 {
-    struct pb_fs_ops **pp = &types;
-    for (; *pp; pp = &(*pp)->next)
-        if (*pp == ops)
+    for (struct pb_fs_ops *t = types; t; t = t->next)
+        if (t == ops)
             return;
-    ops->next = NULL;
-    *pp = ops;           /* registration order = probe order */
+    /* kept in pb_fs_probe_order's order; equal ranks (unlisted types) in
+     * registration order */
+    unsigned rank = pb_probe_rank(pb_fs_probe_order, ops->name);
+    struct pb_fs_ops **pp = &types;
+    while (*pp && pb_probe_rank(pb_fs_probe_order, (*pp)->name) <= rank)
+        pp = &(*pp)->next;
+    ops->next = *pp;
+    *pp = ops;
 }
 
 struct pb_fs_ops *pb_fs_types(void)

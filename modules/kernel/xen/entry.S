@@ -9,6 +9,7 @@
  * %fs:0x28) with a TSC-derived canary, and call pb_xen_start(si, boot_rsp).
  */
 
+#include "entry_common.h"
 
 #define HYPERVISOR_set_segment_base 25
 #define SEGBASE_FS 0
@@ -25,15 +26,7 @@ _start:
     lea     pb_stack_top(%rip), %rsp
     xor     %ebp, %ebp
 
-    /* canary = TSC mixed with a constant; low byte 0 stops string overreads */
-    rdtsc
-    shl     $32, %rdx
-    or      %rax, %rdx
-    movabs  $0x9e3779b97f4a7c15, %rax
-    imul    %rax, %rdx
-    xor     %dl, %dl
-    lea     pb_canary_block(%rip), %rsi
-    mov     %rdx, 0x28(%rsi)
+    PB_SET_CANARY                       /* %rsi = &pb_canary_block */
 
     mov     $HYPERVISOR_set_segment_base, %eax
     mov     $SEGBASE_FS, %edi

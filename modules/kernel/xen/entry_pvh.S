@@ -25,6 +25,35 @@
 #define SEL_CODE64  0x08
 #define SEL_DATA    0x10
 
+#include "entry_common.h"
+
+/* Every data segment register = the flat data selector (clobbers %eax). */
+.macro LOAD_DATA_SEGS
+    mov     $SEL_DATA, %eax
+    mov     %eax, %ds
+    mov     %eax, %es
+    mov     %eax, %ss
+    mov     %eax, %fs
+    mov     %eax, %gs
+.endm
+
+/*
+ * Page-table entries [first, stop) of the table at %edi: entry j =
+ * (j << shift) + base | flags, upper 32 bits 0.  Clobbers %eax, %ecx.
+ */
+.macro PT_FILL first, stop, shift, base, flags
+    mov     $\first, %ecx
+1:  mov     %ecx, %eax
+    shl     $\shift, %eax
+    add     $\base, %eax
+    or      $\flags, %eax
+    mov     %eax, (%edi,%ecx,8)
+    movl    $0, 4(%edi,%ecx,8)
+    inc     %ecx
+    cmp     $\stop, %ecx
+    jb      1b
+.endm
+
     .section .text.entry, "ax", @progbits
     .code32
     .globl _start_pvh
@@ -34,12 +63,7 @@ _start_pvh:
     cli
     mov     %ebx, %esi                  /* hvm_start_info PA, kept in %esi */
     lgdt    pb_pvh_gdt_desc
-    mov     $SEL_DATA, %eax
-    mov     %eax, %ds
-    mov     %eax, %es
-    mov     %eax, %ss
-    mov     %eax, %fs
-    mov     %eax, %gs
+    LOAD_DATA_SEGS
 
     mov     %cr4, %eax
     or      $(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
@@ -53,26 +77,10 @@ _start_pvh:
     movl    $0, 4(%edi)
     /* PDPT[0..3] -> PD0..PD3 */
     mov     $pb_pvh_pdpt, %edi
-    mov     $pb_pvh_pd, %eax
-    or      $3, %eax
-    xor     %ecx, %ecx
-1:  mov     %eax, (%edi,%ecx,8)
-    movl    $0, 4(%edi,%ecx,8)
-    add     $4096, %eax
-    inc     %ecx
-    cmp     $4, %ecx
-    jb      1b
+    PT_FILL 0, 4, 12, pb_pvh_pd, 3
     /* PD entries 1..2047: 2 MiB pages (P|RW|PS), entry j maps j << 21 */
     mov     $pb_pvh_pd, %edi
-    mov     $1, %ecx
-2:  mov     %ecx, %eax
-    shl     $21, %eax
-    or      $0x83, %eax
-    mov     %eax, (%edi,%ecx,8)
-    movl    $0, 4(%edi,%ecx,8)
-    inc     %ecx
-    cmp     $2048, %ecx
-    jb      2b
+    PT_FILL 1, 2048, 21, 0, 0x83
     /* PD entry 0 -> PT0 (4 KiB pages 1..511; page 0 not present) */
     mov     $pb_pvh_pt0, %eax
     or      $3, %eax
@@ -81,15 +89,7 @@ _start_pvh:
     mov     $pb_pvh_pt0, %edi
     movl    $0, (%edi)
     movl    $0, 4(%edi)
-    mov     $1, %ecx
-3:  mov     %ecx, %eax
-    shl     $12, %eax
-    or      $3, %eax
-    mov     %eax, (%edi,%ecx,8)
-    movl    $0, 4(%edi,%ecx,8)
-    inc     %ecx
-    cmp     $512, %ecx
-    jb      3b
+    PT_FILL 1, 512, 12, 0, 3
 
     mov     $pb_pvh_pml4, %eax
     mov     %eax, %cr3
@@ -104,25 +104,12 @@ _start_pvh:
 
     .code64
 pvh_long:
-    mov     $SEL_DATA, %eax
-    mov     %eax, %ds
-    mov     %eax, %es
-    mov     %eax, %ss
-    mov     %eax, %fs
-    mov     %eax, %gs
+    LOAD_DATA_SEGS
     mov     %esi, %r12d                 /* zero-extends */
     lea     pb_stack_top(%rip), %rsp
     xor     %ebp, %ebp
 
-    /* canary = TSC mixed with a constant; low byte 0 (as entry.S) */
-    rdtsc
-    shl     $32, %rdx
-    or      %rax, %rdx
-    movabs  $0x9e3779b97f4a7c15, %rax
-    imul    %rax, %rdx
-    xor     %dl, %dl
-    lea     pb_canary_block(%rip), %rsi
-    mov     %rdx, 0x28(%rsi)
+    PB_SET_CANARY                       /* %rsi = &pb_canary_block */
     mov     %rsi, %rax
     mov     %rsi, %rdx
     shr     $32, %rdx
