@@ -28,7 +28,7 @@ flip() {
     printf "\\$(printf %03o $((b ^ 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 # physical offsets of every copy of logical address $2
-mirrors() { btrfs-map-logical -l "$2" "$1" 2>/dev/null | sed -n 's/^mirror [0-9]* logical [0-9]* physical \([0-9]*\) .*/\1/p'; }
+mirrors() { btrfs-map-logical -l "$2" "$1" 2>/dev/null | sed -n "s/^mirror [0-9]* logical $2 physical \([0-9]*\) .*/\1/p"; }
 khash() { "$FSTEST" "$1" -- hash "$KPATH" | cut -d' ' -f1; }
 # expect_refused LABEL IMG WANT_ERR WANT_IGNORED_SHA256
 expect_refused() {
