@@ -6,9 +6,9 @@
 # pvboot-probe in separate processes.  No crash, hang, stopped run or
 # sanitizer report; on the checksummed filesystems a read that succeeds is
 # exactly the intact image's.  Bounded: PVBOOT_CORRUPT_META_TIME seconds per
-# image (default 5); run scripts/corrupt-fs by hand for long runs.
+# image (default 4); run scripts/corrupt-fs by hand for long runs.
 . "$(dirname "$0")/lib/fscommon.bash"
-SECS=${PVBOOT_CORRUPT_META_TIME:-5}
+SECS=${PVBOOT_CORRUPT_META_TIME:-4}
 GEN=$PVBOOT_SRC/scripts/corrupt-fs
 export MTOOLS_SKIP_CHECK=1 TZ=UTC
 SRC=$WORK/src
