@@ -26,9 +26,19 @@
  * restart there, and listing "/" lists it.  The variable is read at each
  * path walk (btrfs_root()), so `set`/`unset` take effect at once.
  *
- * Checksums are not verified; every tree block's header (bytenr, fsid,
- * level), item bounds and key order are.  Everything on disk is
- * little-endian.
+ * Checksums (crc32c; the other types btrfs offers - xxhash64, sha256,
+ * blake2b - are refused at mount with an error naming the type unless
+ * fs_ignore_checksums is set, pvboot(7)) are verified for the superblock
+ * (a bad primary falls back to the valid mirror at 64 MiB or 256 GiB with the
+ * highest generation), for every tree block and for file data read from
+ * regular and compressed extents against the csum tree (data without
+ * checksums, NODATASUM files, reads unchecked).  A copy that fails is
+ * skipped for the next copy the chunk has on this device (DUP, RAID1,
+ * RAID1C3/C4); when every copy fails the read is an error naming the device,
+ * the logical address, the physical offsets and the tree or inode, unless
+ * fs_ignore_checksums is set, which then reads the first copy anyway.
+ * Every tree block's header (bytenr, fsid, level), item bounds and key order
+ * are checked too.  Everything on disk is little-endian.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -67,8 +77,18 @@
 #define BTRFS_ROOT_BACKREF 144
 #define BTRFS_CHUNK_ITEM 228
 
+#define BTRFS_EXTENT_CSUM 128
+
 #define BTRFS_FS_TREE 5
 #define BTRFS_ROOT_TREE_DIR 6
+#define BTRFS_CSUM_TREE 7
+#define BTRFS_EXTENT_CSUM_OBJECTID (~0ull - 9) /* -10 */
+
+/* checksum types (superblock csum_type) and where checksums sit */
+#define BTRFS_CSUM_CRC32C 0
+#define BTRFS_CSUM_SIZE 32           /* room for a checksum in headers */
+#define BTRFS_CSUM_CRC32C_SIZE 4
+#define BTRFS_DATA_PIECE (256u << 10) /* data verified per read, bytes */
 
 /* block group profiles */
 #define BTRFS_BG_RAID0 (1ull << 3)
@@ -109,6 +129,12 @@ struct btrfs_fs {
     uint8_t meta_fsid[16];
     uint64_t devid;
     uint64_t devsize;
+    bool csum_check;            /* crc32c: verify; other types: not */
+    uint64_t csum_bytenr;       /* csum tree root block, 0 = none */
+    uint8_t csum_level;
+    uint8_t *dbuf;              /* BTRFS_DATA_PIECE bytes for data checks */
+    uint8_t *dcsum;             /* checksums of one piece */
+    uint8_t *dhave;             /* which sectors of the piece have one */
     struct bt_chunk *chunks;
     size_t nchunks, capchunks;
     uint64_t root_tree;
@@ -174,6 +200,25 @@ static int key_cmp(const struct bt_key *a, const struct bt_key *b)
 static uint32_t btrfs_name_hash(const char *name, size_t len)
 {
     return pb_crc32c(~1u, name, len);
+}
+
+/* True when the crc32c of @len bytes at @data equals the checksum stored
+ * at @want (little-endian, as btrfs_csum_data()/the tree block header keep
+ * it; the rest of the 32-byte field is not compared). */
+static bool btrfs_crc_ok(const void *data, size_t len, const uint8_t *want)
+{
+    return ~pb_crc32c(~0u, data, len) == pb_le32(want);
+}
+
+static const char *btrfs_csum_name(unsigned type)
+{
+    switch (type) {
+    case 0: return "crc32c";
+    case 1: return "xxhash64";
+    case 2: return "sha256";
+    case 3: return "blake2b";
+    default: return "unknown";
+    }
 }
 
 /* ------------------------------------------------------------ chunks --- */
@@ -296,12 +341,23 @@ static int btrfs_read_logical(struct btrfs_fs *fs, uint64_t logical, size_t len,
     return 0;
 }
 
-/* Read tree block @logical into @buf, checking its header; tries every copy.
- * @level: expected level or -1. */
+/*
+ * Read tree block @logical into @buf, checking its checksum and header;
+ * tries every copy on this device and returns the first good one.
+ * @level: expected level or -1.  When every copy fails its checksum the
+ * error names the block, its owner tree and the copies' physical offsets;
+ * with fs_ignore_checksums set, the first copy whose header is sound is
+ * used instead.
+ */
 static int btrfs_read_node(struct btrfs_fs *fs, uint64_t logical, int level, uint8_t *buf)
 {
     int err = 0;
-    for (unsigned m = 0; m < BTRFS_MAX_STRIPES; m++) {
+    int cand = -1;              /* first copy with a sound header but bad csum */
+    uint64_t cand_phys = 0, owner = 0;
+    char bad[64] = "";          /* physical offsets of the copies failing it */
+    size_t badlen = 0;
+    unsigned m;
+    for (m = 0; m < BTRFS_MAX_STRIPES; m++) {
         uint64_t phys, contig;
         int r = btrfs_map(fs, logical, m, &phys, &contig);
         if (r == PB_ENOENT)
@@ -316,19 +372,46 @@ static int btrfs_read_node(struct btrfs_fs *fs, uint64_t logical, int level, uin
             err = r;
             continue;
         }
+        bool csum_ok = !fs->csum_check ||
+                       btrfs_crc_ok(buf + BTRFS_CSUM_SIZE, fs->nodesize - BTRFS_CSUM_SIZE, buf);
         unsigned nlevel = buf[0x64];
         uint32_t n = pb_le32(buf + 0x60);
         uint32_t max = (fs->nodesize - BTRFS_HEADER_SIZE) /
                        (nlevel ? BTRFS_KEYPTR_SIZE : BTRFS_ITEM_SIZE);
-        if (pb_le64(buf + 0x30) != logical || memcmp(buf + 0x20, fs->meta_fsid, 16) != 0 ||
-            nlevel >= BTRFS_MAX_LEVEL || (level >= 0 && nlevel != (unsigned)level) || n > max) {
+        bool head_ok = pb_le64(buf + 0x30) == logical &&
+                       memcmp(buf + 0x20, fs->meta_fsid, 16) == 0 &&
+                       nlevel < BTRFS_MAX_LEVEL && (level < 0 || nlevel == (unsigned)level) &&
+                       n <= max;
+        if (csum_ok && head_ok)
+            return 0;
+        if (!csum_ok) {
+            if (!badlen)
+                owner = pb_le64(buf + 0x58);
+            if (badlen < sizeof bad)
+                badlen += (size_t)snprintf(bad + badlen, sizeof bad - badlen, "%s%llu",
+                                           badlen ? ", " : "", (unsigned long long)phys);
+            if (head_ok && cand < 0) {
+                cand = (int)m;
+                cand_phys = phys;
+            }
+        }
+        if (!head_ok)
             err = pb_error(PB_EBADFS,
                            "btrfs: %s: tree block %llu (copy %u): bad header (bytenr %llu, "
                            "level %u, %u items)", devname(fs), (unsigned long long)logical, m,
                            (unsigned long long)pb_le64(buf + 0x30), nlevel, n);
-            continue;
+    }
+    if (badlen) {
+        if (!pb_fs_ignore_checksums() || cand < 0) {
+            int r = pb_fs_csum_mismatch("btrfs", fs->base.dev,
+                                        "tree block %llu (tree %llu) at physical %s",
+                                        (unsigned long long)logical, (unsigned long long)owner,
+                                        bad);
+            if (r < 0)
+                return r;
+        } else {
+            return btrfs_dev_read(fs, cand_phys, fs->nodesize, buf);
         }
-        return 0;
     }
     return err ? err : pb_error(PB_EBADFS, "btrfs: %s: tree block %llu unreadable", devname(fs),
                                 (unsigned long long)logical);
@@ -512,8 +595,9 @@ static int bt_lookup(struct btrfs_fs *fs, uint64_t root, uint8_t rlevel, const s
     return r;
 }
 
-/* The root item of tree @id: its root block, level and root directory. */
-static int btrfs_find_root(struct btrfs_fs *fs, uint64_t id, uint64_t *bytenr, uint8_t *level,
+/* The root item of tree @id: its root block, level and root directory;
+ * PB_ENOENT (no message) when there is none. */
+static int btrfs_root_item(struct btrfs_fs *fs, uint64_t id, uint64_t *bytenr, uint8_t *level,
                            uint64_t *dirid)
 {
     struct bt_path p = { 0 };
@@ -536,6 +620,14 @@ static int btrfs_find_root(struct btrfs_fs *fs, uint64_t id, uint64_t *bytenr, u
         *level = d[238];
     }
     path_free(&p);
+    return r;
+}
+
+/* As btrfs_root_item(), a missing root item being an error. */
+static int btrfs_find_root(struct btrfs_fs *fs, uint64_t id, uint64_t *bytenr, uint8_t *level,
+                           uint64_t *dirid)
+{
+    int r = btrfs_root_item(fs, id, bytenr, level, dirid);
     if (r == PB_ENOENT)
         return pb_error(PB_EBADFS, "btrfs: %s: subvolume %llu has no root item", devname(fs),
                         (unsigned long long)id);
@@ -692,6 +784,138 @@ static int btrfs_decompress(struct btrfs_fs *fs, uint8_t type, const uint8_t *in
 
 /* ---------------------------------------------------------- file data --- */
 
+/* Fill fs->dcsum/dhave with the data checksums of the @nsec sectors from
+ * logical @start (csum tree items EXTENT_CSUM, key offset = the logical
+ * byte of their first sector, one checksum per sector). */
+static int btrfs_get_csums(struct btrfs_fs *fs, uint64_t start, unsigned nsec)
+{
+    const unsigned cs = BTRFS_CSUM_CRC32C_SIZE, ss = fs->sectorsize;
+    uint64_t end = start + (uint64_t)nsec * ss;
+    memset(fs->dhave, 0, nsec);
+    struct bt_path p = { 0 };
+    struct bt_key k = { BTRFS_EXTENT_CSUM_OBJECTID, BTRFS_EXTENT_CSUM, start };
+    int r = bt_search_le(fs, fs->csum_bytenr, fs->csum_level, &k, &p);
+    if (r == 0)
+        r = p.slot[0] < 0 ? bt_next(fs, &p) : 1;
+    for (unsigned iter = 0; r == 1; iter++) {
+        struct bt_key ik;
+        const uint8_t *d;
+        uint32_t sz;
+        if (iter > BTRFS_MAX_ITER) {
+            r = pb_error(PB_EBADFS, "btrfs: %s: csum tree too large", devname(fs));
+            break;
+        }
+        r = bt_item(fs, &p, &ik, &d, &sz);
+        if (r < 0)
+            break;
+        if (ik.objectid > BTRFS_EXTENT_CSUM_OBJECTID ||
+            (ik.objectid == BTRFS_EXTENT_CSUM_OBJECTID && ik.type > BTRFS_EXTENT_CSUM) ||
+            (ik.objectid == BTRFS_EXTENT_CSUM_OBJECTID && ik.type == BTRFS_EXTENT_CSUM &&
+             ik.offset >= end))
+            break;
+        if (ik.objectid == BTRFS_EXTENT_CSUM_OBJECTID && ik.type == BTRFS_EXTENT_CSUM &&
+            ik.offset % ss == 0) {
+            /* item covers [ik.offset, ik.offset + (sz / cs) * ss) */
+            uint64_t n = sz / cs, j = 0;
+            if (ik.offset < start)
+                j = (start - ik.offset) / ss;
+            for (; j < n; j++) {
+                uint64_t b = ik.offset + j * ss;
+                if (b < ik.offset || b >= end)
+                    break;
+                if (b < start)
+                    continue;
+                unsigned i = (unsigned)((b - start) / ss);
+                memcpy(fs->dcsum + (size_t)i * cs, d + j * cs, cs);
+                fs->dhave[i] = 1;
+            }
+        }
+        r = bt_next(fs, &p);
+    }
+    path_free(&p);
+    return r < 0 ? r : 0;
+}
+
+/*
+ * Read @len bytes of file data at logical address @logical for inode @ino,
+ * verifying each sector that has a checksum in the csum tree; a sector
+ * failing it is read again from the chunk's other copies on this device.
+ * When no copy matches: an error naming the logical address, the physical
+ * offsets and the inode (fs_ignore_checksums: the first copy is used).
+ */
+static int btrfs_read_data_logical(struct btrfs_fs *fs, uint64_t logical, size_t len,
+                                   uint8_t *buf, uint64_t ino)
+{
+    if (!fs->csum_check || !fs->csum_bytenr)
+        return btrfs_read_logical(fs, logical, len, buf);
+    const uint32_t ss = fs->sectorsize;
+    if (!fs->dbuf) {
+        fs->dbuf = malloc(BTRFS_DATA_PIECE);
+        fs->dcsum = malloc((BTRFS_DATA_PIECE / 512) * BTRFS_CSUM_CRC32C_SIZE);
+        fs->dhave = malloc(BTRFS_DATA_PIECE / 512);
+        if (!fs->dbuf || !fs->dcsum || !fs->dhave)
+            return pb_error(PB_ENOMEM, "btrfs: out of memory");
+    }
+    uint64_t pos = logical - logical % ss;
+    uint64_t end = logical + len;
+    while (pos < end) {
+        uint64_t plen = end - pos;
+        if (plen > BTRFS_DATA_PIECE)
+            plen = BTRFS_DATA_PIECE;
+        plen = (plen + ss - 1) / ss * ss;
+        unsigned nsec = (unsigned)(plen / ss);
+        int r = btrfs_read_logical(fs, pos, plen, fs->dbuf);
+        if (r < 0)
+            return r;
+        r = btrfs_get_csums(fs, pos, nsec);
+        if (r < 0)
+            return r;
+        for (unsigned i = 0; i < nsec; i++) {
+            uint8_t *sec = fs->dbuf + (size_t)i * ss;
+            const uint8_t *want = fs->dcsum + (size_t)i * BTRFS_CSUM_CRC32C_SIZE;
+            if (!fs->dhave[i] || btrfs_crc_ok(sec, ss, want))
+                continue;
+            uint64_t sl = pos + (uint64_t)i * ss, phys = 0, contig;
+            char bad[64];
+            size_t badlen = 0;
+            bool good = false;
+            for (unsigned m = 0; m < BTRFS_MAX_STRIPES && !good; m++) {
+                r = btrfs_map(fs, sl, m, &phys, &contig);
+                if (r == PB_ENOENT)
+                    break;
+                if (r < 0)
+                    return r;
+                if (m > 0) {
+                    r = btrfs_dev_read(fs, phys, ss, sec);
+                    if (r < 0)
+                        return r;
+                    good = btrfs_crc_ok(sec, ss, want);
+                }
+                if (!good && badlen < sizeof bad)
+                    badlen += (size_t)snprintf(bad + badlen, sizeof bad - badlen, "%s%llu",
+                                               badlen ? ", " : "", (unsigned long long)phys);
+            }
+            if (good)
+                continue;
+            r = pb_fs_csum_mismatch("btrfs", fs->base.dev,
+                                    "inode %llu: data at logical %llu, physical %s",
+                                    (unsigned long long)ino, (unsigned long long)sl, bad);
+            if (r < 0)
+                return r;
+            r = btrfs_map(fs, sl, 0, &phys, &contig);
+            if (r == 0)
+                r = btrfs_dev_read(fs, phys, ss, sec);
+            if (r < 0)
+                return r;
+        }
+        uint64_t from = logical > pos ? logical : pos;
+        uint64_t to = end < pos + plen ? end : pos + plen;
+        memcpy(buf + (from - logical), fs->dbuf + (from - pos), to - from);
+        pos += plen;
+    }
+    return 0;
+}
+
 /* Copy extent bytes [from, from+n) of the extent item @e (@esz bytes) at
  * file offset @koff to @buf. */
 static int btrfs_extent_copy(struct btrfs_fs *fs, struct btrfs_node *n, const uint8_t *e,
@@ -728,7 +952,7 @@ static int btrfs_extent_copy(struct btrfs_fs *fs, struct btrfs_node *n, const ui
         return 0;
     }
     if (!comp)
-        return btrfs_read_logical(fs, dbytenr + eoff + from, len, buf);
+        return btrfs_read_data_logical(fs, dbytenr + eoff + from, len, buf, n->ino);
     if (ram > BTRFS_MAX_EXTENT_RAM || dbytes > BTRFS_MAX_EXTENT_RAM || dbytes == 0 ||
         eoff + from + len > ram)
         goto bad;
@@ -745,7 +969,7 @@ static int btrfs_extent_copy(struct btrfs_fs *fs, struct btrfs_node *n, const ui
         }
         fs->zc_buf = rbuf;
         fs->zc_bytenr = 0;
-        int r = btrfs_read_logical(fs, dbytenr, dbytes, cbuf);
+        int r = btrfs_read_data_logical(fs, dbytenr, dbytes, cbuf, n->ino);
         if (r == 0)
             r = btrfs_decompress(fs, comp, cbuf, dbytes, rbuf, ram);
         free(cbuf);
@@ -852,6 +1076,9 @@ static void btrfs_unmount(struct pb_fs *pfs)
     free(fs->default_path);
     free(fs->default_err);
     free(fs->zc_buf);
+    free(fs->dbuf);
+    free(fs->dcsum);
+    free(fs->dhave);
     if (fs->zstd)
         ZSTD_freeDCtx(fs->zstd);
     free(fs);
@@ -977,6 +1204,59 @@ static int btrfs_default_subvol(struct btrfs_fs *fs, uint64_t *id)
     return 0;
 }
 
+/*
+ * Check the checksum of the primary superblock @sb (read at 64 KiB, magic
+ * already matched).  A bad one is replaced by the valid mirror (64 MiB,
+ * 256 GiB: magic, bytenr equal to its offset, crc32c) with the highest
+ * generation; with none valid, a checksum error unless fs_ignore_checksums.
+ * A checksum type other than crc32c is refused naming it (same switch).
+ * Sets fs->csum_check.
+ */
+static int btrfs_check_super(struct btrfs_fs *fs, uint8_t *sb)
+{
+    static const uint64_t mirrors[] = { 64ull << 20, 256ull << 30 };
+    unsigned type = pb_le16(sb + 0xc4);
+    if (type != BTRFS_CSUM_CRC32C) {
+        if (pb_fs_ignore_checksums())
+            return 0;
+        return pb_error(PB_ENOTSUP,
+                        "btrfs: %s: checksum type %s (%u) is not supported, only crc32c "
+                        "(set fs_ignore_checksums=1 to read without checking)",
+                        devname(fs), btrfs_csum_name(type), type);
+    }
+    fs->csum_check = true;
+    if (btrfs_crc_ok(sb + BTRFS_CSUM_SIZE, BTRFS_SUPER_SIZE - BTRFS_CSUM_SIZE, sb))
+        return 0;
+    uint8_t *m = malloc(BTRFS_SUPER_SIZE);
+    if (!m)
+        return pb_error(PB_ENOMEM, "btrfs: out of memory");
+    bool found = false;
+    uint64_t gen = 0;
+    for (size_t i = 0; i < sizeof mirrors / sizeof mirrors[0]; i++) {
+        uint64_t off = mirrors[i];
+        if (off + BTRFS_SUPER_SIZE > fs->devsize)
+            break;
+        if (btrfs_dev_read(fs, off, BTRFS_SUPER_SIZE, m) < 0) {
+            pb_error_clear();
+            continue;
+        }
+        if (memcmp(m + 0x40, BTRFS_MAGIC, 8) != 0 || pb_le64(m + 0x30) != off ||
+            pb_le16(m + 0xc4) != BTRFS_CSUM_CRC32C ||
+            !btrfs_crc_ok(m + BTRFS_CSUM_SIZE, BTRFS_SUPER_SIZE - BTRFS_CSUM_SIZE, m))
+            continue;
+        if (!found || pb_le64(m + 0x48) > gen) {
+            memcpy(sb, m, BTRFS_SUPER_SIZE);
+            gen = pb_le64(m + 0x48);
+            found = true;
+        }
+    }
+    free(m);
+    if (found)
+        return 0;
+    return pb_fs_csum_mismatch("btrfs", fs->base.dev, "superblock at %u (and no valid mirror)",
+                               BTRFS_SUPER_OFFSET);
+}
+
 /** btrfs_mount() - probe and mount btrfs on @dev (superblock at 64 KiB).
  *  PB_ENOENT if there is no btrfs magic, PB_EBADFS/PB_ENOTSUP otherwise. */
 static int btrfs_mount(struct pb_device *dev, struct pb_fs **fsp)
@@ -1003,6 +1283,9 @@ static int btrfs_mount(struct pb_device *dev, struct pb_fs **fsp)
     }
     fs->base.dev = dev;
     fs->devsize = devsize;
+    r = btrfs_check_super(fs, sb);
+    if (r < 0)
+        goto fail;
     fs->sectorsize = pb_le32(sb + 0x90);
     fs->nodesize = pb_le32(sb + 0x94);
     fs->root_tree = pb_le64(sb + 0x50);
@@ -1087,6 +1370,14 @@ static int btrfs_mount(struct pb_device *dev, struct pb_fs **fsp)
     r = btrfs_find_root(fs, BTRFS_FS_TREE, &fs->top_bytenr, &fs->top_level, &fs->top_dirid);
     if (r < 0)
         goto fail;
+    if (fs->csum_check) {
+        uint64_t unused;
+        r = btrfs_root_item(fs, BTRFS_CSUM_TREE, &fs->csum_bytenr, &fs->csum_level, &unused);
+        if (r == PB_ENOENT)
+            fs->csum_bytenr = 0, r = 0;
+        if (r < 0)
+            goto fail;
+    }
     r = btrfs_default_subvol(fs, &fs->default_id);
     fs->def_bytenr = fs->top_bytenr;
     fs->def_level = fs->top_level;

@@ -55,6 +55,10 @@ btrfs)
     truncate -s 120M "$w/plain.img"
     mkfs.btrfs -q -f --nodesize 4096 -m single -d single --rootdir "$t" "$w/plain.img" >/dev/null
     python3 "$here/sparse_image.py" pack "$w/plain.img" "$corpus/btrfs-plain.sparse"
+    # DUP metadata and data: two copies of every block, a checksum tree
+    truncate -s 120M "$w/dup.img"
+    mkfs.btrfs -q -f --nodesize 4096 -m dup -d dup --rootdir "$t" "$w/dup.img" >/dev/null
+    python3 "$here/sparse_image.py" pack "$w/dup.img" "$corpus/btrfs-dup.sparse"
     ;;
 *) echo "seeds-xfs-btrfs.sh: unknown filesystem $fs" >&2; exit 2 ;;
 esac

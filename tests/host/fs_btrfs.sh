@@ -47,8 +47,9 @@ variant() {
                python3 -c 'import json,sys; print(json.load(sys.stdin)["log"].replace("\r", ""), end="")' |
                grep -v '^error:')"
         # a default subvolume that does not exist (DIR_ITEM "default" of the
-        # root tree pointed at id 999): the top level stays readable, only
-        # btrfs_relative_path lookups fail, with the reason
+        # root tree pointed at id 999, checksums made good again): the top
+        # level stays readable, only btrfs_relative_path lookups fail, with
+        # the reason
         local n
         n=$(python3 - "$d/img" "$WORK/baddef.img" <<'PY'
 import struct, sys
@@ -60,6 +61,27 @@ while i >= 0:
     if i >= 30 and d[i - 22] == 132 and struct.unpack_from("<H", d, i - 3)[0] == 7:
         struct.pack_into("<Q", d, i - 30, 999)
         n += 1
+    i = d.find(b"default", i + 1)
+# the tree blocks holding it get their crc32c again (header csum over the
+# block after its first 32 bytes); tree blocks sit nodesize-aligned
+tab = []
+for b in range(256):
+    c = b
+    for _ in range(8):
+        c = (c >> 1) ^ (0x82F63B78 if c & 1 else 0)
+    tab.append(c)
+def crc32c(buf):
+    c = 0xFFFFFFFF
+    for x in buf:
+        c = tab[(c ^ x) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFF
+ns = struct.unpack_from("<I", d, 0x10000 + 0x94)[0]
+fsid = d[0x10000 + 0x20:0x10000 + 0x30]
+i = d.find(b"default")
+while i >= 0:
+    b = i - i % ns
+    if d[b + 0x20:b + 0x30] == fsid:
+        struct.pack_into("<I", d, b, crc32c(d[b + 32:b + ns]))
     i = d.find(b"default", i + 1)
 open(sys.argv[2], "wb").write(d)
 print(n)
