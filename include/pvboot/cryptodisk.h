@@ -37,6 +37,10 @@ int pb_crypto_hash(const char *name, const void *a, size_t alen, const void *b, 
  */
 int pb_crypto_pbkdf2(const char *name, const void *pass, size_t passlen, const void *salt,
                      size_t saltlen, uint32_t iter, uint8_t *out, size_t outlen);
+/** pb_crypto_base64_decode() - decode base64 text @in (RFC 4648, padding
+ *  required as LUKS2 writes it) into @out (at most @size bytes).  Returns
+ *  the length, or -1 for bad text or a result longer than @size. */
+int pb_crypto_base64_decode(const char *in, uint8_t *out, size_t size);
 /** pb_crypto_wipe() - clear @n bytes at @p in a way the compiler keeps. */
 void pb_crypto_wipe(void *p, size_t n);
 
@@ -82,6 +86,7 @@ struct pb_cryptodisk_volume {
     uint64_t size;                /* payload size, bytes (0: to the device's end) */
     uint32_t sector_size;         /* encryption sector size, bytes */
     bool iv_512;                  /* IVs count 512-byte sectors */
+    uint64_t iv_offset;           /* added to every IV sector number (LUKS2 iv_tweak) */
 };
 
 struct pb_cryptodisk_format {

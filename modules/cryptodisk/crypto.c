@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <nettle/aes.h>
+#include <nettle/base64.h>
 #include <nettle/cbc.h>
 #include <nettle/pbkdf2.h>
 #include <nettle/sha1.h>
@@ -23,6 +24,19 @@ void pb_crypto_wipe(void *p, size_t n)
     volatile uint8_t *v = p;
     while (n--)
         *v++ = 0;
+}
+
+int pb_crypto_base64_decode(const char *in, uint8_t *out, size_t size)
+{
+    size_t inlen = strlen(in);
+    if (BASE64_DECODE_LENGTH(inlen) > size)
+        return -1;
+    struct base64_decode_ctx c;
+    size_t n = size;
+    base64_decode_init(&c);
+    if (!base64_decode_update(&c, &n, out, inlen, in) || !base64_decode_final(&c))
+        return -1;
+    return (int)n;
 }
 
 enum hash_id { H_NONE, H_SHA1, H_SHA256, H_SHA512 };

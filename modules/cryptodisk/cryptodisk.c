@@ -93,7 +93,7 @@ static int crypt_read(struct pb_disk *d, uint64_t sector, uint64_t count, void *
                              c->lower->start * PB_SECTOR_SIZE + c->vol.offset + off, len, buf);
     if (r < 0)
         return r;
-    uint64_t iv = c->vol.iv_512 ? off / PB_SECTOR_SIZE : off / ss;
+    uint64_t iv = c->vol.iv_offset + (c->vol.iv_512 ? off / PB_SECTOR_SIZE : off / ss);
     pb_crypto_decrypt(c->vol.cipher, iv, ss, c->vol.iv_512, buf, len);
     return 0;
 }
@@ -410,9 +410,14 @@ static int cmd_cryptomount(struct pb_command *cmd, int argc, char **argv)
             struct pb_cryptodisk_format *fmt = NULL;
             char id[48];
             r = probe_formats(dev, &fmt, id);
-            if (r == PB_ENOENT)
-                r = pb_error(PB_EBADFS, "cryptomount: %s: no encrypted volume found (LUKS1 "
-                             "is known)", dev->name);
+            if (r == PB_ENOENT) {
+                char known[64] = "";
+                for (struct pb_cryptodisk_format *f = formats; f; f = f->next)
+                    snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                             known[0] ? " " : "", f->name);
+                r = pb_error(PB_EBADFS, "cryptomount: %s: no encrypted volume found "
+                             "(formats read: %s)", dev->name, known);
+            }
             if (r < 0 || open_on(dev))
                 pb_device_close(dev);
             else

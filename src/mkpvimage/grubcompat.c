@@ -137,7 +137,7 @@ static const struct grub_mod grub_mods[] = {
     { "lsmmap", GRUB_MAPPED, "kernel" },
     { "lsxen", GRUB_MAPPED, "kernel" },
     { "luks", GRUB_SAME, NULL },
-    { "luks2", GRUB_MISSING, NULL },
+    { "luks2", GRUB_SAME, NULL },
     { "lvm", GRUB_SAME, NULL },
     { "lzopio", GRUB_SAME, NULL },
     { "macbless", GRUB_MISSING, NULL },

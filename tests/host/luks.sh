@@ -1,6 +1,6 @@
 #!/bin/bash
-# LUKS1 through cryptomount (modules cryptodisk, luks): headers and keyslots
-# made by cryptsetup luksFormat --type luks1, the payload (an ext4 image of
+# LUKS1 and LUKS2 through cryptomount (modules cryptodisk, luks, luks2): headers and keyslots
+# made by cryptsetup luksFormat --type luks1|luks2, the payload (an ext4 image of
 # the standard tree) encrypted with the volume key cryptsetup dumps by
 # lib/luks_payload.py (pyca/cryptography, independent of nettle); every file
 # read through pvboot-fstest --passphrase-file is compared with its source.
@@ -96,7 +96,7 @@ expect_eq "no passphrase (no console input)" \
     "pvboot-fstest: -c cryptomount (hd0): xen/xvda: no passphrase given" \
     "$(err -c 'cryptomount (hd0)' "$L1")"
 expect_eq "not LUKS" \
-    "pvboot-fstest: -c cryptomount -p x (hd0): cryptomount: xen/xvda: no encrypted volume found (LUKS1 is known)" \
+    "pvboot-fstest: -c cryptomount -p x (hd0): cryptomount: xen/xvda: no encrypted volume found (formats read: luks2 luks)" \
     "$(err -c 'cryptomount -p x (hd0)' "$WORK/fs.img")"
 # damage (a copy of) the header: byte offsets of the LUKS1 on-disk format
 damage() {   # damage OUT OFFSET HEXBYTES
@@ -124,5 +124,86 @@ expect_eq "-a past a damaged header" "error: luks: xen/xvda: keyslot 0 state 0x1
 hello" \
     "$("$FSTEST" --passphrase-file "$WORK/pass" -c 'cryptomount -a' "$WORK/d1.img" \
         "$WORK/l1-256-sha512.img" -- cat '(crypto0)/hello.txt' 2>/dev/null | tr -d '\r')"
+
+
+# ---- LUKS2: argon2id (2 lanes), argon2i, pbkdf2 keyslots; 4096- and 512-byte sectors
+# json_field IMAGE EXPR: a value of the LUKS2 JSON metadata (python expression on j)
+json_field() {
+    cryptsetup luksDump --dump-json-metadata "$1" |
+        python3 -c 'import json,sys; j=json.load(sys.stdin); print('"$2"')'
+}
+# make_luks2 IMAGE SECTOR-SIZE KDF-ARGS...: 24 MiB LUKS2 volume holding fs.img
+make_luks2() {
+    local img=$1 ss=$2
+    shift 2
+    truncate -s 24M "$img"
+    printf '%s' "$PASS" | cryptsetup luksFormat --type luks2 --batch-mode --cipher aes-xts-plain64 \
+        --key-size 512 --sector-size "$ss" "$@" --key-file=- "$img"
+    local off
+    off=$(json_field "$img" 'j["segments"]["0"]["offset"]')
+    python3 "$PAYLOAD" "$img" "$WORK/fs.img" "$(volume_key "$img")" "$off" aes-xts-plain64 "$ss"
+}
+make_luks2 "$WORK/l2-argon2id.img" 4096 --pbkdf argon2id --pbkdf-memory 2048 --pbkdf-parallel 2 \
+    --pbkdf-force-iterations 4
+make_luks2 "$WORK/l2-argon2i.img" 512 --pbkdf argon2i --pbkdf-memory 1024 --pbkdf-parallel 1 \
+    --pbkdf-force-iterations 4
+make_luks2 "$WORK/l2-pbkdf2.img" 4096 --pbkdf pbkdf2 --hash sha512 --pbkdf-force-iterations 1000
+for k in argon2id argon2i pbkdf2; do
+    check_crypt "luks2 $k" crypto0 --passphrase-file "$WORK/pass" -c 'cryptomount -a' "$WORK/l2-$k.img"
+done
+L2=$WORK/l2-argon2id.img
+U2=$(cryptsetup luksUUID "$L2")
+check_crypt "luks2 -u UUID, alias" "cryptouuid/${U2//-/}" --passphrase-file "$WORK/pass" \
+    -c "cryptomount -u ${U2//-/}" "$L2"
+expect_eq "luks2 wrong passphrase" \
+    "pvboot-fstest: -c cryptomount (hd0): luks2: xen/xvda: no key slot opens with this passphrase" \
+    "$(err --passphrase-file "$WORK/wrong" -c 'cryptomount (hd0)' "$L2")"
+H=$(sha256sum <"$SRC/hello.txt" | cut -d' ' -f1)
+expect_eq "luks1 and luks2 with -a" "$H  (crypto0)/hello.txt
+$H  (crypto1)/hello.txt" "$("$FSTEST" --passphrase-file "$WORK/pass" -c 'cryptomount -a' \
+    "$WORK/l1-256-sha512.img" "$L2" -- hash '(crypto0)/hello.txt' '(crypto1)/hello.txt' 2>&1)"
+# a damaged primary header: the secondary one is used; both damaged: the error
+cp "$L2" "$WORK/p1.img"
+printf 'X' | dd of="$WORK/p1.img" bs=1 seek=5000 conv=notrunc status=none
+expect_eq "primary header damaged, secondary used" "hello" \
+    "$("$FSTEST" --passphrase-file "$WORK/pass" -c 'cryptomount (hd0)' "$WORK/p1.img" -- cat '(crypto0)/hello.txt' 2>&1)"
+printf 'X' | dd of="$WORK/p1.img" bs=1 seek=$((16384 + 5000)) conv=notrunc status=none
+expect_eq "both headers damaged" \
+    "pvboot-fstest: -c cryptomount (hd0): luks2: xen/xvda: header checksum mismatch (header at byte 0); no usable secondary header" \
+    "$(err --passphrase-file "$WORK/pass" -c 'cryptomount (hd0)' "$WORK/p1.img")"
+# edit_json IMAGE OLD NEW: replace text in the primary JSON area, checksum recomputed
+edit_json() {
+    python3 - "$@" <<'PY'
+import hashlib, sys
+img, old, new = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode()
+with open(img, "r+b") as f:
+    a = bytearray(f.read(4096))
+    size = int.from_bytes(a[8:16], "big")
+    a += f.read(size - 4096)
+    js = bytes(a[4096:]).rstrip(b"\0")
+    assert old in js, old
+    js = js.replace(old, new, 1)
+    a[4096:] = js + bytes(size - 4096 - len(js))
+    a[448:512] = bytes(64)
+    a[448:480] = hashlib.sha256(a).digest()
+    f.seek(0)
+    f.write(a)
+PY
+}
+cp "$L2" "$WORK/j1.img"
+edit_json "$WORK/j1.img" '"type":"argon2id"' '"type":"scrypt"'
+expect_eq "unknown KDF" \
+    "pvboot-fstest: -c cryptomount (hd0): luks2: xen/xvda: keyslots.0.kdf.type: KDF \`scrypt' is not supported (pbkdf2, argon2i, argon2id are)" \
+    "$(err --passphrase-file "$WORK/pass" -c 'cryptomount (hd0)' "$WORK/j1.img")"
+cp "$L2" "$WORK/j2.img"
+edit_json "$WORK/j2.img" '"keyslots":{' '"keyslots":{{'
+expect_eq "JSON syntax error" \
+    "pvboot-fstest: -c cryptomount (hd0): luks2: xen/xvda: JSON byte 13: object key expected" \
+    "$(err --passphrase-file "$WORK/pass" -c 'cryptomount (hd0)' "$WORK/j2.img")"
+cp "$L2" "$WORK/j3.img"
+edit_json "$WORK/j3.img" '"sector_size":4096' '"sector_size":4000'
+expect_eq "bad sector size" \
+    "pvboot-fstest: -c cryptomount (hd0): luks2: xen/xvda: segments.0.sector_size: not 512, 1024, 2048 or 4096" \
+    "$(err --passphrase-file "$WORK/pass" -c 'cryptomount (hd0)' "$WORK/j3.img")"
 
 finish
