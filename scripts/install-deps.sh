@@ -8,11 +8,14 @@ BUILD_PKGS=(build-essential cmake pkg-config clang lld llvm
             libelf-dev zlib1g-dev liblzma-dev libzstd-dev liblz4-dev liblzo2-dev libbz2-dev
             libxen-dev libcmocka-dev libbsd-dev
             dpkg-dev debhelper   # scripts/package: dpkg-buildpackage of debian/
-            libseccomp-dev)   # host tools: the disk parser's system call filter
+            libseccomp-dev    # host tools: the disk parser's system call filter
+            nettle-dev        # cryptodisk: libnettle.a (hashes, PBKDF2, AES)
+            libargon2-dev)    # luks2: libargon2.a (Argon2i/Argon2id)
 TEST_PKGS=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils
            linux-image-amd64 busybox-static cpio kmod gzip xz-utils zstd lz4 lzop bzip2
            e2fsprogs xfsprogs dosfstools mtools btrfs-progs fdisk gdisk xorriso file
            squashfs-tools    # squash4 images
+           cryptsetup-bin python3-cryptography   # LUKS images; payload encrypted independently
            user-mode-linux   # xfs/btrfs tests: kernel-written images without loop mounts
            lvm2 mdadm        # LVM/md test images, made inside User-Mode Linux
            grub-xen-bin grub-xen-host grub-common python3

@@ -66,6 +66,14 @@ void pb_hosted_set_embedded_config(const char *text, size_t len);
 void pb_hosted_set_prefix(const char *prefix);
 void pb_hosted_set_xen_cmdline(const char *cmdline);
 
+/**
+ * pb_hosted_passphrase_file() - the host tools' --passphrase-file: read
+ * @path (at most 8 MiB; one trailing newline is not part of the passphrase)
+ * and give it to cryptomount instead of a console prompt.  Returns 0, or -1
+ * with a message naming @path on stderr.
+ */
+int pb_hosted_passphrase_file(const char *path);
+
 /** The function registered with pb_main_register (NULL if none). */
 void (*pb_hosted_main(void))(void);
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <linux/fs.h>
 
+#include "pvboot/cryptodisk.h"
 #include "pvboot/disk.h"
 #include "pvboot/env.h"
 #include "pvboot/err.h"
@@ -207,6 +208,36 @@ void pb_hosted_set_prefix(const char *prefix)
 void pb_hosted_set_xen_cmdline(const char *cmdline)
 {
     xen_cmdline = cmdline;
+}
+
+int pb_hosted_passphrase_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "%s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 8u << 20;
+    char *buf = malloc(cap + 1);
+    size_t n = buf ? fread(buf, 1, cap + 1, f) : 0;
+    int err = ferror(f);
+    fclose(f);
+    if (!buf || err || n > cap) {
+        fprintf(stderr, "%s: %s\n", path, !buf ? "out of memory" : err ? "read error"
+                : "passphrase file larger than 8 MiB");
+        free(buf);
+        return -1;
+    }
+    if (n && buf[n - 1] == '\n')
+        n--;
+    int r = pb_cryptodisk_preset_passphrase(buf, n);
+    pb_crypto_wipe(buf, n);
+    free(buf);
+    if (r < 0) {
+        fprintf(stderr, "%s: %s\n", path, pb_errmsg());
+        return -1;
+    }
+    return 0;
 }
 
 const char *pb_embedded_config(size_t *len)

@@ -786,11 +786,13 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: pvboot-fstest [-s SECTOR_SIZE] [-c SETUP] [--runas USER] [--timeout SECONDS]\n"
-        "                     IMAGE... -- COMMAND [ARG...]\n"
+        "                     [--passphrase-file FILE] IMAGE... -- COMMAND [ARG...]\n"
         "       pvboot-fstest --help | --version\n"
         "Images become disks hd0, hd1... (xen/xvda, xen/xvdb...); -s (--sector-size)\n"
         "applies to the images after it.\n"
         "-c SETUP runs a runtime command first, e.g. -c 'loopback loop0 (hd0)/boot.sqfs'.\n"
+        "--passphrase-file FILE: cryptomount's passphrase (one trailing newline dropped),\n"
+        "e.g. -c 'cryptomount -a', then (crypto0)/...\n"
         "The images are parsed in a confined child (as root: as USER, default nobody), stopped\n"
         "after SECONDS (default %u) of wall-clock or CPU time; see pvboot-fstest(1).\n"
         "commands:\n"
@@ -962,6 +964,7 @@ int main(int argc, char **argv)
         { "sector-size", required_argument, NULL, 's' },
         { "runas", required_argument, NULL, 'U' },
         { "timeout", required_argument, NULL, 'T' },
+        { "passphrase-file", required_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -1002,6 +1005,15 @@ int main(int argc, char **argv)
                 return 2;
             }
             c.setup[c.nsetup++] = optarg;
+            break;
+        case 'P':
+            if (!strcmp(optarg, "--")) {
+                fprintf(stderr, "pvboot-fstest: --passphrase-file needs a file\n");
+                return 2;
+            }
+            /* read now: the confined child cannot open it */
+            if (pb_hosted_passphrase_file(optarg) < 0)
+                return 2;
             break;
         case 'U':
         case 'T': {

@@ -644,6 +644,7 @@ static void usage(FILE *f)
             "      --check              only check each FILE's GRUB script syntax\n"
             "      --runas=USER         as root: parse as USER [nobody]\n"
             "      --timeout=SECONDS    stop a run taking longer (wall clock, CPU) [%u]\n"
+            "      --passphrase-file=FILE  cryptomount's passphrase (one trailing newline dropped)\n"
             "  -h, --help               show this help\n"
             "  -V, --version            show the version\n"
             "Exit status: 0 an entry would boot (--check: all files parse), 1 nothing\n"
@@ -834,6 +835,7 @@ int main(int argc, char **argv)
         { "writable", no_argument, 0, 'w' }, { "quiet", no_argument, 0, 'q' },
         { "memory", required_argument, 0, 'm' }, { "type", required_argument, 0, 't' },
         { "runas", required_argument, 0, 'U' }, { "timeout", required_argument, 0, 'T' },
+        { "passphrase-file", required_argument, 0, 'P' },
         { "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'V' }, { 0, 0, 0, 0 },
     };
     int o;
@@ -846,6 +848,10 @@ int main(int argc, char **argv)
         case 'w': writable = true; break;
         case 'q': pr.quiet = true; break;
         case 'U': conf.runas = optarg; break;
+        case 'P':   /* read now: the confined child cannot open it */
+            if (pb_hosted_passphrase_file(optarg) < 0)
+                return 2;
+            break;
         case 't':
             if (!strcmp(optarg, "pv") || !strcmp(optarg, "pvh")) {
                 pr.pvh = !strcmp(optarg, "pvh");

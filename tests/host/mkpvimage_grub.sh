@@ -158,8 +158,8 @@ n=$((n + 1))
 [ "$(cat "$T/linked")" = kernel ] || fail "only skipped names: linked $(echo $(cat "$T/linked"))"
 
 # errors: all bad names at once, exit 1, nothing written
-run 1 "mkpvimage: GRUB modules that pvboot does not have: zfs, luks2, ntfs (see mkpvimage --grub-modules)" -- \
-    -O x86_64-xen -c "$C" -o "$T/err.bin" part_gpt zfs luks2 ntfs ext2
+run 1 "mkpvimage: GRUB modules that pvboot does not have: zfs, zfscrypt, ntfs (see mkpvimage --grub-modules)" -- \
+    -O x86_64-xen -c "$C" -o "$T/err.bin" part_gpt zfs zfscrypt ntfs ext2
 run 1 "mkpvimage: unknown modules: efinet, ext5 (neither a pvboot module in $M nor a GRUB module; see mkpvimage --list-modules and --grub-modules)" -- \
     -O x86_64-xen -c "$C" -o "$T/err.bin" efinet ext2 ext5
 run 1 "mkpvimage: unknown module: nosuch (neither a pvboot module in $M nor a GRUB module); GRUB module that pvboot does not have: zfs" -- \
