@@ -165,7 +165,7 @@ static bool binary(const char *a, const char *op, const char *b, bool *bad, bool
  * GRUB's evaluation (its test command, read for behaviour): the words are
  * taken left to right, each step a three-word test (A OP B), else a
  * two-word one (-d -e -f -s -n -z X), else `(' (a nested expression up
- * to `)'), `)' (end of the nested one), `!' (inverts the next value), `-a'
+ * to `)'), `)' (end of the expression, the outermost one too), `!' (inverts the next value), `-a'
  * (nothing: and is the default), `-o' (or), else a word that is true when
  * not empty.  Nothing is ever malformed: `[ ]' is true, a missing `]' or
  * `)' is fine, unknown operators are words.
@@ -208,7 +208,9 @@ static bool parse_expr(struct tst *t, int depth)
             t->pos += 2;
             continue;
         }
-        if (strcmp(a[0], ")") == 0 && depth > 0) {
+        /* GRUB: `)' ends the expression it is in, the outermost too
+         * (the words after it are ignored: `[ ) -a "" ]' is true) */
+        if (strcmp(a[0], ")") == 0) {
             t->pos++;
             return c.or_v || c.and_v;
         }
