@@ -11,13 +11,15 @@
  * \1..\9 back-references, \w \W \s \S \b \B \< \> \` \', any other
  * character literal.  C locale: bytes, ASCII classes.
  *
- * Matching is POSIX leftmost-longest: the match starts as early as
- * possible and is the longest from there; subexpressions take, left to
- * right, the longest span that still lets the whole match succeed; a
- * repeated group reports its last iteration.  (glibc, and so GRUB, take
- * the first alternative that lets the match end instead, which differs
- * when a shorter alternative comes first: tests/grubdiff/DIFFERENCES.md
- * K3.)  The work is polynomial in
+ * The overall match is POSIX leftmost-longest: it starts as early as
+ * possible and is the longest from there.  Subexpressions are glibc's
+ * (the regex code GRUB carries): one walk from the start of the pattern
+ * to that end takes at each alternation the first alternative, and at
+ * each repetition one more iteration, that can still end there; a
+ * repeated group reports its last iteration (without back-references;
+ * with them, the left part of a concatenation takes the longest span).
+ * What an empty last iteration reports can differ from glibc:
+ * tests/grubdiff/DIFFERENCES.md K3.  The work is polynomial in
  * the string length (no exponential backtracking) except with
  * back-references, where a step budget bounds it (PB_ERANGE "too
  * complex"); memory is bounded by PB_REGEX_MAX_WORK.

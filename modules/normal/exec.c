@@ -24,6 +24,11 @@
 #include "script_int.h"
 #include "normal_int.h"
 
+/* GRUB's error numbers, which its builtins leave in $? (include/grub/err.h
+ * of GRUB: GRUB_ERR_INVALID_COMMAND, GRUB_ERR_BAD_ARGUMENT) */
+#define GRUB_STATUS_INVALID_COMMAND 17
+#define GRUB_STATUS_BAD_ARGUMENT 18
+
 /* ---- interpreter state ---- */
 
 struct frame {
@@ -44,7 +49,6 @@ static int call_depth;
 static int loop_depth;
 static int break_n, continue_n;
 static bool returning;
-static int return_value;
 static int last_status;
 static bool stop_requested;
 static struct function *functions;
@@ -586,11 +590,10 @@ static int call_function(struct function *f, int argc, char **argv)
     int saved_loop = loop_depth;
     cur_script = sc;
     loop_depth = 0;
+    /* the function's status is its last command's (`return N' is a
+     * command with status N); GRUB's `return' flag ends with the call */
     int st = exec_node_list(f->body);
-    if (returning) {
-        returning = false;
-        st = return_value;
-    }
+    returning = false;
     break_n = continue_n = 0;
     loop_depth = saved_loop;
     cur_script = saved;
@@ -660,6 +663,27 @@ int pb_script_run_argv(int argc, char **argv)
     return r;
 }
 
+/* GRUB's error number between commands (grub_errno): an error raised and
+ * not yet shown.  Only `!' with no command leaves one (GRUB returns before
+ * showing it).  The next command shows it after its own output, unless it
+ * raises an error of its own (which replaces it) or is a function or no
+ * command at all (GRUB clears the error number before looking those up);
+ * an empty command returns it as its status; an `if' drops it after its
+ * condition; the end of a line of a config file shows it. */
+static const char *pending_error;
+static int pending_line;
+
+static void show_pending(void)
+{
+    if (!pending_error)
+        return;
+    if (cur_script)
+        pb_printf("error: %s:%d: %s\n", cur_script->filename, pending_line, pending_error);
+    else
+        pb_printf("error: %s\n", pending_error);
+    pending_error = NULL;
+}
+
 static void report_error(int line)
 {
     const char *m = pb_errmsg();
@@ -691,27 +715,67 @@ static int exec_cmd(struct node *n)
         report_error(n->line);
         return status_of(r);
     }
-    if (argc == 0) {
-        free_argv(argc, argv);
-        return 0;
+    /* GRUB negates when the first word, after expansion, is `!' (the
+     * parser's n->negate is such a word it took) */
+    int ac = argc;
+    char **av = argv;
+    bool invert = n->negate;
+    if (!invert && ac > 0 && strcmp(av[0], "!") == 0) {
+        invert = true;
+        av++;
+        ac--;
     }
+    if (ac == 0) {
+        int st = 0;
+        if (!invert) {   /* an empty command: GRUB returns its error number */
+            st = pending_error ? GRUB_STATUS_BAD_ARGUMENT : 0;
+        } else {
+            pending_error = "no command is specified";
+            pending_line = n->line;
+            st = GRUB_STATUS_BAD_ARGUMENT;
+        }
+        free_argv(argc, argv);
+        return st;
+    }
+    /* GRUB clears its error number before it looks up a function or tries
+     * NAME=VALUE (no command of that name) */
+    if (func_find(av[0]) || !pb_command_find(av[0]))
+        pending_error = NULL;
     pb_error_clear();
-    r = pb_script_run_argv(argc, argv);
+    r = pb_script_run_argv(ac, av);
     /* a failure without a message (false, a false test) is status 1 */
     int st = (r < 0 && !pb_errmsg()[0]) ? 1 : status_of(r);
-    if (soft_failure)
-        st = 0;
+    bool soft = soft_failure;
+    if (soft)
+        st = 0;   /* GRUB's last resort: status 0, `!' does not invert it */
     if (normal_late_error) {
-        if (r == 0 && !n->negate) {
+        if (r == 0 && !invert) {
             pb_error(PB_EINVAL, "%s", normal_late_error);
             report_error(n->line);
         }
         normal_late_error = NULL;
     }
-    if (r != 0 && is_loader_cmd(argv[0]))
+    if (r != 0 && is_loader_cmd(av[0]))
         pb_normal_loader_cmd_failed = true;
+    if (r < 0)   /* an error raised by the command replaces a pending one */
+        pending_error = NULL;
+    if (invert && !soft) {
+        /* GRUB: success becomes the silent failure 1; the silent failure
+         * becomes success (and a pending error is dropped); any other
+         * status becomes 0 with its error shown */
+        if (st == 0) {
+            st = 1;
+            pending_error = NULL;
+        } else if (st == 1 && !pb_errmsg()[0]) {
+            st = 0;
+            pending_error = NULL;
+        } else {
+            st = 0;
+        }
+    }
     if (r != 0)
         report_error(n->line);
+    show_pending();
     free_argv(argc, argv);
     return st;
 }
@@ -752,8 +816,10 @@ static int exec_loop(struct node *n)
             break;
         }
         int c = exec_node_list(n->cond);
-        if (stop_requested || returning)
+        if (stop_requested || returning) {
+            st = c;
             break;
+        }
         if (break_n > 0) {   /* break inside the condition */
             break_n--;
             break;
@@ -819,6 +885,7 @@ static int exec_node(struct node *n)
         break;
     case N_IF: {
         int c = exec_node_list(n->cond);
+        pending_error = NULL;   /* GRUB clears its error number here */
         if (interrupted())
             return c;
         if (c == 0)
@@ -837,6 +904,14 @@ static int exec_node(struct node *n)
         st = exec_for(n);
         break;
     case N_FUNC: {
+        if (n->negate) {
+            /* `! function F { }' is GRUB's command `function' with a block
+             * argument: there is no such command (status 0, nothing defined) */
+            pending_error = NULL;
+            pb_error(PB_ENOENT, "can't find command `function'");
+            report_error(n->line);
+            return 0;
+        }
         /* a definition is no command: $? stays (as GRUB) */
         int r = func_define(n->words[0].raw, cur_script, n->body);
         if (r)
@@ -848,11 +923,8 @@ static int exec_node(struct node *n)
         st = exec_menu(n);
         break;
     }
-    if (n->negate && !(n->type == N_CMD && soft_failure)) {
+    if (n->negate && n->type != N_CMD)   /* `! menuentry ...' */
         st = st ? 0 : 1;
-        if (returning)   /* `! return N': GRUB's function status is the inverted one */
-            return_value = st;
-    }
     return st;
 }
 
@@ -860,10 +932,16 @@ int exec_node_list(struct node *n)
 {
     int st = 0;
     for (; n; n = n->next) {
-        if (interrupted())
+        if (stop_requested || break_n > 0 || continue_n > 0)
             break;
         st = exec_node(n);
         last_status = st;
+        /* GRUB (grub_script_execute_cmdlist) looks at its `return' flag
+         * after a command: a list begun while the flag is up (the lines of
+         * a file sourced by the function after its `return', the bodies
+         * run after a `return' in a menu entry) runs its first command */
+        if (returning)
+            break;
     }
     return st;
 }
@@ -899,7 +977,9 @@ static int run_text(const char *text, size_t len, const char *filename, int firs
     cur_script = sc;
     int st = 0, syntax = 0;
     struct node *list;
-    while (!interrupted()) {
+    /* GRUB reads on after `return' (see exec_node_list) and after `break'
+     * (its lists then run nothing, but later syntax errors are shown) */
+    while (!stop_requested) {
         r = parser_next_chunk(p, &list);
         if (r == 0)
             break;
@@ -912,6 +992,7 @@ static int run_text(const char *text, size_t len, const char *filename, int firs
             continue;
         }
         st = exec_node_list(list);
+        show_pending();
     }
     if (syntax)
         st = syntax;
@@ -934,11 +1015,6 @@ int normal_script_run_at(const char *text, size_t len, const char *filename, int
 }
 
 /* ---- builtins that need the interpreter ---- */
-
-/* GRUB's error numbers, which its builtins leave in $? (include/grub/err.h
- * of GRUB: GRUB_ERR_INVALID_COMMAND, GRUB_ERR_BAD_ARGUMENT) */
-#define GRUB_STATUS_INVALID_COMMAND 17
-#define GRUB_STATUS_BAD_ARGUMENT 18
 
 static int parse_count(const char *s, int *out)
 {
@@ -980,7 +1056,6 @@ static int cmd_return(struct pb_command *cmd, int argc, char **argv)
     if (argc > 1 && parse_count(argv[1], &k))
         return pb_error(PB_EINVAL, "return: bad status `%s'", argv[1]);
     returning = true;
-    return_value = k;
     /* the command's own status is N, as GRUB (so `! return 1' is 0); GRUB
      * raises N > 1 as the error "false" (shown), 1 is its silent test
      * failure */
@@ -1061,6 +1136,7 @@ void normal_reset_interpreter(void)
     call_depth = loop_depth = 0;
     break_n = continue_n = 0;
     returning = false;
+    pending_error = NULL;
     last_status = 0;
     stop_requested = false;
     normal_functions_clear();

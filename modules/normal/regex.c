@@ -7,14 +7,14 @@
  * Matching works on "end sets": for a node and a start offset i, the set
  * of offsets j such that the node matches exactly s[i..j), as a bitset,
  * memoised per (node, i).  That gives the leftmost-longest overall match
- * in polynomial time.  Submatches are then assigned top-down: a
- * concatenation gives its left part the longest span that still lets the
- * right part match the rest; a repetition takes the longest first
- * iteration that lets the remaining ones finish; an alternation takes
- * its first alternative that matches the span.  Without back-references
- * the end sets are exact, so this never backtracks.  A back-reference's
- * end set is over-approximated (any length), and the assignment then
- * backtracks, bounded by a step budget.
+ * in polynomial time.  Submatches are then assigned top-down as glibc's
+ * walk gives them (see "glibc's walk" below): a concatenation's left
+ * part and a repetition's iteration end where that walk of them ends; an
+ * alternation takes its first alternative that matches the span.
+ * Without back-references the end sets are exact, so this never
+ * backtracks.  A back-reference's end set is over-approximated (any
+ * length), and the assignment then backtracks (a concatenation's left
+ * part longest first), bounded by a step budget.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -1016,6 +1016,193 @@ static int solve(struct mctx *c, const struct ob *o, int depth)
     }
 }
 
+/* ---- glibc's walk ----
+ * glibc (and the gnulib copy GRUB carries) finds the overall match first,
+ * then walks the pattern once from its start to that end: at an
+ * alternation it takes the first alternative (alt_pick), at a repetition
+ * one more iteration before leaving, whenever that choice can still end
+ * the match there.  So the left part of a concatenation gets the span that
+ * walk gives it, not the longest possible one: (a|ab)(c|bcd)(d*) on abcd
+ * gives a, bcd, "".  Sets below are offsets 0..len (c->words words). */
+
+static uint64_t *set_new(struct mctx *c)
+{
+    return work_alloc(c, sizeof(uint64_t) * c->words);
+}
+
+static void set_free(struct mctx *c, uint64_t *v)
+{
+    if (v) {
+        free(v);
+        c->bytes -= sizeof(uint64_t) * c->words;
+    }
+}
+
+/* Whether node n, from i, can end at an offset in @want (0 no, 1 yes,
+ * -1 limit).  @tmp is scratch. */
+static int meets(struct mctx *c, int n, long i, const uint64_t *want, uint64_t *tmp)
+{
+    memset(tmp, 0, sizeof(uint64_t) * c->words);
+    if (!or_ends(c, n, i, tmp))
+        return -1;
+    for (size_t w = (size_t)i >> 6; w < c->words; w++)
+        if (tmp[w] & want[w])
+            return 1;
+    return 0;
+}
+
+/* dst = offsets t from which node n can end at an offset in @want */
+static bool pre_set(struct mctx *c, int n, const uint64_t *want, uint64_t *dst)
+{
+    uint64_t *tmp = set_new(c);
+    if (!tmp)
+        return false;
+    memset(dst, 0, sizeof(uint64_t) * c->words);
+    bool ok = true;
+    for (long t = 0; ok && t <= c->len; t++) {
+        int m = meets(c, n, t, want, tmp);
+        if (m < 0)
+            ok = false;
+        else if (m)
+            bit_set(dst, t);
+    }
+    ok = ok && charge(c, (unsigned long)(c->len + 1) * c->words);
+    set_free(c, tmp);
+    return ok;
+}
+
+/* Rows 0..rep_states-1 (c->words words each): row k = offsets from which
+ * repetition n, with k iterations done (its state, rep_next), can finish
+ * at an offset in @want; as rep_finish for a set of ends.  Free with
+ * rows_free; NULL on a limit. */
+static uint64_t *rep_rows(struct mctx *c, int n, const uint64_t *want)
+{
+    const struct rnode *r = &c->re->n[n];
+    int ns = rep_states(r);
+    uint64_t *rows = work_alloc(c, sizeof(uint64_t) * c->words * (size_t)ns);
+    uint64_t *tmp = set_new(c);
+    bool ok = rows && tmp;
+    for (int st = ns - 1; ok && st >= 0; st--) {
+        uint64_t *row = rows + (size_t)st * c->words;
+        int nx = rep_next(r, st);
+        bool more = r->max < 0 || st < r->max;
+        const uint64_t *nrow = more && nx < ns ? rows + (size_t)nx * c->words : NULL;
+        for (long t = c->len; ok && t >= 0; t--) {
+            if (st >= r->min && bit(want, t)) {
+                bit_set(row, t);
+                continue;
+            }
+            if (!nrow)
+                continue;
+            memset(tmp, 0, sizeof(uint64_t) * c->words);
+            if (!or_ends(c, r->a, t, tmp)) {
+                ok = false;
+                break;
+            }
+            for (size_t w = (size_t)t >> 6; w < c->words; w++) {
+                uint64_t m = tmp[w] & nrow[w];
+                if (w == (size_t)t >> 6 && nx == st)
+                    m &= ~(1ull << (t & 63));   /* no empty iteration in a loop state */
+                if (m) {
+                    bit_set(row, t);
+                    break;
+                }
+            }
+        }
+        ok = ok && charge(c, (unsigned long)(c->len + 1) * c->words);
+    }
+    set_free(c, tmp);
+    if (!ok && rows) {
+        free(rows);
+        c->bytes -= sizeof(uint64_t) * c->words * (size_t)ns;
+        rows = NULL;
+    }
+    return rows;
+}
+
+static void rows_free(struct mctx *c, int n, uint64_t *rows)
+{
+    if (rows) {
+        free(rows);
+        c->bytes -= sizeof(uint64_t) * c->words * (size_t)rep_states(&c->re->n[n]);
+    }
+}
+
+/* Where glibc's walk of node n from i ends, when what follows it can go
+ * on from the offsets in @want (one of them is reachable); -1 on a limit. */
+static long walk_end(struct mctx *c, int n, long i, const uint64_t *want, int depth)
+{
+    const struct rnode *r = &c->re->n[n];
+    if (c->err || depth > BT_DEPTH_MAX) {
+        if (!c->err)
+            c->err = pb_error(PB_ERANGE, "regexp: pattern too deeply nested");
+        return -1;
+    }
+    switch (r->type) {
+    case R_SET:
+        return i + set_width(c, r, i);
+    case R_GROUP:
+        return walk_end(c, r->a, i, want, depth + 1);
+    case R_CAT: {
+        uint64_t *wb = set_new(c);
+        long t = wb && pre_set(c, r->b, want, wb) ? walk_end(c, r->a, i, wb, depth + 1) : -1;
+        set_free(c, wb);
+        return t < 0 ? -1 : walk_end(c, r->b, t, want, depth + 1);
+    }
+    case R_ALT: {
+        uint64_t *tmp = set_new(c);
+        if (!tmp)
+            return -1;
+        int pick = -1;
+        for (int side = 0; side < 2 && pick < 0; side++) {
+            int a = alt_pick(c, r, side);
+            int m = meets(c, a, i, want, tmp);
+            if (m < 0)
+                break;
+            if (m)
+                pick = a;
+        }
+        set_free(c, tmp);
+        return pick < 0 ? -1 : walk_end(c, pick, i, want, depth + 1);
+    }
+    case R_REP: {
+        uint64_t *cand = set_new(c), *tmp = set_new(c);
+        uint64_t *rows = cand && tmp ? rep_rows(c, n, want) : NULL;
+        long pos = i;
+        int k = 0;
+        while (rows && (r->max < 0 || k < r->max)) {
+            int nx = rep_next(r, k);
+            memcpy(cand, rows + (size_t)nx * c->words, sizeof(uint64_t) * c->words);
+            if (nx == k)
+                cand[pos >> 6] &= ~(1ull << (pos & 63));
+            int m = meets(c, r->a, pos, cand, tmp);
+            if (m <= 0)
+                break;
+            long u = walk_end(c, r->a, pos, cand, depth + 1);
+            if (u < 0)
+                break;
+            pos = u;
+            k = nx;
+        }
+        rows_free(c, n, rows);
+        set_free(c, cand);
+        set_free(c, tmp);
+        return c->err ? -1 : pos;
+    }
+    default:   /* assertions, empty */
+        return i;
+    }
+}
+
+/* The offsets {j} */
+static uint64_t *set_one(struct mctx *c, long j)
+{
+    uint64_t *v = set_new(c);
+    if (v)
+        bit_set(v, j);
+    return v;
+}
+
 /* Without back-references every choice made from the end sets succeeds:
  * assign iteratively with an explicit stack (no recursion per step). */
 static int assign(struct mctx *c, long s, long e)
@@ -1044,12 +1231,13 @@ static int assign(struct mctx *c, long s, long e)
             st[top++] = (struct ob){ r->a, o.i, o.j, 0, false, NULL };
             break;
         case R_CAT: {
-            long t = o.j;
-            for (; t >= o.i; t--)
-                if (has_end(c, r->a, o.i, t) && has_end(c, r->b, t, o.j))
-                    break;
+            /* the left part ends where glibc's walk leaves it */
+            uint64_t *one = set_one(c, o.j), *wb = set_new(c);
+            long t = one && wb && pre_set(c, r->b, one, wb) ? walk_end(c, r->a, o.i, wb, 0) : -1;
+            set_free(c, one);
+            set_free(c, wb);
             if (t < o.i)
-                break;   /* not reached: the end sets are exact */
+                break;   /* a limit (the end sets are exact) */
             st[top++] = (struct ob){ r->b, t, o.j, 0, false, NULL };
             st[top++] = (struct ob){ r->a, o.i, t, 0, false, NULL };
             break;
@@ -1071,17 +1259,18 @@ static int assign(struct mctx *c, long s, long e)
             const uint64_t *fin = rep_finish(c, o.n, o.j, nx);
             if (!fin)
                 break;
-            long u = o.j;
-            for (; u >= o.i; u--) {
-                if (u == o.i && nx == o.k) {
-                    u = o.i - 1;
-                    break;
-                }
-                if (bit(fin, u) && has_end(c, r->a, o.i, u))
-                    break;
+            /* the iteration ends where glibc's walk of the body leaves it */
+            uint64_t *cand = set_new(c);
+            long u = -1;
+            if (cand) {
+                memcpy(cand, fin, sizeof(uint64_t) * c->words);
+                if (nx == o.k)
+                    cand[o.i >> 6] &= ~(1ull << (o.i & 63));
+                u = walk_end(c, r->a, o.i, cand, 0);
+                set_free(c, cand);
             }
             if (u < o.i)
-                break;   /* not reached */
+                break;   /* a limit (the end sets are exact) */
             st[top++] = (struct ob){ o.n, u, o.j, nx, rep_iterated_after(r, o.k, o.i, u), NULL };
             st[top++] = (struct ob){ r->a, o.i, u, 0, false, NULL };
             break;

@@ -673,13 +673,30 @@ static int parse_command(struct parser *p, struct node **out)
     struct node *n = new_node(p, N_CMD, p->tline, p->tcol);
     if (!n)
         return pb_error(PB_ENOMEM, "%s: out of memory while parsing", p->sc->filename);
+    /* GRUB: `!' is an ordinary first word, looked at when the command runs
+     * (after expansion, so `$x cmd' with x=! negates too; exec.c).  What
+     * follows it is arguments: `! if ...' is no `if' (a syntax error at its
+     * `then'), `! fi' names the command `fi'.  Only the forms GRUB reads as
+     * one command with a block argument keep their block here: `! menuentry
+     * T { }' (GRUB's menuentry is a command) and `! function F { }' (the
+     * command `function', which does not exist).  n->negate stands for
+     * the `!' word. */
     if (tok_is_kw(p, "!")) {
         consume(p);
         n->negate = true;
         if ((r = peek(p)))
             return r;
-        if (p->tok != T_WORD)
-            return perr(p, n->line, n->col, "syntax error: '!' without a command", NULL);
+        if (p->tok == T_WORD && !tok_is_kw(p, "function") && !tok_is_kw(p, "menuentry") &&
+            !tok_is_kw(p, "submenu") && !tok_is_kw(p, "hiddenentry")) {
+            if ((r = collect_words(p, n, false)))
+                return r;
+            *out = n;
+            return 0;
+        }
+        if (p->tok != T_WORD) {   /* `!' alone: runs, and fails (exec.c) */
+            *out = n;
+            return 0;
+        }
     }
     static const char *const compounds[] = {
         "if", "while", "until", "for", "function", "menuentry", "submenu", "hiddenentry",

@@ -108,14 +108,16 @@ static bool file_test(const char *op, const char *path)
 }
 
 /* -nt / -ot, with GRUB's optional bias in seconds added to the first
- * file's time (-nt5): a missing file is older than any */
-static bool time_test(const char *a, const char *op, const char *b)
+ * file's time (-nt5): a missing file is older than any.  Any operator
+ * that starts with -nt/-ot is one; a bias without digits (-ntrail) counts
+ * as 0 and sets *bad, as a number operand does. */
+static bool time_test(const char *a, const char *op, const char *b, bool *bad)
 {
     struct pb_stat sa, sb;
     bool ha = pb_stat_path(a, &sa, 0) == 0;
     bool hb = pb_stat_path(b, &sb, 0) == 0;
     pb_error_clear();
-    long long bias = op[3] ? num(op + 3, NULL) : 0;
+    long long bias = op[3] ? num(op + 3, bad) : 0;
     if (op[1] == 'n')
         return (ha && !hb) || (ha && hb && (long long)sa.mtime + bias > (long long)sb.mtime);
     return (!ha && hb) || (ha && hb && (long long)sa.mtime + bias < (long long)sb.mtime);
@@ -154,7 +156,7 @@ static bool binary(const char *a, const char *op, const char *b, bool *bad, bool
     if (!strcmp(op, "-plt"))
         return prefixed_cmp(a, b, bad) < 0;
     if (!strncmp(op, "-nt", 3) || !strncmp(op, "-ot", 3))
-        return time_test(a, op, b);
+        return time_test(a, op, b, bad);
     *known = false;
     return false;
 }
@@ -163,7 +165,7 @@ static bool binary(const char *a, const char *op, const char *b, bool *bad, bool
  * GRUB's evaluation (its test command, read for behaviour): the words are
  * taken left to right, each step a three-word test (A OP B), else a
  * two-word one (-d -e -f -s -n -z X), else `(' (a nested expression up
- * to `)'), `)' (end of the nested one), `!' (inverts the next value), `-a'
+ * to `)'), `)' (end of the expression, the outermost one too), `!' (inverts the next value), `-a'
  * (nothing: and is the default), `-o' (or), else a word that is true when
  * not empty.  Nothing is ever malformed: `[ ]' is true, a missing `]' or
  * `)' is fine, unknown operators are words.
@@ -206,7 +208,9 @@ static bool parse_expr(struct tst *t, int depth)
             t->pos += 2;
             continue;
         }
-        if (strcmp(a[0], ")") == 0 && depth > 0) {
+        /* GRUB: `)' ends the expression it is in, the outermost too
+         * (the words after it are ignored: `[ ) -a "" ]' is true) */
+        if (strcmp(a[0], ")") == 0) {
             t->pos++;
             return c.or_v || c.and_v;
         }

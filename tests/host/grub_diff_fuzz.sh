@@ -9,4 +9,4 @@ here=$(cd "$(dirname "$0")" && pwd)
 emu=$(command -v grub-emu || true)
 [ -n "$emu" ] || { echo "FAIL: grub-emu not installed (package grub-emu; scripts/install-deps.sh)"; exit 1; }
 exec python3 "$here/../../scripts/grub-diff-fuzz" --probe "$PVBOOT_BUILD/src/pvboot-probe" --grub-emu "$emu" \
-    --seed "${PVBOOT_GRUBDIFF_SEED:-20261207}" --count "${PVBOOT_GRUBDIFF_COUNT:-200}" -j 4
+    --seed "${PVBOOT_GRUBDIFF_SEED:-20261207}" --count "${PVBOOT_GRUBDIFF_COUNT:-500}" -j 4

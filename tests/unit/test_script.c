@@ -256,6 +256,35 @@ static void test_grub_fidelity(void **state)
     assert_string_equal(st_run("echo -e 'a\\cb'\necho c\n"), "abc\n");
 }
 
+/* `!' and `return' as grub-emu runs them (corpus/bang-*.cfg,
+ * corpus/func-return-*.cfg) */
+static void test_grub_bang_return(void **state)
+{
+    (void)state;
+    st_init();
+    /* `!' with no command runs and fails with 18; its error is shown after
+     * the next command's output, or at the end of the line */
+    assert_string_equal(st_run("!\necho $?\n"), "error: t.cfg:1: no command is specified\n18\n");
+    assert_string_equal(st_run("echo A1; ! ; echo A2 $?\n"),
+                        "A1\nA2 18\nerror: t.cfg:1: no command is specified\n");
+    /* an `if' drops it after the condition; a function call before it runs */
+    assert_string_equal(st_run("if !; then echo a; else echo b $?; fi\n"), "b 18\n");
+    assert_string_equal(st_run("function g { echo g; }\n!; g; echo k\n"), "g\nk\n");
+    /* an empty command returns it as its status */
+    assert_string_equal(st_run("!; $nothing; echo $?\n"), "18\nerror: t.cfg:1: no command is specified\n");
+    /* `!' is found after expansion */
+    assert_string_equal(st_run("x=!\n$x false\necho $?\n\"!\" true\necho $?\n"), "0\n1\n");
+    /* after `!' keywords are words: `! if' is a syntax error at `then' */
+    const char *o = st_run("! if true; then echo x; fi\necho after\n");
+    assert_non_null(strstr(o, "syntax error"));
+    assert_null(strstr(o, "x\n"));
+    assert_non_null(strstr(o, "after\n"));
+    /* the function's status is its last command's; `! return 1' is 0 */
+    assert_string_equal(st_run("function k { if true; then return 4; fi; echo no; }\nk\necho $?\n"),
+                        "error: t.cfg:1: false\n4\n");   /* N > 1 shows `false' */
+    assert_string_equal(st_run("function n { ! return 1; }\nn\necho $?\n"), "0\n");
+}
+
 static void test_platform_env(void **state)
 {
     (void)state;
@@ -295,6 +324,7 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_commands),
         cmocka_unit_test(test_grub_fidelity),
+        cmocka_unit_test(test_grub_bang_return),
         cmocka_unit_test(test_platform_env),
         cmocka_unit_test(test_expand_quote_api),
     };
