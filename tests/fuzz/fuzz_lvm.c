@@ -49,20 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *copy = fz_add_mem_copy(data, size, "fuzz");
     if (!copy)
         return 0;
-    for (struct pb_disk *d = pb_disk_first(); d; d = pb_disk_next(d)) {
-        if (strncmp(d->name, "lvm/", 4) != 0)
-            continue;
-        fz_read_disk(d, 1u << 20);
-        char name[sizeof d->name + 2];
-        snprintf(name, sizeof name, "(%s)", d->name);
-        struct pb_device *dev;
-        if (pb_device_open(name, &dev) == 0) {
-            struct pb_fs *fs;
-            pb_fs_probe(dev, &fs);
-            pb_device_close(dev);
-        }
-        pb_error_clear();
-    }
+    fz_read_and_probe_disks("lvm/", 1u << 20);
     pb_hostdisk_remove_all();
     free(copy);
     return 0;

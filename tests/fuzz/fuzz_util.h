@@ -12,10 +12,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pvboot/disk.h"
 #include "pvboot/err.h"
+#include "pvboot/fs.h"
 #include "pvboot/hosted.h"
 
 /* pb_hosted_init() on the first call, nothing afterwards. */
@@ -56,6 +58,29 @@ static inline void fz_read_disk(struct pb_disk *d, uint64_t cap)
     for (uint64_t off = 0; off < bytes && off < cap; off += sizeof buf)
         pb_disk_read(d, off, (size_t)(bytes - off < sizeof buf ? bytes - off : sizeof buf), buf);
     pb_error_clear();
+}
+
+/* Every registered disk whose name starts with @prefix (the volumes a
+ * storage layer made from the input): read it up to @cap bytes
+ * (fz_read_disk), then open it as "(NAME)" and probe it for a filesystem;
+ * errors are cleared. */
+static inline void fz_read_and_probe_disks(const char *prefix, uint64_t cap)
+{
+    size_t plen = strlen(prefix);
+    for (struct pb_disk *d = pb_disk_first(); d; d = pb_disk_next(d)) {
+        if (strncmp(d->name, prefix, plen) != 0)
+            continue;
+        fz_read_disk(d, cap);
+        char name[sizeof d->name + 2];
+        snprintf(name, sizeof name, "(%s)", d->name);
+        struct pb_device *dev;
+        if (pb_device_open(name, &dev) == 0) {
+            struct pb_fs *fs;
+            pb_fs_probe(dev, &fs);
+            pb_device_close(dev);
+        }
+        pb_error_clear();
+    }
 }
 
 #endif
