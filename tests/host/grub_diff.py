@@ -35,6 +35,7 @@ usage errors or a missing grub-emu / pvboot-probe.
 """
 import argparse
 import concurrent.futures
+import ctypes
 import fcntl
 import json
 import os
@@ -94,6 +95,12 @@ def build_data(case, work):
     return data
 
 
+def die_with_parent():
+    """In the child: SIGKILL when this harness dies (prctl PR_SET_PDEATHSIG),
+    so a harness killed from outside leaves no grub-emu spinning on a dead pty."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+
+
 def run_grub(emu, work, data, timeout):
     """Run the wrapper in grub-emu on a pty; return (transcript, problem)."""
     emudir = os.path.join(work, "emu")
@@ -104,7 +111,8 @@ def run_grub(emu, work, data, timeout):
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 200, 16000, 0, 0))
     # -m /dev/null: no device map, so grub-emu does not look at the host's disks
     p = subprocess.Popen([emu, "-m", "/dev/null", "-d", emudir], stdin=slave, stdout=slave,
-                         stderr=slave, close_fds=True, start_new_session=True)
+                         stderr=slave, close_fds=True, start_new_session=True,
+                         preexec_fn=die_with_parent)
     os.close(slave)
     buf = b""
     problem = None
