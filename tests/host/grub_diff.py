@@ -95,10 +95,14 @@ def build_data(case, work):
     return data
 
 
+# resolved here, not in the forked child: the harness runs cases in threads
+_prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+
 def die_with_parent():
     """In the child: SIGKILL when this harness dies (prctl PR_SET_PDEATHSIG),
     so a harness killed from outside leaves no grub-emu spinning on a dead pty."""
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    _prctl(1, int(signal.SIGKILL))  # 1 = PR_SET_PDEATHSIG
 
 
 def run_grub(emu, work, data, timeout):
