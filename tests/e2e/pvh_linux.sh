@@ -1,6 +1,6 @@
 #!/bin/bash
 # e2e: the all-modules default-config image (the file the PV tests boot)
-# started as a PVH guest (xl type = "pvh"; cpuid = "host,rdtscp=0", without
+# started as a PVH guest (xl type = "pvh"; cpuid = "host,rdtscp=0,xsave=0", without
 # which Linux dies at RDTSCP under this QEMU TCG harness, doc
 # xen-pvh-boot.md §5; xenlab run --type pvh adds it) hands over to PVH kernels:
 #   run "linux": a grub.cfg whose first entry loads a PV-only image (GRUB's
