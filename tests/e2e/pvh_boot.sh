@@ -74,8 +74,8 @@ pvh_run() {
     if [ -n "$lroot" ] && [ "$rc" != 0 ] && echo "$CON" | grep -q "Booting kernel on Xen PVH" &&
        { echo "$CON" | grep -q "Bad FPU state detected" || grep -q "Triple fault" "$SER"; }; then
         echo "${TAG}retry: the guest kernel died after the hand-over (emulator signature):"
-        { echo "$CON" | grep -E "Bad FPU state|Kernel panic|RIP:" | head -4
-          grep -E "Triple fault" "$SER" | head -2; } | sed "s/^/${TAG}  first run| /"
+        { echo "$CON" | grep -E "Bad FPU state|Kernel panic|RIP:" | head -4 || true
+          grep -E "Triple fault" "$SER" | head -2 || true; } | sed "s/^/${TAG}  first run| /"
         mv "$dir" "$dir.first" && mv "$dir.txt" "$dir.first.txt"
         xenlab_run "$dir" "$dir.txt" --loader "$W/pvboot.bin" --type pvh \
             --expect "$expect" --mark 'linux: starting the kernel' --timeout "$timeout" --linger 10 "$@"
