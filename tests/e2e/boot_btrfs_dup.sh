@@ -28,18 +28,8 @@ done
 e2e_workdir btrfs-dup
 mk_default_image
 
-"$XENLAB" mkdisk "$W/mkdisk.img" --fs btrfs --label none >"$W/mkdisk.txt" 2>&1 \
-    || { echo "FAIL: xenlab mkdisk"; cat "$W/mkdisk.txt"; exit 1; }
 ST=$W/root
-mkdir -p "$ST"
-"$FSTEST" "$W/mkdisk.img" -- ls -R '(hd0)/' >"$W/mkdisk.ls"
-while IFS= read -r p; do
-    case "$p" in
-        */) mkdir -p "$ST/$p" ;;
-        *) "$FSTEST" "$W/mkdisk.img" -- cat "(hd0)/$p" >"$ST/$p" ;;
-    esac
-done <"$W/mkdisk.ls"
-rm -f "$W/mkdisk.img"
+mkdisk_tree "$ST"
 DISK=$W/disk.img
 truncate -s 400M "$DISK"
 mkfs.btrfs -q -m dup -d dup --rootdir "$ST" "$DISK" >"$W/mkfs.log" 2>&1 \

@@ -174,3 +174,21 @@ SH
     cat
     echo ') >/dev/null 2>&1 &'
 }
+
+# mkdisk_tree DIR: the files xenlab mkdisk puts on a guest disk (kernel,
+# initrd, grub configs), copied into DIR through pvboot-fstest, for tests
+# that make their own filesystem from them (the caller sets FSTEST)
+mkdisk_tree() {
+    local st=$1 p
+    "$XENLAB" mkdisk "$W/mkdisk.img" --fs btrfs --label none >"$W/mkdisk.txt" 2>&1 \
+        || { echo "FAIL: xenlab mkdisk"; cat "$W/mkdisk.txt"; exit 1; }
+    mkdir -p "$st"
+    "$FSTEST" "$W/mkdisk.img" -- ls -R '(hd0)/' >"$W/mkdisk.ls"
+    while IFS= read -r p; do
+        case "$p" in
+            */) mkdir -p "$st/$p" ;;
+            *) "$FSTEST" "$W/mkdisk.img" -- cat "(hd0)/$p" >"$st/$p" ;;
+        esac
+    done <"$W/mkdisk.ls"
+    rm -f "$W/mkdisk.img"
+}
