@@ -8,7 +8,8 @@
 # Checked: the guest's blkfront re-attached xvda (XENLAB-DOMU-DISK-OK) and
 # its /proc/cmdline (printed by the xenlab initrd as XENLAB-DOMU-CMDLINE:)
 # equals expected.json's cmdline exactly.
-# Cases: PVBOOT_E2E_CONFIG_CASES (default: BLS version sort, quoting, legacy
+# Cases: PVBOOT_E2E_CONFIG_CASES (default: BLS version sort, quoting, k3OS
+# (its kernel inside a SquashFS file read through loopback), legacy
 # grub.conf; FC-039 adds syslinux INCLUDE + an initrd list; cases whose cmdline
 # sends the console to ttyS0, e.g. FC-003, boot but cannot show the marker).
 # A case written CASE:pvh boots the same image in a PVH domain (xl type =
@@ -22,7 +23,7 @@
 # shellcheck source-path=SCRIPTDIR source=lib/e2e-lib.sh
 . "$(dirname "$0")/lib/e2e-lib.sh"
 CASES_DIR=${PVBOOT_CASES:-$PVBOOT_SRC/tests/cases}
-CASES=${PVBOOT_E2E_CONFIG_CASES:-"FC-004 FC-019 FC-032 FC-004:pvh FC-019:pvh FC-032:pvh FC-039:pvh"}
+CASES=${PVBOOT_E2E_CONFIG_CASES:-"FC-004 FC-019 FC-029 FC-032 FC-004:pvh FC-019:pvh FC-032:pvh FC-039:pvh"}
 e2e_need linux
 command -v debugfs >/dev/null || skip "no debugfs"
 
