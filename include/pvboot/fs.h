@@ -34,6 +34,10 @@ struct pb_node { struct pb_fs *fs; };
 
 struct pb_fs_ops {
     const char *name;         /* GRUB's fs name: "ext2", "xfs", "btrfs", "fat"… */
+    /* The format has no volume label (GRUB's squash4, tarfs): `search
+     * --label` never matches it, not even with "", and `probe --label` is
+     * an error.  A format with labels reports "" for an unlabelled volume. */
+    bool no_label;
     /* Probe @dev; on success allocate the fs (embedding struct pb_fs) and set
      * *fsp. PB_ENOENT = not this fs type (quietly), other errors = damaged. */
     int (*mount)(struct pb_device *dev, struct pb_fs **fsp);

@@ -20,6 +20,7 @@
 #define GRUB_STATUS_BAD_ARGUMENT 18
 #define GRUB_STATUS_UNKNOWN_FS 8
 #define GRUB_STATUS_UNKNOWN_DEVICE 12
+#define GRUB_STATUS_NOT_IMPLEMENTED 24
 
 enum { P_DRIVER, P_PARTMAP, P_FS, P_UUID, P_LABEL, P_PARTUUID, P_N };
 
@@ -103,10 +104,13 @@ static int cmd_probe(struct pb_command *cmd, int argc, char **argv)
         } else if (want[P_UUID]) {
             if (!fs->uuid[0]) {
                 snprintf(buf, sizeof buf, "%s does not support UUIDs", fs->ops->name);
-                st = status_error(GRUB_STATUS_BAD_ARGUMENT, buf);
+                st = status_error(GRUB_STATUS_NOT_IMPLEMENTED, buf);
             } else {
                 val = fs->uuid;
             }
+        } else if (fs->ops->no_label) {
+            snprintf(buf, sizeof buf, "filesystem `%s' does not support labels", fs->ops->name);
+            st = status_error(GRUB_STATUS_NOT_IMPLEMENTED, buf);
         } else {
             val = fs->label;
         }

@@ -7,8 +7,16 @@
  * --no-floppy, --root-dev-only, --efidisk-only are accepted.  Also
  * search.file, search.fs_uuid, search.fs_label.
  *
- * `--set` takes an optional value: `--set=VAR`, or `--set VAR` followed
- * elsewhere by the search key (`search --fs-uuid "$U" --set boot`).
+ * `--set` takes an optional value: `--set=VAR`, or `--set VAR` when the
+ * next word is not an option (`search --fs-uuid "$U" --set boot`).  As
+ * measured with GRUB 2.06 (grub-emu): the key is the first word and later
+ * words are ignored; `search --fs-uuid --set=KEY` searches KEY and sets
+ * root; `search` without --file/--fs-uuid/--label is an error
+ * ("unspecified search type", $? 17); no key is "one argument expected"
+ * (18) and no match "no such device: KEY" (5); "" matches an empty label
+ * but never a format without labels (pb_fs_ops.no_label); a --file key must
+ * be an absolute path; printed matches end without a newline; an unknown
+ * option is an argument like any other word, and "--" ends the options.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,11 +42,14 @@ struct sctx {
 static bool match_dev(const char *devname, struct sctx *c)
 {
     if (c->kind == BY_FILE) {
-        size_t n = strlen(devname) + strlen(c->key) + 4;
+        /* GRUB opens "(DEV)KEY": a key that is not an absolute path names no file */
+        if (c->key[0] != '/')
+            return false;
+        size_t n = strlen(devname) + strlen(c->key) + 3;
         char *p = malloc(n);
         if (!p)
             return false;
-        snprintf(p, n, "(%s)%s%s", devname, c->key[0] == '/' ? "" : "/", c->key);
+        snprintf(p, n, "(%s)%s", devname, c->key);
         struct pb_stat st;
         int r = pb_stat_path(p, &st, 0);
         free(p);
@@ -56,7 +67,7 @@ static bool match_dev(const char *devname, struct sctx *c)
         if (c->kind == BY_UUID)
             ok = fs->uuid[0] && strcasecmp(fs->uuid, c->key) == 0;
         else
-            ok = strcmp(fs->label, c->key) == 0;
+            ok = !fs->ops->no_label && strcmp(fs->label, c->key) == 0;
     }
     pb_error_clear();
     pb_device_close(dev);
@@ -83,59 +94,27 @@ static int iter_cb(const char *devname, void *ctx)
     return 0;
 }
 
-static int do_search(enum kind kind, int argc, char **argv, const char *cmdname)
+/* GRUB 2.06's error statuses ($?) for the failures below */
+#define GRUB_STATUS_FILE_NOT_FOUND 5
+#define GRUB_STATUS_INVALID_COMMAND 17
+#define GRUB_STATUS_BAD_ARGUMENT 18
+
+/* Record the message "MSG" or "MSG: ARG" (ARG may be NULL) and return
+ * GRUB's @status. */
+static int status_error(int status, const char *msg, const char *arg)
 {
-    struct sctx c = { .kind = kind };
-    const char *hints[16];
-    int nhints = 0;
-    const char *words[8];
-    int nwords = 0;
-    int set_word = -1;     /* index into words[] taken by a bare --set */
-    bool set = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--file") || !strcmp(a, "-f"))
-            c.kind = BY_FILE;
-        else if (!strcmp(a, "--fs-uuid") || !strcmp(a, "-u"))
-            c.kind = BY_UUID;
-        else if (!strcmp(a, "--label") || !strcmp(a, "-l"))
-            c.kind = BY_LABEL;
-        else if (!strncmp(a, "--set=", 6)) {
-            set = true;
-            c.var = a + 6;
-        } else if (!strcmp(a, "--set") || !strcmp(a, "-s")) {
-            set = true;
-            if (i + 1 < argc && argv[i + 1][0] != '-' && nwords < 8) {
-                set_word = nwords;
-                words[nwords++] = argv[++i];
-            }
-        } else if (!strncmp(a, "--hint", 6)) {
-            const char *eq = strchr(a, '=');
-            const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-            if (v && nhints < 16)
-                hints[nhints++] = v;
-        } else if (!strcmp(a, "--no-floppy") || !strcmp(a, "-n") || !strcmp(a, "--root-dev-only") ||
-                   !strcmp(a, "-r") || !strcmp(a, "--efidisk-only")) {
-            /* accepted */
-        } else if (a[0] == '-' && a[1] == '-') {
-            return pb_error(PB_EINVAL, "%s: unknown option `%s'", cmdname, a);
-        } else if (nwords < 8) {
-            words[nwords++] = a;
-        }
-    }
-    if (set_word >= 0 && nwords >= 2) {
-        c.var = words[set_word];
-        for (int i = set_word; i + 1 < nwords; i++)
-            words[i] = words[i + 1];
-        nwords--;
-    }
-    if (set && !c.var)
-        c.var = "root";
-    if (nwords != 1)
-        return pb_error(PB_EINVAL, "%s: expected one NAME to search for", cmdname);
-    c.key = words[0];
-    if (!c.key[0])
-        return pb_error(PB_ENOENT, "%s: empty search key", cmdname);
+    if (arg)
+        pb_error(PB_EINVAL, "%s%s", msg, arg);
+    else
+        pb_error(PB_EINVAL, "%s", msg);
+    return status;
+}
+
+/* Try the --hint devices, then every device; set c->var to the first match
+ * or print every match (" NAME" each, no newline, as GRUB). */
+static int run_search(struct sctx *cp, const char **hints, int nhints)
+{
+    struct sctx c = *cp;   /* the result (found, nfound) stays local */
     for (int i = 0; i < nhints; i++) {
         char h[160];
         const char *s = hints[i];
@@ -162,36 +141,97 @@ static int do_search(enum kind kind, int argc, char **argv, const char *cmdname)
     if (!(c.var && c.nfound))
         pb_device_iterate(iter_cb, &c);
     pb_error_clear();
-    if (!c.var && c.nfound)
-        pb_printf("\n");
     if (!c.nfound)
-        return pb_error(PB_ENOENT, "no such device: %s", c.key);
+        return status_error(GRUB_STATUS_FILE_NOT_FOUND, "no such device: ", c.key);
     if (c.var)
         return pb_env_set(c.var, c.found);
     return 0;
 }
 
+/* @kind: the type fixed by search.file/search.fs_uuid/search.fs_label, or
+ * -1 for `search`, whose options choose it (--label before --fs-uuid before
+ * --file, as GRUB checks them). */
+static int do_search(int kind, int argc, char **argv)
+{
+    struct sctx c = { 0 };
+    const char *hints[16];
+    int nhints = 0;
+    const char *key = NULL;
+    const char *set_arg = NULL;   /* --set=VAR or --set VAR */
+    bool set = false, by[3] = { false };
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--file") || !strcmp(a, "-f"))
+            by[BY_FILE] = true;
+        else if (!strcmp(a, "--fs-uuid") || !strcmp(a, "-u"))
+            by[BY_UUID] = true;
+        else if (!strcmp(a, "--label") || !strcmp(a, "-l"))
+            by[BY_LABEL] = true;
+        else if (!strncmp(a, "--set=", 6)) {
+            set = true;
+            set_arg = a + 6;
+        } else if (!strcmp(a, "--set") || !strcmp(a, "-s")) {
+            /* the optional value: the next word unless it is an option */
+            set = true;
+            if (i + 1 < argc && argv[i + 1][0] != '-')
+                set_arg = argv[++i];
+        } else if (!strncmp(a, "--hint", 6)) {
+            const char *eq = strchr(a, '=');
+            const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+            if (v && nhints < 16)
+                hints[nhints++] = v;
+        } else if (!strcmp(a, "--no-floppy") || !strcmp(a, "-n") || !strcmp(a, "--root-dev-only") ||
+                   !strcmp(a, "-r") || !strcmp(a, "--efidisk-only")) {
+            /* accepted */
+        } else if (!strcmp(a, "--")) {
+            if (!key && i + 1 < argc)
+                key = argv[i + 1];   /* the words after "--" are not options */
+            break;
+        } else if (!key) {
+            /* other words, unknown options among them ("--bogus"), are
+             * arguments: the first is the key, later ones are ignored */
+            key = a;
+        }
+    }
+    if (set)
+        c.var = set_arg ? set_arg : "root";
+    if (!key && set_arg) {
+        /* `search --fs-uuid --set=KEY`: GRUB takes the value as the key
+         * and sets root */
+        key = set_arg;
+        c.var = "root";
+    }
+    if (!key)
+        return status_error(GRUB_STATUS_BAD_ARGUMENT, "one argument expected", NULL);
+    if (kind < 0) {
+        if (by[BY_LABEL])
+            kind = BY_LABEL;
+        else if (by[BY_UUID])
+            kind = BY_UUID;
+        else if (by[BY_FILE])
+            kind = BY_FILE;
+        else
+            return status_error(GRUB_STATUS_INVALID_COMMAND, "unspecified search type", NULL);
+    }
+    c.kind = kind;
+    c.key = key;
+    return run_search(&c, hints, nhints);
+}
+
 static int cmd_search(struct pb_command *cmd, int argc, char **argv)
 {
+    if (!strcmp(cmd->name, "search"))
+        return do_search(-1, argc, argv);
     enum kind k = BY_FILE;
     if (!strcmp(cmd->name, "search.fs_uuid"))
         k = BY_UUID;
     else if (!strcmp(cmd->name, "search.fs_label"))
         k = BY_LABEL;
-    if (!strcmp(cmd->name, "search")) {
-        return do_search(k, argc, argv, cmd->name);
-    }
-    /* search.X NAME [VAR] */
-    if (argc < 2 || argc > 3)
-        return pb_error(PB_EINVAL, "%s: expected NAME [VARIABLE]", cmd->name);
-    char setopt[80];
-    char *av[4] = { argv[0], argv[1], NULL, NULL };
-    int ac = 2;
-    if (argc == 3) {
-        snprintf(setopt, sizeof setopt, "--set=%s", argv[2]);
-        av[ac++] = setopt;
-    }
-    return do_search(k, ac, av, cmd->name);
+    /* search.X NAME [VAR]: words after VAR are ignored, as by GRUB */
+    if (argc < 2)
+        return status_error(GRUB_STATUS_BAD_ARGUMENT, "one argument expected", NULL);
+    struct sctx c = { .kind = k, .key = argv[1], .var = argc >= 3 ? argv[2] : NULL };
+    return run_search(&c, NULL, 0);
 }
 
 static struct pb_command cmds[] = {

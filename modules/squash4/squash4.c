@@ -923,6 +923,7 @@ static int sq_mount(struct pb_device *dev, struct pb_fs **fsp)
 
 static struct pb_fs_ops sq_ops = {
     .name = "squash4",
+    .no_label = true,
     .mount = sq_mount,
     .unmount = sq_unmount,
     .root = sq_root,

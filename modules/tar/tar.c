@@ -602,6 +602,7 @@ static void tar_release(struct pb_fs *fs, struct pb_node *node)
 
 static struct pb_fs_ops tar_ops = {
     .name = "tarfs",
+    .no_label = true,
     .mount = tar_mount,
     .unmount = tar_unmount,
     .root = tar_root,

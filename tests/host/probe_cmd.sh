@@ -3,9 +3,11 @@
 # images made by sfdisk and mkfs: driver, partition map, filesystem type,
 # UUID and label as GRUB 2.06 prints them (measured with grub-emu: no
 # newline; msdos part-uuid DISKID-NN; gpt part-uuid the partition GUID in
-# lower case), --set, and the errors with their $? values.
+# lower case), --set, and the errors with their $? values.  Also `search`
+# (modules/search/search.c) where its argument rules, empty keys and
+# statuses are GRUB 2.06's (measured with grub-emu on the same images).
 . "$(dirname "$0")/lib/fscommon.bash"
-for t in sfdisk mkfs.ext4 mkfs.vfat; do command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }; done
+for t in sfdisk mkfs.ext4 mkfs.vfat mksquashfs; do command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }; done
 PROBE=$PVBOOT_BUILD/src/pvboot-probe
 
 run_cfg() {  # IMAGE CONFIG-TEXT -> console output of the run
@@ -65,4 +67,59 @@ R:f=[fat]
 R:u=[1234-ABCD]
 R:l=[MYFAT]
 R:pu=[aaaaaaaa-bbbb-cccc-dddd-0123456789ef]" "$out"
+
+# a whole-disk ext4 without a label, with /boot/f
+mkdir -p "$WORK/et/boot"
+echo hi >"$WORK/et/boot/f"
+img=$WORK/nolabel.img
+mkfs.ext4 -q -F -d "$WORK/et" -U 0badc0de-1111-2222-3333-444455556666 "$img" 8M >/dev/null 2>&1
+out=$(run_cfg "$img" '
+set root=zz
+echo -n "R:"; search --label "" xyz; echo "|a root=[$root] $?"
+search --label "" --set=v1 nolabel-here; echo "R:b v1=[$v1] $?"
+search --label nolabel-here ""; echo "R:c $?"
+search --fs-uuid "" --set=u; echo "R:d u=[$u] $?"
+search --file "" --set=f; echo "R:e f=[$f] $?"
+search --file boot/f --set=f; echo "R:rel f=[$f] $?"
+search --file /boot/f --set=f; echo "R:abs f=[$f] $?"
+search --label; echo "R:nokey $?"
+search --set=x; echo "R:notype root=[$root] $?"
+search --fs-uuid --set=0BADC0DE-1111-2222-3333-444455556666; echo "R:setkey root=[$root] $?"
+set root=zz
+search --set b2 --fs-uuid 0badc0de-1111-2222-3333-444455556666 extra; echo "R:setword b2=[$b2] root=[$root] $?"
+search.fs_label "" v2 extra; echo "R:dot v2=[$v2] $?"
+search.file; echo "R:dotnokey $?"
+search --label x --bogus; echo "R:badopt $?"
+search --label --bogus x; echo "R:dashkey $?"
+search --set=dd --label -- ""; echo "R:dashdash dd=[$dd] $?"
+search --set -q --label ""; echo "R:setdash root=[$root] $?"')
+expect_eq "search on an unlabelled ext4" "R: xen/xvda|a root=[zz] 0
+R:b v1=[xen/xvda] 0
+R:c 5
+R:d u=[] 5
+R:e f=[] 5
+R:rel f=[] 5
+R:abs f=[xen/xvda] 0
+R:nokey 18
+R:notype root=[zz] 17
+R:setkey root=[xen/xvda] 0
+R:setword b2=[xen/xvda] root=[zz] 0
+R:dot v2=[xen/xvda] 0
+R:dotnokey 18
+R:badopt 5
+R:dashkey 5
+R:dashdash dd=[xen/xvda] 0
+R:setdash root=[zz] 5" "$out"
+
+# squashfs has no labels: search --label "" never matches it, probe --label fails
+mksquashfs "$WORK/et" "$WORK/sq.img" -quiet -noappend -no-progress >/dev/null
+out=$(run_cfg "$WORK/sq.img" '
+search --label "" --set=r; echo "R:sq r=[$r] $?"
+probe --label --set=l (hd0); echo "R:sql l=[$l] $?"
+probe --fs-uuid --set=l (hd0); echo "R:squ $?"')
+expect_eq "search/probe on squashfs" "R:sq r=[] 5
+R:sql l=[] 24
+R:squ 24" "$out"
+msg=$(printf 'probe --label (hd0)\n' >"$WORK/m.cfg"; "$PROBE" -c "$WORK/m.cfg" "$WORK/sq.img" 2>&1 | grep -o "filesystem .squash4' does not support labels" || true)
+expect_eq "squashfs label message" "filesystem \`squash4' does not support labels" "$msg"
 finish
