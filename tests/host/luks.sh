@@ -5,7 +5,8 @@
 # lib/luks_payload.py (pyca/cryptography, independent of nettle); every file
 # read through pvboot-fstest --passphrase-file is compared with its source.
 # Ciphers: aes-xts-plain64 (512- and 256-bit keys), aes-cbc-essiv:sha256;
-# hashes sha256, sha1, sha512; a second keyslot; -u UUID (dashes or not),
+# hashes sha256, sha1, sha512; a LUKS2 volume with cryptsetup's default
+# costs (argon2id, hundreds of MiB); a second keyslot; -u UUID (dashes or not),
 # -p, -k KEYFILE on another disk, the cryptouuid/ alias; the wrong
 # passphrase and damaged headers give their exact messages.
 . "$(dirname "$0")/lib/fscommon.bash"
@@ -151,6 +152,17 @@ make_luks2 "$WORK/l2-pbkdf2.img" 4096 --pbkdf pbkdf2 --hash sha512 --pbkdf-force
 for k in argon2id argon2i pbkdf2; do
     check_crypt "luks2 $k" crypto0 --passphrase-file "$WORK/pass" -c 'cryptomount -a' "$WORK/l2-$k.img"
 done
+# cryptsetup's own defaults (no cipher or cost options): argon2id with the
+# memory, time and thread costs cryptsetup benchmarks on this machine
+LD=$WORK/l2-default.img
+truncate -s 24M "$LD"
+printf '%s' "$PASS" | cryptsetup luksFormat --type luks2 --batch-mode --key-file=- "$LD"
+python3 "$PAYLOAD" "$LD" "$WORK/fs.img" "$(volume_key "$LD")" \
+    "$(json_field "$LD" 'j["segments"]["0"]["offset"]')" "$(json_field "$LD" 'j["segments"]["0"]["encryption"]')" \
+    "$(json_field "$LD" 'j["segments"]["0"]["sector_size"]')"
+check_crypt "luks2 with cryptsetup's defaults: $(json_field "$LD" \
+    'j["segments"]["0"]["encryption"], j["keyslots"]["0"]["kdf"]["type"], j["keyslots"]["0"]["kdf"]["memory"], "KiB", j["keyslots"]["0"]["kdf"]["cpus"], "lanes"')" \
+    crypto0 --passphrase-file "$WORK/pass" -c 'cryptomount -a' "$LD"
 L2=$WORK/l2-argon2id.img
 U2=$(cryptsetup luksUUID "$L2")
 check_crypt "luks2 -u UUID, alias" "cryptouuid/${U2//-/}" --passphrase-file "$WORK/pass" \
