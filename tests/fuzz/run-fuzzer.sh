@@ -6,6 +6,7 @@
 # Seeds: built in here for fuzz_part, fuzz_ext2, fuzz_fat, fuzz_iso9660,
 # fuzz_tar; any target may instead provide tests/fuzz/seeds-NAME.sh, called
 # with the corpus directory as its argument; otherwise it starts empty.
+# Inputs kept in tests/fuzz/regress/NAME/ (former findings) are added.
 # PVBOOT_FUZZ_TIME: seconds per target (default 60).  A crash, sanitizer
 # report, leak or a single input running over 10 s fails the test; the
 # reproducer is kept in $PVBOOT_BUILD/fuzz-artifacts/NAME/.
@@ -86,7 +87,11 @@ if [ -x "$here/seeds-$short.sh" ] || [ -f "$here/seeds-$short.sh" ]; then
 elif declare -F "seed_$short" >/dev/null; then
     "seed_$short"
 fi
+# inputs that once found a bug (scripts/fuzz-campaign) stay in every run
+if [ -d "$here/regress/$name" ]; then
+    cp "$here/regress/$name"/* "$corpus"/ 2>/dev/null || true
+fi
 echo "$name: $(ls "$corpus" | wc -l) seeds, ${time}s"
 "$bin" -max_total_time="$time" -timeout=10 -rss_limit_mb=2048 -max_len=2400000 \
-    -artifact_prefix="$art/" -print_final_stats=1 "$corpus" 2>&1 | tail -25
+    -artifact_prefix="$art/" -print_final_stats=1 "$corpus" 2>&1 | grep -av '^"' | tail -25
 exit "${PIPESTATUS[0]}"
