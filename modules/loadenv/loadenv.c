@@ -180,7 +180,7 @@ static void hook(struct pb_disk *d, uint64_t offset, size_t len, void *ctx)
 static int write_in_place(const char *path, const char *buf, size_t len)
 {
     struct pb_file *f;
-    int r = pb_file_open(path, &f);
+    int r = pb_file_open_flags(path, PB_FILE_SKIP_SIGNATURE, &f);   /* as GRUB's save_env */
     if (r)
         return r;
     if (f->size != len) {
