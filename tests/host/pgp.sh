@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib/fscommon.bash"
 . "$(dirname "$0")/lib/gpg.bash"
 command -v gpg >/dev/null || { echo "SKIP: gpg missing (apt-get install gnupg)"; exit 77; }
-command -v mke2fs >/dev/null || { echo "SKIP: mke2fs missing"; exit 77; }
+for t in mke2fs grub-editenv; do command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }; done
 PROBE=$PVBOOT_BUILD/src/pvboot-probe
 MKPV=$PVBOOT_BUILD/src/mkpvimage
 gpg_init "$WORK"
@@ -56,6 +56,7 @@ gpg_sign ed "$T/boot/grub/signed.cfg" SHA256
 printf 'echo "R:unsigned cfg ran"\n' >"$T/boot/grub/unsigned.cfg"
 mk vmlinuz 300000;  gpg_sign ed "$T/f/vmlinuz" SHA256
 mk initrd 200000;   gpg_sign ed "$T/f/initrd" SHA512
+grub-editenv "$T/boot/grub/grubenv" set saved_entry=pgp-test
 mkdir "$T/lost+found"
 IMG=$WORK/disk.img
 mke2fs -q -F -t ext2 -d "$T" "$IMG" 8M
@@ -180,6 +181,17 @@ error: $E:15: distrust: \`xyz' is not a key ID (up to 16 hex digits)
 error: $E:16: public key $R2048 not found (signature /f/rsa2048.sig)
 some text
 R:unsigned cfg ran" "$(sed 's/ $//' <<<"$out")"
+
+# ---- load_env: checked unless -s/--skip-sig (GRUB 2.06's loadenv); save_env never
+out=$(run_all '
+set check_signatures=enforce
+load_env -f /boot/grub/grubenv
+echo "R:plain=[$saved_entry]"
+load_env -s -f /boot/grub/grubenv
+echo "R:skip-sig=[$saved_entry]"')
+expect_eq "load_env" "error: $E:3: file \`/boot/grub/grubenv.sig' not found
+R:plain=[]
+R:skip-sig=[pgp-test]" "$out"
 
 # ---- keys as the image embeds them (pvboot-probe -k = mkpvimage -k)
 out=$(run_all '
