@@ -9,7 +9,8 @@ BUILD_PKGS=(build-essential cmake pkg-config clang lld llvm
             libxen-dev libcmocka-dev libbsd-dev
             dpkg-dev debhelper   # scripts/package: dpkg-buildpackage of debian/
             libseccomp-dev    # host tools: the disk parser's system call filter
-            nettle-dev        # cryptodisk: libnettle.a (hashes, PBKDF2, AES)
+            nettle-dev        # cryptodisk: libnettle.a (hashes, PBKDF2, AES); pgp: libhogweed.a
+            libgmp-dev        # pgp: libgmp.a (hogweed's RSA and Ed25519 arithmetic)
             libargon2-dev)    # luks2: libargon2.a (Argon2i/Argon2id)
 TEST_PKGS=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils
            linux-image-amd64 busybox-static cpio kmod gzip xz-utils zstd lz4 lzop bzip2
@@ -22,7 +23,8 @@ TEST_PKGS=(qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-uti
            grub-emu          # tests/host/grub_diff.sh: GRUB 2.06 itself as the oracle
            dpkg-dev debootstrap lintian bash-completion   # packaging tests
            rpm rpmlint       # rpm/pvboot.spec: rpmbuild, rpmlint
-           strace)           # host.confine: the confinement steps of a real run
+           strace            # host.confine: the confinement steps of a real run
+           gnupg)            # host.pgp, fuzz_pgp seeds, e2e boot_signed: keys and signatures
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-}" = --build-only ] || want+=("${TEST_PKGS[@]}")

@@ -26,4 +26,15 @@ void pb_env_pop(void);
 /** pb_env_depth() - number of contexts (1 at start). */
 int pb_env_depth(void);
 
+/**
+ * pb_env_set_hook() - route every write of @name (pb_env_set, and
+ * pb_env_unset, which becomes a write of "") through @write, as GRUB's
+ * variable write hooks: @write gets the new value and returns 0 to accept
+ * it, storing in *@out a malloc'd replacement value or NULL to keep the
+ * given one; a negative PB_E* code (after pb_error) refuses the write and
+ * the variable keeps its value.  One hook per name; NULL @write removes it.
+ * Returns 0, or PB_ENOMEM when the hook table is full.
+ */
+int pb_env_set_hook(const char *name, int (*write)(const char *value, char **out));
+
 #endif

@@ -28,6 +28,8 @@ enum pb_err {
     PB_EBADFMT    = -15,  /* unknown file format (kernel, compression) */
     PB_EXEN       = -16,  /* a hypercall failed */
     PB_ECANCELED  = -17,  /* user interrupted */
+    PB_EBADSIG    = -45,  /* signature malformed or not matching (pgp); -45: $? is then
+                             GRUB_ERR_BAD_SIGNATURE, as GRUB leaves it */
 };
 
 /**

@@ -7,6 +7,7 @@
 #ifndef PVBOOT_FILE_H
 #define PVBOOT_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "pvboot/fs.h"
@@ -18,12 +19,36 @@ struct pb_file {
     uint64_t size;            /* bytes */
     uint64_t pos;             /* bytes */
     char *path;               /* as opened */
+    uint8_t *mem;             /* verified contents (size bytes), or NULL */
 };
+
+/* pb_file_open_flags() flags */
+#define PB_FILE_SKIP_SIGNATURE 0x1u   /* not checked by the verifier (signature files…) */
+
+/*
+ * A file verifier (GRUB's verifiers; module pgp registers one): when
+ * active() says it enforces, every file opened without
+ * PB_FILE_SKIP_SIGNATURE is handed to verify(), which reads all of it,
+ * checks it and returns its bytes in a malloc'd *mem (size bytes, owned by
+ * the file from then on: reads are served from it, so what was checked is
+ * what is used), or an error that fails the open.
+ */
+struct pb_file_verifier {
+    bool (*active)(void);
+    int (*verify)(struct pb_file *f, uint8_t **mem);
+};
+/** pb_file_set_verifier() - install @v (static storage; NULL removes it). */
+void pb_file_set_verifier(const struct pb_file_verifier *v);
+/** pb_file_verifier_active() - true when opened files are being verified. */
+bool pb_file_verifier_active(void);
+/** pb_file_open_flags() - pb_file_open() with PB_FILE_* @flags. */
+int pb_file_open_flags(const char *path, unsigned flags, struct pb_file **out);
 
 /** pb_path_split() - split "(dev)/p" into device name (or NULL = $root) and
  *  path ("/" if empty). Both malloc'd. Returns 0 or PB_EINVAL/PB_ENOENT. */
 int pb_path_split(const char *path, char **devname, char **fspath);
-/** pb_file_open() - open a regular file (symlinks followed). */
+/** pb_file_open() - open a regular file (symlinks followed); checked by the
+ *  file verifier when one is active (a failed check fails the open). */
 int pb_file_open(const char *path, struct pb_file **out);
 /** pb_file_read() - up to @len bytes from the current position; returns
  *  bytes read (0 at end) or a negative error. */

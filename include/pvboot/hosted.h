@@ -64,6 +64,9 @@ void pb_hosted_virtual_clock(bool on);
 /** What the image would embed / what Xen would pass (`extra =`). */
 void pb_hosted_set_embedded_config(const char *text, size_t len);
 void pb_hosted_set_prefix(const char *prefix);
+/* What pb_embedded_pubkeys() returns (mkpvimage --pubkey's bytes); call
+ * before pb_hosted_init() so module pgp's init sees them. */
+void pb_hosted_set_embedded_pubkeys(const void *keys, size_t len);
 void pb_hosted_set_xen_cmdline(const char *cmdline);
 
 /**

@@ -55,7 +55,9 @@ struct pvboot_image_info {
     uint64_t memdisk_size;   /* bytes */
     uint64_t image_start;    /* VA of first byte of the image (PVBOOT_LINK_BASE) */
     uint64_t image_end;      /* VA one past the last byte incl. bss, page aligned */
-    uint64_t reserved[5];    /* zero; pads the struct to 128 bytes */
+    uint64_t pubkeys;        /* VA of embedded OpenPGP public keys (-k, concatenated), or 0 */
+    uint64_t pubkeys_size;   /* bytes */
+    uint64_t reserved[3];    /* zero; pads the struct to 128 bytes */
 };
 
 #ifndef __ASSEMBLER__

@@ -21,6 +21,9 @@ void pb_main_register(void (*fn)(void));
 const char *pb_embedded_config(size_t *len);
 const char *pb_embedded_prefix(void);
 const void *pb_embedded_memdisk(size_t *len);
+/** Embedded OpenPGP public keys (mkpvimage --pubkey; binary key files
+ *  concatenated), NULL/0 if none. */
+const void *pb_embedded_pubkeys(size_t *len);
 /** The Xen command line (start_info cmd_line, `extra =`), validated:
  *  NULL when absent or rejected (the reason was printed). */
 const char *pb_xen_cmdline(void);

@@ -8,7 +8,8 @@
  * hand-over (Xen build) is modules/linux/handover.c.
  *
  * With pb_loader_dry_run (hosted tools) `linux`/`initrd` only record the
- * decision (pb_boot_decision) and check that the files exist.
+ * decision (pb_boot_decision) and check that the files exist (and, when
+ * signatures are enforced, that they verify).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -197,6 +198,13 @@ static int dry_run_record_file(const char *path)
         return rc;
     if (st.type != PB_FT_REG)
         return pb_error(PB_EINVAL, "%s: not a regular file", path);
+    if (pb_file_verifier_active()) {   /* signatures enforced: check it as a boot would */
+        struct pb_file *f;
+        rc = pb_file_open(path, &f);
+        if (rc < 0)
+            return rc;
+        pb_file_close(f);
+    }
     return 0;
 }
 

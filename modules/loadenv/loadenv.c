@@ -75,13 +75,34 @@ static int env_args(int argc, char **argv, struct env_args *a, bool *skip_sig)
     return 0;
 }
 
-static int read_block(const char *path, char **buf, size_t *len)
+/* The block, whole.  @skip_sig: not checked by a file verifier (module
+ * pgp), as GRUB opens it for save_env and for load_env/list_env -s. */
+static int read_block(const char *path, bool skip_sig, char **buf, size_t *len)
 {
-    void *b;
-    int r = pb_file_load(path, PB_ENVBLK_MAX, &b, len);
+    struct pb_file *f;
+    int r = pb_file_open_flags(path, skip_sig ? PB_FILE_SKIP_SIGNATURE : 0, &f);
     if (r)
         return r;
+    if (f->size > PB_ENVBLK_MAX) {
+        r = pb_error(PB_ERANGE, "%s: file too large (%llu bytes, limit %u)", path,
+                     (unsigned long long)f->size, (unsigned)PB_ENVBLK_MAX);
+        pb_file_close(f);
+        return r;
+    }
+    char *b = malloc((size_t)f->size + 1);
+    if (!b) {
+        pb_file_close(f);
+        return pb_error(PB_ENOMEM, "%s: out of memory", path);
+    }
+    int64_t n = pb_file_pread(f, 0, b, (size_t)f->size);
+    pb_file_close(f);
+    if (n < 0) {
+        free(b);
+        return (int)n;
+    }
+    b[n] = '\0';
     *buf = b;
+    *len = (size_t)n;
     return 0;
 }
 
@@ -110,12 +131,13 @@ static int iterate_env_file(int argc, char **argv,
                             int (*fn)(const char *name, const char *value, void *ctx))
 {
     struct env_args a;
-    int r = env_args(argc, argv, &a, NULL);
+    bool skip_sig = false;
+    int r = env_args(argc, argv, &a, &skip_sig);
     if (r)
         return r;
     char *buf;
     size_t len;
-    r = read_block(a.path, &buf, &len);
+    r = read_block(a.path, skip_sig, &buf, &len);
     if (r == 0) {
         r = pb_envblk_iterate(buf, len, a.path, fn, &a);
         free(buf);
@@ -180,7 +202,7 @@ static void hook(struct pb_disk *d, uint64_t offset, size_t len, void *ctx)
 static int write_in_place(const char *path, const char *buf, size_t len)
 {
     struct pb_file *f;
-    int r = pb_file_open(path, &f);
+    int r = pb_file_open_flags(path, PB_FILE_SKIP_SIGNATURE, &f);   /* as GRUB's save_env */
     if (r)
         return r;
     if (f->size != len) {
@@ -257,7 +279,7 @@ static int cmd_save_env(struct pb_command *cmd, int argc, char **argv)
     }
     char *buf = NULL;
     size_t len = 0;
-    r = read_block(a.path, &buf, &len);
+    r = read_block(a.path, true, &buf, &len);
     for (int i = 0; i < a.n && r == 0; i++)
         r = pb_envblk_set(buf, len, a.names[i], pb_env_get(a.names[i]));
     if (r == 0)

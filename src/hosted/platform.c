@@ -189,6 +189,8 @@ int64_t pb_wallclock(void)
 static const char *emb_config;
 static size_t emb_config_len;
 static const char *emb_prefix;
+static const void *emb_pubkeys;
+static size_t emb_pubkeys_len;
 static const char *xen_cmdline;
 static void (*main_fn)(void);
 static jmp_buf *exit_trap;
@@ -198,6 +200,12 @@ void pb_hosted_set_embedded_config(const char *text, size_t len)
 {
     emb_config = text;
     emb_config_len = len;
+}
+
+void pb_hosted_set_embedded_pubkeys(const void *keys, size_t len)
+{
+    emb_pubkeys = keys;
+    emb_pubkeys_len = len;
 }
 
 void pb_hosted_set_prefix(const char *prefix)
@@ -257,6 +265,13 @@ const void *pb_embedded_memdisk(size_t *len)
     if (len)
         *len = 0;
     return NULL;
+}
+
+const void *pb_embedded_pubkeys(size_t *len)
+{
+    if (len)
+        *len = emb_pubkeys ? emb_pubkeys_len : 0;
+    return emb_pubkeys;
 }
 
 const char *pb_xen_cmdline(void)

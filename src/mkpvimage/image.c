@@ -130,6 +130,8 @@ static int write_linker_data(struct mkpv_link *l)
         .prefix = l->prefix_addr,
         .memdisk = l->memdisk_addr,
         .memdisk_size = l->memdisk ? l->memdisk_len : 0,
+        .pubkeys = l->pubkeys_addr,
+        .pubkeys_size = l->pubkeys_len,
         .image_start = PVBOOT_LINK_BASE,
         .image_end = l->image_end,
     };
@@ -157,6 +159,8 @@ static int write_linker_data(struct mkpv_link *l)
     memcpy(mkpv_image_ptr(l, l->config_addr, l->config_len + 1), l->config, l->config_len + 1);
     if (l->memdisk)
         memcpy(mkpv_image_ptr(l, l->memdisk_addr, l->memdisk_len), l->memdisk, l->memdisk_len);
+    if (l->pubkeys_len)
+        memcpy(mkpv_image_ptr(l, l->pubkeys_addr, l->pubkeys_len), l->pubkeys, l->pubkeys_len);
     return 0;
 }
 

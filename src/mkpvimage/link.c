@@ -750,6 +750,12 @@ static int layout(struct mkpv_link *l)
             }
             l->config_addr = a;
             a += l->config_len + 1;
+            l->pubkeys_addr = 0;
+            if (l->pubkeys_len) {
+                a = align_up(a, 8);
+                l->pubkeys_addr = a;
+                a += l->pubkeys_len;
+            }
             l->strings_size = a - l->strings_addr;
             l->memdisk_addr = 0;
             if (l->memdisk) {
@@ -1045,6 +1051,8 @@ static int load_embedded(struct mkpv_link *l)
     if (o->memdisk_path && l->memdisk_len == 0)
         return mkpv_error("%s: memdisk is empty", o->memdisk_path);
     l->prefix = o->prefix ? o->prefix : (o->memdisk_path ? MKPV_MEMDISK_PREFIX : NULL);
+    l->pubkeys = o->pubkeys;
+    l->pubkeys_len = o->pubkeys ? o->pubkeys_len : 0;
     if (l->prefix && strlen(l->prefix) > 4096)
         return mkpv_error("prefix is longer than 4096 bytes");
     return 0;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "pvboot/err.h"
+#include "pvboot/pgp.h"
 #include "pvboot/script.h"
 #include "pvboot/version.h"
 #include "mkpv.h"
@@ -43,6 +44,10 @@ static void usage(FILE *f)
 "  -C, --compression=FORMAT   none, gzip (whole file), xz (bzImage container\n"
 "                             with an xz payload) or auto (smallest) [none]\n"
 "  -m, --memdisk=FILE         embed FILE as the disk (memdisk)\n"
+"  -k, --pubkey=FILE          embed the OpenPGP public keys in FILE (binary,\n"
+"                             gpg --export; repeatable): files must then be\n"
+"                             signed by them (check_signatures=enforce, which\n"
+"                             the guest's config cannot turn off); adds module pgp\n"
 "  -v, --verbose              print what is linked (twice: more)\n"
 "      --no-verify            skip the check with Xen's parser (libxenguest)\n"
 "      --list-modules         list the modules in the module directory\n"
@@ -80,6 +85,37 @@ static int check_config(const char *path, const char *text, size_t len, char *ms
     return 1;
 }
 
+/* -k FILE: read, check with the runtime's own OpenPGP parser (module pgp,
+ * hosted build) and append to the embedded key bytes. */
+static int add_pubkey(const char *path, uint8_t **keys, size_t *len)
+{
+    uint8_t *b;
+    size_t n;
+    if (mkpv_read_file(path, "public key", PB_PGP_MAX_FILE, &b, &n) < 0) {
+        fprintf(stderr, "mkpvimage: %s\n", mkpv_errmsg());
+        return -1;
+    }
+    struct pb_pgp_key *k;
+    if (pb_pgp_parse_keys(b, n, path, &k) < 0) {
+        fprintf(stderr, "mkpvimage: %s\n", pb_errmsg());
+        pb_error_clear();
+        free(b);
+        return -1;
+    }
+    pb_pgp_free_keys(k);
+    uint8_t *all = realloc(*keys, *len + n);
+    if (!all) {
+        free(b);
+        fprintf(stderr, "mkpvimage: out of memory\n");
+        return -1;
+    }
+    memcpy(all + *len, b, n);
+    *keys = all;
+    *len += n;
+    free(b);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -90,6 +126,7 @@ int main(int argc, char **argv)
         { "prefix", required_argument, NULL, 'p' },
         { "compression", required_argument, NULL, 'C' },
         { "memdisk", required_argument, NULL, 'm' },
+        { "pubkey", required_argument, NULL, 'k' },
         { "verbose", no_argument, NULL, 'v' },
         { "no-verify", no_argument, NULL, OPT_NO_VERIFY },
         { "list-modules", no_argument, NULL, OPT_LIST_MODULES },
@@ -101,8 +138,10 @@ int main(int argc, char **argv)
     struct mkpv_options o = { .compress = MKPV_COMPRESS_NONE };
     bool list = false, grub_table = false;
     int c;
+    uint8_t *keys = NULL;
+    size_t keys_len = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":O:c:o:d:p:C:m:vhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":O:c:o:d:p:C:m:k:vhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'O': o.format = optarg; break;
         case 'c': o.config_path = optarg; break;
@@ -110,6 +149,10 @@ int main(int argc, char **argv)
         case 'd': o.moddir = optarg; break;
         case 'p': o.prefix = optarg; break;
         case 'm': o.memdisk_path = optarg; break;
+        case 'k':
+            if (add_pubkey(optarg, &keys, &keys_len) < 0)
+                return 1;
+            break;
         case 'v': o.verbose++; break;
         case OPT_NO_VERIFY: o.no_verify = true; break;
         case OPT_LIST_MODULES: list = true; break;
@@ -177,11 +220,34 @@ int main(int argc, char **argv)
         fprintf(stderr, "mkpvimage: note: %s\n", g.notes[i]);
     o.modules = g.modules;
     o.nr_modules = g.nr_modules;
+    o.pubkeys = keys;
+    o.pubkeys_len = keys_len;
+    /* embedded keys need the module that reads them (an explicit module
+     * list without it gets it added; no list means every module) */
+    const char **mods = NULL;
+    if (keys && g.nr_modules) {
+        bool have = false;
+        for (size_t i = 0; i < g.nr_modules; i++)
+            have |= strcmp(g.modules[i], "pgp") == 0;
+        if (!have) {
+            mods = calloc(g.nr_modules + 1, sizeof *mods);
+            if (!mods) {
+                fprintf(stderr, "mkpvimage: out of memory\n");
+                return 1;
+            }
+            memcpy(mods, g.modules, g.nr_modules * sizeof *mods);
+            mods[g.nr_modules] = "pgp";
+            o.modules = mods;
+            o.nr_modules = g.nr_modules + 1;
+        }
+    }
     int rc = 0;
     if (mkpv_run(&o) < 0) {
         fprintf(stderr, "mkpvimage: %s\n", mkpv_errmsg());
         rc = 1;
     }
+    free(mods);
+    free(keys);
     mkpv_grub_result_free(&g);
     return rc;
 }

@@ -62,6 +62,8 @@ struct mkpv_options {
     const char *moddir;           /* -d, NULL = PVBOOT_DEFAULT_MODDIR */
     const char *prefix;           /* -p, NULL = none (MKPV_MEMDISK_PREFIX with -m) */
     const char *memdisk_path;     /* -m, NULL = none */
+    const uint8_t *pubkeys;       /* -k files' bytes, concatenated (checked by main.c) */
+    size_t pubkeys_len;           /* 0 = none */
     enum mkpv_compress compress;  /* -C */
     int verbose;                  /* -v count; messages go to stderr */
     bool no_verify;               /* --no-verify */

@@ -138,12 +138,14 @@ struct mkpv_link {
     size_t config_len;
     uint8_t *memdisk;
     size_t memdisk_len;
+    const uint8_t *pubkeys;        /* the options' (not owned) */
+    size_t pubkeys_len;
     const char *prefix;
     /* layout (VAs) */
     uint64_t seg_start[MKPV_NSEGS], seg_end[MKPV_NSEGS];  /* seg_end: end of file data */
     uint64_t bss_end, image_end;
     uint64_t info_addr, modtab_addr, got_addr, strings_addr, strings_size;
-    uint64_t version_addr, prefix_addr, config_addr, memdisk_addr;
+    uint64_t version_addr, prefix_addr, config_addr, memdisk_addr, pubkeys_addr;
     uint64_t *modname_addr;        /* per module in init order */
     uint64_t entry;
     uint64_t pvh_entry;            /* _start_pvh */

@@ -27,6 +27,7 @@
 #include "pvboot/linux.h"
 #include "pvboot/loader.h"
 #include "pvboot/menu.h"
+#include "pvboot/pgp.h"
 #include "pvboot/script.h"
 #include "pvboot/version.h"
 #include "confine.h"
@@ -629,12 +630,14 @@ static void json_pvh(const struct plan *p, uint64_t mib)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: pvboot-probe [-c CONFIG] [-x XEN_CMDLINE] [-w] [--json] [-q] [-m MIB [-t pv|pvh]]\n"
-            "                    IMAGE...\n"
+            "Usage: pvboot-probe [-c CONFIG] [-k PUBKEY]... [-x XEN_CMDLINE] [-w] [--json] [-q]\n"
+            "                    [-m MIB [-t pv|pvh]] IMAGE...\n"
             "       pvboot-probe --check FILE...\n"
             "Show what a pvboot image would boot from guest disk images (dry run).\n"
             "\n"
             "  -c, --config=FILE        the embedded config [pvboot's default, built in]\n"
+            "  -k, --pubkey=FILE        OpenPGP public keys the image embeds (mkpvimage -k):\n"
+            "                           signatures are enforced (check_signatures)\n"
             "  -x, --xen-cmdline=LINE   the Xen command line (xl extra =)\n"
             "  -w, --writable           open the images read-write, exclusively (save_env)\n"
             "  -j, --json               one JSON object instead of text\n"
@@ -823,6 +826,44 @@ static int run_probe(void *ctx)
     return booted && (!mib || planned) ? 0 : 1;
 }
 
+/* -k FILE: as mkpvimage -k, the OpenPGP public keys the image would embed. */
+static int add_pubkey(const char *path, uint8_t **keys, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "pvboot-probe: --pubkey %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    uint8_t *b = malloc(PB_PGP_MAX_FILE + 1);
+    size_t n = b ? fread(b, 1, PB_PGP_MAX_FILE + 1, f) : 0;
+    bool bad = !b || ferror(f) || n > PB_PGP_MAX_FILE;
+    fclose(f);
+    if (bad) {
+        fprintf(stderr, "pvboot-probe: --pubkey %s: %s\n", path,
+                !b ? "out of memory" : n > PB_PGP_MAX_FILE ? "too large" : "read error");
+        free(b);
+        return -1;
+    }
+    struct pb_pgp_key *k;
+    if (pb_pgp_parse_keys(b, n, path, &k) < 0) {
+        fprintf(stderr, "pvboot-probe: %s\n", pb_errmsg());
+        free(b);
+        return -1;
+    }
+    pb_pgp_free_keys(k);
+    uint8_t *all = realloc(*keys, *len + n);
+    if (!all) {
+        free(b);
+        fprintf(stderr, "pvboot-probe: out of memory\n");
+        return -1;
+    }
+    memcpy(all + *len, b, n);
+    *keys = all;
+    *len += n;
+    free(b);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *cfg = NULL, *xcl = NULL;
@@ -835,12 +876,19 @@ int main(int argc, char **argv)
         { "writable", no_argument, 0, 'w' }, { "quiet", no_argument, 0, 'q' },
         { "memory", required_argument, 0, 'm' }, { "type", required_argument, 0, 't' },
         { "runas", required_argument, 0, 'U' }, { "timeout", required_argument, 0, 'T' },
-        { "passphrase-file", required_argument, 0, 'P' },
+        { "passphrase-file", required_argument, 0, 'P' }, { "pubkey", required_argument, 0, 'k' },
         { "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'V' }, { 0, 0, 0, 0 },
     };
     int o;
-    while ((o = getopt_long(argc, argv, "c:x:jwqm:t:hV", lo, NULL)) != -1) {
+    uint8_t *keys = NULL;
+    size_t keys_len = 0;
+    while ((o = getopt_long(argc, argv, "c:x:jwqm:t:k:hV", lo, NULL)) != -1) {
         switch (o) {
+        case 'k':   /* read now (the confined child cannot open it), before pb_hosted_init */
+            if (add_pubkey(optarg, &keys, &keys_len) < 0)
+                return 2;
+            pb_hosted_set_embedded_pubkeys(keys, keys_len);
+            break;
         case 'c': cfg = optarg; break;
         case 'x': xcl = optarg; break;
         case 'j': json = true; break;

@@ -149,7 +149,7 @@ check "no temporary files after failures" test -z "$(ls -A "$T/out")"
 expect 0 "" -- "$MK" --version
 check "--version text" test "$("$MK" --version)" = "mkpvimage (pvboot) $VERSION"
 help=$("$MK" --help)
-for opt in --format --config --output --directory --prefix --compression --memdisk --verbose \
+for opt in --format --config --output --directory --prefix --compression --memdisk --pubkey --verbose \
            --no-verify --list-modules --grub-modules --help --version; do
     check "--help mentions $opt" grep -q -- "$opt" <<<"$help"
 done

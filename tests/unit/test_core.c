@@ -63,10 +63,39 @@ static void test_env_sorted(void **state)
     pb_env_set("mid", "");
     char acc[64] = "";
     pb_env_foreach(count_cb, acc);
-    assert_string_equal(acc, "alpha,mid,zeta,");
+    /* check_signatures: set by module pgp's init, as GRUB's pgp does */
+    assert_string_equal(acc, "alpha,check_signatures,mid,zeta,");
     pb_env_unset("zeta");
     pb_env_unset("alpha");
     pb_env_unset("mid");
+}
+
+/* a write hook that upper-cases "on"/"off" and refuses "never" */
+static int hook_write(const char *value, char **out)
+{
+    if (strcmp(value, "never") == 0)
+        return pb_error(PB_EACCES, "hooked: `%s' is refused", value);
+    *out = strcmp(value, "on") == 0 ? strdup("ON") : strcmp(value, "") == 0 ? strdup("OFF") : NULL;
+    return 0;
+}
+
+static void test_env_hook(void **state)
+{
+    (void)state;
+    assert_int_equal(pb_env_set_hook("hooked", hook_write), 0);
+    assert_int_equal(pb_env_set("hooked", "on"), 0);
+    assert_string_equal(pb_env_get("hooked"), "ON");
+    assert_int_equal(pb_env_set("hooked", "kept as given"), 0);
+    assert_string_equal(pb_env_get("hooked"), "kept as given");
+    assert_int_equal(pb_env_set("hooked", "never"), PB_EACCES);
+    assert_string_equal(pb_errmsg(), "hooked: `never' is refused");
+    pb_error_clear();
+    assert_string_equal(pb_env_get("hooked"), "kept as given");
+    pb_env_unset("hooked");                     /* GRUB: unset writes "" through the hook */
+    assert_string_equal(pb_env_get("hooked"), "OFF");
+    assert_int_equal(pb_env_set_hook("hooked", NULL), 0);
+    pb_env_unset("hooked");
+    assert_null(pb_env_get("hooked"));
 }
 
 /* ---------------- key decoder ---------------- */
@@ -466,6 +495,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_env_contexts),
         cmocka_unit_test(test_env_sorted),
+        cmocka_unit_test(test_env_hook),
         cmocka_unit_test(test_key_decoder),
         cmocka_unit_test(test_getkey_scripted),
         cmocka_unit_test(test_commands),

@@ -274,7 +274,9 @@ static void test_segments(void **state)
     assert_int_equal(ii.memdisk_size, 0);
     assert_int_equal(ii.image_start, PVBOOT_LINK_BASE);
     assert_int_equal(ii.image_end, (d->p_vaddr + d->p_memsz + 4095) & ~4095ull);
-    for (size_t i = 0; i < 5; i++)
+    assert_int_equal(ii.pubkeys, 0);
+    assert_int_equal(ii.pubkeys_size, 0);
+    for (size_t i = 0; i < 3; i++)
         assert_int_equal(ii.reserved[i], 0);
     mkpv_link_free(l);
 }
@@ -308,12 +310,21 @@ static void test_prefix_and_memdisk(void **state)
 
     o.memdisk_path = NULL;
     o.prefix = "(xen/xvda,gpt2)/boot/grub";
+    /* -k: the key bytes as given (main.c checked them), 8-byte aligned */
+    static const uint8_t keys[] = { 0x99, 0x00, 0x03, 4, 5, 6, 7, 8, 9, 10, 11 };
+    o.pubkeys = keys;
+    o.pubkeys_len = sizeof keys;
     l = link_ok(&o);
     img = mkpv_link_image(l, &len);
     memcpy(&ii, img_at(img, len, sym_va(l, PVBOOT_IMAGE_INFO_SYMBOL), sizeof(ii)), sizeof(ii));
     assert_string_equal((const char *)img_at(img, len, ii.prefix, 26), "(xen/xvda,gpt2)/boot/grub");
     assert_int_equal(ii.memdisk, 0);
+    assert_int_equal(ii.pubkeys % 8, 0);
+    assert_int_equal(ii.pubkeys_size, sizeof keys);
+    assert_memory_equal(img_at(img, len, ii.pubkeys, sizeof keys), keys, sizeof keys);
     mkpv_link_free(l);
+    o.pubkeys = NULL;
+    o.pubkeys_len = 0;
 
     /* an empty memdisk is an error */
     write_text(md, "");

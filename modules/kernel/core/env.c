@@ -66,11 +66,54 @@ static struct var *create(const char *name)
     return v;
 }
 
+#define PB_ENV_MAX_HOOKS 8
+
+static struct {
+    char name[32];
+    int (*write)(const char *value, char **out);
+} hooks[PB_ENV_MAX_HOOKS];
+
+int pb_env_set_hook(const char *name, int (*write)(const char *value, char **out))
+{
+    int freeslot = -1;
+    for (int i = 0; i < PB_ENV_MAX_HOOKS; i++) {
+        if (hooks[i].write && strcmp(hooks[i].name, name) == 0) {
+            hooks[i].write = write;
+            return 0;
+        }
+        if (!hooks[i].write && freeslot < 0)
+            freeslot = i;
+    }
+    if (!write)
+        return 0;
+    if (freeslot < 0 || strlen(name) >= sizeof hooks[0].name)
+        return pb_error(PB_ENOMEM, "no room for a write hook on %s", name);
+    strcpy(hooks[freeslot].name, name);
+    hooks[freeslot].write = write;
+    return 0;
+}
+
+static int (*hook_of(const char *name))(const char *, char **)
+{
+    for (int i = 0; i < PB_ENV_MAX_HOOKS; i++)
+        if (hooks[i].write && strcmp(hooks[i].name, name) == 0)
+            return hooks[i].write;
+    return NULL;
+}
+
 int pb_env_set(const char *name, const char *value)
 {
     if (!valid_name(name))
         return pb_error(PB_EINVAL, "invalid variable name");
-    char *copy = strdup(value ? value : "");
+    int (*hook)(const char *, char **) = hook_of(name);
+    char *copy = NULL;
+    if (hook) {
+        int r = hook(value ? value : "", &copy);
+        if (r)
+            return r;
+    }
+    if (!copy)
+        copy = strdup(value ? value : "");
     if (!copy)
         return pb_error(PB_ENOMEM, "out of memory setting %s", name);
     struct var *v = create(name);
@@ -85,6 +128,11 @@ int pb_env_set(const char *name, const char *value)
 
 void pb_env_unset(const char *name)
 {
+    if (hook_of(name)) {   /* GRUB: a hooked variable is set to "" instead */
+        if (pb_env_set(name, "") < 0)
+            pb_error_clear();
+        return;
+    }
     struct var **pp = find_slot(name);
     if (*pp && strcmp((*pp)->name, name) == 0) {
         struct var *v = *pp;

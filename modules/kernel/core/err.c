@@ -58,6 +58,7 @@ const char *pb_strerror(int code)
     case PB_EAGAIN: return "try again";
     case PB_EBUSY: return "busy";
     case PB_EACCES: return "access denied";
+    case PB_EBADSIG: return "bad signature";
     case PB_EBADFMT: return "unknown format";
     case PB_EXEN: return "hypercall failed";
     case PB_ECANCELED: return "canceled";

@@ -236,7 +236,24 @@ static void close_node(struct pb_device *dev, struct pb_fs *fs, struct pb_node *
     pb_device_close(dev);
 }
 
+static const struct pb_file_verifier *verifier;
+
+void pb_file_set_verifier(const struct pb_file_verifier *v)
+{
+    verifier = v;
+}
+
+bool pb_file_verifier_active(void)
+{
+    return verifier && verifier->active();
+}
+
 int pb_file_open(const char *path, struct pb_file **out)
+{
+    return pb_file_open_flags(path, 0, out);
+}
+
+int pb_file_open_flags(const char *path, unsigned flags, struct pb_file **out)
 {
     struct pb_device *dev;
     struct pb_fs *fs;
@@ -259,6 +276,15 @@ int pb_file_open(const char *path, struct pb_file **out)
     f->fs = fs;
     f->node = node;
     f->size = st.size;
+    if (!(flags & PB_FILE_SKIP_SIGNATURE) && pb_file_verifier_active()) {
+        uint8_t *mem = NULL;
+        r = verifier->verify(f, &mem);
+        if (r < 0) {
+            pb_file_close(f);
+            return r;
+        }
+        f->mem = mem;
+    }
     *out = f;
     return 0;
 }
@@ -269,6 +295,10 @@ int64_t pb_file_pread(struct pb_file *f, uint64_t off, void *buf, size_t len)
         return 0;
     if (len > f->size - off)
         len = (size_t)(f->size - off);
+    if (f->mem) {
+        memcpy(buf, f->mem + off, len);
+        return (int64_t)len;
+    }
     if (!f->fs) {
         int r = pb_device_read(f->dev, off, len, buf);
         return r < 0 ? r : (int64_t)len;
@@ -307,6 +337,7 @@ void pb_file_close(struct pb_file *f)
     if (!f)
         return;
     close_node(f->dev, f->fs, f->node);
+    free(f->mem);
     free(f->path);
     free(f);
 }

@@ -51,6 +51,14 @@ const void *pb_embedded_memdisk(size_t *len)
     return ii->memdisk ? (const void *)ii->memdisk : NULL;
 }
 
+const void *pb_embedded_pubkeys(size_t *len)
+{
+    const struct pvboot_image_info *ii = &pvboot_image_info;
+    if (len)
+        *len = ii->pubkeys ? ii->pubkeys_size : 0;
+    return ii->pubkeys ? (const void *)ii->pubkeys : NULL;
+}
+
 const char *pb_xen_cmdline(void)
 {
     static bool checked;
