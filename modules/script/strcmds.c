@@ -17,7 +17,7 @@
 #include "pvboot/script.h"
 #include "pvboot/strbuf.h"
 #include "pvboot/term.h"
-#include "normal_int.h"
+#include "interp_int.h"
 
 /* GRUB_ERR_BAD_ARGUMENT: the status GRUB leaves in $? for a usage error */
 #define GRUB_STATUS_BAD_ARGUMENT 18

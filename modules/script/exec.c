@@ -22,7 +22,7 @@
 #include "pvboot/strbuf.h"
 #include "pvboot/term.h"
 #include "script_int.h"
-#include "normal_int.h"
+#include "interp_int.h"
 
 /* GRUB's error numbers, which its builtins leave in $? (include/grub/err.h
  * of GRUB: GRUB_ERR_INVALID_COMMAND, GRUB_ERR_BAD_ARGUMENT) */

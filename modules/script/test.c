@@ -13,7 +13,7 @@
 #include "pvboot/err.h"
 #include "pvboot/file.h"
 #include "pvboot/script.h"
-#include "normal_int.h"
+#include "interp_int.h"
 
 /*
  * GRUB's number syntax (grub_strtoul/grub_strtosl with base 0): an optional

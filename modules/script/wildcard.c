@@ -25,7 +25,7 @@
 #include "pvboot/regex.h"
 #include "pvboot/script.h"
 #include "pvboot/strbuf.h"
-#include "normal_int.h"
+#include "interp_int.h"
 
 struct matches {
     char **v;
