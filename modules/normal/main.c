@@ -69,7 +69,7 @@ int pb_normal_execute(const char *path, const char *text, size_t len)
         text = buf;
         len = blen;
     }
-    int r = normal_enter_call();
+    int r = pb_script_enter_call();
     if (r) {
         free(buf);
         return r;
@@ -81,7 +81,7 @@ int pb_normal_execute(const char *path, const char *text, size_t len)
             pb_env_pop();
     }
     if (r) {
-        normal_leave_call();
+        pb_script_leave_call();
         free(buf);
         return r;
     }
@@ -94,7 +94,7 @@ int pb_normal_execute(const char *path, const char *text, size_t len)
         r = pb_menu_run(m);
     pb_menu_pop();
     pb_env_pop();
-    normal_leave_call();
+    pb_script_leave_call();
     return r;
 }
 
@@ -284,10 +284,7 @@ static void normal_main(void)
 void pvboot_init_normal(void);
 void pvboot_init_normal(void)
 {
-    normal_register_builtins();
     normal_register_commands();
-    normal_register_test();
-    normal_register_strcmds();
     normal_register_main_commands();
     pb_main_register(normal_main);
 }

@@ -326,14 +326,14 @@ int pb_menu_enter(struct pb_menu_entry *e)
     int r = push_submenu_scope();
     if (r)
         return r;
-    r = normal_push_params(e->argc, e->argv);
+    r = pb_script_push_params(e->argc, e->argv);
     if (r) {
         pb_menu_pop();
         pb_env_pop();
         return r;
     }
-    normal_script_run_at(e->body, strlen(e->body), e->file, e->line);
-    normal_pop_params();
+    pb_script_run_at(e->body, strlen(e->body), e->file, e->line);
+    pb_script_pop_params();
     return 0;
 }
 
@@ -350,11 +350,11 @@ int pb_menu_boot(struct pb_menu_entry *e, const char *chosen)
     pb_env_set("chosen", chosen ? chosen : (e->id ? e->id : e->title));
     pb_loader_unset();
     pb_normal_loader_cmd_failed = false;
-    int r = normal_push_params(e->argc, e->argv);
+    int r = pb_script_push_params(e->argc, e->argv);
     if (r)
         return r;
-    normal_script_run_at(e->body, strlen(e->body), e->file, e->line);
-    normal_pop_params();
+    pb_script_run_at(e->body, strlen(e->body), e->file, e->line);
+    pb_script_pop_params();
     if (pb_script_stop_requested())
         return 0;
     if (pb_normal_loader_cmd_failed)
@@ -430,11 +430,11 @@ static int walk_to(const char *spec, int *path, int *depth, int *entered,
             pb_env_set("default", rest);
         else
             pb_env_unset("default");
-        r = normal_push_params(e->argc, e->argv);
+        r = pb_script_push_params(e->argc, e->argv);
         if (r)
             return r;
-        normal_script_run_at(e->body, strlen(e->body), e->file, e->line);
-        normal_pop_params();
+        pb_script_run_at(e->body, strlen(e->body), e->file, e->line);
+        pb_script_pop_params();
         m = pb_menu_current();
         if (!m || m->count == 0)
             return pb_error(PB_ENOENT, "submenu `%s' is empty", e->title);

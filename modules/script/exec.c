@@ -55,7 +55,7 @@ static struct function *functions;
 static struct script *cur_script;
 static int cur_line;
 bool pb_normal_loader_cmd_failed;
-const char *normal_late_error;
+const char *script_late_error;
 
 bool pb_script_stop_requested(void)
 {
@@ -108,7 +108,7 @@ static char **dup_argv(int argc, char **argv)
     return v;
 }
 
-int normal_push_params(int argc, char **argv)
+int pb_script_push_params(int argc, char **argv)
 {
     if (nframes >= (int)(sizeof frames / sizeof frames[0]))
         return pb_error(PB_ELOOP, "too many nested calls (at most %d)", PB_SCRIPT_MAX_CALLS);
@@ -121,7 +121,7 @@ int normal_push_params(int argc, char **argv)
     return 0;
 }
 
-void normal_pop_params(void)
+void pb_script_pop_params(void)
 {
     if (nframes <= 1)
         return;
@@ -131,7 +131,7 @@ void normal_pop_params(void)
     frames[nframes].argc = 0;
 }
 
-int normal_enter_call(void)
+int pb_script_enter_call(void)
 {
     if (call_depth >= PB_SCRIPT_MAX_CALLS)
         return pb_error(PB_ELOOP, "too deeply nested function/source/configfile calls (at most %d)",
@@ -140,7 +140,7 @@ int normal_enter_call(void)
     return 0;
 }
 
-void normal_leave_call(void)
+void pb_script_leave_call(void)
 {
     if (call_depth > 0)
         call_depth--;
@@ -198,7 +198,7 @@ static void exp_finish(struct exp *e)
         return;
     }
     char **list;
-    int nl = e->wild ? normal_wildcard(w, &list) : 0;
+    int nl = e->wild ? script_wildcard(w, &list) : 0;
     if (nl > 0) {
         free(w);
         for (int i = 0; i < nl; i++)
@@ -557,12 +557,12 @@ static int func_define(const char *name, struct script *sc, struct node *body)
     return 0;
 }
 
-bool normal_function_exists(const char *name)
+bool script_function_exists(const char *name)
 {
     return func_find(name) != NULL;
 }
 
-void normal_functions_clear(void)
+void script_functions_clear(void)
 {
     while (functions) {
         struct function *f = functions;
@@ -575,12 +575,12 @@ void normal_functions_clear(void)
 
 static int call_function(struct function *f, int argc, char **argv)
 {
-    int r = normal_enter_call();
+    int r = pb_script_enter_call();
     if (r)
         return r;
-    r = normal_push_params(argc - 1, argv + 1);
+    r = pb_script_push_params(argc - 1, argv + 1);
     if (r) {
-        normal_leave_call();
+        pb_script_leave_call();
         return r;
     }
     struct script *sc = f->sc;
@@ -599,8 +599,8 @@ static int call_function(struct function *f, int argc, char **argv)
     cur_script = saved;
     cur_line = saved_line;
     script_unref(sc);
-    normal_pop_params();
-    normal_leave_call();
+    pb_script_pop_params();
+    pb_script_leave_call();
     last_status = st;
     pb_error_clear();
     return st;   /* positive: the function's status, no message */
@@ -748,12 +748,12 @@ static int exec_cmd(struct node *n)
     bool soft = soft_failure;
     if (soft)
         st = 0;   /* GRUB's last resort: status 0, `!' does not invert it */
-    if (normal_late_error) {
+    if (script_late_error) {
         if (r == 0 && !invert) {
-            pb_error(PB_EINVAL, "%s", normal_late_error);
+            pb_error(PB_EINVAL, "%s", script_late_error);
             report_error(n->line);
         }
-        normal_late_error = NULL;
+        script_late_error = NULL;
     }
     if (r != 0 && is_loader_cmd(av[0]))
         pb_normal_loader_cmd_failed = true;
@@ -960,7 +960,7 @@ static int run_text(const char *text, size_t len, const char *filename, int firs
         pb_print_error();
         return r;
     }
-    int r = normal_enter_call();
+    int r = pb_script_enter_call();
     if (r) {
         pb_print_error();
         return r;
@@ -968,7 +968,7 @@ static int run_text(const char *text, size_t len, const char *filename, int firs
     struct script *sc;
     struct parser *p = parser_new(text, len, filename, first_line, &sc);
     if (!p) {
-        normal_leave_call();
+        pb_script_leave_call();
         pb_print_error();
         return PB_ENOMEM;
     }
@@ -1000,7 +1000,7 @@ static int run_text(const char *text, size_t len, const char *filename, int firs
     cur_script = saved;
     cur_line = saved_line;
     script_unref(sc);
-    normal_leave_call();
+    pb_script_leave_call();
     return st;
 }
 
@@ -1009,7 +1009,7 @@ int pb_script_run(const char *text, size_t len, const char *filename)
     return run_text(text, len, filename, 1, true);
 }
 
-int normal_script_run_at(const char *text, size_t len, const char *filename, int first_line)
+int pb_script_run_at(const char *text, size_t len, const char *filename, int first_line)
 {
     return run_text(text, len, filename, first_line, false);
 }
@@ -1120,16 +1120,16 @@ static struct pb_command builtin_cmds[] = {
     { .name = "setparams", .fn = cmd_setparams, .usage = "[ARG]...", .summary = "Replace the positional parameters." },
 };
 
-void normal_register_builtins(void)
+void script_register_builtins(void)
 {
     for (unsigned i = 0; i < sizeof builtin_cmds / sizeof builtin_cmds[0]; i++)
         pb_command_register(&builtin_cmds[i]);
 }
 
-void normal_reset_interpreter(void)
+void script_reset_interpreter(void)
 {
     while (nframes > 1)
-        normal_pop_params();
+        pb_script_pop_params();
     free_argv(frames[0].argc, frames[0].argv);
     frames[0].argc = 0;
     frames[0].argv = NULL;
@@ -1139,11 +1139,11 @@ void normal_reset_interpreter(void)
     pending_error = NULL;
     last_status = 0;
     stop_requested = false;
-    normal_functions_clear();
+    script_functions_clear();
     cur_script = NULL;
 }
 
-const char *normal_current_file(void)
+const char *script_current_file(void)
 {
     return cur_script ? cur_script->filename : NULL;
 }

@@ -314,7 +314,7 @@ static struct pb_command strcmds[] = {
       .summary = "Evaluate the arguments as GRUB commands." },
 };
 
-void normal_register_strcmds(void)
+void script_register_strcmds(void)
 {
     for (unsigned i = 0; i < sizeof strcmds / sizeof strcmds[0]; i++)
         pb_command_register(&strcmds[i]);
