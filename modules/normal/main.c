@@ -284,6 +284,7 @@ static void normal_main(void)
 void pvboot_init_normal(void);
 void pvboot_init_normal(void)
 {
+    normal_register_menu_commands();
     normal_register_commands();
     normal_register_main_commands();
     pb_main_register(normal_main);

@@ -5,9 +5,9 @@
 
 #include <stdbool.h>
 
-/* set when linux/initrd/... failed while an entry ran (then it is not booted) */
-extern bool pb_normal_loader_cmd_failed;
 
+/* menu.c: menuentry, submenu, hiddenentry */
+void normal_register_menu_commands(void);
 /* commands.c */
 void normal_register_commands(void);
 /* main.c */

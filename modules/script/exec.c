@@ -17,7 +17,6 @@
 #include "pvboot/command.h"
 #include "pvboot/env.h"
 #include "pvboot/err.h"
-#include "pvboot/menu.h"
 #include "pvboot/script.h"
 #include "pvboot/strbuf.h"
 #include "pvboot/term.h"
@@ -54,7 +53,6 @@ static bool stop_requested;
 static struct function *functions;
 static struct script *cur_script;
 static int cur_line;
-bool pb_normal_loader_cmd_failed;
 const char *script_late_error;
 
 bool pb_script_stop_requested(void)
@@ -608,18 +606,6 @@ static int call_function(struct function *f, int argc, char **argv)
 
 /* ---- running a command ---- */
 
-static bool is_loader_cmd(const char *n)
-{
-    static const char *const names[] = {
-        "linux", "initrd", "linux16", "initrd16", "linuxefi", "initrdefi", "chainloader",
-        "kernel", "multiboot", "multiboot2", "module", "module2",
-    };
-    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(n, names[i]) == 0)
-            return true;
-    return false;
-}
-
 /* Set by pb_script_run_argv() when the failure is one GRUB shows but
  * does not count: no such command, or a bad NAME=VALUE (GRUB's "last
  * resort" ends with status 0, and `!` does not invert it). */
@@ -649,7 +635,7 @@ int pb_script_run_argv(int argc, char **argv)
     const char *eq = strchr(argv[0], '=');
     soft_failure = true;
     if (!eq)
-        return pb_error(PB_ENOENT, "can't find command `%s'", argv[0]);
+        return pb_command_not_found(argv[0]);
     char *name = strndup(argv[0], (size_t)(eq - argv[0]));
     if (!name)
         return pb_error(PB_ENOMEM, "out of memory");
@@ -755,8 +741,6 @@ static int exec_cmd(struct node *n)
         }
         script_late_error = NULL;
     }
-    if (r != 0 && is_loader_cmd(av[0]))
-        pb_normal_loader_cmd_failed = true;
     if (r < 0)   /* an error raised by the command replaces a pending one */
         pending_error = NULL;
     if (invert && !soft) {
@@ -865,10 +849,14 @@ static int exec_menu(struct node *n)
     char **argv;
     int r = expand_words(n->words, n->nwords, &argc, &argv);
     if (r == 0) {
+        /* menuentry/submenu/hiddenentry: block commands (module normal) */
         const char *kw = n->words[0].raw;
-        r = pb_menu_add_entry(argc - 1, argv + 1, n->src, n->srclen,
-                              strcmp(kw, "submenu") == 0, strcmp(kw, "hiddenentry") == 0,
-                              cur_script ? cur_script->filename : "", n->line);
+        struct pb_command *c = pb_command_find_block(kw);
+        struct pb_command_block b = {
+            .text = n->src, .len = n->srclen,
+            .file = cur_script ? cur_script->filename : "", .line = n->line,
+        };
+        r = c ? c->block_fn(c, argc, argv, &b) : pb_command_not_found(kw);
         free_argv(argc, argv);
     }
     if (r)

@@ -15,8 +15,6 @@ void script_functions_clear(void);
  * "unrecognized number"): GRUB shows it after the command, unless `!'
  * inverted the command.  Set by the command, shown and cleared by exec.c. */
 extern const char *script_late_error;
-/* set when linux/initrd/... failed while an entry ran (then it is not booted) */
-extern bool pb_normal_loader_cmd_failed;
 
 /* test.c */
 void script_register_test(void);
