@@ -19,6 +19,7 @@
 #include "pvboot/kernel.h"
 #include "pvboot/loader.h"
 #include "pvboot/menu.h"
+#include "pvboot/menu_ui.h"
 #include "pvboot/script.h"
 #include "pvboot/term.h"
 #include "normal_int.h"
@@ -281,9 +282,24 @@ static void normal_main(void)
     pb_normal_shell();
 }
 
+/* The menu's and the editor's actions: the pieces of this module that
+ * the user interface calls back (include/pvboot/menu_ui.h). */
+static int ui_authorize(const struct pb_menu_entry *e)
+{
+    return e ? pb_auth_entry_allowed(e) : pb_auth_allowed(NULL);
+}
+
+static const struct pb_ui_actions normal_ui_actions = {
+    .authorize = ui_authorize,
+    .boot = pb_menu_boot,
+    .edit = pb_ui_edit_entry,
+    .shell = pb_ui_shell,
+};
+
 void pvboot_init_normal(void);
 void pvboot_init_normal(void)
 {
+    pb_ui_set_actions(&normal_ui_actions);
     normal_register_menu_commands();
     normal_register_commands();
     normal_register_main_commands();
