@@ -46,7 +46,8 @@ int pb_script_check(const char *text, size_t len, const char *filename);
 int pb_script_run(const char *text, size_t len, const char *filename);
 
 /** pb_script_source() - load the file at GRUB path @path and run it as
- *  pb_script_run() does (GRUB's `source').  0 once it ran, whatever its
+ *  pb_script_run() does (GRUB's `source'; module normal provides it with
+ *  the `source' command, the interpreter itself reads no files).  0 once it ran, whatever its
  *  commands did (their errors, syntax errors too, are shown as it runs); a
  *  missing file is 0 and runs nothing; PB_E* if it cannot be read. */
 int pb_script_source(const char *path);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for the GRUB script lexer, parser, expansions, control flow,
- * builtins and core commands (module `normal`). */
+ * builtins (module `script`) and core commands (module `normal`). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
