@@ -15,8 +15,14 @@
 struct pb_disk;
 
 /** pb_hosted_init() - register the stdio terminal and every module's init
- *  (generated list).  Call once before anything else. */
+ *  (generated list).  Call once before anything else.  (src/hosted/init.c:
+ *  apart from the platform layer, so that a program that only uses pure
+ *  code of the library, as mkpvimage's -c check, does not link every
+ *  module.) */
 void pb_hosted_init(void);
+/** pb_hosted_register_term() - register the stdio terminal (part of
+ *  pb_hosted_init()). */
+void pb_hosted_register_term(void);
 
 /**
  * pb_hostdisk_add() - register image file or block device @path as a disk.

@@ -27,6 +27,26 @@ bool pb_loader_pending(void);
 /** pb_loader_boot() - start it.  Returns only on failure (error recorded). */
 int pb_loader_boot(void);
 
+/*
+ * Failed loader commands.  A menu entry is booted only if no loader command
+ * (a PB_CMD_F_LOADER command, include/pvboot/command.h, or a GRUB loader
+ * command this image does not have) failed while its body ran: the menu
+ * clears the record before it runs the body and looks at it afterwards.
+ */
+/** pb_loader_note_failure() - record that a loader command failed. */
+void pb_loader_note_failure(void);
+/** pb_loader_clear_failure() - forget recorded failures. */
+void pb_loader_clear_failure(void);
+/** pb_loader_failed() - true if a loader command failed since the last
+ *  pb_loader_clear_failure(). */
+bool pb_loader_failed(void);
+/**
+ * pb_loader_is_command_name() - true if @name is one of GRUB's loader
+ * commands (linux, initrd, their 16/efi forms, chainloader, kernel,
+ * multiboot, multiboot2, module, module2), registered in this image or not.
+ */
+bool pb_loader_is_command_name(const char *name);
+
 #define PB_DECISION_MAX_INITRDS 16
 
 /* What `linux`/`initrd` asked for, with paths as given after expansion and

@@ -72,6 +72,31 @@ int pb_ui_wcwidth(unsigned long cp);
  */
 int pb_ui_text_width(const char *s, size_t len);
 
+/*
+ * What the menu and the editor do on the user's behalf, given by the module
+ * that puts the pieces together (modules/normal/main.c): the menu and the
+ * editor draw and read keys, and call these for the rest, so they do not
+ * call the runner, the editor, the command line or the password check
+ * themselves.
+ */
+struct pb_ui_actions {
+    /* 0 if the user may run entry @e (NULL: the superuser-only actions,
+     * edit and the command line); else the error is recorded (pb_error)
+     * and returned. */
+    int (*authorize)(const struct pb_menu_entry *e);
+    /* run entry @e with $chosen = @chosen (pb_menu_boot()): returns only
+     * on failure, or 0 in dry-run mode */
+    int (*boot)(struct pb_menu_entry *e, const char *chosen);
+    /* the editor on @e (pb_ui_edit_entry()) */
+    int (*edit)(struct pb_menu_entry *e, const char *chosen);
+    /* the command line (pb_ui_shell()) */
+    void (*shell)(bool from_menu);
+};
+
+/** pb_ui_set_actions() - the actions pb_ui_menu() and pb_ui_edit_entry()
+ *  use (@a: static storage).  Until set, every action fails with an error. */
+void pb_ui_set_actions(const struct pb_ui_actions *a);
+
 /* What pb_ui_menu() did. */
 enum pb_ui_result {
     PB_UI_TIMEOUT = 1,   /* the countdown ran out: the caller boots the default */

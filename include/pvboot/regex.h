@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * POSIX extended regular expressions (module `normal`, modules/normal/
+ * POSIX extended regular expressions (module `script`, modules/script/
  * regex.c) for GRUB's `regexp` command, which compiles its pattern with
  * regcomp(REG_EXTENDED) and matches with regexec (no flags).
  *

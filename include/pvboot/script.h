@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The GRUB script language (module `normal`): parser, interpreter and the
- * config-file pipeline.  Follows the GRUB manual, "Shell-like scripting":
+ * The GRUB script language (module `script`, modules/script): parser,
+ * interpreter and the builtins that need its state.  The menu, the config
+ * pipeline around it (configfile, source) and the user interface are module
+ * `normal`, which uses this interface; the interpreter knows nothing of them.  Follows the GRUB manual, "Shell-like scripting":
  * words and quoting, $var/${var} expansion, positional parameters, if/for/
  * while/until/function, menuentry/submenu blocks.
  *
@@ -44,7 +46,8 @@ int pb_script_check(const char *text, size_t len, const char *filename);
 int pb_script_run(const char *text, size_t len, const char *filename);
 
 /** pb_script_source() - load the file at GRUB path @path and run it as
- *  pb_script_run() does (GRUB's `source').  0 once it ran, whatever its
+ *  pb_script_run() does (GRUB's `source'; module normal provides it with
+ *  the `source' command, the interpreter itself reads no files).  0 once it ran, whatever its
  *  commands did (their errors, syntax errors too, are shown as it runs); a
  *  missing file is 0 and runs nothing; PB_E* if it cannot be read. */
 int pb_script_source(const char *path);
@@ -57,6 +60,33 @@ int pb_script_source(const char *path);
  * failed), or a positive status (a script function returned non-zero).
  */
 int pb_script_run_argv(int argc, char **argv);
+
+/**
+ * pb_script_run_at() - pb_script_run() for a menu entry's body: line
+ * numbers start at @first_line, and a syntax error ends the text (GRUB
+ * runs an entry's body as one piece of source code, without the config
+ * file's recovery at the next line).
+ */
+int pb_script_run_at(const char *text, size_t len, const char *filename, int first_line);
+
+/**
+ * pb_script_push_params() - make @argc words of @argv (copied) the
+ * positional parameters $1... of a new scope (a menu entry being run).
+ * Returns 0, PB_ELOOP (more than PB_SCRIPT_MAX_CALLS scopes) or PB_ENOMEM.
+ * Undo with pb_script_pop_params().
+ */
+int pb_script_push_params(int argc, char **argv);
+/** pb_script_pop_params() - drop the scope pushed last. */
+void pb_script_pop_params(void);
+
+/**
+ * pb_script_enter_call() - count one more nested script run (function,
+ * `source', `configfile').  Returns 0, or PB_ELOOP (with message) beyond
+ * PB_SCRIPT_MAX_CALLS.  Each success is matched by pb_script_leave_call().
+ */
+int pb_script_enter_call(void);
+/** pb_script_leave_call() - see pb_script_enter_call(). */
+void pb_script_leave_call(void);
 
 /** pb_script_status() - $? after the last command (0 = success). */
 int pb_script_status(void);

@@ -440,11 +440,11 @@ static int cmd_initrd(struct pb_command *cmd, int argc, char **argv)
 }
 
 static struct pb_command linux_cmds[] = {
-    { .name = "linux", .fn = cmd_linux, .usage = "FILE [ARGS...]",
+    { .name = "linux", .fn = cmd_linux, .flags = PB_CMD_F_LOADER, .usage = "FILE [ARGS...]",
       .summary = "Load a Xen PV kernel (bzImage, ELF, compressed ELF) with its command line." },
-    { .name = "initrd", .fn = cmd_initrd, .usage = "FILE...",
+    { .name = "initrd", .fn = cmd_initrd, .flags = PB_CMD_F_LOADER, .usage = "FILE...",
       .summary = "Load initrds (concatenated) for the kernel loaded by `linux`." },
-    { .name = "chainloader", .fn = cmd_chainloader, .usage = "[--force] FILE",
+    { .name = "chainloader", .fn = cmd_chainloader, .flags = PB_CMD_F_LOADER, .usage = "[--force] FILE",
       .summary = "Load another PV loader or kernel image (any Xen PV ELF)." },
 };
 

@@ -404,7 +404,7 @@ int pb_ui_edit_entry(struct pb_menu_entry *e, const char *chosen)
         }
         if (act == 3) {
             pb_write("\033[0m\033[H\033[2J", 11);
-            pb_ui_shell(true);
+            ui_actions()->shell(true);
             if (pb_script_stop_requested()) {
                 r = 0;
                 break;

@@ -19,6 +19,7 @@
 #include "pvboot/kernel.h"
 #include "pvboot/loader.h"
 #include "pvboot/menu.h"
+#include "pvboot/menu_ui.h"
 #include "pvboot/script.h"
 #include "pvboot/term.h"
 #include "normal_int.h"
@@ -69,7 +70,7 @@ int pb_normal_execute(const char *path, const char *text, size_t len)
         text = buf;
         len = blen;
     }
-    int r = normal_enter_call();
+    int r = pb_script_enter_call();
     if (r) {
         free(buf);
         return r;
@@ -81,7 +82,7 @@ int pb_normal_execute(const char *path, const char *text, size_t len)
             pb_env_pop();
     }
     if (r) {
-        normal_leave_call();
+        pb_script_leave_call();
         free(buf);
         return r;
     }
@@ -94,7 +95,7 @@ int pb_normal_execute(const char *path, const char *text, size_t len)
         r = pb_menu_run(m);
     pb_menu_pop();
     pb_env_pop();
-    normal_leave_call();
+    pb_script_leave_call();
     return r;
 }
 
@@ -281,13 +282,26 @@ static void normal_main(void)
     pb_normal_shell();
 }
 
+/* The menu's and the editor's actions: the pieces of this module that
+ * the user interface calls back (include/pvboot/menu_ui.h). */
+static int ui_authorize(const struct pb_menu_entry *e)
+{
+    return e ? pb_auth_entry_allowed(e) : pb_auth_allowed(NULL);
+}
+
+static const struct pb_ui_actions normal_ui_actions = {
+    .authorize = ui_authorize,
+    .boot = pb_menu_boot,
+    .edit = pb_ui_edit_entry,
+    .shell = pb_ui_shell,
+};
+
 void pvboot_init_normal(void);
 void pvboot_init_normal(void)
 {
-    normal_register_builtins();
+    pb_ui_set_actions(&normal_ui_actions);
+    normal_register_menu_commands();
     normal_register_commands();
-    normal_register_test();
-    normal_register_strcmds();
     normal_register_main_commands();
     pb_main_register(normal_main);
 }

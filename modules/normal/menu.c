@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "pvboot/command.h"
 #include "pvboot/env.h"
 #include "pvboot/err.h"
 #include "pvboot/loader.h"
@@ -326,14 +327,14 @@ int pb_menu_enter(struct pb_menu_entry *e)
     int r = push_submenu_scope();
     if (r)
         return r;
-    r = normal_push_params(e->argc, e->argv);
+    r = pb_script_push_params(e->argc, e->argv);
     if (r) {
         pb_menu_pop();
         pb_env_pop();
         return r;
     }
-    normal_script_run_at(e->body, strlen(e->body), e->file, e->line);
-    normal_pop_params();
+    pb_script_run_at(e->body, strlen(e->body), e->file, e->line);
+    pb_script_pop_params();
     return 0;
 }
 
@@ -349,15 +350,15 @@ int pb_menu_boot(struct pb_menu_entry *e, const char *chosen)
         return pb_error(PB_EINVAL, "`%s' is a submenu", e->title);
     pb_env_set("chosen", chosen ? chosen : (e->id ? e->id : e->title));
     pb_loader_unset();
-    pb_normal_loader_cmd_failed = false;
-    int r = normal_push_params(e->argc, e->argv);
+    pb_loader_clear_failure();
+    int r = pb_script_push_params(e->argc, e->argv);
     if (r)
         return r;
-    normal_script_run_at(e->body, strlen(e->body), e->file, e->line);
-    normal_pop_params();
+    pb_script_run_at(e->body, strlen(e->body), e->file, e->line);
+    pb_script_pop_params();
     if (pb_script_stop_requested())
         return 0;
-    if (pb_normal_loader_cmd_failed)
+    if (pb_loader_failed())
         return pb_error(PB_EINVAL, "entry `%s': a loader command failed; not booting it", e->title);
     if (!pb_loader_pending())
         return pb_error(PB_ENOENT, "entry `%s' loaded no kernel", e->title);
@@ -430,11 +431,11 @@ static int walk_to(const char *spec, int *path, int *depth, int *entered,
             pb_env_set("default", rest);
         else
             pb_env_unset("default");
-        r = normal_push_params(e->argc, e->argv);
+        r = pb_script_push_params(e->argc, e->argv);
         if (r)
             return r;
-        normal_script_run_at(e->body, strlen(e->body), e->file, e->line);
-        normal_pop_params();
+        pb_script_run_at(e->body, strlen(e->body), e->file, e->line);
+        pb_script_pop_params();
         m = pb_menu_current();
         if (!m || m->count == 0)
             return pb_error(PB_ENOENT, "submenu `%s' is empty", e->title);
@@ -567,4 +568,30 @@ int pb_menu_run(struct pb_menu *m)
     pb_ui_getkey();
     pb_ui_menu(m, top_def, -1, NULL, nested);
     return r;
+}
+
+/* ---- menuentry, submenu, hiddenentry: block commands of the interpreter ---- */
+
+static int cmd_menuentry(struct pb_command *cmd, int argc, char **argv,
+                         const struct pb_command_block *b)
+{
+    return pb_menu_add_entry(argc - 1, argv + 1, b->text, b->len,
+                             strcmp(cmd->name, "submenu") == 0,
+                             strcmp(cmd->name, "hiddenentry") == 0, b->file, b->line);
+}
+
+static struct pb_command menu_cmds[] = {
+    { .name = "menuentry", .block_fn = cmd_menuentry, .flags = PB_CMD_F_BLOCK,
+      .usage = "TITLE [OPTIONS] [ARG]... { COMMANDS }", .summary = "Add a menu entry." },
+    { .name = "submenu", .block_fn = cmd_menuentry, .flags = PB_CMD_F_BLOCK,
+      .usage = "TITLE [OPTIONS] [ARG]... { COMMANDS }", .summary = "Add a submenu." },
+    { .name = "hiddenentry", .block_fn = cmd_menuentry, .flags = PB_CMD_F_BLOCK,
+      .usage = "TITLE [OPTIONS] [ARG]... { COMMANDS }",
+      .summary = "Add an entry that is bootable but not listed." },
+};
+
+void normal_register_menu_commands(void)
+{
+    for (unsigned i = 0; i < sizeof menu_cmds / sizeof menu_cmds[0]; i++)
+        pb_command_register(&menu_cmds[i]);
 }

@@ -340,9 +340,43 @@ bool pb_ui_menu_active(void)
     return ui_menu_depth > 0;
 }
 
+static int no_authorize(const struct pb_menu_entry *e)
+{
+    (void)e;
+    return pb_error(PB_ENOTSUP, "no user interface actions are set");
+}
+
+static int no_entry_action(struct pb_menu_entry *e, const char *chosen)
+{
+    (void)e;
+    (void)chosen;
+    return pb_error(PB_ENOTSUP, "no user interface actions are set");
+}
+
+static void no_shell(bool from_menu)
+{
+    (void)from_menu;
+    pb_printf("error: no command line in this image\n");
+}
+
+static const struct pb_ui_actions no_actions = {
+    .authorize = no_authorize, .boot = no_entry_action, .edit = no_entry_action, .shell = no_shell,
+};
+static const struct pb_ui_actions *ui_act = &no_actions;
+
+void pb_ui_set_actions(const struct pb_ui_actions *a)
+{
+    ui_act = a ? a : &no_actions;
+}
+
+const struct pb_ui_actions *ui_actions(void)
+{
+    return ui_act;
+}
+
 int ui_boot_entry(struct pb_menu_entry *e, const char *chosen)
 {
-    int r = pb_auth_entry_allowed(e);
+    int r = ui_act->authorize(e);
     if (r) {
         pb_print_error();
         ui_wait_key();
@@ -354,7 +388,7 @@ int ui_boot_entry(struct pb_menu_entry *e, const char *chosen)
     ui_left_nested = false;
     if (r == 0) {
         pb_error_clear();
-        r = pb_menu_boot(e, chosen);
+        r = ui_act->boot(e, chosen);
         pb_env_pop();
     }
     if (pb_script_stop_requested())
@@ -525,7 +559,7 @@ static int activate(struct menu_state *s, int i)
     }
     int res = 0;
     if (e->submenu) {
-        if (pb_auth_entry_allowed(e)) {
+        if (ui_act->authorize(e)) {
             pb_print_error();
             pb_error_clear();
             ui_wait_key();
@@ -695,13 +729,13 @@ static int menu_loop(struct pb_menu *m, int def, int timeout, const char *style,
             }
             continue;
         case 'e':
-            if (pb_auth_allowed(NULL) == 0) {
+            if (ui_act->authorize(NULL) == 0) {
                 char *chosen = join_path(s.path, s.vis[s.sel]);
                 if (s.vis[s.sel]->submenu) {
                     pb_printf("\nSubmenus cannot be edited.\n");
                     ui_wait_key();
                 } else {
-                    pb_ui_edit_entry(s.vis[s.sel], chosen);
+                    ui_act->edit(s.vis[s.sel], chosen);
                 }
                 free(chosen);
             } else {
@@ -716,7 +750,7 @@ static int menu_loop(struct pb_menu *m, int def, int timeout, const char *style,
             continue;
         case 'c':
             pb_write("\033[0m\033[H\033[2J", 11);
-            pb_ui_shell(true);
+            ui_act->shell(true);
             if (resume_menu(&s, pb_script_stop_requested())) {
                 result = PB_UI_STOP;
                 goto out;

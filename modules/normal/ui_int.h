@@ -41,6 +41,8 @@ size_t ui_glyph_prev(const char *s, size_t len, size_t pos);
  * when a wide character straddles the boundary, or fewer at the end). */
 size_t ui_skip_cols(const char *s, size_t len, int cols, int *skipped);
 
+/* The actions set by pb_ui_set_actions() (never NULL). */
+const struct pb_ui_actions *ui_actions(void);
 /* Boot entry @e (run in its own environment context) and, on failure,
  * show the error and wait for a key.  Returns the result. */
 int ui_boot_entry(struct pb_menu_entry *e, const char *chosen);

@@ -25,8 +25,6 @@
 #include "pvboot/term.h"
 #include "pvboot/time.h"
 
-void pb_hosted_init_modules(void);   /* generated: hosted_modules.c */
-
 /* ---- terminal ---- */
 
 static bool capture;
@@ -329,18 +327,9 @@ void pb_before_handover(void)
     pb_term_flush();
 }
 
-void pb_hosted_init(void)
+void pb_hosted_register_term(void)
 {
-    static bool done;
-    if (done)
-        return;
-    done = true;
     pb_term_register(&host_term);
-    pb_hosted_init_modules();
-    /* the filesystems' rescue switch (include/pvboot/crc32c.h) */
-    const char *v = getenv("fs_ignore_checksums");
-    if (v)
-        pb_env_set("fs_ignore_checksums", v);
 }
 
 /* ---- disks from image files ---- */

@@ -75,7 +75,9 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 }
 
 /* -c FILE is checked by the runtime's own GRUB script parser (module
- * `normal`, hosted build): the same code that will run it in the guest. */
+ * `script`, hosted build): the same code that will run it in the guest;
+ * nothing of the menu (module `normal`) is linked for it
+ * (tests/host/module_layers.sh). */
 static int check_config(const char *path, const char *text, size_t len, char *msg, size_t msglen)
 {
     if (pb_script_check(text, len, path) == 0)

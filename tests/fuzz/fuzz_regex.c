@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the ERE matcher of the `regexp` command
- * (modules/normal/regex.c).  Input: PATTERN NUL SUBJECT (no NUL: the first
+ * (modules/script/regex.c).  Input: PATTERN NUL SUBJECT (no NUL: the first
  * half is the pattern).  Compiling must fail cleanly or succeed; matching
  * must end (bounded work) with a match whose offsets are consistent, no
  * match, or a clear limit error. */

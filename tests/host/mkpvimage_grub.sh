@@ -113,7 +113,7 @@ FILES_NOTE="mkpvimage: note: $nall GRUB module files (in $G) taken as requests f
 SKIP_NOTE="mkpvimage: note: $nskip GRUB modules skipped, no meaning in a Xen PV guest: $skipped"
 MISS_NOTE="mkpvimage: note: $nmiss GRUB modules pvboot does not have, not in the image: $missing"
 EVERY=(blkfront btrfs cat ext2 fat gzio help iso9660 kernel legacycfg linux loadenv ls lvm lzopio
-       mdraid1x memdisk normal part_gpt part_msdos password password_pbkdf2 search syslinuxcfg
+       mdraid1x memdisk normal part_gpt part_msdos password password_pbkdf2 script search syslinuxcfg
        tar testspeed xfs xzio zstd)
 
 # the seed's line, unchanged (the grub-xen-bin glob, -p after the modules)

@@ -64,8 +64,8 @@ static __attribute__((unused)) int rec_initrd_fn(struct pb_command *cmd, int arg
 }
 
 static struct pb_command rec_cmds[] = {
-    { .name = "linux", .fn = rec_linux, .usage = "", .summary = "test recorder" },
-    { .name = "initrd", .fn = rec_initrd_fn, .usage = "", .summary = "test recorder" },
+    { .name = "linux", .fn = rec_linux, .flags = PB_CMD_F_LOADER, .usage = "", .summary = "test recorder" },
+    { .name = "initrd", .fn = rec_initrd_fn, .flags = PB_CMD_F_LOADER, .usage = "", .summary = "test recorder" },
 };
 
 static __attribute__((unused)) void st_init(void)

@@ -16,6 +16,7 @@
 #include "pvboot/err.h"
 #include "pvboot/file.h"
 #include "pvboot/hosted.h"
+#include "pvboot/loader.h"
 #include "pvboot/term.h"
 
 /* ---------------- env ---------------- */
@@ -229,6 +230,81 @@ static void test_commands(void **state)
     assert_ptr_equal(a5[3], n3);
     assert_null(a5[4]);
     pb_command_unregister(&cmd_scramble);
+}
+
+/* Block commands: only pb_command_find_block() sees them (the interpreter
+ * calling them with their block: test_script.c). */
+static int block_calls;
+static int block_fn(struct pb_command *c, int argc, char **argv, const struct pb_command_block *b)
+{
+    (void)c;
+    (void)argc;
+    (void)argv;
+    (void)b;
+    block_calls++;
+    return 0;
+}
+
+static struct pb_command cmd_block = { .name = "zz_block", .block_fn = block_fn,
+                                       .flags = PB_CMD_F_BLOCK };
+
+static int count_block(struct pb_command *c, void *ctx)
+{
+    if (strcmp(c->name, "zz_block") == 0)
+        (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_block_commands(void **state)
+{
+    (void)state;
+    pb_command_register(&cmd_block);
+    assert_null(pb_command_find("zz_block"));
+    assert_ptr_equal(pb_command_find_block("zz_block"), &cmd_block);
+    assert_null(pb_command_find_block("zz_test"));
+    int seen = 0;
+    pb_command_foreach(count_block, &seen);
+    assert_int_equal(seen, 0);
+    char *a[] = { "zz_block", "x", NULL };
+    block_calls = 0;
+    assert_int_equal(pb_command_run(2, a), PB_ENOENT);
+    assert_string_equal(pb_errmsg(), "can't find command `zz_block'");
+    assert_int_equal(block_calls, 0);
+    pb_command_unregister(&cmd_block);
+    assert_null(pb_command_find_block("zz_block"));
+}
+
+/* Loader commands: pb_command_run() records their failure in the loader core. */
+static struct pb_command cmd_loader = { .name = "zz_loader", .fn = cmd_fn,
+                                        .flags = PB_CMD_F_LOADER };
+
+static void test_loader_command_failure(void **state)
+{
+    (void)state;
+    pb_command_register(&cmd_loader);
+    pb_command_register(&cmd_t);
+    pb_loader_clear_failure();
+    char *ok[] = { "zz_loader", "x", NULL };
+    assert_int_equal(pb_command_run(2, ok), 0);
+    assert_false(pb_loader_failed());
+    char *plain_bad[] = { "zz_test", "x", "y", NULL };   /* fails, not a loader command */
+    assert_int_equal(pb_command_run(3, plain_bad), PB_EINVAL);
+    assert_false(pb_loader_failed());
+    char *bad[] = { "zz_loader", "x", "y", NULL };
+    assert_int_equal(pb_command_run(3, bad), PB_EINVAL);
+    assert_true(pb_loader_failed());
+    pb_loader_clear_failure();
+    assert_false(pb_loader_failed());
+    /* a GRUB loader command this image lacks counts as failed; another
+     * unknown command does not */
+    assert_int_equal(pb_command_not_found("zz_nothing"), PB_ENOENT);
+    assert_false(pb_loader_failed());
+    assert_int_equal(pb_command_not_found("multiboot2"), PB_ENOENT);
+    assert_string_equal(pb_errmsg(), "can't find command `multiboot2'");
+    assert_true(pb_loader_failed());
+    pb_loader_clear_failure();
+    pb_command_unregister(&cmd_loader);
+    pb_command_unregister(&cmd_t);
 }
 
 /* ---------------- disk cache ---------------- */
@@ -499,6 +575,8 @@ int main(void)
         cmocka_unit_test(test_key_decoder),
         cmocka_unit_test(test_getkey_scripted),
         cmocka_unit_test(test_commands),
+        cmocka_unit_test(test_block_commands),
+        cmocka_unit_test(test_loader_command_failure),
         cmocka_unit_test(test_disk_cache),
         cmocka_unit_test(test_paths),
         cmocka_unit_test(test_path_split),

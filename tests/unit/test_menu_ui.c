@@ -14,6 +14,9 @@
 #include "ui_test_util.h"
 #include "pvboot/term.h"
 
+/* module normal's init (its UI actions) */
+void pvboot_init_normal(void);
+
 /* run_menu() with the loader not in dry-run mode (pb_menu_run interactive) */
 static bool menu_not_dry;
 
@@ -432,6 +435,59 @@ static void test_configfile_nested_esc(void **state)
     assert_null(strstr(st_out(), "Esc goes back."));
 }
 
+/* The menu calls the actions it was given (pb_ui_set_actions): authorize
+ * before edit and before a boot, edit with the entry and its $chosen path,
+ * shell from the menu, boot with the entry and its path. */
+static char act_log[512];
+
+static void act_note(const char *what, const struct pb_menu_entry *e, const char *chosen)
+{
+    char one[128];
+    snprintf(one, sizeof one, "%s(%s,%s) ", what, e ? e->title : "-", chosen ? chosen : "-");
+    strncat(act_log, one, sizeof act_log - strlen(act_log) - 1);
+}
+
+static int act_authorize(const struct pb_menu_entry *e)
+{
+    act_note("auth", e, NULL);
+    return 0;
+}
+
+static int act_boot(struct pb_menu_entry *e, const char *chosen)
+{
+    act_note("boot", e, chosen);
+    return pb_error(PB_EINVAL, "test boot fails");
+}
+
+static int act_edit(struct pb_menu_entry *e, const char *chosen)
+{
+    act_note("edit", e, chosen);
+    return PB_ECANCELED;
+}
+
+static void act_shell(bool from_menu)
+{
+    act_note(from_menu ? "shell-from-menu" : "shell", NULL, NULL);
+}
+
+static void test_ui_actions(void **state)
+{
+    (void)state;
+    static const struct pb_ui_actions rec = {
+        .authorize = act_authorize, .boot = act_boot, .edit = act_edit, .shell = act_shell,
+    };
+    st_init();
+    act_log[0] = 0;
+    pb_ui_set_actions(&rec);
+    const char *cfg = "menuentry 'A' --id a { true; }\nmenuentry 'B' --id b { true; }\n";
+    /* on B: edit, command line, Enter (the boot fails: a key), end of input */
+    ui_menu(cfg, DOWN "e" "c" "\r" " ", 0, -1, NULL, false, 80, 24, true);
+    pb_ui_set_actions(NULL);   /* back to "no actions" */
+    assert_string_equal(act_log, "auth(-,-) edit(B,b) shell-from-menu(-,-) auth(B,-) boot(B,b) ");
+    /* the module's own actions again for the other tests */
+    pvboot_init_normal();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -448,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_command_line_from_menu),
         cmocka_unit_test(test_runner_integration),
         cmocka_unit_test(test_configfile_nested_esc),
+        cmocka_unit_test(test_ui_actions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for the GRUB script lexer, parser, expansions, control flow,
- * builtins and core commands (module `normal`). */
+ * builtins (module `script`) and core commands (module `normal`). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -311,6 +311,49 @@ static void test_expand_quote_api(void **state)
     free(q);
 }
 
+/* menuentry/submenu/hiddenentry reach the block command of that name with
+ * the expanded words and the block's text, file and line; without one
+ * registered the keyword is an unknown command. */
+static char blk_args[256], blk_text[256], blk_file[64];
+static int blk_line;
+
+static int rec_block(struct pb_command *cmd, int argc, char **argv, const struct pb_command_block *b)
+{
+    (void)cmd;
+    blk_args[0] = 0;
+    for (int i = 0; i < argc; i++) {
+        strncat(blk_args, "[", sizeof blk_args - strlen(blk_args) - 1);
+        strncat(blk_args, argv[i], sizeof blk_args - strlen(blk_args) - 1);
+        strncat(blk_args, "]", sizeof blk_args - strlen(blk_args) - 1);
+    }
+    snprintf(blk_text, sizeof blk_text, "%.*s", (int)b->len, b->text);
+    snprintf(blk_file, sizeof blk_file, "%s", b->file);
+    blk_line = b->line;
+    return 0;
+}
+
+static void test_block_command(void **state)
+{
+    (void)state;
+    st_init();
+    struct pb_command *normal_menuentry = pb_command_find_block("menuentry");
+    assert_non_null(normal_menuentry);   /* module normal's */
+    static struct pb_command rec = { .name = "menuentry", .block_fn = rec_block,
+                                     .flags = PB_CMD_F_BLOCK };
+    pb_command_register(&rec);
+    assert_string_equal(st_run("x='a b'\n\nmenuentry \"T $x\" --id=i $x {\n  echo $x\n}\necho $?\n"),
+                        "0\n");
+    assert_string_equal(blk_args, "[menuentry][T a b][--id=i][a][b]");
+    assert_string_equal(blk_text, "\n  echo $x\n");
+    assert_string_equal(blk_file, "t.cfg");
+    assert_int_equal(blk_line, 3);
+    pb_command_unregister(&rec);
+    assert_string_equal(st_run("menuentry T { true; }\necho $?\n"),
+                        "error: t.cfg:1: can't find command `menuentry'\n3\n");
+    pb_command_register(normal_menuentry);
+    assert_ptr_equal(pb_command_find_block("menuentry"), normal_menuentry);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_grub_bang_return),
         cmocka_unit_test(test_platform_env),
         cmocka_unit_test(test_expand_quote_api),
+        cmocka_unit_test(test_block_command),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for the ERE matcher (modules/normal/regex.c) and the regexp,
+/* Unit tests for the ERE matcher (modules/script/regex.c) and the regexp,
  * tr and eval commands.  Expected script output was measured with GRUB
  * 2.06 (Debian's grub-emu); the matcher is also compared with glibc's
  * regcomp(REG_EXTENDED)/regexec, the same regex code GRUB carries. */

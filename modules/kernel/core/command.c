@@ -4,6 +4,7 @@
 #include <string.h>
 #include "pvboot/command.h"
 #include "pvboot/err.h"
+#include "pvboot/loader.h"
 #include "pvboot/term.h"
 
 static struct pb_command *commands;   /* sorted by name */
@@ -36,7 +37,7 @@ void pb_command_unregister(struct pb_command *cmd)
     }
 }
 
-struct pb_command *pb_command_find(const char *name)
+static struct pb_command *find(const char *name)
 {
     for (struct pb_command *c = commands; c; c = c->next) {
         int r = strcmp(c->name, name);
@@ -48,9 +49,30 @@ struct pb_command *pb_command_find(const char *name)
     return NULL;
 }
 
+struct pb_command *pb_command_find(const char *name)
+{
+    struct pb_command *c = find(name);
+    return c && !(c->flags & PB_CMD_F_BLOCK) ? c : NULL;
+}
+
+struct pb_command *pb_command_find_block(const char *name)
+{
+    struct pb_command *c = find(name);
+    return c && (c->flags & PB_CMD_F_BLOCK) && c->block_fn ? c : NULL;
+}
+
+int pb_command_not_found(const char *name)
+{
+    if (pb_loader_is_command_name(name))
+        pb_loader_note_failure();
+    return pb_error(PB_ENOENT, "can't find command `%s'", name);
+}
+
 int pb_command_foreach(int (*cb)(struct pb_command *, void *), void *ctx)
 {
     for (struct pb_command *c = commands; c; c = c->next) {
+        if (c->flags & PB_CMD_F_BLOCK)
+            continue;
         int r = cb(c, ctx);
         if (r)
             return r;
@@ -64,7 +86,7 @@ int pb_command_run(int argc, char **argv)
         return pb_error(PB_EINVAL, "empty command");
     struct pb_command *c = pb_command_find(argv[0]);
     if (!c)
-        return pb_error(PB_ENOENT, "can't find command `%s'", argv[0]);
+        return pb_command_not_found(argv[0]);
     /* only as the first argument, so `linux /vmlinuz --help` still passes it on */
     if (argc == 2 && strcmp(argv[1], "--help") == 0) {
         pb_printf("Usage: %s %s\n%s\n", c->name, c->usage ? c->usage : "",
@@ -82,5 +104,7 @@ int pb_command_run(int argc, char **argv)
     copy[argc] = NULL;
     int r = c->fn(c, argc, copy);
     free(copy);
+    if (r != 0 && (c->flags & PB_CMD_F_LOADER))
+        pb_loader_note_failure();
     return r;
 }

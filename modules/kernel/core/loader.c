@@ -9,6 +9,34 @@ bool pb_loader_dry_run;
 
 static struct pb_loader pending;
 static bool have_pending;
+static bool cmd_failed;
+
+void pb_loader_note_failure(void)
+{
+    cmd_failed = true;
+}
+
+void pb_loader_clear_failure(void)
+{
+    cmd_failed = false;
+}
+
+bool pb_loader_failed(void)
+{
+    return cmd_failed;
+}
+
+bool pb_loader_is_command_name(const char *name)
+{
+    static const char *const names[] = {
+        "linux", "initrd", "linux16", "initrd16", "linuxefi", "initrdefi", "chainloader",
+        "kernel", "multiboot", "multiboot2", "module", "module2",
+    };
+    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    return false;
+}
 
 void pb_loader_unset(void)
 {

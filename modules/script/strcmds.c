@@ -17,7 +17,7 @@
 #include "pvboot/script.h"
 #include "pvboot/strbuf.h"
 #include "pvboot/term.h"
-#include "normal_int.h"
+#include "interp_int.h"
 
 /* GRUB_ERR_BAD_ARGUMENT: the status GRUB leaves in $? for a usage error */
 #define GRUB_STATUS_BAD_ARGUMENT 18
@@ -314,7 +314,7 @@ static struct pb_command strcmds[] = {
       .summary = "Evaluate the arguments as GRUB commands." },
 };
 
-void normal_register_strcmds(void)
+void script_register_strcmds(void)
 {
     for (unsigned i = 0; i < sizeof strcmds / sizeof strcmds[0]; i++)
         pb_command_register(&strcmds[i]);

@@ -17,12 +17,11 @@
 #include "pvboot/command.h"
 #include "pvboot/env.h"
 #include "pvboot/err.h"
-#include "pvboot/menu.h"
 #include "pvboot/script.h"
 #include "pvboot/strbuf.h"
 #include "pvboot/term.h"
 #include "script_int.h"
-#include "normal_int.h"
+#include "interp_int.h"
 
 /* GRUB's error numbers, which its builtins leave in $? (include/grub/err.h
  * of GRUB: GRUB_ERR_INVALID_COMMAND, GRUB_ERR_BAD_ARGUMENT) */
@@ -54,8 +53,7 @@ static bool stop_requested;
 static struct function *functions;
 static struct script *cur_script;
 static int cur_line;
-bool pb_normal_loader_cmd_failed;
-const char *normal_late_error;
+const char *script_late_error;
 
 bool pb_script_stop_requested(void)
 {
@@ -108,7 +106,7 @@ static char **dup_argv(int argc, char **argv)
     return v;
 }
 
-int normal_push_params(int argc, char **argv)
+int pb_script_push_params(int argc, char **argv)
 {
     if (nframes >= (int)(sizeof frames / sizeof frames[0]))
         return pb_error(PB_ELOOP, "too many nested calls (at most %d)", PB_SCRIPT_MAX_CALLS);
@@ -121,7 +119,7 @@ int normal_push_params(int argc, char **argv)
     return 0;
 }
 
-void normal_pop_params(void)
+void pb_script_pop_params(void)
 {
     if (nframes <= 1)
         return;
@@ -131,7 +129,7 @@ void normal_pop_params(void)
     frames[nframes].argc = 0;
 }
 
-int normal_enter_call(void)
+int pb_script_enter_call(void)
 {
     if (call_depth >= PB_SCRIPT_MAX_CALLS)
         return pb_error(PB_ELOOP, "too deeply nested function/source/configfile calls (at most %d)",
@@ -140,7 +138,7 @@ int normal_enter_call(void)
     return 0;
 }
 
-void normal_leave_call(void)
+void pb_script_leave_call(void)
 {
     if (call_depth > 0)
         call_depth--;
@@ -198,7 +196,7 @@ static void exp_finish(struct exp *e)
         return;
     }
     char **list;
-    int nl = e->wild ? normal_wildcard(w, &list) : 0;
+    int nl = e->wild ? script_wildcard(w, &list) : 0;
     if (nl > 0) {
         free(w);
         for (int i = 0; i < nl; i++)
@@ -557,12 +555,12 @@ static int func_define(const char *name, struct script *sc, struct node *body)
     return 0;
 }
 
-bool normal_function_exists(const char *name)
+bool script_function_exists(const char *name)
 {
     return func_find(name) != NULL;
 }
 
-void normal_functions_clear(void)
+void script_functions_clear(void)
 {
     while (functions) {
         struct function *f = functions;
@@ -575,12 +573,12 @@ void normal_functions_clear(void)
 
 static int call_function(struct function *f, int argc, char **argv)
 {
-    int r = normal_enter_call();
+    int r = pb_script_enter_call();
     if (r)
         return r;
-    r = normal_push_params(argc - 1, argv + 1);
+    r = pb_script_push_params(argc - 1, argv + 1);
     if (r) {
-        normal_leave_call();
+        pb_script_leave_call();
         return r;
     }
     struct script *sc = f->sc;
@@ -599,26 +597,14 @@ static int call_function(struct function *f, int argc, char **argv)
     cur_script = saved;
     cur_line = saved_line;
     script_unref(sc);
-    normal_pop_params();
-    normal_leave_call();
+    pb_script_pop_params();
+    pb_script_leave_call();
     last_status = st;
     pb_error_clear();
     return st;   /* positive: the function's status, no message */
 }
 
 /* ---- running a command ---- */
-
-static bool is_loader_cmd(const char *n)
-{
-    static const char *const names[] = {
-        "linux", "initrd", "linux16", "initrd16", "linuxefi", "initrdefi", "chainloader",
-        "kernel", "multiboot", "multiboot2", "module", "module2",
-    };
-    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(n, names[i]) == 0)
-            return true;
-    return false;
-}
 
 /* Set by pb_script_run_argv() when the failure is one GRUB shows but
  * does not count: no such command, or a bad NAME=VALUE (GRUB's "last
@@ -649,7 +635,7 @@ int pb_script_run_argv(int argc, char **argv)
     const char *eq = strchr(argv[0], '=');
     soft_failure = true;
     if (!eq)
-        return pb_error(PB_ENOENT, "can't find command `%s'", argv[0]);
+        return pb_command_not_found(argv[0]);
     char *name = strndup(argv[0], (size_t)(eq - argv[0]));
     if (!name)
         return pb_error(PB_ENOMEM, "out of memory");
@@ -748,15 +734,13 @@ static int exec_cmd(struct node *n)
     bool soft = soft_failure;
     if (soft)
         st = 0;   /* GRUB's last resort: status 0, `!' does not invert it */
-    if (normal_late_error) {
+    if (script_late_error) {
         if (r == 0 && !invert) {
-            pb_error(PB_EINVAL, "%s", normal_late_error);
+            pb_error(PB_EINVAL, "%s", script_late_error);
             report_error(n->line);
         }
-        normal_late_error = NULL;
+        script_late_error = NULL;
     }
-    if (r != 0 && is_loader_cmd(av[0]))
-        pb_normal_loader_cmd_failed = true;
     if (r < 0)   /* an error raised by the command replaces a pending one */
         pending_error = NULL;
     if (invert && !soft) {
@@ -865,10 +849,14 @@ static int exec_menu(struct node *n)
     char **argv;
     int r = expand_words(n->words, n->nwords, &argc, &argv);
     if (r == 0) {
+        /* menuentry/submenu/hiddenentry: block commands (module normal) */
         const char *kw = n->words[0].raw;
-        r = pb_menu_add_entry(argc - 1, argv + 1, n->src, n->srclen,
-                              strcmp(kw, "submenu") == 0, strcmp(kw, "hiddenentry") == 0,
-                              cur_script ? cur_script->filename : "", n->line);
+        struct pb_command *c = pb_command_find_block(kw);
+        struct pb_command_block b = {
+            .text = n->src, .len = n->srclen,
+            .file = cur_script ? cur_script->filename : "", .line = n->line,
+        };
+        r = c ? c->block_fn(c, argc, argv, &b) : pb_command_not_found(kw);
         free_argv(argc, argv);
     }
     if (r)
@@ -960,7 +948,7 @@ static int run_text(const char *text, size_t len, const char *filename, int firs
         pb_print_error();
         return r;
     }
-    int r = normal_enter_call();
+    int r = pb_script_enter_call();
     if (r) {
         pb_print_error();
         return r;
@@ -968,7 +956,7 @@ static int run_text(const char *text, size_t len, const char *filename, int firs
     struct script *sc;
     struct parser *p = parser_new(text, len, filename, first_line, &sc);
     if (!p) {
-        normal_leave_call();
+        pb_script_leave_call();
         pb_print_error();
         return PB_ENOMEM;
     }
@@ -1000,7 +988,7 @@ static int run_text(const char *text, size_t len, const char *filename, int firs
     cur_script = saved;
     cur_line = saved_line;
     script_unref(sc);
-    normal_leave_call();
+    pb_script_leave_call();
     return st;
 }
 
@@ -1009,7 +997,7 @@ int pb_script_run(const char *text, size_t len, const char *filename)
     return run_text(text, len, filename, 1, true);
 }
 
-int normal_script_run_at(const char *text, size_t len, const char *filename, int first_line)
+int pb_script_run_at(const char *text, size_t len, const char *filename, int first_line)
 {
     return run_text(text, len, filename, first_line, false);
 }
@@ -1120,16 +1108,16 @@ static struct pb_command builtin_cmds[] = {
     { .name = "setparams", .fn = cmd_setparams, .usage = "[ARG]...", .summary = "Replace the positional parameters." },
 };
 
-void normal_register_builtins(void)
+void script_register_builtins(void)
 {
     for (unsigned i = 0; i < sizeof builtin_cmds / sizeof builtin_cmds[0]; i++)
         pb_command_register(&builtin_cmds[i]);
 }
 
-void normal_reset_interpreter(void)
+void script_reset_interpreter(void)
 {
     while (nframes > 1)
-        normal_pop_params();
+        pb_script_pop_params();
     free_argv(frames[0].argc, frames[0].argv);
     frames[0].argc = 0;
     frames[0].argv = NULL;
@@ -1139,11 +1127,11 @@ void normal_reset_interpreter(void)
     pending_error = NULL;
     last_status = 0;
     stop_requested = false;
-    normal_functions_clear();
+    script_functions_clear();
     cur_script = NULL;
 }
 
-const char *normal_current_file(void)
+const char *script_current_file(void)
 {
     return cur_script ? cur_script->filename : NULL;
 }

@@ -25,7 +25,7 @@
 #include "pvboot/regex.h"
 #include "pvboot/script.h"
 #include "pvboot/strbuf.h"
-#include "normal_int.h"
+#include "interp_int.h"
 
 struct matches {
     char **v;
@@ -233,7 +233,7 @@ static void match_path(struct matches *bases, const char *rest, struct matches *
     free_matches(&next);
 }
 
-int normal_wildcard(const char *word, char ***out)
+int script_wildcard(const char *word, char ***out)
 {
     size_t len = strlen(word);
     if (!has_wild(word, len))

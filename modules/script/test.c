@@ -13,7 +13,7 @@
 #include "pvboot/err.h"
 #include "pvboot/file.h"
 #include "pvboot/script.h"
-#include "normal_int.h"
+#include "interp_int.h"
 
 /*
  * GRUB's number syntax (grub_strtoul/grub_strtosl with base 0): an optional
@@ -235,18 +235,18 @@ static bool parse_expr(struct tst *t, int depth)
 }
 
 /**
- * normal_test_eval() - evaluate test arguments @argv[0..@argc) as GRUB does.
+ * script_test_eval() - evaluate test arguments @argv[0..@argc) as GRUB does.
  * Returns 1 true, 0 false.  A number operand without digits counts as 0;
  * when the answer is true GRUB shows "unrecognized number" after the
- * command (a false answer, or `!', replaces that error): normal_late_error.
+ * command (a false answer, or `!', replaces that error): script_late_error.
  */
-int normal_test_eval(int argc, char **argv);
-int normal_test_eval(int argc, char **argv)
+int script_test_eval(int argc, char **argv);
+int script_test_eval(int argc, char **argv)
 {
     struct tst t = { .argc = argc, .argv = argv };
     bool v = parse_expr(&t, 0);
     if (v && t.badnum)
-        normal_late_error = "unrecognized number";
+        script_late_error = "unrecognized number";
     return v ? 1 : 0;
 }
 
@@ -256,7 +256,7 @@ static int cmd_test(struct pb_command *cmd, int argc, char **argv)
     /* GRUB drops a final `]' for both names and does not require it */
     if (argc >= 2 && strcmp(argv[argc - 1], "]") == 0)
         argc--;
-    int r = normal_test_eval(argc - 1, argv + 1);
+    int r = script_test_eval(argc - 1, argv + 1);
     if (r < 0)
         return r;
     if (r == 1)
@@ -283,7 +283,7 @@ static struct pb_command test_cmds[] = {
     { .name = "false", .fn = cmd_true, .usage = "", .summary = "Do nothing, unsuccessfully." },
 };
 
-void normal_register_test(void)
+void script_register_test(void)
 {
     for (unsigned i = 0; i < sizeof test_cmds / sizeof test_cmds[0]; i++)
         pb_command_register(&test_cmds[i]);
