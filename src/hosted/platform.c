@@ -314,6 +314,12 @@ void pb_before_handover(void)
     pb_term_flush();
 }
 
+/* pb_warn() in the host tools: stderr, so that stdout stays what was read */
+static void host_warn(const char *msg)
+{
+    fprintf(stderr, "warning: %s\n", msg);
+}
+
 void pb_hosted_init(void)
 {
     static bool done;
@@ -321,6 +327,7 @@ void pb_hosted_init(void)
         return;
     done = true;
     pb_term_register(&host_term);
+    pb_warn_sink = host_warn;
     pb_hosted_init_modules();
     /* the filesystems' rescue switch (include/pvboot/crc32c.h) */
     const char *v = getenv("fs_ignore_checksums");
