@@ -50,7 +50,7 @@ seed_ext2() {
     # a journal that needs recovery (csum v3, 64bit tags, a revoke): the
     # smallest journal (1024 blocks) holding /hello.txt's block rewritten
     if command -v debugfs >/dev/null; then
-        mke2fs -q -F -t ext4 -b 1024 -N 64 -J size=1 -O 64bit,metadata_csum -d "$work/t" "$work/j.img" 1400K
+        mke2fs -q -F -t ext4 -b 1024 -N 64 -J size=1 -O 64bit,metadata_csum -d "$work/t" "$work/j.img" 2300K
         local hb
         hb=$(debugfs -R "bmap /hello.txt 0" "$work/j.img" 2>/dev/null)
         { printf 'HELLO\n'; head -c 1018 /dev/zero; } >"$work/jblk"
