@@ -7,8 +7,10 @@
 # between an image and a copy changed with debugfs become one transaction.
 # Covered: directories created only in the journal, a file overwritten in
 # place, a new file whose data starts with the journal magic (an escaped
-# block), a block logged then revoked, 32-bit tags without checksums, csum
-# v2, 64bit + csum v3 (mkfs -O 64bit,metadata_csum), several transactions;
+# block), a block logged then revoked, 32-bit tags without checksums on
+# an ext3-style image (block-mapped journal inode and files) with the
+# sequence numbers wrapping, csum v2 with 1 KiB blocks, 64bit + csum v3
+# (mkfs -O 64bit,metadata_csum), three transactions each;
 # a bad commit checksum and a bad descriptor magic are reported and the
 # filesystem read as before the journal; save_env refuses to write.
 . "$(dirname "$0")/lib/fscommon.bash"
@@ -116,7 +118,7 @@ EOF
     uml_run "$WORK" "$WORK/uml.sh" 256M "${imgs[@]}" || exit 1
 }
 
-SEQ='\xff\xff\xff\xfe' build plain "-b 4096 -O ^metadata_csum,^64bit" ""
+SEQ='\xff\xff\xff\xfe' build plain "-b 4096 -O ^metadata_csum,^64bit,^extents,^flex_bg" ""
 build csum2 "-b 1024 -O ^64bit" "-c -v 2"
 build csum3 "-b 4096 -O 64bit,metadata_csum" "-c -v 3"
 # the journal features debugfs gave each image
