@@ -738,6 +738,9 @@ static void replay_journal(struct ext2_fs *fs, const uint8_t *sb)
 {
     const char *dn = fs->base.dev->name;
     uint32_t jino = pb_le32(sb + 0xe0);
+    /* whether or not it can be replayed here, Linux will replay it: a block
+     * written in place now could be overwritten by a logged copy then */
+    fs->base.no_write = "its journal needs recovery (done in memory only here)";
     if (!(fs->compat & COMPAT_HAS_JOURNAL) || jino == 0) {
         pb_warn("ext2: %s: the journal needs recovery but is %s; reading the filesystem without it",
                 dn, jino == 0 ? "on another device (external journal)" : "missing (no has_journal)");
@@ -780,7 +783,6 @@ static void replay_journal(struct ext2_fs *fs, const uint8_t *sb)
         return;
     }
     fs->ov = res.ov;
-    fs->base.no_write = "its journal needs recovery (replayed in memory only)";
     /* what was checked before the replay is checked again through it */
     memset(fs->verified, 0, sizeof fs->verified);
     if (fs->gd_ok)
