@@ -54,4 +54,15 @@ const char *pb_strerror(int code);
 /** pb_print_error() - print "error: <message>" on the terminal and clear it. */
 void pb_print_error(void);
 
+/**
+ * pb_warn() - report a problem that was worked around (a journal that could
+ * not be replayed, ...): "warning: <message>" on the terminal, or through
+ * pb_warn_sink when one is set (the host tools print on stderr, keeping
+ * stdout for what was read).  Does not touch the recorded error.
+ */
+void pb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Where pb_warn() sends the formatted message (without "warning: "); NULL:
+ * the terminal. */
+extern void (*pb_warn_sink)(const char *msg);
+
 #endif

@@ -73,6 +73,11 @@ struct pb_fs {
      * with 'y' or '1' (SUSE/Fedora GRUB): then ops->root returns the default
      * subvolume's root directory.  Informational.  Owned by the fs. */
     const char *default_subvol;
+    /* Why blocks of this filesystem must not be rewritten in place
+     * (save_env), or NULL: e.g. ext4 whose journal was replayed in memory
+     * only, where the disk still holds the state before it.  Static text,
+     * completing "save_env: FILE: the filesystem cannot be written: ". */
+    const char *no_write;
 };
 
 /**

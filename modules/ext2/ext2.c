@@ -38,12 +38,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "pvboot/blkoverlay.h"
 #include "pvboot/crc32c.h"
 #include "pvboot/disk.h"
 #include "pvboot/endian.h"
 #include "pvboot/err.h"
 #include "pvboot/fs.h"
 #include "pvboot/fsconv.h"
+#include "jbd2.h"
 
 #define EXT2_MAGIC 0xef53
 #define EXT2_ROOT_INO 2
@@ -68,6 +70,7 @@
     INCOMPAT_EXTENTS | INCOMPAT_64BIT | INCOMPAT_MMP | INCOMPAT_FLEX_BG | INCOMPAT_EA_INODE | \
     INCOMPAT_CSUM_SEED | INCOMPAT_LARGEDIR | INCOMPAT_INLINE_DATA | INCOMPAT_ENCRYPT | \
     INCOMPAT_CASEFOLD)
+#define COMPAT_HAS_JOURNAL     0x0004
 #define RO_COMPAT_SPARSE_SUPER 0x0001
 #define RO_COMPAT_BIGALLOC     0x0200
 #define RO_COMPAT_METADATA_CSUM 0x0400
@@ -108,6 +111,7 @@ struct ext2_fs {
     uint32_t csum_seed;
     uint8_t *gd_ok;               /* bitmap: group descriptors verified */
     uint64_t verified[VERIFIED_SLOTS]; /* blocks verified + 1, by block % slots */
+    struct pb_overlay *ov;        /* blocks replayed from the journal, or NULL */
 };
 
 struct ext2_node {
@@ -126,9 +130,14 @@ struct ext2_node {
 
 /* ---- helpers ---- */
 
+/* Every read of the filesystem: the device, then the blocks replayed from
+ * the journal on top (include/pvboot/blkoverlay.h). */
 static int ext2_dev_read(struct ext2_fs *fs, uint64_t off, size_t len, void *buf)
 {
-    return pb_device_read(fs->base.dev, off, len, buf);
+    int r = pb_device_read(fs->base.dev, off, len, buf);
+    if (r == 0)
+        pb_overlay_apply(fs->ov, off, len, buf);
+    return r;
 }
 
 #define csum_mismatch(fs, ...) pb_fs_csum_mismatch("ext2", (fs)->base.dev, __VA_ARGS__)
@@ -689,6 +698,97 @@ static int64_t read_data(struct ext2_fs *fs, struct ext2_node *n, uint64_t off, 
     return (int64_t)len;
 }
 
+/* ---- journal ---- */
+
+/* The journal inode, as jbd2_log.read sees it: one mapped run remembered. */
+struct jmap {
+    struct ext2_fs *fs;
+    struct ext2_node *n;
+    uint64_t lblk, pblk, run;     /* run == 0: nothing remembered */
+};
+
+static int journal_read(void *ctx, uint32_t jblk, void *buf)
+{
+    struct jmap *m = ctx;
+    struct ext2_fs *fs = m->fs;
+    if (!(m->run && jblk >= m->lblk && jblk - m->lblk < m->run)) {
+        uint64_t pblk = 0, run = 1;
+        int r = bmap(fs, m->n, jblk, &pblk, &run);
+        if (r < 0)
+            return r;
+        if (!pblk)
+            return pb_error(PB_EBADFS, "a hole in the journal inode");
+        m->lblk = jblk;
+        m->pblk = pblk;
+        m->run = run ? run : 1;
+    }
+    /* the journal itself is read as it is on the disk */
+    return pb_device_read(fs->base.dev, (m->pblk + (jblk - m->lblk)) * fs->block_size,
+                          fs->block_size, buf);
+}
+
+/*
+ * The superblock says the journal needs recovery (INCOMPAT_RECOVER): replay
+ * it into fs->ov (modules/ext2/jbd2.c) without writing the disk.  A journal
+ * that cannot be used is reported (pb_warn) and the filesystem read as it
+ * is on the disk; a damaged transaction ends the replay there (earlier ones
+ * stay, as e2fsck keeps them).  docs/journal.md.
+ */
+static void replay_journal(struct ext2_fs *fs, const uint8_t *sb)
+{
+    const char *dn = fs->base.dev->name;
+    uint32_t jino = pb_le32(sb + 0xe0);
+    /* whether or not it can be replayed here, Linux will replay it: a block
+     * written in place now could be overwritten by a logged copy then */
+    fs->base.no_write = "its journal needs recovery (done in memory only here)";
+    if (!(fs->compat & COMPAT_HAS_JOURNAL) || jino == 0) {
+        pb_warn("ext2: %s: the journal needs recovery but is %s; reading the filesystem without it",
+                dn, jino == 0 ? "on another device (external journal)" : "missing (no has_journal)");
+        return;
+    }
+    struct ext2_node *n;
+    int r = read_inode(fs, jino, &n);
+    if (r < 0) {
+        pb_warn("ext2: %s: journal inode %u: %s; reading the filesystem without the journal", dn, jino,
+                pb_errmsg());
+        pb_error_clear();
+        return;
+    }
+    struct jmap m = { .fs = fs, .n = n };
+    uint64_t nblocks = n->size / fs->block_size;
+    struct jbd2_log log = {
+        .block_size = fs->block_size,
+        .fs_blocks = fs->blocks_count,
+        .nblocks = nblocks > UINT32_MAX ? UINT32_MAX : (uint32_t)nblocks,
+        .read = journal_read,
+        .ctx = &m,
+    };
+    struct jbd2_result res;
+    r = jbd2_replay(&log, PB_OVERLAY_DEFAULT_LIMIT, &res);
+    node_free(n);
+    if (r < 0) {
+        pb_warn("ext2: %s: %s; reading the filesystem without the journal", dn, pb_errmsg());
+        pb_error_clear();
+        return;
+    }
+    if (res.problem[0]) {
+        if (res.transactions)
+            pb_warn("ext2: %s: %s; the %u transaction%s before it replayed, the rest of the journal ignored",
+                    dn, res.problem, res.transactions, res.transactions == 1 ? "" : "s");
+        else
+            pb_warn("ext2: %s: %s; reading the filesystem without the journal", dn, res.problem);
+    }
+    if (pb_overlay_count(res.ov) == 0) {
+        pb_overlay_free(res.ov);
+        return;
+    }
+    fs->ov = res.ov;
+    /* what was checked before the replay is checked again through it */
+    memset(fs->verified, 0, sizeof fs->verified);
+    if (fs->gd_ok)
+        memset(fs->gd_ok, 0, fs->groups / 8 + 1);
+}
+
 /* ---- ops ---- */
 
 static int ext2_mount(struct pb_device *dev, struct pb_fs **fsp)
@@ -793,6 +893,8 @@ static int ext2_mount(struct pb_device *dev, struct pb_fs **fsp)
         fs->blocks_count = dev_blocks;
 
     pb_uuid_format(fs->base.uuid, sizeof fs->base.uuid, sb + 104);
+    if (incompat & INCOMPAT_RECOVER)
+        replay_journal(fs, sb);
     size_t ll = strnlen((const char *)sb + 120, 16);
     memcpy(fs->base.label, sb + 120, ll);
     fs->base.label[ll] = 0;
@@ -803,6 +905,7 @@ static int ext2_mount(struct pb_device *dev, struct pb_fs **fsp)
 static void ext2_unmount(struct pb_fs *pfs)
 {
     struct ext2_fs *fs = (struct ext2_fs *)pfs;
+    pb_overlay_free(fs->ov);
     free(fs->gd_ok);
     free(fs);
 }

@@ -219,6 +219,12 @@ static int write_in_place(const char *path, const char *buf, size_t len)
         return pb_error(PB_ENOTSUP, "save_env: %s: GRUB lacks write support for btrfs "
                         "(data checksums, copy-on-write); nothing written", path);
     }
+    if (f->fs && f->fs->no_write) {
+        r = pb_error(PB_ENOTSUP, "save_env: %s: the filesystem cannot be written: %s; nothing written",
+                     path, f->fs->no_write);
+        pb_file_close(f);
+        return r;
+    }
     char *cur = malloc(len ? len : 1);
     char *back = malloc(len ? len : 1);
     struct ranges *rg = calloc(1, sizeof *rg);

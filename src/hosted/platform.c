@@ -327,9 +327,16 @@ void pb_before_handover(void)
     pb_term_flush();
 }
 
+/* pb_warn() in the host tools: stderr, so that stdout stays what was read */
+static void host_warn(const char *msg)
+{
+    fprintf(stderr, "warning: %s\n", msg);
+}
+
 void pb_hosted_register_term(void)
 {
     pb_term_register(&host_term);
+    pb_warn_sink = host_warn;
 }
 
 /* ---- disks from image files ---- */

@@ -48,6 +48,16 @@ seed_ext2() {
     mke2fs -q -F -t ext4 -b 1024 -N 64 -O ^has_journal -d "$work/t" "$corpus/ext4.img" 600K
     mke2fs -q -F -t ext4 -b 1024 -N 64 -O ^has_journal,inline_data -d "$work/t" "$corpus/inline.img" 600K
     mke2fs -q -F -t ext4 -b 1024 -N 64 -O ^has_journal,^extents,^64bit -d "$work/t" "$corpus/blockmap.img" 600K
+    # a journal that needs recovery (csum v3, 64bit tags, a revoke): the
+    # smallest journal (1024 blocks) holding /hello.txt's block rewritten
+    if command -v debugfs >/dev/null; then
+        mke2fs -q -F -t ext4 -b 1024 -N 64 -J size=1 -O 64bit,metadata_csum -d "$work/t" "$work/j.img" 2300K
+        local hb
+        hb=$(debugfs -R "bmap /hello.txt 0" "$work/j.img" 2>/dev/null)
+        { printf 'HELLO\n'; head -c 1018 /dev/zero; } >"$work/jblk"
+        printf 'jo -c -v 3\njw -b %s %s\njw -r 5\njc\n' "$hb" "$work/jblk" |
+            debugfs -w -f - "$work/j.img" >/dev/null 2>&1 && mv "$work/j.img" "$corpus/journal.img"
+    fi
 }
 seed_fat() {
     small_tree "$work/t" nolinks

@@ -73,3 +73,18 @@ void pb_print_error(void)
     pb_printf("error: %s.\n", errbuf[0] ? errbuf : pb_strerror(errcode));
     pb_error_clear();
 }
+
+void (*pb_warn_sink)(const char *msg);
+
+void pb_warn(const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (pb_warn_sink)
+        pb_warn_sink(msg);
+    else
+        pb_printf("warning: %s\n", msg);
+}
