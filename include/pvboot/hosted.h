@@ -12,7 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pvboot/platform.h"
+
+struct pb_boot_decision;
 struct pb_disk;
+struct pb_menu_report;
 
 /** pb_hosted_init() - register the stdio terminal and every module's init
  *  (generated list).  Call once before anything else.  (src/hosted/init.c:
@@ -66,6 +70,35 @@ void pb_hosted_set_input(const char *bytes, size_t len);
 /** Virtual clock: waits return at once and advance time to their deadline
  *  (tests and dry runs never sleep). */
 void pb_hosted_virtual_clock(bool on);
+
+/*
+ * The session the hosted platform (include/pvboot/platform.h) presents to
+ * the runtime; set before running the guest's scripts.  Default: an
+ * interactive PV domain whose loaders read their files (and whose
+ * hand-over fails: there is no Xen here).  pvboot-probe runs
+ * non-interactive and decide-only.
+ */
+/** pb_hosted_set_interactive() - pb_platform()->interactive. */
+void pb_hosted_set_interactive(bool on);
+/** pb_hosted_set_decide_only() - pb_platform()->decide_only. */
+void pb_hosted_set_decide_only(bool on);
+/** pb_hosted_set_boot_proto() - pb_platform()->proto (PV by default). */
+void pb_hosted_set_boot_proto(enum pb_boot_proto proto);
+
+/**
+ * pb_hosted_menu_report() - the last report_menu() the platform received
+ * (all zero, valid false, if none since pb_hosted_reports_reset()).
+ * Never NULL; overwritten by the next report.
+ */
+const struct pb_menu_report *pb_hosted_menu_report(void);
+/**
+ * pb_hosted_boot_report() - the last report_boot() the platform received:
+ * what a decide-only session would have booted; NULL if nothing was booted
+ * since pb_hosted_reports_reset().
+ */
+const struct pb_boot_decision *pb_hosted_boot_report(void);
+/** pb_hosted_reports_reset() - forget both reports. */
+void pb_hosted_reports_reset(void);
 
 /** What the image would embed / what Xen would pass (`extra =`). */
 void pb_hosted_set_embedded_config(const char *text, size_t len);

@@ -309,35 +309,29 @@ struct pb_linux_boot {
     uint64_t t_read_ns, t_decomp_ns, t_layout_ns;
 };
 
+/*
+ * The two hand-overs, one per boot protocol (pb_platform()->proto,
+ * include/pvboot/platform.h).  Xen build: handover.c and handover_pvh.c;
+ * hosted build: handover_hosted.c, where both fail with PB_ENOTSUP (there
+ * is no domain to hand over; a hosted session normally only decides and
+ * never gets here).
+ */
+
 /**
- * pb_linux_handover() - build the planned domain in place and jump to the
- * new kernel (Xen build, modules/linux/handover.c).  Returns only on
+ * pb_linux_handover() - PV hand-over: build the planned domain @L in place
+ * and jump to the new kernel (doc xen-pv-boot.md §13).  Returns only on
  * failure (before anything irreversible) with a PB_E* code and message.
- * The hosted build has no hand-over: PB_ENOTSUP (there @L may be NULL).
+ * Hosted: PB_ENOTSUP (there @L is NULL: no domain, nothing planned).
  */
 int pb_linux_handover(struct pb_linux_boot *b, const struct pb_layout *L);
 
-/** pb_linux_domain_pages() - nr_pages of this domain (Xen build); 0 hosted. */
-uint64_t pb_linux_domain_pages(void);
-
-/* The hand-over protocol of this domain: fixed at `xl create` (a PV-started
- * pvboot boots PV kernels, a PVH-started one PVH kernels). */
-enum pb_linux_proto { PB_LINUX_PV, PB_LINUX_PVH };
-
 /**
- * pb_linux_proto() - the protocol the `linux`/`chainloader` commands use:
- * the Xen build asks pb_xen_mode() (handover.c); the hosted build says PV.
- * Read once, when the module starts.
- */
-enum pb_linux_proto pb_linux_proto(void);
-
-/**
- * pb_linux_handover_pvh() - PVH hand-over (Xen build, handover_pvh.c):
- * plan with pb_pvh_plan() for this domain's memory map, stage the start
- * info, quiesce (pb_before_handover) and jump through the trampoline, which
- * copies initrd, start info and kernel into place, leaves long mode and
- * enters PHYS32_ENTRY as the PVH boot ABI says.  Returns only on failure
- * before anything irreversible; hosted: PB_ENOTSUP.
+ * pb_linux_handover_pvh() - PVH hand-over: plan with pb_pvh_plan() for
+ * this domain's memory map, stage the start info, quiesce
+ * (pb_before_handover) and jump through the trampoline, which copies
+ * initrd, start info and kernel into place, leaves long mode and enters
+ * PHYS32_ENTRY as the PVH boot ABI says (doc xen-pvh-boot.md §4.1).
+ * Returns only on failure before anything irreversible; hosted: PB_ENOTSUP.
  */
 int pb_linux_handover_pvh(struct pb_linux_boot *b);
 

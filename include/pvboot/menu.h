@@ -97,14 +97,18 @@ void pb_menu_leave(void);
 /**
  * pb_menu_boot() - run entry @e as GRUB does: new context, $chosen set,
  * $1... = its extra arguments, body run, then `boot` if a loader is pending
- * and no loader command failed.  Returns only on failure (or in dry-run
- * mode, with 0 after the decision was recorded).
+ * and no loader command failed.  Returns only on failure (or, on a
+ * decide_only platform, with 0 after the decision was reported).
  */
 int pb_menu_boot(struct pb_menu_entry *e, const char *chosen);
 
 /* ---- the non-interactive runner (main hook) ---- */
 
-/** What the runner decided; hosted tools print it. */
+/**
+ * What the runner decided, given to pb_platform()->report_menu() each time
+ * it changes (hosted tools print it; what was booted, if anything, is the
+ * loader core's report, include/pvboot/loader.h).
+ */
 struct pb_menu_report {
     bool valid;
     char config[512];         /* $config_file when the menu ran */
@@ -114,9 +118,6 @@ struct pb_menu_report {
     int depth;                /* entries of path[] */
     char title[512];
     char id[512];
-    char root[128];           /* $root when the entry booted (device of
-                                 kernel paths without "(dev)") */
-    bool booted;              /* the loader was started (dry run: recorded) */
 };
 
 /**
@@ -132,7 +133,6 @@ extern void (*pb_menu_report_hook)(struct pb_menu *m, const struct pb_menu_repor
  * printed from here to the end of pb_menu_report_hook.
  */
 extern void (*pb_menu_report_begin_hook)(void);
-extern struct pb_menu_report pb_menu_last_report;
 
 /**
  * pb_menu_run() - show/count down and boot the current menu's default

@@ -47,12 +47,6 @@ _Static_assert(__builtin_offsetof(struct pb_tramp_data, entry) == 96, "TD_ENTRY"
 
 extern const char pb_linux_tramp_start[], pb_linux_tramp_end[];
 
-uint64_t pb_linux_domain_pages(void);
-uint64_t pb_linux_domain_pages(void)
-{
-    return pb_nr_pages;
-}
-
 /* State of one hand-over attempt. */
 struct ho {
     struct pb_linux_boot *b;

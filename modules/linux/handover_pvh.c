@@ -39,11 +39,6 @@
 extern const char pb_pvh_tramp_start[], pb_pvh_tramp_end[], pb_pvh_tramp_ljmp[];
 void pb_pvh_tramp_enter(uint64_t cr3, uint64_t area) __attribute__((noreturn));
 
-enum pb_linux_proto pb_linux_proto(void)
-{
-    return pb_xen_mode() == PB_XEN_PVH ? PB_LINUX_PVH : PB_LINUX_PV;
-}
-
 /* True if @cmdline has a word starting with "console=" (Linux's console
  * selection; without one a PVH kernel's console is tty0, not hvc0). */
 static bool has_console_arg(const char *cmdline)

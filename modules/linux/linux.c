@@ -5,11 +5,12 @@
  * pvgrub2), with GRUB's semantics; `boot` goes through the loader core
  * (include/pvboot/loader.h).  The kernel is read, decompressed, its Xen
  * notes checked and its segments placed in one page-aligned buffer here; the
- * hand-over (Xen build) is modules/linux/handover.c.
+ * hand-over is handover.c (PV) or handover_pvh.c (PVH), whichever protocol
+ * the platform boots with (include/pvboot/platform.h).
  *
- * With pb_loader_dry_run (hosted tools) `linux`/`initrd` only record the
- * decision (pb_boot_decision) and check that the files exist (and, when
- * signatures are enforced, that they verify).
+ * On a decide_only platform (hosted tools) `linux`/`initrd` only check that
+ * the files exist (and, when signatures are enforced, that they verify) and
+ * keep the decision, which the loader core reports at `boot`.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "pvboot/file.h"
 #include "pvboot/linux.h"
 #include "pvboot/loader.h"
+#include "pvboot/platform.h"
 #include "pvboot/term.h"
 #include "pvboot/time.h"
 
@@ -33,6 +35,8 @@
 #define PROGRESS_NS 250000000ull         /* 4 refreshes per second */
 
 static struct pb_linux_boot *cur;        /* the prepared boot, or NULL */
+/* what `boot` would start: reset by `linux`/`chainloader`, extended by `initrd` */
+static struct pb_boot_decision decision;
 
 /* ---- progress display ---- */
 
@@ -108,33 +112,6 @@ static void linux_unload(void *ctx)
     boot_free(b);
 }
 
-/* Hosted build: there is nothing to hand over to.  The Xen build's
- * handover.c provides the real one. */
-__attribute__((weak)) int pb_linux_handover(struct pb_linux_boot *b, const struct pb_layout *L)
-{
-    (void)b;
-    (void)L;
-    return pb_error(PB_ENOTSUP, "booting a kernel is only possible inside a Xen PV guest");
-}
-
-/* The domain size the plan uses; the Xen build returns start_info nr_pages. */
-__attribute__((weak)) uint64_t pb_linux_domain_pages(void)
-{
-    return 0;
-}
-
-/* Hosted build: PV (the Xen build's handover.c asks pb_xen_mode()). */
-__attribute__((weak)) enum pb_linux_proto pb_linux_proto(void)
-{
-    return PB_LINUX_PV;
-}
-
-__attribute__((weak)) int pb_linux_handover_pvh(struct pb_linux_boot *b)
-{
-    (void)b;
-    return pb_error(PB_ENOTSUP, "booting a kernel is only possible inside a Xen PVH guest");
-}
-
 /* ---- the two hand-over protocols: the one dispatch point ---- */
 
 struct linux_backend {
@@ -161,8 +138,8 @@ static int pv_parse(const void *elf, size_t len, struct pb_xen_kernel *k)
 
 static int pv_boot(struct pb_linux_boot *b)
 {
-    uint64_t nr = pb_linux_domain_pages();
-    if (nr == 0)    /* hosted: no domain to build */
+    uint64_t nr = pb_platform()->domain_pages();
+    if (nr == 0)    /* no domain to plan for (hosted) */
         return pb_linux_handover(b, NULL);
     struct pb_layout *L = calloc(1, sizeof(*L));
     if (!L)
@@ -177,20 +154,26 @@ static int pv_boot(struct pb_linux_boot *b)
 }
 
 static const struct linux_backend backends[] = {
-    [PB_LINUX_PV] = { .parse = pv_parse, .boot = pv_boot },
-    [PB_LINUX_PVH] = { .parse = pb_pvh_elf_parse, .boot = pb_linux_handover_pvh },
+    [PB_BOOT_PV] = { .parse = pv_parse, .boot = pv_boot },
+    [PB_BOOT_PVH] = { .parse = pb_pvh_elf_parse, .boot = pb_linux_handover_pvh },
 };
-static const struct linux_backend *backend = &backends[PB_LINUX_PV];
+
+/* The backend of the protocol this platform boots with. */
+static const struct linux_backend *backend(void)
+{
+    return &backends[pb_platform()->proto == PB_BOOT_PVH ? PB_BOOT_PVH : PB_BOOT_PV];
+}
 
 static int linux_boot(void *ctx)
 {
     struct pb_linux_boot *b = ctx;
-    if (pb_loader_dry_run)
-        return 0;
-    return backend->boot(b);
+    if (pb_platform()->decide_only)
+        return 0;    /* the loader core reports the decision */
+    return backend()->boot(b);
 }
 
-static int dry_run_record_file(const char *path)
+/* decide_only: the file must exist and be a regular file; nothing is read. */
+static int check_file(const char *path)
 {
     struct pb_stat st;
     int rc = pb_stat_path(path, &st, 0);
@@ -236,7 +219,7 @@ static int not_fit(const char *path)
 {
     char tmp[256];
     snprintf(tmp, sizeof(tmp), "%s", pb_errmsg());
-    uint64_t pages = pb_linux_domain_pages();
+    uint64_t pages = pb_platform()->domain_pages();
     if (pages)
         return pb_error(PB_ENOMEM, "%s: kernel does not fit in this %llu MiB domain (%s)", path,
                         (unsigned long long)(pages >> 8), tmp);
@@ -287,7 +270,7 @@ static int load_kernel(const char *path, struct pb_linux_boot *b)
         free(file);
         file = NULL;
     }
-    rc = backend->parse(elf, elf_len, &b->k);
+    rc = backend()->parse(elf, elf_len, &b->k);
     if (rc < 0) {
         char tmp[256];
         snprintf(tmp, sizeof(tmp), "%s", pb_errmsg());
@@ -309,7 +292,7 @@ static int cmd_linux_common(int argc, char **argv, bool chain)
     if (argc < 2)
         return pb_error(PB_EINVAL, "%s: filename expected", argv[0]);
     pb_loader_unset();
-    memset(&pb_boot_decision, 0, sizeof(pb_boot_decision));
+    memset(&decision, 0, sizeof(decision));
     const char *path = argv[1];
 
     struct pb_linux_boot *b = calloc(1, sizeof(*b));
@@ -326,19 +309,18 @@ static int cmd_linux_common(int argc, char **argv, bool chain)
     snprintf(b->kernel_path, sizeof(b->kernel_path), "%s", path);
 
     int rc;
-    if (pb_loader_dry_run)
-        rc = dry_run_record_file(path);
+    if (pb_platform()->decide_only)
+        rc = check_file(path);
     else
         rc = load_kernel(path, b);
     if (rc < 0) {
         boot_free(b);
         return rc;
     }
-    snprintf(pb_boot_decision.kernel, sizeof(pb_boot_decision.kernel), "%s", path);
-    snprintf(pb_boot_decision.cmdline, sizeof(pb_boot_decision.cmdline), "%s", b->cmdline);
-    pb_boot_decision.valid = true;
+    snprintf(decision.kernel, sizeof(decision.kernel), "%s", path);
+    snprintf(decision.cmdline, sizeof(decision.cmdline), "%s", b->cmdline);
     struct pb_loader l = { .name = chain ? "chainloader" : "linux", .boot = linux_boot,
-                           .unload = linux_unload, .ctx = b };
+                           .unload = linux_unload, .ctx = b, .decision = &decision };
     pb_loader_set(&l);
     cur = b;
     return 0;
@@ -373,15 +355,15 @@ static int cmd_initrd(struct pb_command *cmd, int argc, char **argv)
     free(cur->initrd);
     cur->initrd = NULL;
     cur->initrd_len = 0;
-    pb_boot_decision.nr_initrds = 0;
+    decision.nr_initrds = 0;
 
-    if (pb_loader_dry_run) {
+    if (pb_platform()->decide_only) {
         for (int i = 1; i < argc; i++) {
-            int rc = dry_run_record_file(argv[i]);
+            int rc = check_file(argv[i]);
             if (rc < 0)
                 return rc;
-            snprintf(pb_boot_decision.initrds[i - 1], sizeof(pb_boot_decision.initrds[0]), "%s", argv[i]);
-            pb_boot_decision.nr_initrds = i;
+            snprintf(decision.initrds[i - 1], sizeof(decision.initrds[0]), "%s", argv[i]);
+            decision.nr_initrds = i;
         }
         return 0;
     }
@@ -400,7 +382,7 @@ static int cmd_initrd(struct pb_command *cmd, int argc, char **argv)
     }
     /* say it before reading a byte: the initrds alone exceed the domain
      * (the full check with the kernel is the layout plan at boot) */
-    uint64_t dom_pages = pb_linux_domain_pages();
+    uint64_t dom_pages = pb_platform()->domain_pages();
     if (rc == 0 && dom_pages && total > dom_pages * PG)
         rc = pb_error(PB_ENOMEM, "initrd: %s%s: %" PRIu64 " MiB does not fit in this %" PRIu64
                       " MiB domain", argv[1], n > 1 ? " ..." : "", total >> 20, dom_pages >> 8);
@@ -434,8 +416,8 @@ static int cmd_initrd(struct pb_command *cmd, int argc, char **argv)
     cur->initrd_len = total;
     cur->t_read_ns += pb_time_ns() - t0;
     for (int i = 0; i < n; i++)
-        snprintf(pb_boot_decision.initrds[i], sizeof(pb_boot_decision.initrds[0]), "%s", argv[i + 1]);
-    pb_boot_decision.nr_initrds = n;
+        snprintf(decision.initrds[i], sizeof(decision.initrds[0]), "%s", argv[i + 1]);
+    decision.nr_initrds = n;
     return 0;
 }
 
@@ -451,7 +433,6 @@ static struct pb_command linux_cmds[] = {
 void pvboot_init_linux(void);
 void pvboot_init_linux(void)
 {
-    backend = &backends[pb_linux_proto() == PB_LINUX_PVH ? PB_LINUX_PVH : PB_LINUX_PV];
     for (unsigned i = 0; i < sizeof(linux_cmds) / sizeof(linux_cmds[0]); i++)
         pb_command_register(&linux_cmds[i]);
 }

@@ -11,7 +11,7 @@
 #include "pvboot/command.h"
 #include "pvboot/env.h"
 #include "pvboot/err.h"
-#include "pvboot/loader.h"
+#include "pvboot/platform.h"
 #include "pvboot/script.h"
 #include "pvboot/term.h"
 #include "pvboot/time.h"
@@ -188,7 +188,7 @@ static int cmd_sleep(struct pb_command *cmd, int argc, char **argv)
         return pb_error(PB_EINVAL, "sleep: bad number `%s'", n);
     if (secs > 3600)
         secs = 3600;
-    if (pb_loader_dry_run)
+    if (!pb_platform()->interactive)
         return 0;    /* host tools: "no key is ever pressed", do not wait */
     for (long s = secs; s > 0; s--) {
         if (verbose)

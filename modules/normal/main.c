@@ -20,6 +20,7 @@
 #include "pvboot/loader.h"
 #include "pvboot/menu.h"
 #include "pvboot/menu_ui.h"
+#include "pvboot/platform.h"
 #include "pvboot/script.h"
 #include "pvboot/term.h"
 #include "normal_int.h"
@@ -149,13 +150,9 @@ static int cmd_boot(struct pb_command *cmd, int argc, char **argv)
     (void)cmd;
     (void)argc;
     (void)argv;
-    const char *root = pb_env_get("root");
-    snprintf(pb_menu_last_report.root, sizeof pb_menu_last_report.root, "%s", root ? root : "");
     int r = pb_loader_boot();
-    if (r == 0 && pb_loader_dry_run) {
-        pb_menu_last_report.booted = true;
+    if (r == 0 && pb_platform()->decide_only)
         pb_script_request_stop(true);
-    }
     return r;
 }
 
@@ -276,7 +273,7 @@ static void normal_main(void)
                 pb_print_error();
         }
     }
-    if (pb_script_stop_requested() || pb_loader_dry_run)
+    if (pb_script_stop_requested() || !pb_platform()->interactive)
         return;
     pb_printf("\nNo entry was booted.\n");
     pb_normal_shell();

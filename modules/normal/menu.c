@@ -14,6 +14,7 @@
 #include "pvboot/loader.h"
 #include "pvboot/menu.h"
 #include "pvboot/menu_ui.h"
+#include "pvboot/platform.h"
 #include "pvboot/script.h"
 #include "pvboot/term.h"
 #include "pvboot/time.h"
@@ -26,7 +27,7 @@ static int nstack;
 
 void (*pb_menu_report_hook)(struct pb_menu *m, const struct pb_menu_report *r);
 void (*pb_menu_report_begin_hook)(void);
-struct pb_menu_report pb_menu_last_report;
+static struct pb_menu_report last_report;   /* given to pb_platform()->report_menu() */
 
 struct pb_menu *pb_menu_current(void)
 {
@@ -363,12 +364,8 @@ int pb_menu_boot(struct pb_menu_entry *e, const char *chosen)
     if (!pb_loader_pending())
         return pb_error(PB_ENOENT, "entry `%s' loaded no kernel", e->title);
     pb_error_clear();
-    const char *root = pb_env_get("root");
-    snprintf(pb_menu_last_report.root, sizeof pb_menu_last_report.root, "%s", root ? root : "");
     r = pb_loader_boot();
-    if (r == 0)
-        pb_menu_last_report.booted = true;
-    if (r == 0 && pb_loader_dry_run) {
+    if (r == 0 && pb_platform()->decide_only) {
         pb_script_request_stop(true);
         return 0;
     }
@@ -468,11 +465,12 @@ static int boot_spec(const char *spec, bool use_zero, bool report, bool fallback
     int r = walk_to(spec, path, &depth, &entered, &leaf, chosen, sizeof chosen, use_zero);
     quiet_walk = false;
     if (r == 0) {
-        struct pb_menu_report *rep = &pb_menu_last_report;
+        struct pb_menu_report *rep = &last_report;
         rep->depth = depth;
         memcpy(rep->path, path, sizeof(int) * (size_t)depth);
         snprintf(rep->title, sizeof rep->title, "%s", leaf->title);
         snprintf(rep->id, sizeof rep->id, "%s", leaf->id ? leaf->id : "");
+        pb_platform()->report_menu(rep);
         if (report && pb_menu_report_hook) {
             /* the hook walks the tree from the top; leave our levels first */
             leave_n(entered);
@@ -496,7 +494,7 @@ int pb_menu_run(struct pb_menu *m)
 {
     if (!m || m->count == 0)
         return pb_error(PB_ENOENT, "empty menu");
-    struct pb_menu_report *rep = &pb_menu_last_report;
+    struct pb_menu_report *rep = &last_report;
     memset(rep, 0, sizeof *rep);
     rep->valid = true;
     const char *cf = pb_env_get("config_file");
@@ -504,6 +502,7 @@ int pb_menu_run(struct pb_menu *m)
     rep->timeout = pb_menu_get_timeout();
     const char *style = pb_env_get("timeout_style");
     snprintf(rep->timeout_style, sizeof rep->timeout_style, "%s", style ? style : "");
+    pb_platform()->report_menu(rep);
 
     const char *d = pb_env_get("default");
     char *def = strdup(d && *d ? d : "0");
@@ -521,7 +520,7 @@ int pb_menu_run(struct pb_menu *m)
     if (top_def < 0)
         top_def = 0;
 
-    bool interactive = !pb_loader_dry_run;
+    bool interactive = pb_platform()->interactive;
     /* a config run by `configfile' from a menu entry (or the menu's
      * command line) shows a nested menu: Esc at its top returns there */
     bool nested = pb_ui_menu_active();

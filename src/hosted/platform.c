@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Hosted platform layer: terminal = stdio (or a capture buffer), time = host
- * clock (or a virtual one), disks = image files, power = exit.
+ * clock (or a virtual one), disks = image files, power = exit; and the
+ * hosted implementation of include/pvboot/platform.h, whose session the
+ * tool or test chooses (pb_hosted_set_interactive & co.) and whose decision
+ * sink keeps the reports pvboot-probe prints.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +25,9 @@
 #include "pvboot/err.h"
 #include "pvboot/hosted.h"
 #include "pvboot/kernel.h"
+#include "pvboot/loader.h"
+#include "pvboot/menu.h"
+#include "pvboot/platform.h"
 #include "pvboot/term.h"
 #include "pvboot/time.h"
 
@@ -180,6 +186,75 @@ void pb_sleep_ms(uint32_t ms)
 int64_t pb_wallclock(void)
 {
     return (int64_t)time(NULL);
+}
+
+/* ---- the platform interface (include/pvboot/platform.h) ---- */
+
+static struct pb_menu_report menu_report;
+static struct pb_boot_decision boot_report;
+static bool have_boot_report;
+
+static uint64_t hosted_domain_pages(void)
+{
+    return 0;    /* no domain: nothing to plan for or to fit into */
+}
+
+static void hosted_report_menu(const struct pb_menu_report *r)
+{
+    menu_report = *r;
+}
+
+static void hosted_report_boot(const struct pb_boot_decision *d)
+{
+    boot_report = *d;
+    have_boot_report = true;
+}
+
+static struct pb_platform_ops hosted_platform = {
+    .name = "hosted",
+    .interactive = true,
+    .decide_only = false,
+    .proto = PB_BOOT_PV,
+    .domain_pages = hosted_domain_pages,
+    .report_menu = hosted_report_menu,
+    .report_boot = hosted_report_boot,
+};
+
+const struct pb_platform_ops *pb_platform(void)
+{
+    return &hosted_platform;
+}
+
+void pb_hosted_set_interactive(bool on)
+{
+    hosted_platform.interactive = on;
+}
+
+void pb_hosted_set_decide_only(bool on)
+{
+    hosted_platform.decide_only = on;
+}
+
+void pb_hosted_set_boot_proto(enum pb_boot_proto proto)
+{
+    hosted_platform.proto = proto;
+}
+
+const struct pb_menu_report *pb_hosted_menu_report(void)
+{
+    return &menu_report;
+}
+
+const struct pb_boot_decision *pb_hosted_boot_report(void)
+{
+    return have_boot_report ? &boot_report : NULL;
+}
+
+void pb_hosted_reports_reset(void)
+{
+    memset(&menu_report, 0, sizeof menu_report);
+    memset(&boot_report, 0, sizeof boot_report);
+    have_boot_report = false;
 }
 
 /* ---- embedded data, main hook, power ---- */

@@ -2,8 +2,10 @@
 /*
  * pvboot-probe: what would the guest boot?  Runs the loader's config
  * pipeline (module `normal`: Xen command line, embedded config, discovery,
- * the guest's own config, menu defaults) on disk images in dry-run mode and
- * prints the menu tree, the default entry and the boot decision.  With
+ * the guest's own config, menu defaults) on disk images with the hosted
+ * platform deciding only (include/pvboot/platform.h: nothing is booted, no
+ * key is pressed) and prints the menu tree, the default entry and the boot
+ * decision the platform received.  With
  * --memory it also reads the chosen kernel and initrds from the images and
  * prints the new domain's layout as Xen's x86_64 PV domain builder
  * (libxenguest) would lay it out for a domain of that size.
@@ -684,7 +686,10 @@ static int run_probe(void *ctx)
      * bounded, and a run that prints more is stopped there */
     pb_hosted_capture_output(true);
     pb_hosted_capture_limit(PROBE_OUTPUT_MAX, on_output_overflow);
-    pb_loader_dry_run = true;
+    pb_hosted_set_interactive(false);
+    pb_hosted_set_decide_only(true);
+    pb_hosted_set_boot_proto(pvh ? PB_BOOT_PVH : PB_BOOT_PV);
+    pb_hosted_reports_reset();
     pb_menu_report_hook = hook;
     pb_menu_report_begin_hook = hook_begin;
     void (*mainfn)(void) = pb_hosted_main();
@@ -703,14 +708,17 @@ static int run_probe(void *ctx)
         return 2;
     }
 
-    const struct pb_menu_report *r = &pb_menu_last_report;
-    const struct pb_boot_decision *d = &pb_boot_decision;
-    bool booted = r->booted && d->valid;
+    const struct pb_menu_report *r = pb_hosted_menu_report();
+    static const struct pb_boot_decision nothing;
+    const struct pb_boot_decision *d = pb_hosted_boot_report();
+    bool booted = d != NULL;
+    if (!booted)
+        d = &nothing;
     char kdev[256] = "";
     const char *kpath = "";
     char knorm[1024] = "";
     if (booted) {
-        split_dev(d->kernel, r->root, kdev, sizeof kdev, &kpath);
+        split_dev(d->kernel, d->root, kdev, sizeof kdev, &kpath);
         norm_path(kpath, knorm, sizeof knorm);
     }
     /* --memory: the layout `boot` would build for the chosen entry */
@@ -723,7 +731,7 @@ static int run_probe(void *ctx)
         snprintf(kfull, sizeof kfull, "(%s)%s", kdev, knorm);
         int n = d->nr_initrds < PB_DECISION_MAX_INITRDS ? d->nr_initrds : PB_DECISION_MAX_INITRDS;
         for (int i = 0; i < n; i++)
-            full_path(d->initrds[i], r->root, ipaths[i], sizeof ipaths[i]);
+            full_path(d->initrds[i], d->root, ipaths[i], sizeof ipaths[i]);
         planned = make_plan(&plan, kfull, ipaths, n, mib, d->cmdline) == 0;
     }
     if (json) {
@@ -758,7 +766,7 @@ static int run_probe(void *ctx)
         for (int i = 0; booted && i < d->nr_initrds; i++) {
             char idev[256], in[1024];
             const char *ip;
-            split_dev(d->initrds[i], r->root, idev, sizeof idev, &ip);
+            split_dev(d->initrds[i], d->root, idev, sizeof idev, &ip);
             norm_path(ip, in, sizeof in);
             json_str(b2, sizeof b2, in);
             printf("%s%s", i ? ", " : "", b2);

@@ -9,7 +9,6 @@
 #include <string.h>
 #include "pvboot/err.h"
 #include "pvboot/hosted.h"
-#include "pvboot/loader.h"
 #include "pvboot/script.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -20,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pb_hosted_init();
         pb_hosted_virtual_clock(true);
         pb_hosted_capture_output(true);
-        pb_loader_dry_run = true;
+        pb_hosted_set_interactive(false);
+        pb_hosted_set_decide_only(true);
         init = 1;
     }
     pb_script_check((const char *)data, size, "fuzz.cfg");

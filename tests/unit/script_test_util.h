@@ -14,6 +14,7 @@
 #include "pvboot/hosted.h"
 #include "pvboot/loader.h"
 #include "pvboot/menu.h"
+#include "pvboot/platform.h"
 #include "pvboot/script.h"
 
 static char rec_kernel[512], rec_args[2048], rec_initrd[1024];
@@ -21,11 +22,19 @@ static int rec_linux_calls;
 
 static int rec_booted;
 
+/* The hosted session: true = pvboot-probe's (not interactive, decides
+ * only), false = a guest's (interactive, boots). */
+static __attribute__((unused)) void st_decide_only(bool on)
+{
+    pb_hosted_set_interactive(!on);
+    pb_hosted_set_decide_only(on);
+}
+
 static __attribute__((unused)) int rec_boot(void *ctx)
 {
     (void)ctx;
     rec_booted++;
-    if (!pb_loader_dry_run)
+    if (!pb_platform()->decide_only)
         pb_script_request_stop(true);   /* a real boot does not return */
     return 0;
 }
@@ -77,16 +86,16 @@ static __attribute__((unused)) void st_init(void)
         pb_command_register(&rec_cmds[0]);
         pb_command_register(&rec_cmds[1]);
         pb_normal_set_platform_env();
-        pb_loader_dry_run = true;
+        st_decide_only(true);
         done = 1;
     }
     pb_script_request_stop(false);
     rec_kernel[0] = rec_args[0] = rec_initrd[0] = 0;
     rec_linux_calls = 0;
     rec_booted = 0;
-    pb_loader_dry_run = true;
+    st_decide_only(true);
     pb_loader_unset();
-    memset(&pb_menu_last_report, 0, sizeof pb_menu_last_report);
+    pb_hosted_reports_reset();
     pb_hosted_capture_output(true);
     pb_hosted_output_reset();
 }

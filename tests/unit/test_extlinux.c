@@ -61,8 +61,8 @@ static void test_menu_default_hidden_initrd_in_append(void **state)
     assert_non_null(strstr(s, "linux '(hd0,1)/vmlinuz-old' 'root=y'\ninitrd '(hd0,1)/ini-old'\n"));
     st_init();
     pb_normal_execute("(hd0,1)/extlinux.conf", s, strlen(s));
-    assert_string_equal(pb_menu_last_report.title, "Linux virt");
-    assert_string_equal(pb_menu_last_report.id, "virt");
+    assert_string_equal(pb_hosted_menu_report()->title, "Linux virt");
+    assert_string_equal(pb_hosted_menu_report()->id, "virt");
     assert_string_equal(rec_kernel, "(hd0,1)/vmlinuz-virt");
     assert_string_equal(rec_args, "[root=UUID=x][quiet]");
     assert_string_equal(rec_initrd, "[(hd0,1)/initramfs-virt]");

@@ -48,9 +48,9 @@ static void test_convert(void **state)
     /* run it: the verbatim double blank survives as an empty word */
     st_init();
     pb_normal_execute("(t)/menu.lst", s, strlen(s));
-    assert_string_equal(pb_menu_last_report.title, "Second 'quoted'");
-    assert_int_equal(pb_menu_last_report.timeout, 5);
-    assert_string_equal(pb_menu_last_report.timeout_style, "hidden");
+    assert_string_equal(pb_hosted_menu_report()->title, "Second 'quoted'");
+    assert_int_equal(pb_hosted_menu_report()->timeout, 5);
+    assert_string_equal(pb_hosted_menu_report()->timeout_style, "hidden");
     assert_string_equal(rec_kernel, "//kernels/bz");
     assert_string_equal(rec_args, "[init=/nix/init]");
     free(s);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The `linux`/`chainloader` commands when pvboot runs as a PVH guest (the
- * protocol pb_linux_proto() is PVH here; the module picks its backend once
- * at start-up), on an ext4 image made at test time:
+ * hosted platform's boot protocol set to PVH, include/pvboot/platform.h),
+ * on an ext4 image made at test time:
  *   - Debian's bzImage (PHYS32_ENTRY) loads; `boot` in the hosted build says
  *     the hand-over needs a Xen PVH guest;
  *   - GRUB's PVH image (an ELF32) chainloads;
@@ -21,19 +21,16 @@
 #include "pvboot/env.h"
 #include "pvboot/err.h"
 #include "pvboot/hosted.h"
-#include "pvboot/linux.h"
 #include "pvboot/loader.h"
+#include "pvboot/platform.h"
 #include "test_hostdisk_util.h"
-
-/* this test's domain is PVH (overrides the hosted build's PV answer) */
-enum pb_linux_proto pb_linux_proto(void)
-{
-    return PB_LINUX_PVH;
-}
 
 static int setup(void **state)
 {
     (void)state;
+    /* this test's domain is PVH; the loaders read their files */
+    pb_hosted_set_boot_proto(PB_BOOT_PVH);
+    pb_hosted_set_decide_only(false);
     return tu_ext4_disk_setup("/tmp/pvboot-pvhcmd-XXXXXX",
                               "cp /boot/vmlinuz-6.1.0-57-amd64 root/boot/vmlinuz;"
                               " cp /usr/lib/grub-xen/grub-x86_64-xen.bin root/boot/pvgrub.elf;"

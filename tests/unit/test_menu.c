@@ -21,9 +21,9 @@ static const char *path_str(void)
 {
     static char b[64];
     b[0] = 0;
-    for (int i = 0; i < pb_menu_last_report.depth; i++) {
+    for (int i = 0; i < pb_hosted_menu_report()->depth; i++) {
         char t[8];
-        snprintf(t, sizeof t, "%s%d", i ? ">" : "", pb_menu_last_report.path[i]);
+        snprintf(t, sizeof t, "%s%d", i ? ">" : "", pb_hosted_menu_report()->path[i]);
         strcat(b, t);
     }
     return b;
@@ -45,7 +45,7 @@ static void expect_default(const char *def, const char *path, const char *kernel
     if (strcmp(path_str(), path) != 0 || strcmp(rec_kernel, kernel) != 0)
         fail_msg("default=%s: path %s kernel %s (expected %s %s)\n%s", def, path_str(), rec_kernel,
                  path, kernel, st_out());
-    assert_true(pb_menu_last_report.booted);
+    assert_non_null(pb_hosted_boot_report());
 }
 
 static void test_default_matching(void **state)
@@ -147,8 +147,8 @@ static void test_saved_and_next_entry(void **state)
     pb_env_export("idopt");
     run_cfg(cfg);
     assert_string_equal(path_str(), "2");
-    assert_int_equal(pb_menu_last_report.timeout, 5);
-    assert_string_equal(pb_menu_last_report.timeout_style, "menu");
+    assert_int_equal(pb_hosted_menu_report()->timeout, 5);
+    assert_string_equal(pb_hosted_menu_report()->timeout_style, "menu");
     pb_env_set("next_entry", "Advanced a>>b>Sub A");
     run_cfg(cfg);
     assert_string_equal(path_str(), "1>0");
@@ -167,8 +167,8 @@ static void test_fallback_and_failures(void **state)
             "menuentry B { echo no kernel; }\n"
             "menuentry C --id c { linux /kc; }\n");
     assert_string_equal(rec_kernel, "/kc");
-    assert_string_equal(pb_menu_last_report.title, "C");
-    assert_true(pb_menu_last_report.booted);
+    assert_string_equal(pb_hosted_menu_report()->title, "C");
+    assert_non_null(pb_hosted_boot_report());
     const char *o = st_out();
     assert_non_null(strstr(o, "a loader command failed; not booting it"));
     assert_non_null(strstr(o, "Falling back to `B'\n"));
@@ -178,11 +178,11 @@ static void test_fallback_and_failures(void **state)
             "menuentry A { linux /missing; }\n"
             "menuentry B { echo no kernel; }\n"
             "menuentry C --id c { linux /kc; }\n");
-    assert_false(pb_menu_last_report.booted);
+    assert_null(pb_hosted_boot_report());
     assert_non_null(strstr(st_out(), "Failed to boot both default and fallback entries.\n"));
     /* nothing bootable: the runner returns (caller falls back to the shell) */
     run_cfg("set timeout=0\nmenuentry A { echo x; }\n");
-    assert_false(pb_menu_last_report.booted);
+    assert_null(pb_hosted_boot_report());
     assert_non_null(strstr(st_out(), "entry `A' loaded no kernel"));
 }
 

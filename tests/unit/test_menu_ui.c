@@ -338,12 +338,12 @@ static void test_runner_integration(void **state)
                                     .summary = "test loader whose boot fails" };
     pb_command_register(&fl);
     pb_ui_eof_ms = 600000;
-    pb_loader_dry_run = false;
+    st_decide_only(false);
     pb_hosted_set_input("", 0);
     const char *cfg = "set timeout=2\nset fallback=1\n"
                       "menuentry 'First' { linux /k1; }\nmenuentry 'Second' { linux /k2; }\n";
     pb_normal_execute("(t)/grub/grub.cfg", cfg, strlen(cfg));
-    pb_loader_dry_run = true;
+    st_decide_only(true);
     pb_command_register(&rec_cmds[0]);
     const char *o = st_out();
     const char *a = strstr(o, "automatically in 1 s.");
@@ -389,7 +389,7 @@ static int run_parent(const char *keys)
     menu_not_dry = true;             /* pb_menu_run shows the nested menu */
     int r = run_menu(parent_cfg, keys, 0, -1, NULL, false, 80, 24);
     menu_not_dry = false;
-    pb_loader_dry_run = true;
+    st_decide_only(true);
     return r;
 }
 
@@ -426,11 +426,11 @@ static void test_configfile_nested_esc(void **state)
      * nested: Esc there does nothing, Enter boots its first entry */
     st_init();
     pb_ui_eof_ms = 600000;
-    pb_loader_dry_run = false;
+    st_decide_only(false);
     pb_hosted_set_input(ESC "\r", 2);
     const char *cfg = "menuentry 'Only' { linux /only; }\nmenuentry 'Two' { linux /two; }\n";
     pb_normal_execute("(t)/grub.cfg", cfg, strlen(cfg));
-    pb_loader_dry_run = true;
+    st_decide_only(true);
     assert_string_equal(rec_kernel, "/only");
     assert_null(strstr(st_out(), "Esc goes back."));
 }

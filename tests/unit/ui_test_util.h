@@ -34,7 +34,7 @@
 
 /* Build the menu of script @cfg in a new environment and menu context,
  * type @keys into pb_ui_menu(@def, @timeout, @style, @nested) and put the
- * final screen (@cols x @rows cells) into vt.  @dry_run: pb_loader_dry_run
+ * final screen (@cols x @rows cells) into vt.  @dry_run: st_decide_only()
  * while the menu runs (false: pb_menu_run boots interactively).  Returns
  * pb_ui_menu's result. */
 static __attribute__((unused)) int ui_menu(const char *cfg, const char *keys, int def, int timeout,
@@ -42,7 +42,7 @@ static __attribute__((unused)) int ui_menu(const char *cfg, const char *keys, in
                                            bool dry_run)
 {
     st_init();
-    pb_loader_dry_run = dry_run;
+    st_decide_only(dry_run);
     pb_ui_eof_ms = 600000;
     pb_auth_logout();
     assert_int_equal(pb_env_push(), 0);

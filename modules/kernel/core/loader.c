@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The pending boot (include/pvboot/loader.h). */
+#include <stdio.h>
 #include <string.h>
+#include "pvboot/env.h"
 #include "pvboot/err.h"
 #include "pvboot/loader.h"
-
-struct pb_boot_decision pb_boot_decision;
-bool pb_loader_dry_run;
+#include "pvboot/platform.h"
 
 static struct pb_loader pending;
 static bool have_pending;
@@ -58,9 +58,25 @@ bool pb_loader_pending(void)
     return have_pending;
 }
 
+/* The boot returned without handing over: tell the platform what it was. */
+static void report(void)
+{
+    static struct pb_boot_decision d;
+    if (pending.decision)
+        d = *pending.decision;
+    else
+        memset(&d, 0, sizeof d);
+    const char *root = pb_env_get("root");
+    snprintf(d.root, sizeof d.root, "%s", root ? root : "");
+    pb_platform()->report_boot(&d);
+}
+
 int pb_loader_boot(void)
 {
     if (!have_pending)
         return pb_error(PB_EINVAL, "you need to load the kernel first");
-    return pending.boot(pending.ctx);
+    int r = pending.boot(pending.ctx);
+    if (r == 0)
+        report();
+    return r;
 }

@@ -479,6 +479,7 @@ static void pvh_print_layout(void)
 
 const struct pb_xen_platform_ops pb_xen_pvh_ops = {
     .mode = PB_XEN_PVH,
+    .platform = &pb_platform_xen_pvh,
     .pfn_to_frame = pvh_pfn_to_frame,
     .map_frame = pvh_map_frame,
     .unmap_va = pvh_unmap_va,

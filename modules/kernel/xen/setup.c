@@ -80,6 +80,7 @@ int pb_kprintf(const char *fmt, ...)
 
 const struct pb_xen_platform_ops pb_xen_pv_ops = {
     .mode = PB_XEN_PV,
+    .platform = &pb_platform_xen_pv,
     .pfn_to_frame = pv_pfn_to_frame,
     .map_frame = pb_pv_map_frame,
     .unmap_va = pb_pv_unmap_va,

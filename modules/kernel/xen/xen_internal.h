@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "pvboot/platform.h"
 #include "pvboot/xen/platform.h"
 #include <xen/sched.h>
 #include <xen/io/console.h>
@@ -55,6 +56,8 @@ extern struct pb_xen_boot pb_boot;
 
 struct pb_xen_platform_ops {
     enum pb_xen_mode mode;
+    /** What modules see of this mode (include/pvboot/platform.h). */
+    const struct pb_platform_ops *platform;
     /** The frame number Xen uses for RAM page @pfn (MFN / GFN). */
     xen_pfn_t (*pfn_to_frame)(unsigned long pfn);
     /** Map frame @frame at @va (pb_map_mfn), unmap (pb_unmap_va). */
@@ -72,6 +75,8 @@ struct pb_xen_platform_ops {
 };
 extern const struct pb_xen_platform_ops *pb_xen_ops;   /* set once at entry */
 extern const struct pb_xen_platform_ops pb_xen_pv_ops, pb_xen_pvh_ops;
+/* platform.c: the two instances of include/pvboot/platform.h */
+extern const struct pb_platform_ops pb_platform_xen_pv, pb_platform_xen_pvh;
 /** Set by entry.S (PV) / entry_pvh.S (PVH): PVH hypercall page VA, 0 under PV. */
 extern unsigned long pb_hypercall_page;
 
