@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "pvboot/err.h"
 
 enum pb_comp {
     PB_COMP_NONE = 0,   /* not compressed (or unknown) */
@@ -97,6 +98,37 @@ static inline size_t pb_decomp_drain(const uint8_t *buf, size_t len, size_t *pos
     *out_left -= n;
     *pos += n;
     return n;
+}
+
+/*
+ * Helpers for the raw block formats' decoders (lzo1x, lz4 blocks), which keep
+ * no state and decode a whole block in one step.  Header-only (static
+ * inline): each decoder module keeps its own copy.
+ */
+static inline int pb_decomp_nostate_open(void **st)
+{
+    *st = NULL;
+    return 0;
+}
+
+static inline void pb_decomp_nostate_close(void *st)
+{
+    (void)st;
+}
+
+/**
+ * pb_decomp_block_ready() - the start of a block decoder's step(): 1 when it
+ * can decode now, PB_DECOMP_MORE when there is no output room (the caller
+ * sees no progress), PB_EINVAL (message naming @name) when the input is not
+ * @final, since a block cannot be resumed.
+ */
+static inline int pb_decomp_block_ready(size_t out_left, bool final, const char *name)
+{
+    if (out_left == 0)
+        return PB_DECOMP_MORE;
+    if (!final)
+        return pb_error(PB_EINVAL, "%s: needs the whole block in one step", name);
+    return 1;
 }
 
 /* Exported by the format modules. */

@@ -221,22 +221,15 @@ const struct pb_decomp_ops pb_decomp_lz4 = {
 
 /* ---- raw lz4 block ---- */
 
-static int lz4b_open(void **st)
-{
-    *st = NULL;     /* no state: one step decodes the whole block */
-    return 0;
-}
-
 /* The whole block at once: @final with all of it in *@in and the room for
  * all of its output in *@out (liblz4 cannot resume a block). */
 static int lz4b_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **out,
                      size_t *out_left, bool final)
 {
     (void)st;
-    if (*out_left == 0)
-        return PB_DECOMP_MORE;      /* no room: the caller sees no progress */
-    if (!final)
-        return pb_error(PB_EINVAL, "lz4-block: needs the whole block in one step");
+    int rc = pb_decomp_block_ready(*out_left, final, "lz4-block");
+    if (rc != 1)
+        return rc;
     if (*in_left > INT_MAX)
         return pb_error(PB_EBADFMT, "lz4-block: %zu bytes is larger than any lz4 block",
                         *in_left);
@@ -252,12 +245,7 @@ static int lz4b_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **ou
     return PB_DECOMP_END;
 }
 
-static void lz4b_close(void *st)
-{
-    (void)st;
-}
-
 const struct pb_decomp_ops pb_decomp_lz4_block = {
     .format = PB_COMP_LZ4_BLOCK, .name = "lz4-block",
-    .open = lz4b_open, .step = lz4b_step, .close = lz4b_close,
+    .open = pb_decomp_nostate_open, .step = lz4b_step, .close = pb_decomp_nostate_close,
 };

@@ -289,12 +289,6 @@ const struct pb_decomp_ops pb_decomp_lzo = {
 
 /* ---- raw lzo1x block ---- */
 
-static int lzo1x_open(void **st)
-{
-    *st = NULL;     /* no state: one step decodes the whole block */
-    return 0;
-}
-
 /* The whole block at once: @final with all of it in *@in and the room for
  * all of its output in *@out (liblzo2 cannot resume a block).  A block that
  * fills *@out exactly and has more to give stops there (PB_DECOMP_MORE with
@@ -304,10 +298,9 @@ static int lzo1x_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **o
                       size_t *out_left, bool final)
 {
     (void)st;
-    if (*out_left == 0)
-        return PB_DECOMP_MORE;      /* no room: the caller sees no progress */
-    if (!final)
-        return pb_error(PB_EINVAL, "lzo1x: needs the whole block in one step");
+    int rc = pb_decomp_block_ready(*out_left, final, "lzo1x");
+    if (rc != 1)
+        return rc;
     lzo_uint dl = *out_left;
     int e = lzo1x_decompress_safe(*in, *in_left, *out, &dl, NULL);
     if (e == LZO_E_OUTPUT_OVERRUN && dl == *out_left) {
@@ -327,12 +320,8 @@ static int lzo1x_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **o
     return PB_DECOMP_END;
 }
 
-static void lzo1x_close(void *st)
-{
-    (void)st;
-}
-
 const struct pb_decomp_ops pb_decomp_lzo1x = {
     .format = PB_COMP_LZO1X, .name = "lzo1x",
-    .open = lzo1x_open, .step = lzo1x_step, .close = lzo1x_close,
+    .open = pb_decomp_nostate_open, .step = lzo1x_step,
+    .close = pb_decomp_nostate_close,
 };
