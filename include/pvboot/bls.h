@@ -27,7 +27,7 @@ int pb_rpmvercmp(const char *a, const char *b);
 int pb_bls_idcmp(const char *a, const char *b);
 
 /**
- * pb_bls_entry_script() - turn one entry file @text (@len bytes) with id
+ * pb_bls_add_entry() - turn one entry file @text (@len bytes) with id
  * @id into menuentry arguments and a body: adds the entry to the current
  * menu (pvboot/menu.h).  @file names it in messages.  Returns 0 or an error.
  */

@@ -81,4 +81,25 @@ long pb_cmdline_validate(const char *buf, size_t cap);
  */
 int pb_cmdline_parse(const char *line, struct pb_cmdline *out);
 
+/**
+ * pb_cmdline_word() - split the next word off @line (@len bytes) from byte
+ * *@pos on, by the rules above (blanks, quotes, backslashes).
+ * @w: receives the dequoted word, NUL-terminated; room for the rest of the
+ *     line plus the NUL is enough (a word never grows by dequoting).
+ * Returns 1 with *@pos after the word, 0 when only blanks are left, or
+ * PB_EINVAL (unterminated quote, with a message naming its offset).
+ */
+int pb_cmdline_word(const char *line, size_t len, size_t *pos, char *w);
+
+/**
+ * pb_cmdline_value() - find the first word of @line that starts with @key
+ * and goes on beyond it (a module's diagnostic knob such as
+ * "blkfront.persistent=0"); the words are split as pb_cmdline_parse() does.
+ * @store: PB_CMDLINE_MAX bytes that hold the dequoted word.
+ * @value: receives the rest of that word after @key (inside @store).
+ * Returns 1 (found), 0 (no such word) or PB_EINVAL (the line is too long or
+ * has an unterminated quote; message as pb_cmdline_parse()).
+ */
+int pb_cmdline_value(const char *line, const char *key, char *store, const char **value);
+
 #endif

@@ -70,7 +70,4 @@ int pb_command_foreach(int (*cb)(struct pb_command *cmd, void *ctx), void *ctx);
  */
 int pb_command_run(int argc, char **argv);
 
-/* Helper for simple option parsing in commands: returns true if argv[i]
- * equals @opt (e.g. "--set") and, for options taking a value, stores it. */
-
 #endif

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Decompression: one small streaming interface over the well-kept libraries
- * (zlib, liblzma, libzstd, liblz4, liblzo2, libbz2).  Each format lives in its
- * own runtime module (GRUB names: gzio, xzio, zstd, lzopio, lz4, bzip2) which
- * exports one `struct pb_decomp_ops`; the dispatcher (format detection by
- * magic, one-shot decompression into a bounded buffer) is in the `linux`
- * module (modules/linux/decompress.c), the main consumer.
- *
- * Other modules may call the libraries directly (inflate, ZSTD_*,
- * lzo1x_decompress_safe); the archive members live only in the wrapper
- * module, so mkpvimage pulls it in by symbol dependency.
+ * (zlib, liblzma, libzstd, liblz4, liblzo2, libbz2).  Each library lives in
+ * its own runtime module (GRUB names: gzio, xzio, zstd, lzopio, lz4, bzip2)
+ * which exports a `struct pb_decomp_ops` per format; the dispatcher (format
+ * detection by magic, the format -> decoder table, one-shot decompression
+ * into a bounded buffer) is the `decompress` module
+ * (modules/decompress/decompress.c), used by the kernel loader (`linux`),
+ * the filesystems (`btrfs`, `squash4`) and the host tools.  No other module
+ * calls the libraries: a consumer depends on the `decompress` module, which
+ * names every decoder, so mkpvimage pulls them all in by symbol dependency
+ * (modules/decompress/README.md).
  *
  * Units: all lengths and offsets are bytes.  Input is untrusted: every
  * decoder bounds its output by the space the caller gives it, and errors name
@@ -22,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "pvboot/err.h"
 
 enum pb_comp {
     PB_COMP_NONE = 0,   /* not compressed (or unknown) */
@@ -33,6 +35,11 @@ enum pb_comp {
     PB_COMP_LZ4_LEGACY, /* lz4 legacy frame (02 21 4c 18), `lz4 -l`, module lz4 */
     PB_COMP_LZ4,        /* lz4 frame (04 22 4d 18), module lz4 */
     PB_COMP_ZSTD,       /* zstd frame (28 b5 2f fd), module zstd */
+    /* Raw formats inside filesystems: never detected (no magic of their own
+     * or none checked), named by the caller. */
+    PB_COMP_ZLIB,       /* zlib stream (RFC 1950; btrfs, SquashFS), module gzio */
+    PB_COMP_LZO1X,      /* one raw lzo1x block (SquashFS; a btrfs lzo segment), module lzopio */
+    PB_COMP_LZ4_BLOCK,  /* one raw lz4 block (SquashFS), module lz4 */
     PB_COMP_COUNT
 };
 
@@ -50,7 +57,10 @@ enum pb_decomp_status {
  * @final: the caller has no input beyond *in_left (lets formats without an
  * end marker, such as lz4 legacy, finish).  Returns PB_DECOMP_MORE,
  * PB_DECOMP_END, or a negative PB_E* after pb_error() ("xz: corrupt data at
- * input offset N").  A step that can make no progress (input exhausted or
+ * input offset N").  The raw block formats (PB_COMP_LZO1X, PB_COMP_LZ4_BLOCK)
+ * cannot resume: their step needs @final with the whole block in *in and
+ * room for all of its output in *out (pb_decompress() and
+ * pb_decompress_upto() give that).  A step that can make no progress (input exhausted or
  * output full) returns PB_DECOMP_MORE with nothing consumed or produced; the
  * caller detects that (pb_decompress reports truncation / PB_ERANGE).
  */
@@ -90,6 +100,37 @@ static inline size_t pb_decomp_drain(const uint8_t *buf, size_t len, size_t *pos
     return n;
 }
 
+/*
+ * Helpers for the raw block formats' decoders (lzo1x, lz4 blocks), which keep
+ * no state and decode a whole block in one step.  Header-only (static
+ * inline): each decoder module keeps its own copy.
+ */
+static inline int pb_decomp_nostate_open(void **st)
+{
+    *st = NULL;
+    return 0;
+}
+
+static inline void pb_decomp_nostate_close(void *st)
+{
+    (void)st;
+}
+
+/**
+ * pb_decomp_block_ready() - the start of a block decoder's step(): 1 when it
+ * can decode now, PB_DECOMP_MORE when there is no output room (the caller
+ * sees no progress), PB_EINVAL (message naming @name) when the input is not
+ * @final, since a block cannot be resumed.
+ */
+static inline int pb_decomp_block_ready(size_t out_left, bool final, const char *name)
+{
+    if (out_left == 0)
+        return PB_DECOMP_MORE;
+    if (!final)
+        return pb_error(PB_EINVAL, "%s: needs the whole block in one step", name);
+    return 1;
+}
+
 /* Exported by the format modules. */
 extern const struct pb_decomp_ops pb_decomp_gzip;       /* gzio */
 extern const struct pb_decomp_ops pb_decomp_bzip2;      /* bzip2 */
@@ -99,6 +140,9 @@ extern const struct pb_decomp_ops pb_decomp_lzo;        /* lzopio */
 extern const struct pb_decomp_ops pb_decomp_lz4_legacy; /* lz4 */
 extern const struct pb_decomp_ops pb_decomp_lz4;        /* lz4 */
 extern const struct pb_decomp_ops pb_decomp_zstd;       /* zstd */
+extern const struct pb_decomp_ops pb_decomp_zlib;       /* gzio */
+extern const struct pb_decomp_ops pb_decomp_lzo1x;      /* lzopio */
+extern const struct pb_decomp_ops pb_decomp_lz4_block;  /* lz4 */
 
 /**
  * pb_decomp_detect() - recognise a compression format by its magic bytes.
@@ -109,7 +153,7 @@ extern const struct pb_decomp_ops pb_decomp_zstd;       /* zstd */
  */
 enum pb_comp pb_decomp_detect(const void *buf, size_t len);
 
-/** pb_decomp_name() - "gzip", "xz", ... or "uncompressed". */
+/** pb_decomp_name() - "gzip", "xz", "zlib", ... or "uncompressed". */
 const char *pb_decomp_name(enum pb_comp fmt);
 
 /** pb_decomp_ops_for() - the decoder for @fmt, or NULL (PB_COMP_NONE). */
@@ -131,6 +175,19 @@ typedef void (*pb_decomp_progress_fn)(void *ctx, size_t in_done, size_t out_done
  */
 int pb_decompress(enum pb_comp fmt, const void *in, size_t in_len, void *out, size_t out_cap,
                   size_t *out_len, size_t *in_used, pb_decomp_progress_fn progress, void *ctx);
+
+/**
+ * pb_decompress_upto() - decompress the first @out_cap bytes of one stream
+ * or block of format @fmt (a filesystem's extent or block whose decoded size
+ * it knows: btrfs's ram_bytes, one sector of a btrfs lzo extent).
+ * As pb_decompress() without progress, except that a full @out ends the
+ * decoding successfully: data beyond @out_cap bytes is not looked at.  A
+ * stream that ends earlier gives *@out_len < @out_cap (the rest of @out is
+ * untouched).  Returns 0 or a negative PB_E* (message names format and
+ * offset; a truncated stream is PB_EBADFMT).
+ */
+int pb_decompress_upto(enum pb_comp fmt, const void *in, size_t in_len, void *out, size_t out_cap,
+                       size_t *out_len);
 
 /**
  * pb_decompress_alloc() - decompress one whole stream of format @fmt into a

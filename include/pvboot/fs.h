@@ -66,13 +66,6 @@ struct pb_fs {
     struct pb_device *dev;
     char uuid[40];            /* as GRUB prints it for search --fs-uuid */
     char label[256];          /* UTF-8, "" if none */
-    /* btrfs: path of the default subvolume from the top level, without a
-     * leading '/' ("@/.snapshots/1/snapshot"); NULL when the default is the
-     * top level or the fs has no such notion.  Paths resolve from the top
-     * level (as upstream GRUB) unless the variable btrfs_relative_path starts
-     * with 'y' or '1' (SUSE/Fedora GRUB): then ops->root returns the default
-     * subvolume's root directory.  Informational.  Owned by the fs. */
-    const char *default_subvol;
     /* Why blocks of this filesystem must not be rewritten in place
      * (save_env), or NULL: e.g. ext4 whose journal was replayed in memory
      * only, where the disk still holds the state before it.  Static text,

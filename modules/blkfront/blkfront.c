@@ -20,6 +20,7 @@
 #include <xen/io/xenbus.h>
 #include <xen/io/protocols.h>
 
+#include "pvboot/cmdline.h"
 #include "pvboot/command.h"
 #include "pvboot/disk.h"
 #include "pvboot/err.h"
@@ -313,30 +314,23 @@ static void fail(struct blkfront *bf, const char *fmt, ...)
  * xen_blkfront module parameters): "blkfront.persistent=0" turns them off,
  * "blkfront.persistent=xvda" keeps them for that disk only.
  */
-/* "KEY=0|1|DEV" on the Xen command line for this disk; @dflt if absent. */
+/* "KEY=0|1|DEV" on the Xen command line for this disk (words as
+ * include/pvboot/cmdline.h splits them); @dflt if absent or unreadable. */
 static bool knob(const struct blkfront *bf, const char *key, bool dflt)
 {
-    const char *cl = pb_xen_cmdline();
+    const char *cl = pb_xen_cmdline(), *v;
+    char store[PB_CMDLINE_MAX];
     if (!cl)
         return dflt;
-    for (const char *p = cl; *p;) {
-        while (*p == ' ')
-            p++;
-        const char *e = p;
-        while (*e && *e != ' ')
-            e++;
-        size_t kl = strlen(key), wl = (size_t)(e - p);
-        if (wl > kl && !strncmp(p, key, kl)) {
-            const char *v = p + kl;
-            size_t vl = wl - kl;
-            if (vl == 1 && (*v == '0' || *v == '1'))
-                return *v == '1';
-            const char *dev = bf->disk.name + 4;        /* after "xen/" */
-            return strlen(dev) == vl && !strncmp(dev, v, vl);
-        }
-        p = e;
+    int r = pb_cmdline_value(cl, key, store, &v);
+    if (r <= 0) {
+        if (r < 0)
+            pb_error_clear();
+        return dflt;
     }
-    return dflt;
+    if ((v[0] == '0' || v[0] == '1') && v[1] == '\0')
+        return v[0] == '1';
+    return strcmp(bf->disk.name + 4, v) == 0;     /* after "xen/" */
 }
 
 static bool persistent_allowed(const struct blkfront *bf)

@@ -9,12 +9,14 @@
  *     device; a mirror whose tree block fails its header check is skipped);
  *   - the root tree, FS trees, subvolumes and snapshots;
  *   - inline, regular and preallocated extents, holes (also NO_HOLES),
- *     zlib, lzo (per-sector segments) and zstd compressed extents.
+ *     zlib, lzo (per-sector segments) and zstd compressed extents (the
+ *     codecs through the decompress module, include/pvboot/decompress.h;
+ *     the lzo segment framing is btrfs's own, here).
  *
  * Paths: as upstream GRUB, paths resolve from the top-level FS tree (id 5);
  * subvolumes appear as the directories they are linked at ("/@/boot").  The
  * default subvolume (`btrfs subvolume set-default`: the root tree directory's
- * DIR_ITEM "default") is read at mount and published as pb_fs.default_subvol,
+ * DIR_ITEM "default") is read at mount; pb_btrfs_default_subvol() gives
  * its path from the top level ("@/.snapshots/1/snapshot"), or NULL when it is
  * the top level.
  *
@@ -47,11 +49,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lzo/lzo1x.h>
-#include <zlib.h>
-#include <zstd.h>
 
+#include "pvboot/btrfs.h"
 #include "pvboot/crc32c.h"
+#include "pvboot/decompress.h"
 #include "pvboot/disk.h"
 #include "pvboot/endian.h"
 #include "pvboot/env.h"
@@ -153,7 +154,6 @@ struct btrfs_fs {
     uint8_t zc_type;
     uint8_t *zc_buf;
     uint64_t zc_ram;
-    ZSTD_DCtx *zstd;            /* reused across extents */
 };
 
 struct btrfs_node {
@@ -691,50 +691,6 @@ static int btrfs_node_at(struct btrfs_fs *fs, struct btrfs_node *dir, const stru
 
 /* ------------------------------------------------------- decompression --- */
 
-static int btrfs_inflate(struct btrfs_fs *fs, const uint8_t *in, size_t inlen, uint8_t *out,
-                         size_t outlen)
-{
-    z_stream z;
-    memset(&z, 0, sizeof(z));
-    if (inflateInit(&z) != Z_OK)
-        return pb_error(PB_ENOMEM, "btrfs: %s: zlib init failed", devname(fs));
-    z.next_in = (Bytef *)in;
-    z.avail_in = (uInt)inlen;
-    z.next_out = out;
-    z.avail_out = (uInt)outlen;
-    int zr = inflate(&z, Z_FINISH);
-    inflateEnd(&z);
-    if (zr != Z_STREAM_END && zr != Z_OK && zr != Z_BUF_ERROR)
-        return pb_error(PB_EBADFS, "btrfs: %s: zlib data error (%d) at input byte %lu",
-                        devname(fs), zr, (unsigned long)(inlen - z.avail_in));
-    if (zr == Z_BUF_ERROR && z.avail_out != 0)
-        return pb_error(PB_EBADFS, "btrfs: %s: zlib stream truncated", devname(fs));
-    return 0;
-}
-
-static int btrfs_unzstd(struct btrfs_fs *fs, const uint8_t *in, size_t inlen, uint8_t *out,
-                        size_t outlen)
-{
-    if (!fs->zstd && !(fs->zstd = ZSTD_createDCtx()))
-        return pb_error(PB_ENOMEM, "btrfs: %s: zstd context", devname(fs));
-    ZSTD_DCtx *dc = fs->zstd;
-    ZSTD_DCtx_reset(dc, ZSTD_reset_session_only);
-    ZSTD_inBuffer ib = { in, inlen, 0 };
-    ZSTD_outBuffer ob = { out, outlen, 0 };
-    int r = 0;
-    for (unsigned i = 0; i < 1024 && ob.pos < ob.size; i++) {
-        size_t z = ZSTD_decompressStream(dc, &ob, &ib);
-        if (ZSTD_isError(z)) {
-            r = pb_error(PB_EBADFS, "btrfs: %s: zstd: %s at input byte %zu", devname(fs),
-                         ZSTD_getErrorName(z), ib.pos);
-            break;
-        }
-        if (z == 0 || ib.pos >= ib.size)
-            break; /* frame done or input used up: the rest stays zero */
-    }
-    return r;
-}
-
 /* btrfs lzo: le32 total length, then per-sector segments (le32 length +
  * lzo1x data); a segment header never straddles a sector boundary. */
 static int btrfs_unlzo(struct btrfs_fs *fs, const uint8_t *in, size_t inlen, uint8_t *out,
@@ -756,11 +712,12 @@ static int btrfs_unlzo(struct btrfs_fs *fs, const uint8_t *in, size_t inlen, uin
         pos += 4;
         if (seg == 0 || seg > total - pos)
             goto bad;
-        lzo_uint dl = outlen - o < sect ? outlen - o : sect;
-        int lr = lzo1x_decompress_safe(in + pos, seg, out + o, &dl, NULL);
-        if (lr != LZO_E_OK && !(lr == LZO_E_OUTPUT_OVERRUN && dl == (lzo_uint)(outlen - o)))
-            return pb_error(PB_EBADFS, "btrfs: %s: lzo segment at byte %zu: error %d",
-                            devname(fs), pos, lr);
+        size_t dl;
+        int r = pb_decompress_upto(PB_COMP_LZO1X, in + pos, seg, out + o,
+                                   outlen - o < sect ? outlen - o : sect, &dl);
+        if (r < 0)
+            return pb_error(PB_EBADFS, "btrfs: %s: lzo segment at byte %zu: %s", devname(fs),
+                            pos, pb_errmsg());
         o += dl;
         pos += seg;
     }
@@ -773,13 +730,20 @@ static int btrfs_decompress(struct btrfs_fs *fs, uint8_t type, const uint8_t *in
                             uint8_t *out, size_t outlen)
 {
     memset(out, 0, outlen);
+    enum pb_comp fmt;
     switch (type) {
-    case 1: return btrfs_inflate(fs, in, inlen, out, outlen);
+    case 1: fmt = PB_COMP_ZLIB; break;
     case 2: return btrfs_unlzo(fs, in, inlen, out, outlen);
-    case 3: return btrfs_unzstd(fs, in, inlen, out, outlen);
+    case 3: fmt = PB_COMP_ZSTD; break;
     default:
         return pb_error(PB_ENOTSUP, "btrfs: %s: unknown compression type %u", devname(fs), type);
     }
+    /* a stream that ends before @outlen bytes leaves the rest zero */
+    size_t made;
+    int r = pb_decompress_upto(fmt, in, inlen, out, outlen, &made);
+    if (r < 0)
+        return pb_error(PB_EBADFS, "btrfs: %s: %s", devname(fs), pb_errmsg());
+    return 0;
 }
 
 /* ---------------------------------------------------------- file data --- */
@@ -1079,8 +1043,6 @@ static void btrfs_unmount(struct pb_fs *pfs)
     free(fs->dbuf);
     free(fs->dcsum);
     free(fs->dhave);
-    if (fs->zstd)
-        ZSTD_freeDCtx(fs->zstd);
     free(fs);
 }
 
@@ -1403,7 +1365,6 @@ static int btrfs_mount(struct pb_device *dev, struct pb_fs **fsp)
     }
     if (r < 0)
         goto fail;
-    fs->base.default_subvol = fs->default_path;
     *fsp = &fs->base;
     return 0;
 fail:
@@ -1608,6 +1569,13 @@ static struct pb_fs_ops btrfs_ops = {
     .readlink = btrfs_readlink,
     .release = btrfs_release,
 };
+
+const char *pb_btrfs_default_subvol(const struct pb_fs *pfs)
+{
+    if (!pfs || pfs->ops != &btrfs_ops)
+        return NULL;
+    return ((const struct btrfs_fs *)pfs)->default_path;
+}
 
 /** pvboot_init_btrfs() - register the btrfs filesystem type. */
 void pvboot_init_btrfs(void);

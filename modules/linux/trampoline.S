@@ -4,7 +4,8 @@
  * copied into a page that is mapped at the same virtual address in our page
  * tables and in the new kernel's, so it keeps running across the switch.
  *
- *   long pb_linux_tramp(struct pb_tramp_data *d)   (d lies in the same page)
+ *   long pb_linux_tramp_start(struct pb_tramp_data *d)   (d lies in the same page;
+ *   called at the copy's address, see handover.c)
  *
  * Issues mmuext_op {PIN_L4 new, NEW_BASEPTR new, UNPIN old} on d->ops; if the
  * switch did not happen (Xen refused the new tables) it returns Xen's error

@@ -10,7 +10,12 @@
  * decompressed size, which then reads as such a length), or with exactly 4
  * bytes left at a block boundary when the caller says the input is final.
  * A repeated magic between blocks (concatenated streams) is skipped.
+ *
+ * Also a raw lz4 block (pb_decomp_lz4_block: SquashFS's lz4 blocks), which
+ * has no header, no length and no end marker: the whole block is decoded in
+ * one step.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <lz4.h>
@@ -212,4 +217,35 @@ static void lz4f_close(void *st)
 const struct pb_decomp_ops pb_decomp_lz4 = {
     .format = PB_COMP_LZ4, .name = "lz4",
     .open = lz4f_open, .step = lz4f_step, .close = lz4f_close,
+};
+
+/* ---- raw lz4 block ---- */
+
+/* The whole block at once: @final with all of it in *@in and the room for
+ * all of its output in *@out (liblz4 cannot resume a block). */
+static int lz4b_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **out,
+                     size_t *out_left, bool final)
+{
+    (void)st;
+    int rc = pb_decomp_block_ready(*out_left, final, "lz4-block");
+    if (rc != 1)
+        return rc;
+    if (*in_left > INT_MAX)
+        return pb_error(PB_EBADFMT, "lz4-block: %zu bytes is larger than any lz4 block",
+                        *in_left);
+    int cap = *out_left > INT_MAX ? INT_MAX : (int)*out_left;
+    int r = LZ4_decompress_safe((const char *)*in, (char *)*out, (int)*in_left, cap);
+    if (r < 0)      /* liblz4: -(input position of the error) - 1 */
+        return pb_error(PB_EBADFMT, "lz4-block: corrupt, or larger than %d bytes, at input "
+                        "offset %d", cap, -r - 1);
+    *in += *in_left;
+    *in_left = 0;
+    *out += r;
+    *out_left -= (size_t)r;
+    return PB_DECOMP_END;
+}
+
+const struct pb_decomp_ops pb_decomp_lz4_block = {
+    .format = PB_COMP_LZ4_BLOCK, .name = "lz4-block",
+    .open = pb_decomp_nostate_open, .step = lz4b_step, .close = pb_decomp_nostate_close,
 };

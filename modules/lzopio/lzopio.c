@@ -14,6 +14,9 @@
  *   F_ADLER32_D/F_CRC32_D]; [u32 src checksum if F_ADLER32_C/F_CRC32_C and
  *   src_len < dst_len]; src_len bytes (stored raw when src_len == dst_len).
  * Checksums of the decompressed data are verified.
+ *
+ * Also a raw lzo1x block (pb_decomp_lzo1x: SquashFS's lzo blocks, each
+ * segment of a btrfs lzo extent): no header, no length, decoded in one step.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -282,4 +285,43 @@ static void lzop_close(void *st)
 const struct pb_decomp_ops pb_decomp_lzo = {
     .format = PB_COMP_LZO, .name = "lzo",
     .open = lzop_open, .step = lzop_step, .close = lzop_close,
+};
+
+/* ---- raw lzo1x block ---- */
+
+/* The whole block at once: @final with all of it in *@in and the room for
+ * all of its output in *@out (liblzo2 cannot resume a block).  A block that
+ * fills *@out exactly and has more to give stops there (PB_DECOMP_MORE with
+ * the output full, input not consumed): pb_decompress_upto() takes that as
+ * done, pb_decompress() reports the output too small. */
+static int lzo1x_step(void *st, const uint8_t **in, size_t *in_left, uint8_t **out,
+                      size_t *out_left, bool final)
+{
+    (void)st;
+    int rc = pb_decomp_block_ready(*out_left, final, "lzo1x");
+    if (rc != 1)
+        return rc;
+    lzo_uint dl = *out_left;
+    int e = lzo1x_decompress_safe(*in, *in_left, *out, &dl, NULL);
+    if (e == LZO_E_OUTPUT_OVERRUN && dl == *out_left) {
+        *out += dl;
+        *out_left = 0;
+        return PB_DECOMP_MORE;
+    }
+    if (e == LZO_E_OUTPUT_OVERRUN)
+        return pb_error(PB_ERANGE, "lzo1x: block larger than %zu bytes", *out_left);
+    if (e != LZO_E_OK)
+        return pb_error(PB_EBADFMT, "lzo1x: corrupt block of %zu bytes (liblzo2 error %d)",
+                        *in_left, e);
+    *in += *in_left;
+    *in_left = 0;
+    *out += dl;
+    *out_left -= dl;
+    return PB_DECOMP_END;
+}
+
+const struct pb_decomp_ops pb_decomp_lzo1x = {
+    .format = PB_COMP_LZO1X, .name = "lzo1x",
+    .open = pb_decomp_nostate_open, .step = lzo1x_step,
+    .close = pb_decomp_nostate_close,
 };

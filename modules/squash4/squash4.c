@@ -27,7 +27,8 @@
  *    the tail may sit in a fragment block (fragment table: 16-byte entries in
  *    metadata blocks listed by an le64 index at the fragment table start).
  * Compressed data is raw: a zlib stream, an xz stream, raw lzo1x, a raw lz4
- * block or a zstd frame.  The id and xattr tables are not needed for reading
+ * block or a zstd frame, decoded through the decompress module
+ * (include/pvboot/decompress.h).  The id and xattr tables are not needed for reading
  * and are not read.  GRUB reports no UUID and no label for squash4: neither
  * does this module.
  *
@@ -39,10 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <lz4.h>
-#include <lzo/lzo1x.h>
-#include <zlib.h>
-#include <zstd.h>
 #include "pvboot/decompress.h"
 #include "pvboot/disk.h"
 #include "pvboot/endian.h"
@@ -82,7 +79,6 @@ struct sq_fs {
     uint64_t root_ref;
     uint64_t inode_table, dir_table, frag_table;
     uint64_t stamp;
-    ZSTD_DCtx *zstd;
     struct sq_block *meta;         /* SQ_META_CACHE entries */
     struct sq_block data[SQ_DATA_CACHE];
 };
@@ -124,99 +120,27 @@ static const char *devname(struct sq_fs *fs)
 
 /* ---- decompression ---- */
 
-static int sq_unxz(struct sq_fs *fs, const uint8_t *in, size_t inlen, uint8_t *out, size_t cap,
-                   size_t *outlen)
-{
-    void *st;
-    int r = pb_decomp_xz.open(&st);
-    if (r < 0)
-        return r;
-    const uint8_t *ip = in;
-    size_t il = inlen, ol = cap;
-    uint8_t *op = out;
-    int done = 0;
-    /* each step consumes or produces; a step without progress ends the loop */
-    for (unsigned i = 0; i < 1u << 16 && !done; i++) {
-        size_t il0 = il, ol0 = ol;
-        r = pb_decomp_xz.step(st, &ip, &il, &op, &ol, true);
-        if (r < 0)
-            break;
-        if (r == PB_DECOMP_END)
-            done = 1;
-        else if (il == il0 && ol == ol0)
-            break;
-    }
-    pb_decomp_xz.close(st);
-    if (r < 0)
-        return pb_error(r, "squash4: %s: xz: %s", devname(fs), pb_errmsg());
-    if (!done)
-        return pb_error(PB_EBADFS, "squash4: %s: xz block truncated or larger than %zu bytes",
-                        devname(fs), cap);
-    *outlen = cap - ol;
-    return 0;
-}
-
 /* Decode @inlen stored bytes into @out (at most @cap bytes); *@outlen gets
  * the decoded size.  @where names the block for messages. */
 static int sq_decompress(struct sq_fs *fs, const uint8_t *in, size_t inlen, uint8_t *out,
                          size_t cap, size_t *outlen, uint64_t where)
 {
+    enum pb_comp fmt;
     switch (fs->comp) {
-    case SQ_ZLIB: {
-        z_stream z;
-        memset(&z, 0, sizeof z);
-        if (inflateInit(&z) != Z_OK)
-            return pb_error(PB_ENOMEM, "squash4: %s: zlib init failed", devname(fs));
-        z.next_in = (Bytef *)in;
-        z.avail_in = (uInt)inlen;
-        z.next_out = out;
-        z.avail_out = (uInt)cap;
-        int zr = inflate(&z, Z_FINISH);
-        size_t made = cap - z.avail_out;
-        inflateEnd(&z);
-        if (zr != Z_STREAM_END)
-            return pb_error(PB_EBADFS, "squash4: %s: block at byte %llu: zlib error %d",
-                            devname(fs), (unsigned long long)where, zr);
-        *outlen = made;
-        return 0;
-    }
-    case SQ_LZO: {
-        lzo_uint dl = cap;
-        int lr = lzo1x_decompress_safe(in, inlen, out, &dl, NULL);
-        if (lr != LZO_E_OK)
-            return pb_error(PB_EBADFS, "squash4: %s: block at byte %llu: lzo error %d",
-                            devname(fs), (unsigned long long)where, lr);
-        *outlen = dl;
-        return 0;
-    }
-    case SQ_LZ4: {
-        int n = LZ4_decompress_safe((const char *)in, (char *)out, (int)inlen, (int)cap);
-        if (n < 0)
-            return pb_error(PB_EBADFS, "squash4: %s: block at byte %llu: lz4 data corrupt",
-                            devname(fs), (unsigned long long)where);
-        *outlen = (size_t)n;
-        return 0;
-    }
-    case SQ_ZSTD: {
-        if (!fs->zstd && !(fs->zstd = ZSTD_createDCtx()))
-            return pb_error(PB_ENOMEM, "squash4: %s: zstd context", devname(fs));
-        size_t n = ZSTD_decompressDCtx(fs->zstd, out, cap, in, inlen);
-        if (ZSTD_isError(n))
-            return pb_error(PB_EBADFS, "squash4: %s: block at byte %llu: zstd: %s", devname(fs),
-                            (unsigned long long)where, ZSTD_getErrorName(n));
-        *outlen = n;
-        return 0;
-    }
-    case SQ_XZ: {
-        int r = sq_unxz(fs, in, inlen, out, cap, outlen);
-        if (r < 0)
-            return pb_error(r, "%s (block at byte %llu)", pb_errmsg(), (unsigned long long)where);
-        return 0;
-    }
+    case SQ_ZLIB: fmt = PB_COMP_ZLIB; break;
+    case SQ_LZO: fmt = PB_COMP_LZO1X; break;
+    case SQ_LZ4: fmt = PB_COMP_LZ4_BLOCK; break;
+    case SQ_ZSTD: fmt = PB_COMP_ZSTD; break;
+    case SQ_XZ: fmt = PB_COMP_XZ; break;
     default:
         return pb_error(PB_ENOTSUP, "squash4: %s: compressor %u not supported", devname(fs),
                         fs->comp);
     }
+    int r = pb_decompress(fmt, in, inlen, out, cap, outlen, NULL, NULL, NULL);
+    if (r < 0)
+        return pb_error(r == PB_ENOMEM ? r : PB_EBADFS, "squash4: %s: block at byte %llu: %s",
+                        devname(fs), (unsigned long long)where, pb_errmsg());
+    return 0;
 }
 
 /* ---- metadata ---- */
@@ -852,8 +776,6 @@ static void sq_unmount(struct pb_fs *pfs)
         free(fs->data[i].data);
     for (unsigned i = 0; i < SQ_META_CACHE; i++)
         free(fs->meta[i].data);
-    if (fs->zstd)
-        ZSTD_freeDCtx(fs->zstd);
     free(fs->meta);
     free(fs);
 }

@@ -14,12 +14,27 @@ struct zs_state {
     uint64_t total_in;
 };
 
+/* One decoding context kept between streams: the filesystems decode one
+ * zstd frame per extent or block, and a fresh ZSTD_DCtx each time (its
+ * workspace and window buffer) costs more than many small frames do.  The
+ * runtime is single-threaded; a second stream open at the same time gets
+ * its own context.  A context grown past ZS_SPARE_MAX bytes (a kernel's
+ * window) is freed, not kept. */
+#define ZS_SPARE_MAX (4u << 20)
+static ZSTD_DCtx *zs_spare;
+
 static int zs_open(void **st)
 {
     struct zs_state *s = calloc(1, sizeof(*s));
     if (!s)
         return pb_error(PB_ENOMEM, "zstd: out of memory");
-    s->dctx = ZSTD_createDCtx();
+    if (zs_spare) {
+        s->dctx = zs_spare;
+        zs_spare = NULL;
+        ZSTD_DCtx_reset(s->dctx, ZSTD_reset_session_only);
+    } else {
+        s->dctx = ZSTD_createDCtx();
+    }
     if (!s->dctx) {
         free(s);
         return pb_error(PB_ENOMEM, "zstd: out of memory");
@@ -56,7 +71,10 @@ static void zs_close(void *st)
     struct zs_state *s = st;
     if (!s)
         return;
-    ZSTD_freeDCtx(s->dctx);
+    if (!zs_spare && ZSTD_sizeof_DCtx(s->dctx) <= ZS_SPARE_MAX)
+        zs_spare = s->dctx;
+    else
+        ZSTD_freeDCtx(s->dctx);
     free(s);
 }
 

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "pvboot/btrfs.h"
 #include "pvboot/env.h"
 #include "test_xfs_btrfs_common.h"
 
@@ -107,8 +108,8 @@ static void check_variant(const char *v, bool subvols)
         assert_true(c.files >= 5900);
         assert_int_equal(c.links, 6);
         /* the default subvolume, and a path through two subvolume hops */
-        assert_non_null(im.fs->default_subvol);
-        assert_string_equal(im.fs->default_subvol, "@/.snapshots/1/snapshot");
+        assert_non_null(pb_btrfs_default_subvol(im.fs));
+        assert_string_equal(pb_btrfs_default_subvol(im.fs), "@/.snapshots/1/snapshot");
         fsb_expect_same(&im, "/@/.snapshots/1/snapshot/boot/grub/grub.cfg", "@/boot/grub/grub.cfg");
         fsb_expect_same(&im, "/@/.snapshots/1/snapshot/../../../boot/grub/grub.cfg",
                         "@/boot/grub/grub.cfg");
@@ -121,7 +122,7 @@ static void check_variant(const char *v, bool subvols)
     } else {
         assert_true(c.files >= 5900);
         assert_int_equal(c.links, 4);
-        assert_null(im.fs->default_subvol);
+        assert_null(pb_btrfs_default_subvol(im.fs));
         /* no default subvolume: btrfs_relative_path=y changes nothing */
         assert_int_equal(pb_env_set("btrfs_relative_path", "y"), 0);
         snprintf(p, sizeof p, "(%s)/boot/vmlinuz-6.1.0-test", im.disk);

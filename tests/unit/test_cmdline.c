@@ -157,6 +157,38 @@ static void test_limits(void **state)
     assert_int_equal(pb_cmdline_parse(big, &c), PB_EINVAL);
 }
 
+/* Module knobs (blkfront.persistent=...): the first word with the key and
+ * something after it, split and dequoted as the rest of the line. */
+static void test_value(void **state)
+{
+    (void)state;
+    char store[PB_CMDLINE_MAX];
+    const char *v = NULL;
+    assert_int_equal(pb_cmdline_value("console=hvc0 blkfront.persistent=0", "blkfront.persistent=",
+                                      store, &v), 1);
+    assert_string_equal(v, "0");
+    assert_int_equal(pb_cmdline_value("a\tblkfront.persistent=xvdb\tb", "blkfront.persistent=",
+                                      store, &v), 1);
+    assert_string_equal(v, "xvdb");
+    /* empty values are skipped; the first word with a value wins */
+    assert_int_equal(pb_cmdline_value("k= k=1 k=0", "k=", store, &v), 1);
+    assert_string_equal(v, "1");
+    assert_int_equal(pb_cmdline_value("'k=a b' k=c", "k=", store, &v), 1);
+    assert_string_equal(v, "a b");
+    /* a key inside a word is not the word's start */
+    assert_int_equal(pb_cmdline_value("xk=1 'x k=1'", "k=", store, &v), 0);
+    assert_int_equal(pb_cmdline_value("", "k=", store, &v), 0);
+    assert_int_equal(pb_cmdline_value("k=1 'open", "k=", store, &v), 1);
+    assert_int_equal(pb_cmdline_value("j=1 'open", "k=", store, &v), PB_EINVAL);
+    assert_string_equal(pb_errmsg(), "Xen command line: unterminated ' at offset 4");
+    pb_error_clear();
+    char big[PB_CMDLINE_MAX + 10];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    assert_int_equal(pb_cmdline_value(big, "k=", store, &v), PB_EINVAL);
+    pb_error_clear();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +199,7 @@ int main(void)
         cmocka_unit_test(test_command),
         cmocka_unit_test(test_quote_errors),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,9 @@
  * tools (gzip, xz --format=lzma, xz --check=crc32 --x86 --lzma2, lzop,
  * lz4 -l, lz4, zstd, bzip2), also with Linux's appended LE32 size, and
  * compared byte for byte; corrupt, truncated and too-large cases must fail
- * with messages naming the format.
+ * with messages naming the format.  The raw formats of filesystems (zlib
+ * stream, lzo1x block, lz4 block) are made with the libraries' own
+ * compressors.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <lz4.h>
+#include <lzo/lzo1x.h>
+#include <zlib.h>
 #include "test_file_util.h"
 #include "pvboot/decompress.h"
 #include "pvboot/err.h"
@@ -220,10 +225,88 @@ static void test_progress(void **state)
     free(cdata);
 }
 
+#define BLOCK_LEN (128u << 10)   /* a btrfs extent / SquashFS block */
+
+/* Raw formats: decoded exactly; too small an output is PB_ERANGE (or, for
+ * lz4, which cannot tell, a corrupt-or-larger error naming the format);
+ * a truncated stream or block is an error naming the format. */
+static void check_raw(enum pb_comp fmt, const char *name, const uint8_t *c, size_t clen,
+                      size_t len)
+{
+    uint8_t *out = malloc(len + 100);
+    size_t olen = 0, used = 0;
+    assert_int_equal(pb_decomp_detect(c, clen), PB_COMP_NONE);
+    assert_string_equal(pb_decomp_name(fmt), name);
+    assert_int_equal(pb_decompress(fmt, c, clen, out, len + 100, &olen, &used, NULL, NULL), 0);
+    assert_int_equal(olen, len);
+    assert_int_equal(used, clen);
+    assert_memory_equal(out, payload, len);
+    int rc = pb_decompress(fmt, c, clen, out, len - 1, &olen, NULL, NULL, NULL);
+    assert_int_equal(rc, fmt == PB_COMP_LZ4_BLOCK ? PB_EBADFMT : PB_ERANGE);
+    assert_non_null(strstr(pb_errmsg(), name));
+    rc = pb_decompress(fmt, c, clen / 2, out, len + 100, &olen, NULL, NULL, NULL);
+    assert_true(rc < 0);
+    assert_non_null(strstr(pb_errmsg(), name));
+    pb_error_clear();
+    free(out);
+}
+
+static void test_raw_formats(void **state)
+{
+    (void)state;
+    size_t cap = compressBound(BLOCK_LEN) + LZ4_compressBound(BLOCK_LEN);
+    uint8_t *c = malloc(cap);
+    uLongf zl = cap;
+    assert_int_equal(compress2(c, &zl, payload, BLOCK_LEN, 6), Z_OK);
+    check_raw(PB_COMP_ZLIB, "zlib", c, zl, BLOCK_LEN);
+    int n = LZ4_compress_default((const char *)payload, (char *)c, BLOCK_LEN, (int)cap);
+    assert_true(n > 0);
+    check_raw(PB_COMP_LZ4_BLOCK, "lz4-block", c, (size_t)n, BLOCK_LEN);
+    static uint8_t wrk[LZO1X_1_MEM_COMPRESS];
+    lzo_uint ll = cap;
+    assert_int_equal(lzo1x_1_compress(payload, BLOCK_LEN, c, &ll, wrk), LZO_E_OK);
+    check_raw(PB_COMP_LZO1X, "lzo1x", c, ll, BLOCK_LEN);
+    free(c);
+}
+
+/* pb_decompress_upto(): the first N bytes of a longer stream, or all of a
+ * shorter one (the rest of the buffer untouched); damage is still an error. */
+static void test_upto(void **state)
+{
+    (void)state;
+    size_t cap = compressBound(BLOCK_LEN);
+    uint8_t *c = malloc(cap), *out = malloc(BLOCK_LEN + 100);
+    uLongf zl = cap;
+    size_t olen = 0;
+    assert_int_equal(compress2(c, &zl, payload, BLOCK_LEN, 6), Z_OK);
+    assert_int_equal(pb_decompress_upto(PB_COMP_ZLIB, c, zl, out, 4096, &olen), 0);
+    assert_int_equal(olen, 4096);
+    assert_memory_equal(out, payload, 4096);
+    memset(out, 0xee, BLOCK_LEN + 100);
+    assert_int_equal(pb_decompress_upto(PB_COMP_ZLIB, c, zl, out, BLOCK_LEN + 100, &olen), 0);
+    assert_int_equal(olen, BLOCK_LEN);
+    assert_memory_equal(out, payload, BLOCK_LEN);
+    assert_int_equal(out[BLOCK_LEN], 0xee);
+    assert_int_equal(pb_decompress_upto(PB_COMP_ZLIB, c, zl / 2, out, BLOCK_LEN, &olen),
+                     PB_EBADFMT);
+    assert_non_null(strstr(pb_errmsg(), "zlib: truncated stream"));
+    pb_error_clear();
+    size_t zsl;
+    uint8_t *z = compress_with("zstd -q -c", &zsl);
+    assert_int_equal(pb_decompress_upto(PB_COMP_ZSTD, z, zsl, out, 70000, &olen), 0);
+    assert_int_equal(olen, 70000);
+    assert_memory_equal(out, payload, 70000);
+    free(z);
+    free(out);
+    free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_formats),
+        cmocka_unit_test(test_raw_formats),
+        cmocka_unit_test(test_upto),
         cmocka_unit_test(test_offset_in_error),
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_progress),

@@ -38,6 +38,62 @@ static bool safe_char(char c)
            strchr("_-./,:=()@%+", c) != NULL;
 }
 
+int pb_cmdline_word(const char *line, size_t len, size_t *pos, char *w)
+{
+    size_t i = *pos;
+    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    if (i >= len) {
+        *pos = i;
+        return 0;
+    }
+    while (i < len && line[i] != ' ' && line[i] != '\t') {
+        char c = line[i];
+        if (c == '\'') {
+            size_t q = i++;
+            while (i < len && line[i] != '\'')
+                *w++ = line[i++];
+            if (i >= len)
+                return pb_error(PB_EINVAL, "Xen command line: unterminated ' at offset %zu", q);
+            i++;
+        } else if (c == '"') {
+            size_t q = i++;
+            while (i < len && line[i] != '"') {
+                if (line[i] == '\\' && i + 1 < len && strchr("\"\\$`", line[i + 1]))
+                    i++;
+                *w++ = line[i++];
+            }
+            if (i >= len)
+                return pb_error(PB_EINVAL, "Xen command line: unterminated \" at offset %zu", q);
+            i++;
+        } else if (c == '\\' && i + 1 < len) {
+            *w++ = line[i + 1];
+            i += 2;
+        } else {
+            *w++ = c;
+            i++;
+        }
+    }
+    *w = '\0';
+    *pos = i;
+    return 1;
+}
+
+int pb_cmdline_value(const char *line, const char *key, char *store, const char **value)
+{
+    size_t len = strnlen(line, PB_CMDLINE_MAX), kl = strlen(key), i = 0;
+    if (len >= PB_CMDLINE_MAX)
+        return pb_error(PB_EINVAL, "Xen command line longer than %d bytes", PB_CMDLINE_MAX - 1);
+    int r;
+    while ((r = pb_cmdline_word(line, len, &i, store)) == 1) {
+        if (strlen(store) > kl && !strncmp(store, key, kl)) {
+            *value = store + kl;
+            return 1;
+        }
+    }
+    return r;
+}
+
 int pb_cmdline_parse(const char *line, struct pb_cmdline *out)
 {
     memset(out, 0, sizeof *out);
@@ -50,42 +106,13 @@ int pb_cmdline_parse(const char *line, struct pb_cmdline *out)
     unsigned nwords = 0;
     char *w = out->store;
     size_t i = 0;
-    while (i < len) {
-        while (i < len && (line[i] == ' ' || line[i] == '\t'))
-            i++;
-        if (i >= len)
-            break;
-        char *start = w;
-        while (i < len && line[i] != ' ' && line[i] != '\t') {
-            char c = line[i];
-            if (c == '\'') {
-                size_t q = i++;
-                while (i < len && line[i] != '\'')
-                    *w++ = line[i++];
-                if (i >= len)
-                    return pb_error(PB_EINVAL, "Xen command line: unterminated ' at offset %zu", q);
-                i++;
-            } else if (c == '"') {
-                size_t q = i++;
-                while (i < len && line[i] != '"') {
-                    if (line[i] == '\\' && i + 1 < len && strchr("\"\\$`", line[i + 1]))
-                        i++;
-                    *w++ = line[i++];
-                }
-                if (i >= len)
-                    return pb_error(PB_EINVAL, "Xen command line: unterminated \" at offset %zu", q);
-                i++;
-            } else if (c == '\\' && i + 1 < len) {
-                *w++ = line[i + 1];
-                i += 2;
-            } else {
-                *w++ = c;
-                i++;
-            }
-        }
-        *w++ = '\0';
-        words[nwords++] = start;     /* at most len/2 + 1 words fit in len bytes */
+    int r;
+    while ((r = pb_cmdline_word(line, len, &i, w)) == 1) {
+        words[nwords++] = w;         /* at most len/2 + 1 words fit in len bytes */
+        w += strlen(w) + 1;
     }
+    if (r < 0)
+        return r;
 
     /* 2. exports (anywhere), then leading KEY=VALUE words */
     const size_t plen = strlen(PB_CMDLINE_ENV_PREFIX);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Decompression dispatcher (include/pvboot/decompress.h): format detection
- * by magic and the one-shot bounded driver over the per-format modules.
+ * by magic, the format -> decoder table and the one-shot bounded driver over
+ * the per-format modules.  Shared by the kernel loader, the filesystems and
+ * the host tools; see modules/decompress/README.md.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +63,9 @@ const struct pb_decomp_ops *pb_decomp_ops_for(enum pb_comp fmt)
     case PB_COMP_LZ4_LEGACY: return &pb_decomp_lz4_legacy;
     case PB_COMP_LZ4: return &pb_decomp_lz4;
     case PB_COMP_ZSTD: return &pb_decomp_zstd;
+    case PB_COMP_ZLIB: return &pb_decomp_zlib;
+    case PB_COMP_LZO1X: return &pb_decomp_lzo1x;
+    case PB_COMP_LZ4_BLOCK: return &pb_decomp_lz4_block;
     default: return NULL;
     }
 }
@@ -70,11 +75,12 @@ const struct pb_decomp_ops *pb_decomp_ops_for(enum pb_comp fmt)
 
 /* The output side of one run: a fixed buffer, or (@grow) a malloc'd one
  * that doubles in place (realloc) up to @max bytes; @what names the data in
- * the growing buffer's messages. */
+ * the growing buffer's messages.  @upto: a full fixed buffer ends the run
+ * successfully (pb_decompress_upto). */
 struct decomp_out {
     uint8_t *buf;
     size_t cap, max;
-    bool grow;
+    bool grow, upto;
     const char *what;
 };
 
@@ -121,7 +127,7 @@ static int decomp_run(const struct pb_decomp_ops *o, const uint8_t *in, size_t i
         produced += give - ol;
         if (rc < 0)
             break;
-        if (rc == PB_DECOMP_END) {
+        if (rc == PB_DECOMP_END || (d->upto && produced == d->cap)) {
             rc = 0;
             break;
         }
@@ -162,6 +168,20 @@ int pb_decompress(enum pb_comp fmt, const void *in, size_t in_len, void *out, si
         return pb_error(PB_EINVAL, "decompress: no decoder for format %d", (int)fmt);
     struct decomp_out d = { .buf = out, .cap = out_cap };
     return decomp_run(o, in, in_len, &d, out_len, in_used, progress, ctx);
+}
+
+int pb_decompress_upto(enum pb_comp fmt, const void *in, size_t in_len, void *out, size_t out_cap,
+                       size_t *out_len)
+{
+    const struct pb_decomp_ops *o = pb_decomp_ops_for(fmt);
+    if (!o)
+        return pb_error(PB_EINVAL, "decompress: no decoder for format %d", (int)fmt);
+    struct decomp_out d = { .buf = out, .cap = out_cap, .upto = true };
+    if (out_cap == 0) {
+        *out_len = 0;
+        return 0;
+    }
+    return decomp_run(o, in, in_len, &d, out_len, NULL, NULL, NULL);
 }
 
 int pb_decompress_alloc(enum pb_comp fmt, const void *in, size_t in_len, size_t cap, size_t max,
