@@ -16,6 +16,9 @@ const char *normal_current_file(void);
 bool normal_function_exists(const char *name);
 /* pb_script_run() with line numbers starting at @first_line (entry bodies) */
 int normal_script_run_at(const char *text, size_t len, const char *filename, int first_line);
+/* pb_script_run() of the text of `eval' (not a config file: a block keeps
+ * its lines that start with `#') */
+int normal_script_run_eval(const char *text, size_t len);
 void normal_functions_clear(void);
 /* An error a command leaves behind although it succeeded (test's
  * "unrecognized number"): GRUB shows it after the command, unless `!'
