@@ -16,7 +16,9 @@ struct pb_command {
     const char *name;
     int (*fn)(struct pb_command *cmd, int argc, char **argv); /* argv[0] = name */
     /* PB_CMD_F_BLOCK commands: called by the interpreter with the { } block
-     * that follows the arguments (argv[0] = name); fn is not used. */
+     * that follows the arguments, or the --source=TEXT value (argv[0] =
+     * name, then the options as --NAME=VALUE as GRUB's menuentry parses
+     * them, "--", the title and its arguments); fn is not used. */
     int (*block_fn)(struct pb_command *cmd, int argc, char **argv,
                     const struct pb_command_block *block);
     const char *usage;     /* "[-l] [FILE|DEVICE]..." */

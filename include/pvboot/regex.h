@@ -17,9 +17,11 @@
  * to that end takes at each alternation the first alternative, and at
  * each repetition one more iteration, that can still end there; a
  * repeated group reports its last iteration (without back-references;
- * with them, the left part of a concatenation takes the longest span).
- * What an empty last iteration reports can differ from glibc:
- * tests/grubdiff/DIFFERENCES.md K3.  The work is polynomial in
+ * with them, the left part of a concatenation takes the longest span),
+ * and an empty iteration of glibc's optional copy of a group puts back
+ * the registers of its last non-empty group end ((a*)+ on aa: \1 = aa).
+ * A `*' iteration that takes an empty first alternative inside the span
+ * can still differ: tests/grubdiff/DIFFERENCES.md K3.  The work is polynomial in
  * the string length (no exponential backtracking) except with
  * back-references, where a step budget bounds it (PB_ERANGE "too
  * complex"); memory is bounded by PB_REGEX_MAX_WORK.

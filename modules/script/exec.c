@@ -11,6 +11,7 @@
  *  - "$@" yields one word per positional parameter.
  * Command lookup: script function, then registered command.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -442,8 +443,17 @@ static void exp_free(struct exp *e)
 static int expand_words(struct word *w, int n, int *argc, char ***argv)
 {
     struct exp e = { .cur.max = WORD_BUF_MAX };
-    for (int i = 0; i < n && !e.oom; i++)
+    for (int i = 0; i < n && !e.oom; i++) {
+        if (w[i].block) {   /* a block argument is one word, as it is */
+            char *d = strdup(w[i].raw);
+            if (d)
+                exp_push(&e, d);
+            else
+                e.oom = true;
+            continue;
+        }
         expand_word(&e, w[i].raw);
+    }
     if (e.oom) {
         exp_free(&e);
         return pb_error(PB_ENOMEM, "expansion too large or out of memory");
@@ -690,6 +700,168 @@ static int status_of(int r)
     return r == 0 ? 0 : (r < 0 ? -r : r);
 }
 
+/* menuentry, submenu, hiddenentry: the block commands (registered by
+ * module normal); their options are parsed here as GRUB's extcmd does */
+static bool is_menu_cmd(const char *name)
+{
+    return pb_command_find_block(name) != NULL;
+}
+
+/* GRUB's status for "menuentry is missing title" (GRUB_ERR_MENU) */
+#define GRUB_STATUS_MENU 27
+
+/* The error (printf-style) and GRUB's status 18 (GRUB_ERR_BAD_ARGUMENT) */
+static int bad_argument(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int bad_argument(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pb_verror(PB_EINVAL, fmt, ap);
+    va_end(ap);
+    return GRUB_STATUS_BAD_ARGUMENT;
+}
+
+/*
+ * GRUB's menuentry and submenu commands (its commands/menuentry.c, with
+ * the option parser of its extcmd): --class, --users, --hotkey, --source
+ * and --id take a value (`--id=V' or the next word, a block too), and
+ * --unrestricted none (--users may go without one, as in Red Hat's GRUB:
+ * tests/grubdiff/DIFFERENCES.md D8); `--' ends the options; any other
+ * word, with dashes or not, is an argument.  With a block argument (the command's block,
+ * not a quoted "{...}") the last argument is the body, less its first
+ * and last byte, and the arguments before it are the title and the
+ * entry's $2...; with --source the value is the body.  Errors (status 18
+ * unless said): no arguments, both or neither of a block and --source,
+ * no title (27).  pvboot's hiddenentry (SUSE's GRUB) works the same.
+ */
+static int exec_menu(struct node *n, int argc, char **argv)
+{
+    static const char *const valued[] = { "class", "users", "hotkey", "source", "id" };
+    bool block = n->nwords > 0 && n->words[n->nwords - 1].block;
+    /* options as --NAME=VALUE, then `--', then the titles */
+    char **v = calloc((size_t)argc + 2, sizeof *v);
+    const char **args = calloc((size_t)argc + 1, sizeof *args);
+    int nv = 0, na = 0, r = 0;
+    const char *source = NULL;
+    if (!v || !args) {
+        r = pb_error(PB_ENOMEM, "out of memory");
+        goto out;
+    }
+    bool opts = true;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (opts && strcmp(a, "--") == 0) {
+            opts = false;
+            continue;
+        }
+        if (opts && a[0] == '-' && a[1] == '-') {
+            const char *name = a + 2, *eq = strchr(name, '=');
+            size_t nl = eq ? (size_t)(eq - name) : strlen(name);
+            unsigned k = 0;
+            while (k < sizeof valued / sizeof valued[0] &&
+                   !(strlen(valued[k]) == nl && strncmp(valued[k], name, nl) == 0))
+                k++;
+            if (k < sizeof valued / sizeof valued[0]) {
+                const char *val = eq ? eq + 1 : i + 1 < argc ? argv[i + 1] : NULL;
+                if (k == 1 && !eq && (!val || strncmp(val, "--", 2) == 0)) {
+                    /* Red Hat's GRUB: --users without a value (D8) */
+                    if (!(v[nv++] = strdup("--users"))) {
+                        r = pb_error(PB_ENOMEM, "out of memory");
+                        goto out;
+                    }
+                    continue;
+                }
+                if (!eq && val)
+                    i++;
+                if (!val) {
+                    r = bad_argument("missing mandatory option for `%s'", valued[k]);
+                    goto out;
+                }
+                if (k == 3) {
+                    source = val;
+                    continue;
+                }
+                size_t len = strlen(valued[k]) + strlen(val) + 4;
+                if (!(v[nv] = malloc(len))) {
+                    r = pb_error(PB_ENOMEM, "out of memory");
+                    goto out;
+                }
+                snprintf(v[nv++], len, "--%s=%s", valued[k], val);
+                continue;
+            }
+            if (nl == 12 && strncmp(name, "unrestricted", 12) == 0) {
+                if (eq) {
+                    r = bad_argument("a value was assigned to the argument `%s' while it doesn't "
+                                     "require an argument", a);
+                    goto out;
+                }
+                if (!(v[nv++] = strdup(a))) {
+                    r = pb_error(PB_ENOMEM, "out of memory");
+                    goto out;
+                }
+                continue;
+            }
+        }
+        args[na++] = a;
+    }
+    if (na == 0) {
+        r = bad_argument("missing arguments");
+        goto out;
+    }
+    if (source && block) {
+        r = bad_argument("multiple menuentry definitions");
+        goto out;
+    }
+    if (!source && !block) {
+        r = bad_argument("no menuentry definition");
+        goto out;
+    }
+    const char *body = source;
+    size_t bodylen = source ? strlen(source) : 0;
+    if (block) {
+        body = args[--na];
+        bodylen = strlen(body);
+        bodylen = bodylen >= 2 ? bodylen - 2 : 0;
+        body++;
+    }
+    if (na == 0) {
+        pb_error(PB_EINVAL, "menuentry is missing title");
+        r = GRUB_STATUS_MENU;
+        goto out;
+    }
+    if (!(v[nv] = strdup("--"))) {
+        r = pb_error(PB_ENOMEM, "out of memory");
+        goto out;
+    }
+    nv++;
+    for (int i = 0; i < na; i++)
+        v[nv + i] = (char *)args[i];
+    /* the normalised words go to the block command (module normal adds
+     * the entry): NAME, the options, "--", the titles */
+    struct pb_command *c = pb_command_find_block(argv[0]);
+    char **cv = calloc((size_t)(nv + na + 1), sizeof *cv);
+    if (!c || !cv) {
+        r = c ? pb_error(PB_ENOMEM, "out of memory") : pb_command_not_found(argv[0]);
+        free(cv);
+        goto out;
+    }
+    cv[0] = argv[0];
+    for (int i = 0; i < nv + na; i++)
+        cv[1 + i] = v[i];
+    struct pb_command_block blk = {
+        .text = body, .len = bodylen,
+        .file = cur_script ? cur_script->filename : "", .line = n->line,
+    };
+    r = c->block_fn(c, nv + na + 1, cv, &blk);
+    free(cv);
+out:
+    for (int i = 0; v && i < nv; i++)
+        free(v[i]);
+    free(v);
+    free(args);
+    return r;
+}
+
 static int exec_cmd(struct node *n)
 {
     cur_line = n->line;
@@ -725,10 +897,15 @@ static int exec_cmd(struct node *n)
     }
     /* GRUB clears its error number before it looks up a function or tries
      * NAME=VALUE (no command of that name) */
-    if (func_find(av[0]) || !pb_command_find(av[0]))
+    if (func_find(av[0]) || (!pb_command_find(av[0]) && !is_menu_cmd(av[0])))
         pending_error = NULL;
     pb_error_clear();
-    r = pb_script_run_argv(ac, av);
+    if (!func_find(av[0]) && is_menu_cmd(av[0])) {
+        soft_failure = false;
+        r = exec_menu(n, ac, av);
+    } else {
+        r = pb_script_run_argv(ac, av);
+    }
     /* a failure without a message (false, a false test) is status 1 */
     int st = (r < 0 && !pb_errmsg()[0]) ? 1 : status_of(r);
     bool soft = soft_failure;
@@ -843,27 +1020,6 @@ static int exec_for(struct node *n)
     return st;
 }
 
-static int exec_menu(struct node *n)
-{
-    int argc;
-    char **argv;
-    int r = expand_words(n->words, n->nwords, &argc, &argv);
-    if (r == 0) {
-        /* menuentry/submenu/hiddenentry: block commands (module normal) */
-        const char *kw = n->words[0].raw;
-        struct pb_command *c = pb_command_find_block(kw);
-        struct pb_command_block b = {
-            .text = n->src, .len = n->srclen,
-            .file = cur_script ? cur_script->filename : "", .line = n->line,
-        };
-        r = c ? c->block_fn(c, argc, argv, &b) : pb_command_not_found(kw);
-        free_argv(argc, argv);
-    }
-    if (r)
-        report_error(n->line);
-    return status_of(r);
-}
-
 static int exec_node(struct node *n)
 {
     int st = 0;
@@ -892,14 +1048,6 @@ static int exec_node(struct node *n)
         st = exec_for(n);
         break;
     case N_FUNC: {
-        if (n->negate) {
-            /* `! function F { }' is GRUB's command `function' with a block
-             * argument: there is no such command (status 0, nothing defined) */
-            pending_error = NULL;
-            pb_error(PB_ENOENT, "can't find command `function'");
-            report_error(n->line);
-            return 0;
-        }
         /* a definition is no command: $? stays (as GRUB) */
         int r = func_define(n->words[0].raw, cur_script, n->body);
         if (r)
@@ -907,12 +1055,7 @@ static int exec_node(struct node *n)
         st = r ? status_of(r) : last_status;
         break;
     }
-    case N_MENU:
-        st = exec_menu(n);
-        break;
     }
-    if (n->negate && n->type != N_CMD)   /* `! menuentry ...' */
-        st = st ? 0 : 1;
     return st;
 }
 
@@ -941,7 +1084,8 @@ int exec_node_list(struct node *n)
  * skipped; without (a menu entry body: GRUB's execute_sourcecode) it ends
  * the text.  Returns the last status, or the (negative) syntax error.
  */
-static int run_text(const char *text, size_t len, const char *filename, int first_line, bool recover)
+static int run_text(const char *text, size_t len, const char *filename, int first_line, bool recover,
+                    bool config)
 {
     if (len > PB_SCRIPT_MAX_SIZE) {
         int r = pb_error(PB_ERANGE, "%s: script too large (%zu bytes)", filename, len);
@@ -960,6 +1104,8 @@ static int run_text(const char *text, size_t len, const char *filename, int firs
         pb_print_error();
         return PB_ENOMEM;
     }
+    if (config)
+        parser_config_file(p);
     struct script *saved = cur_script;
     int saved_line = cur_line;
     cur_script = sc;
@@ -994,12 +1140,17 @@ static int run_text(const char *text, size_t len, const char *filename, int firs
 
 int pb_script_run(const char *text, size_t len, const char *filename)
 {
-    return run_text(text, len, filename, 1, true);
+    return run_text(text, len, filename, 1, true, true);
+}
+
+int script_run_eval(const char *text, size_t len)
+{
+    return run_text(text, len, "eval", 1, true, false);
 }
 
 int pb_script_run_at(const char *text, size_t len, const char *filename, int first_line)
 {
-    return run_text(text, len, filename, first_line, false);
+    return run_text(text, len, filename, first_line, false, false);
 }
 
 /* ---- builtins that need the interpreter ---- */

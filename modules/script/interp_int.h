@@ -4,6 +4,7 @@
 #define PVBOOT_SCRIPT_INTERP_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* exec.c */
 void script_register_builtins(void);
@@ -11,6 +12,9 @@ void script_reset_interpreter(void);
 const char *script_current_file(void);
 bool script_function_exists(const char *name);
 void script_functions_clear(void);
+/* pb_script_run() of the text of `eval' (not a config file: a block keeps
+ * its lines that start with `#') */
+int script_run_eval(const char *text, size_t len);
 /* An error a command leaves behind although it succeeded (test's
  * "unrecognized number"): GRUB shows it after the command, unless `!'
  * inverted the command.  Set by the command, shown and cleared by exec.c. */

@@ -445,6 +445,8 @@ static int parse_piece(struct parser *ps)
             return n;
         }
         ps->p++;
+        if (min == 1 && max == 1)
+            continue;   /* glibc: x{1} is x itself (a group stays a group) */
         int r = new_node(ps, R_REP);
         if (r < 0)
             return -1;
@@ -587,6 +589,7 @@ struct mctx {
     unsigned long bt_steps;
     int err;                 /* PB_E* once a limit is hit */
     struct pb_regmatch *caps;   /* [nsub + 1] */
+    struct pb_regmatch *prev;   /* [nsub + 1]: saved registers (group_close) */
     /* per repetition node: the "can finish at j" sets of its last j */
     struct repcache { long j; int nstates; uint64_t *b; } *rc;
 };
@@ -878,7 +881,60 @@ struct ob {
     int k;                 /* R_REP: iteration-count state (rep_next) */
     bool iterated;         /* R_REP: no empty iteration is due here (see rep_empty_due) */
     const struct ob *next;
+    bool close;            /* the end of group node n at j (see group_close) */
+    bool opt;              /* R_GROUP: an optional copy of a repetition's body */
 };
+
+/* Pieces of the assignment: node n over s[i..j); see struct ob. */
+static struct ob ob_at(int n, long i, long j, const struct ob *next)
+{
+    return (struct ob){ n, i, j, 0, false, next, false, false };
+}
+
+/* Whether iteration k (0-based) of repetition @rn runs glibc's "optional"
+ * copy of its body.  glibc (parse_dup) expands x{n,m} into n copies of x
+ * and m-n nested optional ones, x{n,} into n copies and x*, and marks a
+ * group that is the whole body optional only in the first optional copy
+ * (its copies of the copy lose the mark): every iteration of the `*' of
+ * x* and x{n,} (x+ = x x*), but only iteration n of x{n,m} (x? is
+ * x{0,1}).  See group_close. */
+static bool rep_opt_copy(const struct mctx *c, const struct rnode *rn, int k)
+{
+    if (c->re->n[rn->a].type != R_GROUP)
+        return false;
+    return rn->max < 0 ? k >= rn->min : k == rn->min;
+}
+
+/* The body of repetition node @rn, s[i..u), taken with k iterations done */
+static struct ob ob_iter(const struct mctx *c, const struct rnode *rn, int k, long i, long u,
+                         const struct ob *next)
+{
+    struct ob o = ob_at(rn->a, i, u, next);
+    o.opt = rep_opt_copy(c, rn, k);
+    return o;
+}
+
+/* The registers glibc keeps while it walks the match (regexec.c's
+ * update_regs): a group's start is set where the walk enters it, its end
+ * where it leaves.  At the end of a non-empty group every register is
+ * saved (c->prev); at the end of an empty one that is an optional copy
+ * (ob_iter) and was set before (in the saved registers) all registers go
+ * back to the saved ones, undoing the empty iteration and whatever groups
+ * inside it set: (a*)+ on aa gives \1 = aa, not the empty last
+ * iteration; otherwise the empty group is recorded. */
+static void group_close(struct mctx *c, int g, long j, bool opt)
+{
+    size_t n = (size_t)c->re->nsub + 1;
+    if (c->caps[g].so < j) {
+        c->caps[g].eo = j;
+        memcpy(c->prev, c->caps, n * sizeof *c->caps);
+    } else if (opt && c->prev[g].so != -1) {
+        memcpy(c->caps, c->prev, n * sizeof *c->caps);
+    } else {
+        c->caps[g].eo = j;
+    }
+    charge(c, (unsigned long)(n / 4 + 1));
+}
 
 /* The alternative an alternation tries first (@second false) or second:
  * left before right, except that an empty alternative ("a|", "|a") comes
@@ -900,10 +956,13 @@ static bool rep_empty_due(struct mctx *c, const struct rnode *r, int k, bool ite
     return !iterated && (r->max < 0 || k < r->max) && has_end(c, r->a, i, i);
 }
 
-/* @iterated for the state after an iteration s[i..u) taken at state k */
+/* @iterated for the state after an iteration s[i..u) taken at state k:
+ * glibc's `*' enters its body again after an iteration that consumed
+ * something (an empty last one too), not after an empty one; the copies
+ * of x{n,m} all run */
 static bool rep_iterated_after(const struct rnode *r, int k, long i, long u)
 {
-    return u == i || (r->max < 0 && k >= r->min);
+    return u == i && r->max < 0 && k >= r->min;
 }
 
 /* 1 assigned, 0 impossible, -1 limit (c->err) */
@@ -914,10 +973,31 @@ static int solve_leaf_then(struct mctx *c, const struct ob *o, int depth)
     return solve(c, o->next, depth);
 }
 
-static int try_sub(struct mctx *c, int n, long i, long j, int k, const struct ob *next, int depth)
+static int try_ob(struct mctx *c, struct ob o, int depth)
 {
-    struct ob o = { n, i, j, k, false, next };
     return solve(c, &o, depth + 1);
+}
+
+/* A group's end (group_close) on the backtracking path: undone when what
+ * follows fails. */
+static int solve_close(struct mctx *c, const struct ob *o, int depth)
+{
+    size_t n = (size_t)c->re->nsub + 1;
+    struct pb_regmatch *saved = malloc(2 * n * sizeof *saved);
+    if (!saved) {
+        c->err = pb_error(PB_ENOMEM, "regexp: out of memory");
+        return -1;
+    }
+    memcpy(saved, c->caps, n * sizeof *saved);
+    memcpy(saved + n, c->prev, n * sizeof *saved);
+    group_close(c, c->re->n[o->n].grp, o->j, o->opt);
+    int res = solve(c, o->next, depth + 1);
+    if (res != 1) {
+        memcpy(c->caps, saved, n * sizeof *saved);
+        memcpy(c->prev, saved + n, n * sizeof *saved);
+    }
+    free(saved);
+    return res;
 }
 
 static int solve(struct mctx *c, const struct ob *o, int depth)
@@ -930,23 +1010,29 @@ static int solve(struct mctx *c, const struct ob *o, int depth)
         c->err = pb_error(PB_ERANGE, "regexp: back-references too complex for this string");
         return -1;
     }
+    if (o->close)
+        return solve_close(c, o, depth);
     const struct rnode *r = &c->re->n[o->n];
     long i = o->i, j = o->j;
     switch (r->type) {
     case R_GROUP: {
-        /* set before the rest runs: later back-references see it (one
-         * inside the group itself is a compile error) */
+        /* entered: the start is set, the end when the walk leaves it
+         * (group_close); a back-reference inside the group itself is a
+         * compile error */
         struct pb_regmatch saved = c->caps[r->grp];
         c->caps[r->grp].so = i;
-        c->caps[r->grp].eo = j;
-        int res = try_sub(c, r->a, i, j, 0, o->next, depth);
+        c->caps[r->grp].eo = -1;
+        struct ob cl = ob_at(o->n, i, j, o->next);
+        cl.close = true;
+        cl.opt = o->opt;
+        int res = try_ob(c, ob_at(r->a, i, j, &cl), depth);
         if (res != 1)
             c->caps[r->grp] = saved;
         return res;
     }
     case R_BREF: {
         struct pb_regmatch g = c->caps[r->grp];
-        if (g.so < 0)
+        if (g.so < 0 || g.eo < 0)
             return 0;   /* glibc: a reference to an unset group fails */
         if (j - i != g.eo - g.so || memcmp(c->s + i, c->s + g.so, (size_t)(j - i)) != 0)
             return 0;
@@ -959,8 +1045,8 @@ static int solve(struct mctx *c, const struct ob *o, int depth)
                     return -1;
                 continue;
             }
-            struct ob rest = { r->b, t, j, 0, false, o->next };
-            int res = try_sub(c, r->a, i, t, 0, &rest, depth);
+            struct ob rest = ob_at(r->b, t, j, o->next);
+            int res = try_ob(c, ob_at(r->a, i, t, &rest), depth);
             if (res)
                 return res;
         }
@@ -973,7 +1059,7 @@ static int solve(struct mctx *c, const struct ob *o, int depth)
                     return -1;
                 continue;
             }
-            int res = try_sub(c, a, i, j, 0, o->next, depth);
+            int res = try_ob(c, ob_at(a, i, j, o->next), depth);
             if (res)
                 return res;
         }
@@ -982,8 +1068,8 @@ static int solve(struct mctx *c, const struct ob *o, int depth)
         int k = o->k;
         if (i == j && k >= r->min) {
             if (rep_empty_due(c, r, k, o->iterated, i)) {
-                struct ob rest = { o->n, i, j, rep_next(r, k), true, o->next };
-                int res = try_sub(c, r->a, i, i, 0, &rest, depth);
+                struct ob rest = { o->n, i, j, rep_next(r, k), true, o->next, false, false };
+                int res = try_ob(c, ob_iter(c, r, k, i, i, &rest), depth);
                 if (res)
                     return res;
             }
@@ -1004,8 +1090,8 @@ static int solve(struct mctx *c, const struct ob *o, int depth)
                     return -1;
                 continue;
             }
-            struct ob rest = { o->n, u, j, nx, rep_iterated_after(r, k, i, u), o->next };
-            int res = try_sub(c, r->a, i, u, 0, &rest, depth);
+            struct ob rest = { o->n, u, j, nx, rep_iterated_after(r, k, i, u), o->next, false, false };
+            int res = try_ob(c, ob_iter(c, r, k, i, u, &rest), depth);
             if (res)
                 return res;
         }
@@ -1128,6 +1214,40 @@ static void rows_free(struct mctx *c, int n, uint64_t *rows)
     }
 }
 
+static long walk_end(struct mctx *c, int n, long i, const uint64_t *want, int depth);
+
+/* The optional copies of x{n,m} (m finite), with k >= n iterations done at
+ * @pos: glibc nests them, ((x? x)? x)?, and its walk first decides to use
+ * as many of them as can still end in @want, then walks those in order.
+ * Returns the end of the next iteration (the count is then one less), or
+ * -2 when no more iterations are taken, -1 on a limit. */
+static long rep_opt_next(struct mctx *c, int n, int k, long pos, const uint64_t *want, int depth)
+{
+    const struct rnode *r = &c->re->n[n];
+    int left = r->max - k;
+    if (left <= 0)
+        return -2;
+    size_t w = c->words;
+    uint64_t *e = work_alloc(c, sizeof(uint64_t) * w * (size_t)(left + 1));
+    if (!e)
+        return -1;
+    memcpy(e, want, sizeof(uint64_t) * w);
+    int q = 0;
+    /* e[q]: offsets from which exactly q iterations end in @want */
+    for (int t = 1; t <= left; t++) {
+        if (!pre_set(c, r->a, e + (size_t)(t - 1) * w, e + (size_t)t * w)) {
+            q = -1;
+            break;
+        }
+        if (bit(e + (size_t)t * w, pos))
+            q = t;
+    }
+    long u = q < 0 ? -1 : q == 0 ? -2 : walk_end(c, r->a, pos, e + (size_t)(q - 1) * w, depth + 1);
+    free(e);
+    c->bytes -= sizeof(uint64_t) * w * (size_t)(left + 1);
+    return u;
+}
+
 /* Where glibc's walk of node n from i ends, when what follows it can go
  * on from the offsets in @want (one of them is reachable); -1 on a limit. */
 static long walk_end(struct mctx *c, int n, long i, const uint64_t *want, int depth)
@@ -1171,6 +1291,14 @@ static long walk_end(struct mctx *c, int n, long i, const uint64_t *want, int de
         long pos = i;
         int k = 0;
         while (rows && (r->max < 0 || k < r->max)) {
+            if (r->max >= 0 && k >= r->min) {   /* the optional copies */
+                long u = rep_opt_next(c, n, k, pos, want, depth);
+                if (u < 0)
+                    break;
+                pos = u;
+                k++;
+                continue;
+            }
             int nx = rep_next(r, k);
             memcpy(cand, rows + (size_t)nx * c->words, sizeof(uint64_t) * c->words);
             if (nx == k)
@@ -1211,10 +1339,14 @@ static int assign(struct mctx *c, long s, long e)
     struct ob *st = malloc(sizeof *st * cap);
     if (!st)
         return c->err = pb_error(PB_ENOMEM, "regexp: out of memory");
-    st[top++] = (struct ob){ c->re->root, s, e, 0, false, NULL };
+    st[top++] = ob_at(c->re->root, s, e, NULL);
     while (top && !c->err) {
         struct ob o = st[--top];
         const struct rnode *r = &c->re->n[o.n];
+        if (o.close) {
+            group_close(c, r->grp, o.j, o.opt);
+            continue;
+        }
         if (top + 2 > cap) {
             struct ob *v = realloc(st, sizeof *st * cap * 2);
             if (!v) {
@@ -1226,9 +1358,13 @@ static int assign(struct mctx *c, long s, long e)
         }
         switch (r->type) {
         case R_GROUP:
+            /* entered here, left after its body (group_close) */
             c->caps[r->grp].so = o.i;
-            c->caps[r->grp].eo = o.j;
-            st[top++] = (struct ob){ r->a, o.i, o.j, 0, false, NULL };
+            c->caps[r->grp].eo = -1;
+            st[top] = ob_at(o.n, o.i, o.j, NULL);
+            st[top].close = true;
+            st[top++].opt = o.opt;
+            st[top++] = ob_at(r->a, o.i, o.j, NULL);
             break;
         case R_CAT: {
             /* the left part ends where glibc's walk leaves it */
@@ -1238,20 +1374,30 @@ static int assign(struct mctx *c, long s, long e)
             set_free(c, wb);
             if (t < o.i)
                 break;   /* a limit (the end sets are exact) */
-            st[top++] = (struct ob){ r->b, t, o.j, 0, false, NULL };
-            st[top++] = (struct ob){ r->a, o.i, t, 0, false, NULL };
+            st[top++] = ob_at(r->b, t, o.j, NULL);
+            st[top++] = ob_at(r->a, o.i, t, NULL);
             break;
         }
         case R_ALT: {
             int a = alt_pick(c, r, 0);
-            st[top++] = (struct ob){ has_end(c, a, o.i, o.j) ? a : alt_pick(c, r, 1), o.i, o.j, 0, false, NULL };
+            st[top++] = ob_at(has_end(c, a, o.i, o.j) ? a : alt_pick(c, r, 1), o.i, o.j, NULL);
             break;
         }
         case R_REP: {
+            if (r->max >= 0 && o.k >= r->min) {   /* the optional copies */
+                uint64_t *one = set_one(c, o.j);
+                long u = one ? rep_opt_next(c, o.n, o.k, o.i, one, 0) : -1;
+                set_free(c, one);
+                if (u >= o.i) {
+                    st[top++] = (struct ob){ o.n, u, o.j, o.k + 1, false, NULL, false, false };
+                    st[top++] = ob_iter(c, r, o.k, o.i, u, NULL);
+                }
+                break;
+            }
             if (o.i == o.j && o.k >= r->min) {
                 if (rep_empty_due(c, r, o.k, o.iterated, o.i)) {
-                    st[top++] = (struct ob){ o.n, o.i, o.j, rep_next(r, o.k), true, NULL };
-                    st[top++] = (struct ob){ r->a, o.i, o.i, 0, false, NULL };
+                    st[top++] = (struct ob){ o.n, o.i, o.j, rep_next(r, o.k), true, NULL, false, false };
+                    st[top++] = ob_iter(c, r, o.k, o.i, o.i, NULL);
                 }
                 break;
             }
@@ -1271,8 +1417,8 @@ static int assign(struct mctx *c, long s, long e)
             }
             if (u < o.i)
                 break;   /* a limit (the end sets are exact) */
-            st[top++] = (struct ob){ o.n, u, o.j, nx, rep_iterated_after(r, o.k, o.i, u), NULL };
-            st[top++] = (struct ob){ r->a, o.i, u, 0, false, NULL };
+            st[top++] = (struct ob){ o.n, u, o.j, nx, rep_iterated_after(r, o.k, o.i, u), NULL, false, false };
+            st[top++] = ob_iter(c, r, o.k, o.i, u, NULL);
             break;
         }
         default:
@@ -1292,8 +1438,9 @@ int pb_regex_exec(const struct pb_regex *re, const char *subject, struct pb_regm
     c.memo = calloc((size_t)re->nn, sizeof *c.memo);
     c.rc = calloc((size_t)re->nn, sizeof *c.rc);
     c.caps = calloc((size_t)re->nsub + 1, sizeof *c.caps);
+    c.prev = calloc((size_t)re->nsub + 1, sizeof *c.prev);
     uint64_t *e0 = calloc(c.words, sizeof *e0);
-    if (!c.memo || !c.rc || !c.caps || !e0) {
+    if (!c.memo || !c.rc || !c.caps || !c.prev || !e0) {
         result = pb_error(PB_ENOMEM, "regexp: out of memory");
         goto out;
     }
@@ -1307,10 +1454,10 @@ int pb_regex_exec(const struct pb_regex *re, const char *subject, struct pb_regm
             if (!bit(e0, e))
                 continue;
             for (int g = 0; g <= re->nsub; g++)
-                c.caps[g].so = c.caps[g].eo = -1;
+                c.caps[g].so = c.caps[g].eo = c.prev[g].so = c.prev[g].eo = -1;
             int r;
             if (re->has_bref) {
-                struct ob o = { re->root, s, e, 0, false, NULL };
+                struct ob o = ob_at(re->root, s, e, NULL);
                 r = solve(&c, &o, 0);
                 if (r < 0)
                     r = c.err;
@@ -1349,6 +1496,7 @@ out:
     free(c.memo);
     free(c.rc);
     free(c.caps);
+    free(c.prev);
     free(e0);
     return result;
 }

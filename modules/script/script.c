@@ -2,12 +2,16 @@
 /*
  * GRUB script lexer and parser (GRUB manual, "Shell-like scripting").
  *
- * Tokens: words, newline, `;`, and `{` / `}` when they stand alone.  A word
- * keeps its source text (quotes included) and is expanded when the command
- * runs; only backslash-newline continuations are removed here.  `#` at the
- * start of a word starts a comment.  Reserved words (if then elif else fi
- * for in do done while until function menuentry submenu) count only
- * unquoted and in command position.  Every error names FILE:LINE:COL.
+ * Tokens: words, newline, `;`, and `{` / `}` wherever they are not quoted,
+ * escaped or part of `${...}` (GRUB's lexer: `a{b}` is `a`, `{`, `b`, `}`).
+ * A word keeps its source text (quotes included) and is expanded when the
+ * command runs; only backslash-newline continuations are removed here.
+ * `#` at the start of a word starts a comment.  Reserved words (if then
+ * elif else fi for in do done while until function) count only unquoted
+ * and in command position.  Any simple command may end with a block
+ * `{ COMMANDS }` (GRUB's grammar): it is checked as commands and passed as
+ * one word, `{', its source text, `}' (menuentry and submenu take their
+ * body from it).  Every error names FILE:LINE:COL.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +85,8 @@ struct parser {
     size_t tstart, tend;   /* token's byte range in text */
     int depth;
     bool failed;
+    enum tok last;         /* the token consumed last */
+    bool config;           /* a config file: see parser_config_file() */
 };
 
 static int perr(struct parser *p, int line, int col, const char *fmt, const char *arg)
@@ -103,14 +109,6 @@ static void adv(struct parser *p)
 static bool is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static bool ends_word(const struct parser *p, size_t i)
-{
-    if (i >= p->len)
-        return true;
-    char c = p->text[i];
-    return is_blank(c) || c == '\n' || c == ';';
 }
 
 /* Append to a growing buffer; the result is copied into the arena. */
@@ -170,7 +168,7 @@ static int lex_word(struct parser *p)
     int r = 0;
     while (p->pos < p->len && r == 0) {
         char c = p->text[p->pos];
-        if (is_blank(c) || c == '\n' || c == ';')
+        if (is_blank(c) || c == '\n' || c == ';' || c == '{' || c == '}')
             break;
         if (c == '\\') {
             if (p->pos + 1 < p->len && p->text[p->pos + 1] == '\n') {
@@ -337,7 +335,7 @@ static int lex(struct parser *p)
         } else if (c == ';') {
             p->tok = T_SEMI;
             adv(p);
-        } else if ((c == '{' || c == '}') && ends_word(p, p->pos + 1)) {
+        } else if (c == '{' || c == '}') {
             p->tok = c == '{' ? T_LBRACE : T_RBRACE;
             adv(p);
         } else {
@@ -364,6 +362,7 @@ static int peek(struct parser *p)
 
 static void consume(struct parser *p)
 {
+    p->last = p->tok;
     p->have_tok = false;
 }
 
@@ -465,9 +464,8 @@ static struct node *new_node(struct parser *p, enum node_type t, int line, int c
     return n;
 }
 
-/* Words of a simple command up to a separator; with @stop_at_brace also
- * stops before `{` (menuentry, function).  */
-static int collect_words(struct parser *p, struct node *n, bool brace_ok)
+/* Words of a simple command up to a separator or a `{` (not consumed). */
+static int collect_words(struct parser *p, struct node *n)
 {
     struct word tmp[64];
     struct word *ws = tmp;
@@ -477,16 +475,8 @@ static int collect_words(struct parser *p, struct node *n, bool brace_ok)
         r = peek(p);
         if (r)
             break;
-        if (p->tok != T_WORD) {
-            if (p->tok == T_LBRACE && !brace_ok) {
-                /* a lone `{` in a simple command is an ordinary word */
-                p->w.raw = "{";
-                p->w.line = p->tline;
-                p->w.col = p->tcol;
-            } else {
-                break;
-            }
-        }
+        if (p->tok != T_WORD)
+            break;
         if (nw == cap) {
             if (cap >= PB_SCRIPT_MAX_WORDS) {
                 r = perr(p, p->tline, p->tcol, "too many words in one command", NULL);
@@ -532,7 +522,7 @@ static bool is_reserved(const char *w)
 {
     static const char *const kws[] = {
         "if", "then", "elif", "else", "fi", "for", "in", "do", "done", "while", "until",
-        "function", "menuentry", "submenu",
+        "function",
     };
     for (unsigned i = 0; i < sizeof kws / sizeof kws[0]; i++)
         if (strcmp(w, kws[i]) == 0)
@@ -540,6 +530,7 @@ static bool is_reserved(const char *w)
     return false;
 }
 
+/* A function's body: `{ COMMANDS }'. */
 static int parse_block(struct parser *p, struct node *n, const char *what)
 {
     int r = peek(p);
@@ -548,8 +539,6 @@ static int parse_block(struct parser *p, struct node *n, const char *what)
     if (p->tok != T_LBRACE)
         return perr(p, p->tline, p->tcol, "syntax error: expected '{' after ", what);
     int bl = p->tline, bc = p->tcol;
-    size_t start = p->tend;
-    int start_line = p->line;
     consume(p);
     r = parse_list(p, 0, &n->body);
     if (r)
@@ -559,19 +548,14 @@ static int parse_block(struct parser *p, struct node *n, const char *what)
         return r;
     if (p->tok == T_RBRACE && (r = need_commands(p, n->body, what)))
         return r;
+    /* GRUB: `function F { COMMANDS; }': a `;' or newline before the `}' */
+    if (p->tok == T_RBRACE && p->last != T_SEMI && p->last != T_NL)
+        return perr(p, p->tline, p->tcol, "syntax error: `;' or newline expected before '}' in ", what);
     if (p->tok != T_RBRACE) {
         char msg[80];
         snprintf(msg, sizeof msg, "syntax error: missing '}' for '{' at line %d col %d in ", bl, bc);
         return perr(p, p->tline, p->tcol, msg, what);
     }
-    n->srclen = p->tstart - start;
-    char *src = arena_alloc(p->sc, n->srclen + 1);
-    if (!src)
-        return pb_error(PB_ENOMEM, "%s: out of memory while parsing", p->sc->filename);
-    memcpy(src, p->text + start, n->srclen);
-    src[n->srclen] = 0;
-    n->src = src;
-    n->src_line = start_line;
     consume(p);
     return 0;
 }
@@ -615,7 +599,7 @@ static int parse_compound(struct parser *p, struct node *n, const char *kw)
     }
     if (strcmp(kw, "for") == 0) {
         n->type = N_FOR;
-        if ((r = collect_words(p, n, false)))
+        if ((r = collect_words(p, n)))
             return r;
         if (n->nwords < 2 || strcmp(n->words[1].raw, "in") != 0 ||
             !name_is_ident(n->words[0].raw, strlen(n->words[0].raw)) || is_reserved(n->words[0].raw))
@@ -639,7 +623,7 @@ static int parse_compound(struct parser *p, struct node *n, const char *kw)
             return r;
         if (p->tok != T_WORD || !name_is_ident(p->w.raw, strlen(p->w.raw)))
             return perr(p, p->tline, p->tcol, "syntax error: expected a function name", NULL);
-        if ((r = collect_words(p, n, true)))
+        if ((r = collect_words(p, n)))
             return r;
         if (n->nwords != 1)
             return perr(p, l, c, "syntax error: function NAME { ... }", NULL);
@@ -649,13 +633,78 @@ static int parse_compound(struct parser *p, struct node *n, const char *kw)
             return r;
         return parse_block(p, n, "function");
     }
-    /* menuentry / submenu / hiddenentry */
-    n->type = N_MENU;
-    if ((r = collect_words(p, n, true)))
+    return perr(p, l, c, "syntax error: unexpected ", kw);
+}
+
+/* GRUB's grammar: a simple command is its words and, last, maybe a block
+ * `{ COMMANDS }', which must hold at least one command (checked as
+ * commands: no function definition) and ends the command.  The block is
+ * one more word: `{', the text between the braces as it is in the source,
+ * `}' (GRUB records the text its lexer reads).  Called at the `{'. */
+static int parse_block_arg(struct parser *p, struct node *n)
+{
+    int bl = p->tline, bc = p->tcol;
+    size_t start = p->tend;
+    consume(p);
+    if (++p->depth > PB_SCRIPT_MAX_NESTING)
+        return perr(p, bl, bc, "nesting too deep", NULL);
+    struct node *body = NULL;
+    int r = parse_list(p, 0, &body);
+    p->depth--;
+    if (r || (r = peek(p)))
         return r;
-    if (n->nwords < 2)
-        return perr(p, l, c, "syntax error: missing title for ", kw);
-    return parse_block(p, n, kw);
+    if (p->tok == T_RBRACE && (r = need_commands(p, body, "block")))
+        return r;
+    if (p->tok != T_RBRACE) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "syntax error: missing '}' for '{' at line %d col %d", bl, bc);
+        return perr(p, p->tline, p->tcol, msg, NULL);
+    }
+    size_t len = p->tstart - start;
+    if (len + 2 > PB_SCRIPT_MAX_WORD)
+        return perr(p, bl, bc, "word too long", NULL);
+    char *raw = arena_alloc(p->sc, len + 3);
+    struct word *ws = arena_alloc(p->sc, sizeof *ws * (size_t)(n->nwords + 1));
+    if (!raw || !ws)
+        return pb_error(PB_ENOMEM, "%s: out of memory while parsing", p->sc->filename);
+    /* GRUB reads a config file by lines and never sees one that starts
+     * with `#' (its read_config_file): such lines are not in the text */
+    size_t k = 0;
+    raw[k++] = '{';
+    for (size_t i = start; i < start + len; i++) {
+        if (p->config && p->text[i] == '#' && p->text[i - 1] == '\n') {
+            while (i < start + len && p->text[i] != '\n')
+                i++;
+            continue;   /* its newline too */
+        }
+        raw[k++] = p->text[i];
+    }
+    raw[k++] = '}';
+    raw[k] = 0;
+    if (n->nwords)
+        memcpy(ws, n->words, sizeof *ws * (size_t)n->nwords);
+    ws[n->nwords] = (struct word){ .raw = raw, .line = bl, .col = bc, .block = true };
+    n->words = ws;
+    n->nwords++;
+    consume(p);
+    /* the block ends the command */
+    if ((r = peek(p)))
+        return r;
+    if (p->tok == T_WORD || p->tok == T_LBRACE)
+        return perr(p, p->tline, p->tcol, "syntax error: unexpected ",
+                    p->tok == T_LBRACE ? "'{' after a block" : p->w.raw);
+    return 0;
+}
+
+/* The words of a simple command and its block, if any. */
+static int parse_simple(struct parser *p, struct node *n)
+{
+    int r = collect_words(p, n);
+    if (r || (r = peek(p)))
+        return r;
+    if (p->tok == T_LBRACE)
+        return parse_block_arg(p, n);
+    return 0;
 }
 
 static int parse_command(struct parser *p, struct node **out)
@@ -676,41 +725,24 @@ static int parse_command(struct parser *p, struct node **out)
     /* GRUB: `!' is an ordinary first word, looked at when the command runs
      * (after expansion, so `$x cmd' with x=! negates too; exec.c).  What
      * follows it is arguments: `! if ...' is no `if' (a syntax error at its
-     * `then'), `! fi' names the command `fi'.  Only the forms GRUB reads as
-     * one command with a block argument keep their block here: `! menuentry
-     * T { }' (GRUB's menuentry is a command) and `! function F { }' (the
-     * command `function', which does not exist).  n->negate stands for
-     * the `!' word. */
+     * `then'), `! fi' names the command `fi', `! function F { }' the command
+     * `function' (which does not exist) with a block argument.  n->negate
+     * stands for the `!' word; `!' alone runs, and fails (exec.c). */
     if (tok_is_kw(p, "!")) {
         consume(p);
         n->negate = true;
-        if ((r = peek(p)))
+        if ((r = parse_simple(p, n)))
             return r;
-        if (p->tok == T_WORD && !tok_is_kw(p, "function") && !tok_is_kw(p, "menuentry") &&
-            !tok_is_kw(p, "submenu") && !tok_is_kw(p, "hiddenentry")) {
-            if ((r = collect_words(p, n, false)))
-                return r;
-            *out = n;
-            return 0;
-        }
-        if (p->tok != T_WORD) {   /* `!' alone: runs, and fails (exec.c) */
-            *out = n;
-            return 0;
-        }
+        *out = n;
+        return 0;
     }
-    static const char *const compounds[] = {
-        "if", "while", "until", "for", "function", "menuentry", "submenu", "hiddenentry",
-    };
+    static const char *const compounds[] = { "if", "while", "until", "for", "function" };
     for (unsigned i = 0; i < sizeof compounds / sizeof compounds[0]; i++) {
         if (tok_is_kw(p, compounds[i])) {
             if (++p->depth > PB_SCRIPT_MAX_NESTING)
                 return perr(p, p->tline, p->tcol, "nesting too deep", NULL);
-            if (i >= 5) {   /* keep the keyword as words[0] */
-                r = parse_compound(p, n, compounds[i]);
-            } else {
-                consume(p);
-                r = parse_compound(p, n, compounds[i]);
-            }
+            consume(p);
+            r = parse_compound(p, n, compounds[i]);
             p->depth--;
             if (r)
                 return r;
@@ -723,7 +755,7 @@ static int parse_command(struct parser *p, struct node **out)
             return 0;
         }
     }
-    if ((r = collect_words(p, n, false)))
+    if ((r = parse_simple(p, n)))
         return r;
     *out = n;
     return 0;
@@ -827,6 +859,11 @@ void parser_recover(struct parser *p)
     p->have_tok = false;
     p->failed = false;
     p->depth = 0;
+}
+
+void parser_config_file(struct parser *p)
+{
+    p->config = true;
 }
 
 void parser_free(struct parser *p)

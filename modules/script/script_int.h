@@ -13,13 +13,14 @@ enum node_type {
     N_WHILE,      /* cond / body */
     N_UNTIL,
     N_FUNC,       /* words[0] = name; body */
-    N_MENU,       /* words = menuentry|submenu|hiddenentry + args; src = body text */
 };
 
 struct word {
     const char *raw;      /* source text of the word, quotes included,
-                             backslash-newline continuations removed */
+                             backslash-newline continuations removed;
+                             a block: `{', its source text, `}' */
     int line, col;
+    bool block;           /* a { ... } block argument: one word, as it is */
 };
 
 struct node {
@@ -29,9 +30,6 @@ struct node {
     int nwords;
     struct word *words;
     struct node *cond, *body, *els;
-    const char *src;      /* N_MENU: body text between the braces */
-    size_t srclen;
-    int src_line;         /* line of the body's first character */
     struct node *next;
 };
 
@@ -60,6 +58,9 @@ int parser_next_chunk(struct parser *p, struct node **out);
 /* After a syntax error: skip the rest of the line the error was found on
  * and go on from the next one (GRUB's recovery in a config file). */
 void parser_recover(struct parser *p);
+/* The text is a config file (GRUB's read_config_file, which skips the
+ * lines that start with `#'): a block argument's text leaves them out. */
+void parser_config_file(struct parser *p);
 void parser_free(struct parser *p);
 
 void script_ref(struct script *s);

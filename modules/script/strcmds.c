@@ -297,7 +297,7 @@ static int cmd_eval(struct pb_command *cmd, int argc, char **argv)
         free(b.d);
         return pb_error(PB_ENOMEM, "eval: text too long or out of memory");
     }
-    int st = pb_script_run(b.d ? b.d : "", b.n, "eval");
+    int st = script_run_eval(b.d ? b.d : "", b.n);
     free(b.d);
     if (st < 0)
         st = 0;   /* the syntax error has been printed */

@@ -97,15 +97,29 @@ static void test_entry_options(void **state)
     e = pb_menu_entry_at(m, 3);
     assert_string_equal(e->title, "W");
     assert_string_equal(e->id, "i4");
-    /* errors: unknown option, missing title */
-    const char *o = st_run("menuentry 'X' --bogus { true; }\nmenuentry --class c { true; }\n");
-    assert_non_null(strstr(o, "menuentry: unknown option `--bogus'"));
-    assert_non_null(strstr(o, "menuentry: missing title"));
+    /* errors (GRUB's): no title, an option without its value, no body */
+    const char *o = st_run("menuentry --class c { true; }\necho $?\nmenuentry 'X' --id\necho $?\n"
+                           "menuentry 'Y'\necho $?\nmenuentry\necho $?\n");
+    assert_string_equal(o, "error: t.cfg:1: menuentry is missing title\n27\n"
+                           "error: t.cfg:3: missing mandatory option for `id'\n18\n"
+                           "error: t.cfg:5: no menuentry definition\n18\n"
+                           "error: t.cfg:7: missing arguments\n18\n");
     assert_int_equal(m->count, 4);
     assert_int_equal(pb_menu_match(m, "i2", 2), 1);
     assert_int_equal(pb_menu_match(m, "V", 1), 2);
     assert_int_equal(pb_menu_match(m, "3", 1), 3);
     assert_int_equal(pb_menu_match(m, "4", 1), -1);
+    /* any other word with dashes is an argument (GRUB); a quoted "{...}" is
+     * no body; the body is the text between the braces, as written */
+    o = st_run("menuentry 'X' --bogus -z {echo  x;}\nmenuentry Q '{ true; }'\n");
+    assert_string_equal(o, "error: t.cfg:2: no menuentry definition\n");
+    assert_int_equal(m->count, 5);
+    e = pb_menu_entry_at(m, 4);
+    assert_string_equal(e->title, "X");
+    assert_int_equal(e->argc, 3);
+    assert_string_equal(e->argv[1], "--bogus");
+    assert_string_equal(e->argv[2], "-z");
+    assert_string_equal(e->body, "echo  x;");
     const char *rest;
     assert_int_equal(pb_menu_default_split("a>>b>c", &rest), 4);
     assert_string_equal(rest, "c");

@@ -76,6 +76,36 @@ static void test_regex_basic(void **state)
     assert_int_equal(match("a)", "a)", m, 1), 1);
 }
 
+/* Groups that match empty inside repetitions: the registers glibc's
+ * regexec keeps (values measured with glibc's regexec, which grub-emu's
+ * regexp gives too for the first ones). */
+static void test_regex_empty_iterations(void **state)
+{
+    (void)state;
+    static const struct { const char *pat, *s; long so1, eo1; } cases[] = {
+        { "(a*)+", "aa", 0, 2 },            /* the empty copy puts back aa */
+        { "(a*)+", "b", 0, 0 },
+        { "(a*)+", "ab", 0, 1 },
+        { "(b?){0,2}", "b", 1, 1 },         /* only the first optional copy */
+        { "(b?){1,2}", "b", 0, 1 },
+        { "(b?){1,3}", "b", 1, 1 },
+        { "(a?){2}*", "aa", 2, 2 },         /* x{2} is no group: no putting back */
+        { "(a?){2,}", "a", 0, 1 },
+        { "(b{1,3}[ab]+a{0,2}){0,2}", "baabbba", 5, 7 },   /* as many copies as fit */
+        { "((a?))*", "aa", 1, 2 },
+        { "(a|)*", "aab", 1, 2 },
+        { "([ab]+[ab]*|){2,}", "a", 0, 1 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct pb_regmatch m[3];
+        assert_int_equal(match(cases[i].pat, cases[i].s, m, 3), 1);
+        if (m[1].so != cases[i].so1 || m[1].eo != cases[i].eo1)
+            print_message("[%s] [%s]: (%ld,%ld)\n", cases[i].pat, cases[i].s, m[1].so, m[1].eo);
+        assert_int_equal(m[1].so, cases[i].so1);
+        assert_int_equal(m[1].eo, cases[i].eo1);
+    }
+}
+
 /* Hostile inputs finish quickly with a match or a clear error. */
 static void test_regex_bounded(void **state)
 {
@@ -289,6 +319,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_regex_basic),
         cmocka_unit_test(test_regex_bounded),
+        cmocka_unit_test(test_regex_empty_iterations),
         cmocka_unit_test(test_regex_vs_glibc),
         cmocka_unit_test(test_regexp_cmd),
         cmocka_unit_test(test_tr_cmd),
