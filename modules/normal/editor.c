@@ -184,11 +184,11 @@ static void ed_draw(struct editor *ed, const char *title, bool full)
         ed->top = ed->row;
     if (ed->row >= ed->top + nrows)
         ed->top = ed->row - nrows + 1;
-    struct ui_buf b = { 0 };
+    struct pb_strbuf b = { 0 };
     if (full) {
-        ui_buf_str(&b, "\033[0m\033[H\033[2J");
+        pb_strbuf_str(&b, "\033[0m\033[H\033[2J");
         ui_buf_goto(&b, 1, 1);
-        ui_buf_str(&b, "Editing: ");
+        pb_strbuf_str(&b, "Editing: ");
         ui_buf_text(&b, title, strlen(title), cols - 10);
     }
     int cur_r = 3, cur_c = 2;
@@ -196,13 +196,13 @@ static void ed_draw(struct editor *ed, const char *title, bool full)
         if (ed->top + i >= ed->n) {
             if (!full) {
                 ui_buf_goto(&b, 3 + i, 1);
-                ui_buf_str(&b, "\033[K");
+                pb_strbuf_str(&b, "\033[K");
             }
             continue;
         }
         struct ed_line *l = &ed->l[ed->top + i];
         ui_buf_goto(&b, 3 + i, 1);
-        ui_buf_str(&b, ed->top + i == 0 && ed->top > 0 ? "^" : " ");
+        pb_strbuf_str(&b, ed->top + i == 0 && ed->top > 0 ? "^" : " ");
         int total = ed_cols(l->s, l->len);
         if (ed->top + i == ed->row) {
             /* the cursor's line scrolls horizontally to keep it visible */
@@ -216,25 +216,25 @@ static void ed_draw(struct editor *ed, const char *title, bool full)
             int need = cc + (wcur ? wcur : 1) - (ed->col < l->len ? width - 2 : width - 1);
             if (total > width - 1 && need > 0)
                 start = ui_skip_cols(l->s, l->len, need, &off);
-            ui_buf_str(&b, off ? "$" : " ");
+            pb_strbuf_str(&b, off ? "$" : " ");
             int room = width - 1 - (total - off > width - 1 ? 1 : 0);
             int shown = ui_buf_text(&b, l->s + start, l->len - start, room);
             if (total - off > shown) {
                 ui_buf_spaces(&b, room - shown);   /* a wide character left out */
-                ui_buf_str(&b, "$");
+                pb_strbuf_str(&b, "$");
             }
             cur_r = 3 + i;
             cur_c = 3 + cc - off;
         } else {
-            ui_buf_str(&b, " ");
+            pb_strbuf_str(&b, " ");
             int room = total > width - 1 ? width - 2 : width - 1;
             int shown = ui_buf_text(&b, l->s, l->len, room);
             if (total > shown) {
                 ui_buf_spaces(&b, room - shown);
-                ui_buf_str(&b, "$");
+                pb_strbuf_str(&b, "$");
             }
         }
-        ui_buf_str(&b, "\033[K");
+        pb_strbuf_str(&b, "\033[K");
     }
     if (full) {
         ui_buf_goto(&b, rows - 2, 1);

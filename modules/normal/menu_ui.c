@@ -22,33 +22,7 @@
 
 /* ---- output buffer ---- */
 
-void ui_buf_add(struct ui_buf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 1024;
-        while (nc < b->len + n + 1)
-            nc *= 2;
-        char *np = realloc(b->p, nc);
-        if (!np) {
-            b->oom = true;
-            return;
-        }
-        b->p = np;
-        b->cap = nc;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
-
-void ui_buf_str(struct ui_buf *b, const char *s)
-{
-    ui_buf_add(b, s, strlen(s));
-}
-
-void ui_buf_printf(struct ui_buf *b, const char *fmt, ...)
+void ui_buf_printf(struct pb_strbuf *b, const char *fmt, ...)
 {
     char tmp[512];
     va_list ap;
@@ -57,32 +31,30 @@ void ui_buf_printf(struct ui_buf *b, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return;
-    ui_buf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+    pb_strbuf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
-void ui_buf_goto(struct ui_buf *b, int row, int col)
+void ui_buf_goto(struct pb_strbuf *b, int row, int col)
 {
     ui_buf_printf(b, "\033[%d;%dH", row, col);
 }
 
-void ui_buf_spaces(struct ui_buf *b, int n)
+void ui_buf_spaces(struct pb_strbuf *b, int n)
 {
     static const char sp[] = "                                ";
     while (n > 0) {
         int k = n > 32 ? 32 : n;
-        ui_buf_add(b, sp, (size_t)k);
+        pb_strbuf_add(b, sp, (size_t)k);
         n -= k;
     }
 }
 
-void ui_buf_flush(struct ui_buf *b)
+void ui_buf_flush(struct pb_strbuf *b)
 {
-    if (b->p && b->len)
-        pb_write(b->p, b->len);
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
-    b->oom = false;
+    if (b->d && b->n)
+        pb_write(b->d, b->n);
+    free(b->d);
+    *b = (struct pb_strbuf){ 0 };
 }
 
 /* ---- UTF-8 ---- */
@@ -265,7 +237,7 @@ size_t pb_ui_utf8_cut(const char *s, size_t len, int cols, int *used)
     return i;
 }
 
-int ui_buf_text(struct ui_buf *b, const char *s, size_t len, int cols)
+int ui_buf_text(struct pb_strbuf *b, const char *s, size_t len, int cols)
 {
     size_t i = 0;
     int c = 0, w;
@@ -275,9 +247,9 @@ int ui_buf_text(struct ui_buf *b, const char *s, size_t len, int cols)
             break;
         if (ui_seq_width((const unsigned char *)s + i, ui_utf8_len((const unsigned char *)s + i,
                                                                    len - i)) >= 0)
-            ui_buf_add(b, s + i, g);     /* the character and its marks */
+            pb_strbuf_add(b, s + i, g);     /* the character and its marks */
         else
-            ui_buf_add(b, s[i] == '\t' ? " " : "?", 1);
+            pb_strbuf_add(b, s[i] == '\t' ? " " : "?", 1);
         i += g;
         c += w;
     }
@@ -428,51 +400,51 @@ static int list_rows(const struct menu_state *s)
     return s->rows - 10;
 }
 
-static void draw_entry(struct ui_buf *b, const struct menu_state *s, int i, int row)
+static void draw_entry(struct pb_strbuf *b, const struct menu_state *s, int i, int row)
 {
     int inner = s->cols - 3;       /* between the two '|' */
     ui_buf_goto(b, row, 1);
-    ui_buf_str(b, "|");
+    pb_strbuf_str(b, "|");
     if (i < s->n) {
         struct pb_menu_entry *e = s->vis[i];
         bool sel = i == s->sel;
         if (sel)
-            ui_buf_str(b, "\033[7m");
-        ui_buf_str(b, sel ? "*" : " ");
+            pb_strbuf_str(b, "\033[7m");
+        pb_strbuf_str(b, sel ? "*" : " ");
         int room = inner - 1 - (e->submenu ? 2 : 0);
         int used = ui_buf_text(b, e->title, strlen(e->title), room);
         ui_buf_spaces(b, room - used);
         if (e->submenu)
-            ui_buf_str(b, " >");
+            pb_strbuf_str(b, " >");
         if (sel)
-            ui_buf_str(b, "\033[0m");
+            pb_strbuf_str(b, "\033[0m");
     } else {
         ui_buf_spaces(b, inner);
     }
-    ui_buf_str(b, "|\033[K");
+    pb_strbuf_str(b, "|\033[K");
 }
 
-static void draw_border(struct ui_buf *b, const struct menu_state *s, int row, bool more,
+static void draw_border(struct pb_strbuf *b, const struct menu_state *s, int row, bool more,
                         char mark)
 {
     ui_buf_goto(b, row, 1);
-    ui_buf_str(b, "+");
+    pb_strbuf_str(b, "+");
     int inner = s->cols - 3;
     for (int i = 0; i < inner; i++)
-        ui_buf_add(b, i == inner - 2 && more ? &mark : "-", 1);
-    ui_buf_str(b, "+\033[K");
+        pb_strbuf_add(b, i == inner - 2 && more ? &mark : "-", 1);
+    pb_strbuf_str(b, "+\033[K");
 }
 
-static void draw_line(struct ui_buf *b, const struct menu_state *s, int row, const char *text)
+static void draw_line(struct pb_strbuf *b, const struct menu_state *s, int row, const char *text)
 {
     ui_buf_goto(b, row, 1);
     ui_buf_text(b, text, strlen(text), s->cols - 1);
-    ui_buf_str(b, "\033[K");
+    pb_strbuf_str(b, "\033[K");
 }
 
 static void draw_countdown(const struct menu_state *s, int secs)
 {
-    struct ui_buf b = { 0 };
+    struct pb_strbuf b = { 0 };
     char t[128];
     if (secs >= 0)
         snprintf(t, sizeof t, "The highlighted entry will be booted automatically in %d s.", secs);
@@ -490,12 +462,12 @@ static void draw_menu(struct menu_state *s, int secs)
         s->top = s->sel;
     if (s->sel >= s->top + lr)
         s->top = s->sel - lr + 1;
-    struct ui_buf b = { 0 };
-    ui_buf_str(&b, "\033[0m\033[H\033[2J");
+    struct pb_strbuf b = { 0 };
+    pb_strbuf_str(&b, "\033[0m\033[H\033[2J");
     const char *hdr = "pvboot boot menu";
     int hl = (int)strlen(hdr);
     ui_buf_goto(&b, 1, (s->cols - hl) / 2 + 1);
-    ui_buf_str(&b, hdr);
+    pb_strbuf_str(&b, hdr);
     draw_border(&b, s, 3, s->top > 0, '^');
     for (int i = 0; i < lr; i++)
         draw_entry(&b, s, s->top + i, 4 + i);
@@ -512,7 +484,7 @@ static void draw_menu(struct menu_state *s, int secs)
 /* Redraw only the rows of entries @a and @b (selection moved on screen). */
 static void draw_two(struct menu_state *s, int a, int bsel)
 {
-    struct ui_buf b = { 0 };
+    struct pb_strbuf b = { 0 };
     draw_entry(&b, s, a, 4 + a - s->top);
     draw_entry(&b, s, bsel, 4 + bsel - s->top);
     ui_buf_goto(&b, s->rows, 1);

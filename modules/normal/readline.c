@@ -223,7 +223,7 @@ struct rl {
 
 static void rl_draw(struct rl *r)
 {
-    struct ui_buf b = { 0 };
+    struct pb_strbuf b = { 0 };
     int pl = pb_ui_text_width(r->prompt, strlen(r->prompt));
     int room = r->cols - 1 - pl;
     if (room < 8)
@@ -237,12 +237,12 @@ static void rl_draw(struct rl *r)
     int need = cc + (wcur ? wcur : 1) - room;   /* the character under the cursor shown whole */
     if (need > 0)
         start = ui_skip_cols(r->buf, r->len, need, &off);
-    ui_buf_str(&b, "\r");
+    pb_strbuf_str(&b, "\r");
     ui_buf_text(&b, r->prompt, strlen(r->prompt), pl);
     ui_buf_text(&b, r->buf + start, r->len - start, room);
-    ui_buf_str(&b, "\033[K");
+    pb_strbuf_str(&b, "\033[K");
     if (r->cur < r->len) {
-        ui_buf_str(&b, "\r");
+        pb_strbuf_str(&b, "\r");
         int x = pl + cc - off;
         if (x > 0)
             ui_buf_printf(&b, "\033[%dC", x);

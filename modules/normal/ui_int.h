@@ -6,23 +6,18 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "pvboot/strbuf.h"
 
-/* A growing output buffer, written to the terminal in one pb_write. */
-struct ui_buf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-};
-void ui_buf_add(struct ui_buf *b, const char *s, size_t n);
-void ui_buf_str(struct ui_buf *b, const char *s);
-void ui_buf_printf(struct ui_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The screen text is built in a struct pb_strbuf (include/pvboot/strbuf.h:
+ * pb_strbuf_add, pb_strbuf_str) and written at once by ui_buf_flush. */
+void ui_buf_printf(struct pb_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* CSI row;col H (1-based) */
-void ui_buf_goto(struct ui_buf *b, int row, int col);
+void ui_buf_goto(struct pb_strbuf *b, int row, int col);
 /* Sanitised UTF-8 text cut to @cols columns; returns columns written. */
-int ui_buf_text(struct ui_buf *b, const char *s, size_t len, int cols);
-void ui_buf_spaces(struct ui_buf *b, int n);
+int ui_buf_text(struct pb_strbuf *b, const char *s, size_t len, int cols);
+void ui_buf_spaces(struct pb_strbuf *b, int n);
 /* write and free */
-void ui_buf_flush(struct ui_buf *b);
+void ui_buf_flush(struct pb_strbuf *b);
 
 /* Length in bytes of the UTF-8 sequence starting at @s (1 for an invalid
  * byte), at most @len. */
