@@ -6,6 +6,10 @@
 #include <stdbool.h>
 
 
+/* menu.c: open the scope of a submenu: a new environment level and a new,
+ * empty menu (undone together by pb_menu_leave); 0, or the error with
+ * nothing left pushed */
+int normal_menu_push_scope(void);
 /* menu.c: menuentry, submenu, hiddenentry */
 void normal_register_menu_commands(void);
 /* commands.c */

@@ -9,7 +9,8 @@
 #  - mkpvimage, whose -c check runs the interpreter's parser, has none of
 #    normal's symbols linked in;
 #  - GRUB's module name `normal` (and pvboot's) brings script into an image.
-#  - inside normal, menu_ui/editor/readline/shell/auth use each other without
+#  - inside normal, its files (menu model, menu runner, menu_ui, editor,
+#    readline, shell, auth, commands, main) use each other without
 #    a cycle (nm over the hosted objects, tsort).
 set -u
 BUILD=${PVBOOT_BUILD:?PVBOOT_BUILD must point at the build directory}
@@ -60,23 +61,27 @@ n=$((n + 1))
 both=$(comm -12 "$T/mk.def" "$T/normal.def")
 [ -z "$both" ] || fail "mkpvimage links normal's code: $(echo $both | cut -c1-300)"
 
-# inside normal, the user interface's files call each other one way only
-# (the menu and the editor get their actions as callbacks): the graph of
-# "uses a symbol defined by" between their objects has no cycle
+# inside normal, the files call each other one way only (the menu and the
+# editor get their actions as callbacks; the menu model, menu.c, is used by
+# the runner, menu_run.c, and the interface, menu_ui.c, and uses neither):
+# the graph of "uses a symbol defined by" between their objects has no cycle
 O=$BUILD/src/CMakeFiles/pvboot_hosted.dir/__/modules/normal
 n=$((n + 1))
 : >"$T/edges"
-for a in menu_ui editor readline shell auth; do
+FILES="menu menu_run menu_ui editor readline shell auth commands main"
+for a in $FILES; do
     [ -f "$O/$a.c.o" ] || { fail "$O/$a.c.o missing"; continue; }
     echo "$a $a" >>"$T/edges"
-    for b in menu_ui editor readline shell auth; do
+    for b in $FILES; do
         [ $a != $b ] && [ -f "$O/$b.c.o" ] || continue
         [ -z "$(comm -12 <(undefined "$O/$a.c.o") <(defined "$O/$b.c.o"))" ] || echo "$a $b" >>"$T/edges"
     done
 done
-tsort "$T/edges" >/dev/null 2>"$T/tsort" || fail "UI files call each other in a circle: $(cat "$T/tsort") (edges: $(grep -v '^\(.*\) \1$' "$T/edges" | tr '\n' ';'))"
+tsort "$T/edges" >/dev/null 2>"$T/tsort" || fail "normal's files call each other in a circle: $(cat "$T/tsort") (edges: $(grep -v '^\(.*\) \1$' "$T/edges" | tr '\n' ';'))"
 n=$((n + 1))
-grep -qx 'editor menu_ui' "$T/edges" || fail "edge list misses editor -> menu_ui: $(cat "$T/edges" | tr '\n' ';')"
+for e in 'editor menu_ui' 'menu_ui menu' 'menu_run menu_ui'; do
+    grep -qx "$e" "$T/edges" || fail "edge list misses ${e/ / -> }: $(cat "$T/edges" | tr '\n' ';')"
+done
 
 # `normal` (a GRUB name and pvboot's) pulls script in; script alone does not pull normal
 printf 'menuentry x { true; }\n' >"$T/t.cfg"
