@@ -17,6 +17,7 @@
 struct pb_boot_decision;
 struct pb_disk;
 struct pb_menu_report;
+struct pb_menu;
 
 /** pb_hosted_init() - register the stdio terminal and every module's init
  *  (generated list).  Call once before anything else.  (src/hosted/init.c:
@@ -97,6 +98,15 @@ const struct pb_menu_report *pb_hosted_menu_report(void);
  * since pb_hosted_reports_reset().
  */
 const struct pb_boot_decision *pb_hosted_boot_report(void);
+/**
+ * pb_hosted_set_menu_tree() - have the platform list the whole menu
+ * (platform.h, menu_tree_begin/menu_tree): @begin before the runner walks
+ * to the default entry, @tree with the top menu right before it boots
+ * (pvboot-probe prints the tree).  Both or neither: NULL for either turns
+ * the listing off.
+ */
+void pb_hosted_set_menu_tree(void (*begin)(void), void (*tree)(struct pb_menu *top,
+                                                             const struct pb_menu_report *r));
 /** pb_hosted_reports_reset() - forget both reports. */
 void pb_hosted_reports_reset(void);
 

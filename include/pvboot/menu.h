@@ -121,20 +121,6 @@ struct pb_menu_report {
 };
 
 /**
- * pb_menu_report_hook - if set, called with the top menu of a config right
- * before the runner boots its default entry (pvboot-probe prints the tree).
- */
-extern void (*pb_menu_report_hook)(struct pb_menu *m, const struct pb_menu_report *r);
-/**
- * pb_menu_report_begin_hook - if set (with pb_menu_report_hook), called
- * before the runner walks to the default entry to fill the report: the
- * submenu bodies that walk runs are run again for the boot itself, so a
- * tool that shows the console output (pvboot-probe) drops what was
- * printed from here to the end of pb_menu_report_hook.
- */
-extern void (*pb_menu_report_begin_hook)(void);
-
-/**
  * pb_menu_run() - show/count down and boot the current menu's default
  * entry; on failure try the fallback entries, then (interactive) let the
  * user choose.  Returns when nothing booted (caller falls back to shell).

@@ -21,7 +21,8 @@
 #include <stdint.h>
 
 struct pb_boot_decision;   /* include/pvboot/loader.h */
-struct pb_menu_report;     /* include/pvboot/menu.h */
+struct pb_menu_report;
+struct pb_menu;            /* include/pvboot/menu.h */
 
 /*
  * The boot protocol a next kernel is started with: fixed by how the domain
@@ -85,6 +86,19 @@ struct pb_platform_ops {
      * hosted platform keeps a copy; the Xen platforms ignore it.
      */
     void (*report_boot)(const struct pb_boot_decision *d);
+
+    /**
+     * menu_tree_begin(), menu_tree() - optional (NULL: not wanted; the Xen
+     * platforms leave them NULL).  For a platform that lists the whole menu
+     * (pvboot-probe through the hosted platform): menu_tree_begin() is
+     * called before the runner walks to the default entry to fill its
+     * report, and menu_tree() with the top menu @top and that report right
+     * before the entry boots.  The submenu bodies the walk ran are run again
+     * for the boot itself, so what was printed between the two calls is the
+     * walk's, not the boot's.  Both are set or neither.
+     */
+    void (*menu_tree_begin)(void);
+    void (*menu_tree)(struct pb_menu *top, const struct pb_menu_report *r);
 };
 
 /**

@@ -21,8 +21,6 @@
 #include "pvboot/time.h"
 #include "normal_int.h"
 
-void (*pb_menu_report_hook)(struct pb_menu *m, const struct pb_menu_report *r);
-void (*pb_menu_report_begin_hook)(void);
 static struct pb_menu_report last_report;   /* given to pb_platform()->report_menu() */
 
 int pb_menu_boot(struct pb_menu_entry *e, const char *chosen)
@@ -138,9 +136,10 @@ static int boot_spec(const char *spec, bool use_zero, bool report, bool fallback
     int path[PB_MENU_MAX_DEPTH], depth = 0, entered = 0;
     struct pb_menu_entry *leaf = NULL;
     char chosen[1024];
-    bool reporting = report && pb_menu_report_hook;
-    if (reporting && pb_menu_report_begin_hook)
-        pb_menu_report_begin_hook();
+    const struct pb_platform_ops *plat = pb_platform();
+    bool reporting = report && plat->menu_tree;
+    if (reporting)
+        plat->menu_tree_begin();
     quiet_walk = reporting;
     int r = walk_to(spec, path, &depth, &entered, &leaf, chosen, sizeof chosen, use_zero);
     quiet_walk = false;
@@ -150,11 +149,11 @@ static int boot_spec(const char *spec, bool use_zero, bool report, bool fallback
         memcpy(rep->path, path, sizeof(int) * (size_t)depth);
         snprintf(rep->title, sizeof rep->title, "%s", leaf->title);
         snprintf(rep->id, sizeof rep->id, "%s", leaf->id ? leaf->id : "");
-        pb_platform()->report_menu(rep);
-        if (report && pb_menu_report_hook) {
-            /* the hook walks the tree from the top; leave our levels first */
+        plat->report_menu(rep);
+        if (reporting) {
+            /* menu_tree walks the tree from the top; leave our levels first */
             leave_n(entered);
-            pb_menu_report_hook(top, rep);
+            plat->menu_tree(top, rep);
             return boot_spec(spec, use_zero, false, fallback, top);
         }
         /* GRUB: "Booting" for the default, "Falling back to" for the others */

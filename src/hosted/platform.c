@@ -250,6 +250,13 @@ const struct pb_boot_decision *pb_hosted_boot_report(void)
     return have_boot_report ? &boot_report : NULL;
 }
 
+void pb_hosted_set_menu_tree(void (*begin)(void), void (*tree)(struct pb_menu *top,
+                                                             const struct pb_menu_report *r))
+{
+    hosted_platform.menu_tree_begin = tree ? begin : NULL;
+    hosted_platform.menu_tree = begin ? tree : NULL;
+}
+
 void pb_hosted_reports_reset(void)
 {
     memset(&menu_report, 0, sizeof menu_report);

@@ -690,8 +690,7 @@ static int run_probe(void *ctx)
     pb_hosted_set_decide_only(true);
     pb_hosted_set_boot_proto(pvh ? PB_BOOT_PVH : PB_BOOT_PV);
     pb_hosted_reports_reset();
-    pb_menu_report_hook = hook;
-    pb_menu_report_begin_hook = hook_begin;
+    pb_hosted_set_menu_tree(hook_begin, hook);
     void (*mainfn)(void) = pb_hosted_main();
     if (!mainfn) {
         fprintf(stderr, "pvboot-probe: module `normal' registered no main function\n");
