@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# e2e (issue 5): field cases booted for real.  Each case of
+# e2e: field cases booted for real.  Each case of
 # tests/cases is built into a disk image (tests/host/cases_build.py)
 # with a real PV kernel and initrd (xenlab's Debian 12 kernel, taken from a
 # `xenlab mkdisk` image) put over the expected kernel/initrd placeholders;
