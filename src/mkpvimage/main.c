@@ -45,7 +45,7 @@ static void usage(FILE *f)
 "                             with an xz payload) or auto (smallest) [none]\n"
 "  -m, --memdisk=FILE         embed FILE as the disk (memdisk)\n"
 "  -k, --pubkey=FILE          embed the OpenPGP public keys in FILE (binary,\n"
-"                             gpg --export; repeatable): files must then be\n"
+"                             as gpg exports them; repeatable): files must then be\n"
 "                             signed by them (check_signatures=enforce, which\n"
 "                             the guest's config cannot turn off); adds module pgp\n"
 "  -v, --verbose              print what is linked (twice: more)\n"
