@@ -710,16 +710,6 @@ static bool is_menu_cmd(const char *name)
 /* GRUB's status for "menuentry is missing title" (GRUB_ERR_MENU) */
 #define GRUB_STATUS_MENU 27
 
-/* The error (printf-style) and GRUB's status 18 (GRUB_ERR_BAD_ARGUMENT) */
-static int bad_argument(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int bad_argument(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    pb_verror(PB_EINVAL, fmt, ap);
-    va_end(ap);
-    return GRUB_STATUS_BAD_ARGUMENT;
-}
 
 /*
  * GRUB's menuentry and submenu commands (its commands/menuentry.c, with
@@ -774,7 +764,7 @@ static int exec_menu(struct node *n, int argc, char **argv)
                 if (!eq && val)
                     i++;
                 if (!val) {
-                    r = bad_argument("missing mandatory option for `%s'", valued[k]);
+                    r = script_bad_argument("missing mandatory option for `%s'", valued[k]);
                     goto out;
                 }
                 if (k == 3) {
@@ -791,7 +781,7 @@ static int exec_menu(struct node *n, int argc, char **argv)
             }
             if (nl == 12 && strncmp(name, "unrestricted", 12) == 0) {
                 if (eq) {
-                    r = bad_argument("a value was assigned to the argument `%s' while it doesn't "
+                    r = script_bad_argument("a value was assigned to the argument `%s' while it doesn't "
                                      "require an argument", a);
                     goto out;
                 }
@@ -805,15 +795,15 @@ static int exec_menu(struct node *n, int argc, char **argv)
         args[na++] = a;
     }
     if (na == 0) {
-        r = bad_argument("missing arguments");
+        r = script_bad_argument("missing arguments");
         goto out;
     }
     if (source && block) {
-        r = bad_argument("multiple menuentry definitions");
+        r = script_bad_argument("multiple menuentry definitions");
         goto out;
     }
     if (!source && !block) {
-        r = bad_argument("no menuentry definition");
+        r = script_bad_argument("no menuentry definition");
         goto out;
     }
     const char *body = source;

@@ -26,6 +26,9 @@ void script_register_test(void);
  * wildcard translator): their number and *out (malloc'd, NULL-terminated),
  * or 0 to keep the word as it is */
 int script_wildcard(const char *word, char ***out);
+/* strcmds.c: record the printf-style error and return GRUB's status 18
+ * (GRUB_ERR_BAD_ARGUMENT), which $? shows for a usage error */
+int script_bad_argument(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* strcmds.c: regexp, tr, eval */
 void script_register_strcmds(void);
 

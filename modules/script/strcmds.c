@@ -22,8 +22,7 @@
 /* GRUB_ERR_BAD_ARGUMENT: the status GRUB leaves in $? for a usage error */
 #define GRUB_STATUS_BAD_ARGUMENT 18
 
-static int bad_argument(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int bad_argument(const char *fmt, ...)
+int script_bad_argument(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -85,10 +84,10 @@ static int parse_opts(int argc, char **argv, const struct opt *opts, int nopts,
                     found = k;
         }
         if (found < 0)
-            return bad_argument("unknown argument `%s'", a), -1;
+            return script_bad_argument("unknown argument `%s'", a), -1;
         if (opts[found].takes_arg && !value) {
             if (i + 1 >= argc || argv[i + 1][0] == '-')
-                return bad_argument("missing mandatory option for `%s'", opts[found].long_name), -1;
+                return script_bad_argument("missing mandatory option for `%s'", opts[found].long_name), -1;
             value = argv[++i];
         }
         if (on(found, value, ctx))
@@ -111,7 +110,7 @@ static int regexp_on(int idx, const char *value, void *ctx)
     (void)idx;
     struct regexp_opts *o = ctx;
     if (o->nsets >= REGEXP_MAX_SETS)
-        return bad_argument("more than %d --set options", REGEXP_MAX_SETS);
+        return script_bad_argument("more than %d --set options", REGEXP_MAX_SETS);
     o->sets[o->nsets++] = value;
     return 0;
 }
@@ -133,7 +132,7 @@ static int cmd_regexp(struct pb_command *cmd, int argc, char **argv)
         goto out;
     }
     if (np != 2) {
-        r = bad_argument("two arguments expected");
+        r = script_bad_argument("two arguments expected");
         goto out;
     }
     if (pb_regex_compile(&re, pos[0]) != 0) {
@@ -175,7 +174,7 @@ static int cmd_regexp(struct pb_command *cmd, int argc, char **argv)
                 /* GRUB: prints "unrecognized number" and uses group 0 */
                 pb_printf("error: unrecognized number.\n");
             } else if (p != colon || overflow) {
-                r = bad_argument("invalid variable name format %s", spec);
+                r = script_bad_argument("invalid variable name format %s", spec);
                 goto out;
             }
             name = colon + 1;
@@ -251,11 +250,11 @@ static int cmd_tr(struct pb_command *cmd, int argc, char **argv)
         s2 = pos[1];
         in = pos[2];
     } else {
-        r = bad_argument(np > 3 ? "too many parameters" : "missing parameters");
+        r = script_bad_argument(np > 3 ? "too many parameters" : "missing parameters");
         goto done;
     }
     if (strlen(s1) != strlen(s2)) {
-        r = bad_argument("set sizes did not match");
+        r = script_bad_argument("set sizes did not match");
         goto done;
     }
     out = strdup(in);
